@@ -1,0 +1,241 @@
+//! The command-line definition, shared by the binary, the completion and
+//! man-page generator (`cogtool gen-assets`) and the tests that check the
+//! committed assets are fresh. Only parsing lives here; `src/cmd/` runs things.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cogtool",
+    version,
+    about = "Create, dump, inspect and validate Cloud Optimized GeoTIFFs",
+    long_about = "cogtool: one binary for Cloud Optimized GeoTIFFs.\n\n\
+        Exit codes: 0 success; 1 the input is not what the command needs \
+        (validate: not a valid COG; dump: no such tile); 2 usage error, \
+        unreadable or non-TIFF input, I/O failure."
+)]
+pub struct Cli {
+    /// Silence messages on stderr (errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log each byte range read (and, for remote sources, each request).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews.
+    Create(CreateArgs),
+    /// Write raw compressed tiles by x/y/z, without decoding them.
+    Dump(DumpArgs),
+    /// Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON.
+    Info(InfoArgs),
+    /// Check the COG layout as GDAL's validator does, and more.
+    Validate(ValidateArgs),
+    /// Write shell completions and man pages into a directory (for packagers).
+    #[command(hide = true)]
+    GenAssets {
+        /// Directory that receives completions/ and man/.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Files (or URLs) to describe; several may be given.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// One JSON object per source, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Print long arrays (TileOffsets, ...) whole instead of shortened.
+    #[arg(long)]
+    pub all_values: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FullCheck {
+    Yes,
+    No,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleSet {
+    Gdal,
+    Rio,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files to check; `@list.txt` reads paths from a file, `-` from stdin.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<String>,
+    /// Warnings make the file invalid too.
+    #[arg(long)]
+    pub strict: bool,
+    /// One JSON object per source, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Check every tile's leader, trailer and order (auto: local files only).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub full_check: FullCheck,
+    /// Whose verdict to reproduce: GDAL's validator or rio-cogeo's.
+    #[arg(long, value_enum, default_value = "gdal")]
+    pub rules: RuleSet,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// File (or URL) to read tiles from.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Tile column, row and level (0 = full resolution, 1 = first overview).
+    #[arg(long, num_args = 3, value_names = ["X", "Y", "Z"])]
+    pub xyz: Option<Vec<u64>>,
+    /// Output file, directory (bulk) or `-` for stdout.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<String>,
+    /// Write stored bytes as they are (no JPEGTables splicing).
+    #[arg(long)]
+    pub raw: bool,
+    /// Write the mask tile instead of the image tile.
+    #[arg(long)]
+    pub mask: bool,
+    /// Print the tile's facts as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Level for bulk dumps (with --all).
+    #[arg(long, value_name = "Z")]
+    pub level: Option<usize>,
+    /// Dump every tile of --level into DIR/Z/X/Y.ext.
+    #[arg(long, requires = "level")]
+    pub all: bool,
+    /// Read `z x y` triples from FILE (or `-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub tiles: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compress {
+    None,
+    Deflate,
+    Lzw,
+    Zstd,
+    Packbits,
+    Jpeg,
+    Webp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PredictorArg {
+    None,
+    Horizontal,
+    Float,
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Resampling {
+    Nearest,
+    Average,
+    Bilinear,
+    Cubic,
+    Cubicspline,
+    Lanczos,
+    Mode,
+    Rms,
+    Gauss,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BigTiffArg {
+    Yes,
+    No,
+    IfNeeded,
+    IfSafer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InterleaveArg {
+    Pixel,
+    Band,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Input GeoTIFF.
+    pub input: String,
+    /// Output COG (`-` streams it to stdout).
+    pub output: String,
+    /// Tile codec (GDAL: COMPRESS).
+    #[arg(long, value_enum)]
+    pub compress: Option<Compress>,
+    /// DEFLATE/ZSTD level (GDAL: LEVEL).
+    #[arg(long)]
+    pub level: Option<i32>,
+    /// JPEG/WebP quality 1-100 (GDAL: QUALITY).
+    #[arg(long)]
+    pub quality: Option<u8>,
+    /// Predictor (GDAL: PREDICTOR).
+    #[arg(long, value_enum)]
+    pub predictor: Option<PredictorArg>,
+    /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE).
+    #[arg(long)]
+    pub blocksize: Option<u32>,
+    /// Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE).
+    #[arg(long)]
+    pub overview_blocksize: Option<u32>,
+    /// Resampling for overviews (GDAL: RESAMPLING).
+    #[arg(long, value_enum)]
+    pub resampling: Option<Resampling>,
+    /// Resampling for overviews, overriding --resampling (GDAL: OVERVIEW_RESAMPLING).
+    #[arg(long, value_enum)]
+    pub overview_resampling: Option<Resampling>,
+    /// Number of overview levels (GDAL: OVERVIEW_COUNT).
+    #[arg(long)]
+    pub overview_count: Option<u32>,
+    /// `none` writes no overviews (GDAL: OVERVIEWS=NONE).
+    #[arg(long, value_name = "none")]
+    pub overviews: Option<String>,
+    /// Nodata value, `nan`, or `none` to drop the input's.
+    #[arg(long, allow_hyphen_values = true)]
+    pub nodata: Option<String>,
+    /// Turn nodata or alpha into an internal mask.
+    #[arg(long)]
+    pub add_mask: bool,
+    /// Sample layout (GDAL: INTERLEAVE).
+    #[arg(long, value_enum)]
+    pub interleave: Option<InterleaveArg>,
+    /// Omit tiles that are all nodata (GDAL: SPARSE_OK).
+    #[arg(long)]
+    pub sparse: bool,
+    /// Band description, e.g. `1=Red` (repeatable).
+    #[arg(long, value_name = "BAND=TEXT")]
+    pub description: Vec<String>,
+    /// Dataset metadata item (repeatable).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub tag: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// BigTIFF output (GDAL: BIGTIFF).
+    #[arg(long, value_enum)]
+    pub bigtiff: Option<BigTiffArg>,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable).
+    #[arg(long = "co", value_name = "NAME=VALUE")]
+    pub creation_options: Vec<String>,
+    /// Directory for temporary files (default: beside OUTPUT).
+    #[arg(long)]
+    pub tmpdir: Option<PathBuf>,
+    /// After writing, decode every tile, compare with the input, and validate.
+    #[arg(long)]
+    pub verify: bool,
+}

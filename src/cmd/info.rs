@@ -1,0 +1,38 @@
+//! `cogtool info SOURCE...`: describe each source; failures are reported
+//! and the run goes on, exiting 2 at the end if any source failed.
+
+use super::{EXIT_ERROR, EXIT_OK, Global, report};
+use crate::cli::InfoArgs;
+use crate::describe::Description;
+use crate::tiff::Tiff;
+use std::io::Write;
+use std::sync::Arc;
+
+pub fn run(g: &Global, a: InfoArgs) -> i32 {
+    let mut failed = false;
+    let stdout = std::io::stdout();
+    for src in &a.sources {
+        let result = crate::source::open(src, &g.open_options())
+            .and_then(|r| Tiff::open(Arc::new(r)))
+            .and_then(|t| {
+                let d = Description::new(src, &t)?;
+                Ok(if a.json { d.to_json(a.all_values).to_string() + "\n" } else { d.to_text(a.all_values) })
+            });
+        let mut out = stdout.lock();
+        match result {
+            Ok(text) => {
+                if out.write_all(text.as_bytes()).is_err() {
+                    return EXIT_ERROR; // stdout closed (e.g. piped to head)
+                }
+            }
+            Err(e) => {
+                failed = true;
+                report(src, &e);
+                if a.json {
+                    let _ = writeln!(out, "{}", serde_json::json!({"path": src, "error": e.message}));
+                }
+            }
+        }
+    }
+    if failed { EXIT_ERROR } else { EXIT_OK }
+}

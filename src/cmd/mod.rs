@@ -1,0 +1,46 @@
+//! One thin file per subcommand: parse options, call the library, print.
+//! This file holds what they share: exit codes and error printing.
+
+pub mod assets;
+pub mod create;
+pub mod dump;
+pub mod info;
+pub mod validate;
+
+use crate::cli::{Cli, Command};
+
+/// Exit codes, the same for every subcommand.
+pub const EXIT_OK: i32 = 0;
+/// The input is not what the command needs (not a valid COG, no such tile).
+pub const EXIT_NOT_OK: i32 = 1;
+/// Usage error, unreadable or non-TIFF input, I/O failure.
+pub const EXIT_ERROR: i32 = 2;
+
+/// Settings every subcommand receives.
+#[derive(Debug, Clone, Copy)]
+pub struct Global {
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Global {
+    pub fn open_options(&self) -> crate::source::OpenOptions {
+        crate::source::OpenOptions { verbose: self.verbose > 0, ..Default::default() }
+    }
+}
+
+pub fn run(cli: Cli) -> i32 {
+    let g = Global { quiet: cli.quiet, verbose: cli.verbose };
+    match cli.command {
+        Command::Info(a) => info::run(&g, a),
+        Command::Validate(a) => validate::run(&g, a),
+        Command::Dump(a) => dump::run(&g, a),
+        Command::Create(a) => create::run(&g, a),
+        Command::GenAssets { dir } => assets::run(&dir),
+    }
+}
+
+/// Print `cogtool: SOURCE: message` on stderr.
+pub fn report(source: &str, message: impl std::fmt::Display) {
+    eprintln!("cogtool: {}: {}", source, message);
+}

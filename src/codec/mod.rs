@@ -1,0 +1,1 @@
+//! Compression codecs and predictors (filled by the codec work).

@@ -1,0 +1,1 @@
+//! COG rules: validation, layout planning and the writer pipeline.

@@ -1,0 +1,297 @@
+//! What `cogtool info` reports: a summary of the file (as a person reads
+//! it) and every IFD with every tag. Built once as a [`Description`] and
+//! rendered either as text or as the JSON object scripts rely on.
+
+use crate::tiff::gdal_metadata::{self, Item};
+use crate::tiff::geokeys::{self, GeoKey};
+use crate::tiff::tags::{self, *};
+use crate::tiff::types::float_json;
+use crate::tiff::{Image, Kind, Tiff};
+use crate::Result;
+use serde_json::{Value as Json, json};
+
+/// How many values of an array are shown unless `--all-values` (tiffdump's default).
+pub const SHORT_ARRAY: usize = 24;
+
+pub struct Description<'a> {
+    pub path: String,
+    pub tiff: &'a Tiff,
+    pub images: Vec<Image>,
+    pub geokeys: Vec<GeoKey>,
+    pub metadata: Vec<Item>,
+    pub nodata: Option<f64>,
+    pub header_bytes: u64,
+}
+
+impl<'a> Description<'a> {
+    pub fn new(path: &str, tiff: &'a Tiff) -> Result<Description<'a>> {
+        let images = Image::all(tiff)?;
+        let first = &tiff.ifds[0];
+        let geokeys = geokeys::decode(first);
+        let metadata = first.str_of(GDAL_METADATA).map(gdal_metadata::parse).unwrap_or_default();
+        let nodata = first.str_of(GDAL_NODATA).and_then(gdal_metadata::parse_nodata);
+        let mut header_bytes = tiff.file_size;
+        for img in &images {
+            let ifd = &tiff.ifds[img.index];
+            if let (Ok(oe), true) = (img.offsets_entry(ifd), img.blocks > 0) {
+                if oe.count > 0 {
+                    if let Ok(off) = tiff.entry_u64_at(oe, 0) {
+                        if off > 0 && off < header_bytes {
+                            header_bytes = off;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Description { path: path.to_string(), tiff, images, geokeys, metadata, nodata, header_bytes })
+    }
+
+    pub fn main(&self) -> &Image {
+        self.images.iter().find(|i| i.kind == Kind::Image).unwrap_or(&self.images[0])
+    }
+
+    pub fn overviews(&self) -> Vec<&Image> {
+        self.images.iter().filter(|i| i.kind == Kind::Overview).collect()
+    }
+
+    pub fn mask_count(&self) -> usize {
+        self.images.iter().filter(|i| matches!(i.kind, Kind::Mask | Kind::OverviewMask)).count()
+    }
+
+    pub fn crs(&self) -> Option<String> {
+        geokeys::epsg(&self.geokeys).map(|c| format!("EPSG:{}", c))
+    }
+
+    pub fn geotransform(&self) -> Option<[f64; 6]> {
+        geokeys::geotransform(&self.tiff.ifds[self.main().index], &self.geokeys)
+    }
+
+    fn decimation(&self, ov: &Image) -> u64 {
+        let m = self.main();
+        ((m.width as f64 / ov.width as f64).round() as u64).max(1)
+    }
+
+    pub fn band_descriptions(&self) -> Vec<Json> {
+        let mut out = vec![Json::Null; self.main().samples.min(65535) as usize];
+        for it in &self.metadata {
+            if it.role.as_deref() == Some("description") {
+                if let Some(s) = it.sample.filter(|&s| (s as usize) < out.len()) {
+                    out[s as usize] = json!(it.value);
+                }
+            }
+        }
+        out
+    }
+
+    fn tag_json(&self, e: &crate::tiff::Entry, all_values: bool) -> Json {
+        let max = if all_values { None } else { Some(SHORT_ARRAY) };
+        let value = match &e.value {
+            Some(v) => v.to_json(max),
+            None if !all_values && e.field_type.is_some() && e.count > 0 => {
+                // Lazy array: read only what is shown.
+                let n = e.count.min(SHORT_ARRAY as u64);
+                match self.tiff.entry_u64_range(e, 0, n) {
+                    Ok(v) => {
+                        let mut a: Vec<Json> = v.into_iter().map(|x| json!(x)).collect();
+                        if e.count > n {
+                            a.push(json!("..."));
+                        }
+                        Json::Array(a)
+                    }
+                    Err(err) => json!({"error": err.message}),
+                }
+            }
+            None => match self.tiff.entry_value(e) {
+                Ok(v) => v.to_json(max),
+                Err(err) => json!({"error": err.message}),
+            },
+        };
+        json!({
+            "code": e.tag,
+            "name": tags::tag_name(e.tag).map(str::to_string).unwrap_or_else(|| format!("Unknown-{}", e.tag)),
+            "type": e.field_type.map(|t| t.name().to_string()).unwrap_or_else(|| format!("unknown-{}", e.type_code)),
+            "count": e.count,
+            "value": value,
+        })
+    }
+
+    fn image_json(&self, img: &Image, all_values: bool) -> Json {
+        let ifd = &self.tiff.ifds[img.index];
+        json!({
+            "offset": img.ifd_offset,
+            "kind": img.kind.name(),
+            "new_subfile_type": img.new_subfile_type,
+            "width": img.width,
+            "height": img.height,
+            "bands": img.samples,
+            "bits_per_sample": img.bits_per_sample,
+            "sample_format": img.sample_format.name(),
+            "dtype": img.gdal_dtype(),
+            "tiled": img.tiled,
+            "block_width": img.block_width,
+            "block_height": img.block_height,
+            "blocks": img.blocks,
+            "compression": tags::compression_name(img.compression),
+            "compression_code": img.compression,
+            "predictor": img.predictor,
+            "photometric": img.photometric.map(tags::photometric_name),
+            "planar": if img.planar_separate { "separate" } else { "contig" },
+            "tags": ifd.entries.iter().map(|e| self.tag_json(e, all_values)).collect::<Vec<_>>(),
+        })
+    }
+
+    pub fn to_json(&self, all_values: bool) -> Json {
+        let t = self.tiff;
+        let ghost = t.ghost.as_ref().map(|g| {
+            let mut o = serde_json::Map::new();
+            for (k, v) in &g.items {
+                o.insert(k.clone(), json!(v));
+            }
+            Json::Object(o)
+        });
+        let nodata = match self.nodata {
+            Some(v) if v.is_nan() => json!("nan"),
+            Some(v) => float_json(v),
+            None => Json::Null,
+        };
+        json!({
+            "path": self.path,
+            "file_size": t.file_size,
+            "byte_order": t.byte_order.name(),
+            "bigtiff": t.bigtiff,
+            "header_bytes": self.header_bytes,
+            "ghost": ghost,
+            "ifds": self.images.iter().map(|i| self.image_json(i, all_values)).collect::<Vec<_>>(),
+            "geo": {
+                "crs": self.crs(),
+                "geotransform": self.geotransform().map(|g| g.iter().map(|&x| float_json(x)).collect::<Vec<_>>()),
+                "nodata": nodata,
+                "geokeys": self.geokeys.iter().map(GeoKey::to_json).collect::<Vec<_>>(),
+                "gdal_metadata": self.metadata.iter().map(Item::to_json).collect::<Vec<_>>(),
+                "band_descriptions": self.band_descriptions(),
+            },
+            "overviews": self.overviews().iter().map(|o| json!({
+                "width": o.width, "height": o.height, "decimation": self.decimation(o)
+            })).collect::<Vec<_>>(),
+            "masks": self.mask_count(),
+        })
+    }
+
+    /// The human summary followed by every IFD, tiffdump-style.
+    pub fn to_text(&self, all_values: bool) -> String {
+        use std::fmt::Write;
+        let t = self.tiff;
+        let m = self.main();
+        let mut s = String::new();
+        let _ = writeln!(s, "File: {}", self.path);
+        let _ = writeln!(
+            s,
+            "  Size: {} bytes, {} {}-endian, header {} bytes",
+            t.file_size,
+            if t.bigtiff { "BigTIFF" } else { "classic TIFF" },
+            t.byte_order.name(),
+            self.header_bytes
+        );
+        let _ = writeln!(s, "  Raster: {} x {}, {} band(s), {}", m.width, m.height, m.samples, m.gdal_dtype().unwrap_or("unsupported type"));
+        let _ = writeln!(
+            s,
+            "  Blocks: {} {} x {} ({} blocks), interleave {}",
+            if m.tiled { "tiles" } else { "strips" },
+            m.block_width,
+            m.block_height,
+            m.blocks,
+            if m.planar_separate { "band" } else { "pixel" }
+        );
+        let _ = writeln!(
+            s,
+            "  Compression: {}, predictor {}, photometric {}",
+            tags::compression_name(m.compression),
+            m.predictor,
+            m.photometric.map(tags::photometric_name).unwrap_or_else(|| "none".into())
+        );
+        let _ = writeln!(s, "  NoData: {}", self.nodata.map(|v| v.to_string()).unwrap_or_else(|| "none".into()));
+        let _ = writeln!(s, "  CRS: {}", self.crs().unwrap_or_else(|| "none".into()));
+        if let Some(gt) = self.geotransform() {
+            let (w, h) = (m.width as f64, m.height as f64);
+            let x1 = gt[0] + w * gt[1] + h * gt[2];
+            let y1 = gt[3] + w * gt[4] + h * gt[5];
+            let _ = writeln!(s, "  Origin: ({}, {})", gt[0], gt[3]);
+            let _ = writeln!(s, "  Resolution: ({}, {})", gt[1], gt[5]);
+            let _ = writeln!(
+                s,
+                "  Bounds: ({}, {}) - ({}, {})",
+                gt[0].min(x1),
+                gt[3].min(y1),
+                gt[0].max(x1),
+                gt[3].max(y1)
+            );
+        }
+        let ovs = self.overviews();
+        if ovs.is_empty() {
+            let _ = writeln!(s, "  Overviews: none");
+        } else {
+            let list: Vec<String> =
+                ovs.iter().map(|o| format!("{}x{} (/{})", o.width, o.height, self.decimation(o))).collect();
+            let _ = writeln!(s, "  Overviews: {}", list.join(", "));
+        }
+        let _ = writeln!(s, "  Masks: {}", self.mask_count());
+        match &t.ghost {
+            Some(g) => {
+                let items: Vec<String> = g.items.iter().map(|(k, v)| format!("{}={}", k, v)).collect();
+                let _ = writeln!(s, "  Ghost area: {}", items.join(" "));
+            }
+            None => {
+                let _ = writeln!(s, "  Ghost area: none");
+            }
+        }
+        for it in &self.metadata {
+            let band = it.sample.map(|b| format!("band {} ", b + 1)).unwrap_or_default();
+            let role = it.role.as_ref().map(|r| format!(" [{}]", r)).unwrap_or_default();
+            let _ = writeln!(s, "  Metadata: {}{}={}{}", band, it.name, it.value, role);
+        }
+        let max = if all_values { None } else { Some(SHORT_ARRAY) };
+        for (i, (ifd, img)) in t.ifds.iter().zip(&self.images).enumerate() {
+            let _ = writeln!(
+                s,
+                "IFD {} at offset {} ({}, {}x{}), next {}",
+                i,
+                ifd.offset,
+                img.kind.name(),
+                img.width,
+                img.height,
+                ifd.next
+            );
+            for e in &ifd.entries {
+                let name = tags::tag_name(e.tag).map(str::to_string).unwrap_or_else(|| format!("Unknown-{}", e.tag));
+                let ty = e.field_type.map(|t| t.name().to_string()).unwrap_or_else(|| format!("type-{}", e.type_code));
+                let shown = match &e.value {
+                    Some(v) => v.to_text(max),
+                    None if !all_values && e.field_type.is_some() => {
+                        let n = e.count.min(SHORT_ARRAY as u64);
+                        match t.entry_u64_range(e, 0, n) {
+                            Ok(v) => {
+                                let mut txt = v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ");
+                                if e.count > n {
+                                    txt.push_str(&format!(" ... ({} values)", e.count));
+                                }
+                                txt
+                            }
+                            Err(err) => format!("<{}>", err.message),
+                        }
+                    }
+                    None => match t.entry_value(e) {
+                        Ok(v) => v.to_text(max),
+                        Err(err) => format!("<{}>", err.message),
+                    },
+                };
+                let _ = writeln!(s, "  {} ({}) {} ({}) {}", name, e.tag, ty, e.count, shown);
+            }
+            if i == 0 && !self.geokeys.is_empty() {
+                for k in &self.geokeys {
+                    let _ = writeln!(s, "    {}", k.to_text());
+                }
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,85 @@
+//! One error type for the library. Every message is written to be read on
+//! one line after the source's name (`cogtool: x.tif: <message>`), so it
+//! carries the offsets and counts that explain the problem.
+
+use std::fmt;
+
+/// What went wrong, coarsely: the command layer maps this to exit codes and
+/// `validate` maps `Format`/`Limit` to the `not-tiff` finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The bytes could not be read (missing file, permission, network).
+    Io,
+    /// The bytes are not a well-formed TIFF, or a structure points outside it.
+    Format,
+    /// A declared size is beyond what cogtool agrees to allocate or loop over.
+    Limit,
+    /// Well-formed, but uses something cogtool does not implement.
+    Unsupported,
+    /// The request itself is wrong (tile outside the grid, bad option).
+    Usage,
+}
+
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into() }
+    }
+    pub fn format(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Format, message)
+    }
+    pub fn io(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Io, message)
+    }
+    pub fn limit(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Limit, message)
+    }
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unsupported, message)
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Usage, message)
+    }
+    /// True when the content (not the transport) is at fault.
+    pub fn is_content(&self) -> bool {
+        matches!(self.kind, ErrorKind::Format | ErrorKind::Limit | ErrorKind::Unsupported)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::io(crate::error::describe_io(&e))
+    }
+}
+
+/// Short, lower-case text for an I/O error without Rust's "(os error 2)".
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file or directory".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::UnexpectedEof => "unexpected end of file".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! cogtool: Cloud Optimized GeoTIFF tooling.
+//!
+//! * [`source`] reads byte ranges from anywhere (local file now, HTTP/S3 later)
+//!   and counts what it fetched.
+//! * [`tiff`] parses and writes the TIFF structure (header, IFDs, tags,
+//!   GeoKeys, GDAL's ghost area) without ever decoding pixels.
+//! * [`codec`] holds compression and predictors, [`cog`] the COG rules:
+//!   validation, layout planning and the writer pipeline.
+//! * [`cmd`] is one thin file per subcommand.
+
+pub mod cli;
+pub mod cmd;
+pub mod codec;
+pub mod cog;
+pub mod describe;
+pub mod error;
+pub mod source;
+pub mod tiff;
+
+pub use error::{Error, ErrorKind, Result};

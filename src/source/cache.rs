@@ -1,0 +1,161 @@
+//! The read-ahead header cache and request accounting.
+
+use super::RangeSource;
+use crate::{Error, Result};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How much was fetched from the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: u64,
+    pub bytes: u64,
+}
+
+/// A source plus a cache of its first bytes. Reads that fall in (or just
+/// past) the cached prefix grow the prefix in chunks of at least
+/// `header_bytes`; reads far beyond it (tile data) go straight through.
+pub struct Reader {
+    source: Arc<dyn RangeSource>,
+    header_bytes: usize,
+    verbose: bool,
+    prefix: Mutex<Vec<u8>>,
+    /// Length of the object once known.
+    len: Mutex<Option<u64>>,
+    requests: AtomicU64,
+    bytes: AtomicU64,
+}
+
+/// Reads that start within this many bytes after the cached prefix extend
+/// the prefix instead of going straight to the source: IFDs and their arrays
+/// in a COG sit close together, tiles do not.
+const EXTEND_WINDOW: u64 = 64 * 1024;
+/// The prefix never grows past this; beyond it everything is a direct read.
+const MAX_PREFIX: u64 = 64 * 1024 * 1024;
+
+impl Reader {
+    pub fn new(source: Arc<dyn RangeSource>, header_bytes: usize, verbose: bool) -> Self {
+        Reader {
+            source,
+            header_bytes: header_bytes.max(16),
+            verbose,
+            prefix: Mutex::new(Vec::new()),
+            len: Mutex::new(None),
+            requests: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    pub fn source(&self) -> &Arc<dyn RangeSource> {
+        &self.source
+    }
+
+    pub fn is_local(&self) -> bool {
+        self.source.is_local()
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Object length. Local files know it for free; remote sources learn it
+    /// from the first read, which this triggers if needed.
+    pub fn len(&self) -> Result<u64> {
+        if let Some(n) = *self.len.lock().unwrap() {
+            return Ok(n);
+        }
+        let n = self.source.len()?;
+        *self.len.lock().unwrap() = Some(n);
+        Ok(n)
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    fn fetch(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let buf = self.source.read_at(offset, len)?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        if self.verbose {
+            eprintln!(
+                "cogtool: read bytes {}-{} ({} bytes)",
+                offset,
+                offset + buf.len() as u64,
+                buf.len()
+            );
+        }
+        Ok(buf)
+    }
+
+    /// Read exactly `len` bytes at `offset`, or fail naming the range and the
+    /// file size. Never allocates more than the file can supply.
+    pub fn read(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let file_len = self.len()?;
+        let end = offset.checked_add(len as u64).filter(|&e| e <= file_len).ok_or_else(|| {
+            Error::format(format!(
+                "{} bytes at offset {} reach past end of file ({} bytes)",
+                len, offset, file_len
+            ))
+        })?;
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        {
+            let mut prefix = self.prefix.lock().unwrap();
+            let have = prefix.len() as u64;
+            if end <= have {
+                return Ok(prefix[offset as usize..end as usize].to_vec());
+            }
+            if offset <= have + EXTEND_WINDOW && end <= MAX_PREFIX {
+                // Grow the prefix: at least header_bytes, at least to `end`.
+                let want_end = end.max(have + self.header_bytes as u64).min(file_len);
+                let chunk = self.fetch(have, (want_end - have) as usize)?;
+                if (chunk.len() as u64) < end - have {
+                    return Err(Error::format(format!(
+                        "file ended at {} bytes while reading offset {}",
+                        have + chunk.len() as u64,
+                        offset
+                    )));
+                }
+                prefix.extend_from_slice(&chunk);
+                return Ok(prefix[offset as usize..end as usize].to_vec());
+            }
+        }
+        let buf = self.fetch(offset, len)?;
+        if buf.len() < len {
+            return Err(Error::format(format!(
+                "file ended at {} bytes while reading offset {}",
+                offset + buf.len() as u64,
+                offset
+            )));
+        }
+        Ok(buf)
+    }
+
+    /// Read a range that is not header material (tile data) without caching.
+    pub fn read_direct(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let file_len = self.len()?;
+        if offset.checked_add(len as u64).is_none_or(|e| e > file_len) {
+            return Err(Error::format(format!(
+                "{} bytes at offset {} reach past end of file ({} bytes)",
+                len, offset, file_len
+            )));
+        }
+        {
+            let prefix = self.prefix.lock().unwrap();
+            let end = offset + len as u64;
+            if end <= prefix.len() as u64 {
+                return Ok(prefix[offset as usize..end as usize].to_vec());
+            }
+        }
+        let buf = self.fetch(offset, len)?;
+        if buf.len() < len {
+            return Err(Error::format(format!("file ended while reading offset {}", offset)));
+        }
+        Ok(buf)
+    }
+}

@@ -1,0 +1,201 @@
+//! GeoTIFF keys: the GeoKeyDirectory decoded into named keys, the CRS as an
+//! EPSG code, and the affine geotransform in GDAL's order.
+
+use super::parse::Ifd;
+use super::tags::*;
+use super::types::Value;
+use serde_json::{Value as Json, json};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyValue {
+    Short(u64),
+    Doubles(Vec<f64>),
+    Ascii(String),
+    /// The key points at data that is not there.
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoKey {
+    pub id: u16,
+    pub value: KeyValue,
+}
+
+impl GeoKey {
+    pub fn name(&self) -> String {
+        key_name(self.id).map(str::to_string).unwrap_or_else(|| format!("Unknown-{}", self.id))
+    }
+    pub fn to_json(&self) -> Json {
+        let v = match &self.value {
+            KeyValue::Short(s) => json!(s),
+            KeyValue::Doubles(d) => {
+                if d.len() == 1 {
+                    super::types::float_json(d[0])
+                } else {
+                    Json::Array(d.iter().map(|&x| super::types::float_json(x)).collect())
+                }
+            }
+            KeyValue::Ascii(s) => json!(s),
+            KeyValue::Missing => Json::Null,
+        };
+        json!({"id": self.id, "name": self.name(), "value": v})
+    }
+    pub fn to_text(&self) -> String {
+        let v = match &self.value {
+            KeyValue::Short(s) => {
+                let meaning = short_meaning(self.id, *s);
+                if meaning.is_empty() { s.to_string() } else { format!("{} ({})", s, meaning) }
+            }
+            KeyValue::Doubles(d) => d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" "),
+            KeyValue::Ascii(s) => format!("{:?}", s),
+            KeyValue::Missing => "(missing)".into(),
+        };
+        format!("{} ({}): {}", self.name(), self.id, v)
+    }
+}
+
+pub fn key_name(id: u16) -> Option<&'static str> {
+    Some(match id {
+        1024 => "GTModelTypeGeoKey",
+        1025 => "GTRasterTypeGeoKey",
+        1026 => "GTCitationGeoKey",
+        2048 => "GeographicTypeGeoKey",
+        2049 => "GeogCitationGeoKey",
+        2050 => "GeogGeodeticDatumGeoKey",
+        2051 => "GeogPrimeMeridianGeoKey",
+        2052 => "GeogLinearUnitsGeoKey",
+        2053 => "GeogLinearUnitSizeGeoKey",
+        2054 => "GeogAngularUnitsGeoKey",
+        2055 => "GeogAngularUnitSizeGeoKey",
+        2056 => "GeogEllipsoidGeoKey",
+        2057 => "GeogSemiMajorAxisGeoKey",
+        2058 => "GeogSemiMinorAxisGeoKey",
+        2059 => "GeogInvFlatteningGeoKey",
+        2060 => "GeogAzimuthUnitsGeoKey",
+        2061 => "GeogPrimeMeridianLongGeoKey",
+        2062 => "GeogTOWGS84GeoKey",
+        3072 => "ProjectedCSTypeGeoKey",
+        3073 => "PCSCitationGeoKey",
+        3074 => "ProjectionGeoKey",
+        3075 => "ProjCoordTransGeoKey",
+        3076 => "ProjLinearUnitsGeoKey",
+        3077 => "ProjLinearUnitSizeGeoKey",
+        3078 => "ProjStdParallel1GeoKey",
+        3079 => "ProjStdParallel2GeoKey",
+        3080 => "ProjNatOriginLongGeoKey",
+        3081 => "ProjNatOriginLatGeoKey",
+        3082 => "ProjFalseEastingGeoKey",
+        3083 => "ProjFalseNorthingGeoKey",
+        3084 => "ProjFalseOriginLongGeoKey",
+        3085 => "ProjFalseOriginLatGeoKey",
+        3086 => "ProjFalseOriginEastingGeoKey",
+        3087 => "ProjFalseOriginNorthingGeoKey",
+        3088 => "ProjCenterLongGeoKey",
+        3089 => "ProjCenterLatGeoKey",
+        3090 => "ProjCenterEastingGeoKey",
+        3091 => "ProjCenterNorthingGeoKey",
+        3092 => "ProjScaleAtNatOriginGeoKey",
+        3093 => "ProjScaleAtCenterGeoKey",
+        3094 => "ProjAzimuthAngleGeoKey",
+        3095 => "ProjStraightVertPoleLongGeoKey",
+        4096 => "VerticalCSTypeGeoKey",
+        4097 => "VerticalCitationGeoKey",
+        4098 => "VerticalDatumGeoKey",
+        4099 => "VerticalUnitsGeoKey",
+        5120 => "CoordinateEpochGeoKey",
+        _ => return None,
+    })
+}
+
+fn short_meaning(id: u16, v: u64) -> String {
+    match (id, v) {
+        (_, 32767) => "user-defined".into(),
+        (_, 0) if id != 1024 && id != 1025 => "undefined".into(),
+        (1024, 1) => "projected".into(),
+        (1024, 2) => "geographic".into(),
+        (1024, 3) => "geocentric".into(),
+        (1025, 1) => "PixelIsArea".into(),
+        (1025, 2) => "PixelIsPoint".into(),
+        (2048 | 3072 | 4096, c) if c > 0 && c < 32767 => format!("EPSG:{}", c),
+        (2054 | 2060, 9102) => "degree".into(),
+        (3076 | 2052 | 4099, 9001) => "metre".into(),
+        (3076 | 2052 | 4099, 9002) => "foot".into(),
+        (3076 | 2052 | 4099, 9003) => "US survey foot".into(),
+        _ => String::new(),
+    }
+}
+
+/// Decode the GeoKeyDirectory of an IFD (empty when absent or malformed).
+pub fn decode(ifd: &Ifd) -> Vec<GeoKey> {
+    let Some(dir) = ifd.value(GEO_KEY_DIRECTORY).map(|v| v.as_u64s()) else {
+        return Vec::new();
+    };
+    if dir.len() < 4 {
+        return Vec::new();
+    }
+    let doubles = ifd.value(GEO_DOUBLE_PARAMS).map(|v| v.as_f64s()).unwrap_or_default();
+    let ascii = ifd.value(GEO_ASCII_PARAMS).and_then(|v| v.as_str()).unwrap_or("");
+    let n = (dir[3] as usize).min((dir.len() - 4) / 4);
+    let mut keys = Vec::with_capacity(n);
+    for k in 0..n {
+        let e = &dir[4 + 4 * k..8 + 4 * k];
+        let (id, loc, count, off) = (e[0] as u16, e[1] as u16, e[2] as usize, e[3] as usize);
+        let value = match loc {
+            0 => KeyValue::Short(e[3]),
+            GEO_DOUBLE_PARAMS => match doubles.get(off..off.saturating_add(count)) {
+                Some(d) => KeyValue::Doubles(d.to_vec()),
+                None => KeyValue::Missing,
+            },
+            GEO_ASCII_PARAMS => match ascii.get(off..off.saturating_add(count)) {
+                Some(s) => KeyValue::Ascii(s.trim_end_matches(['|', '\0']).to_string()),
+                None => KeyValue::Missing,
+            },
+            GEO_KEY_DIRECTORY => match dir.get(off..off.saturating_add(count)) {
+                Some(s) if count == 1 => KeyValue::Short(s[0]),
+                Some(s) => KeyValue::Doubles(s.iter().map(|&x| x as f64).collect()),
+                None => KeyValue::Missing,
+            },
+            _ => KeyValue::Missing,
+        };
+        keys.push(GeoKey { id, value });
+    }
+    keys
+}
+
+fn short_key(keys: &[GeoKey], id: u16) -> Option<u64> {
+    keys.iter().find(|k| k.id == id).and_then(|k| match k.value {
+        KeyValue::Short(v) => Some(v),
+        _ => None,
+    })
+}
+
+/// `EPSG:n` from ProjectedCSType, else GeographicType (as GDAL and
+/// aiocogeo report it), else the vertical-only code; None if user-defined.
+pub fn epsg(keys: &[GeoKey]) -> Option<u64> {
+    let model = short_key(keys, 1024);
+    let proj = short_key(keys, 3072).filter(|&c| c > 0 && c < 32767);
+    let geog = short_key(keys, 2048).filter(|&c| c > 0 && c < 32767);
+    match model {
+        Some(2) => geog.or(proj),
+        _ => proj.or(geog),
+    }
+}
+
+/// The geotransform in GDAL order: origin x, pixel width, row rotation,
+/// origin y, column rotation, pixel height (negative for north-up).
+pub fn geotransform(ifd: &Ifd, keys: &[GeoKey]) -> Option<[f64; 6]> {
+    let point = short_key(keys, 1025) == Some(2);
+    let mut gt = if let Some(m) = ifd.value(MODEL_TRANSFORMATION).map(Value::as_f64s).filter(|m| m.len() >= 16) {
+        [m[3], m[0], m[1], m[7], m[4], m[5]]
+    } else {
+        let tp = ifd.value(MODEL_TIEPOINT).map(Value::as_f64s).filter(|t| t.len() >= 6)?;
+        let sc = ifd.value(MODEL_PIXEL_SCALE).map(Value::as_f64s).filter(|s| s.len() >= 2)?;
+        [tp[3] - tp[0] * sc[0], sc[0], 0.0, tp[4] + tp[1] * sc[1], 0.0, -sc[1]]
+    };
+    if point {
+        // GDAL reports PixelIsPoint rasters by the corner of the pixel, not its centre.
+        gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
+        gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
+    }
+    Some(gt)
+}

@@ -1,0 +1,25 @@
+//! The TIFF structure, ours rather than the `tiff` crate's: that crate
+//! decodes pixels but cannot expose offsets, byte counts, the ghost area or
+//! write a COG, and COG work is mostly about exactly those.
+//!
+//! * [`parse`] reads a header and the IFD chain from any [`crate::source::Reader`]
+//!   (classic and BigTIFF, both byte orders), values lazily when large.
+//! * [`image`] gives an IFD its meaning (size, blocks, kind in a COG).
+//! * [`tags`], [`types`]: one table of names, field types and values.
+//! * [`geokeys`], [`gdal_metadata`], [`ghost`]: GeoTIFF keys, GDAL's
+//!   metadata tags and GDAL's structural-metadata ghost area.
+//! * [`write`]: encoding IFDs for the COG writer.
+
+pub mod gdal_metadata;
+pub mod geokeys;
+pub mod ghost;
+pub mod image;
+pub mod parse;
+pub mod tags;
+pub mod types;
+pub mod write;
+
+pub use ghost::Ghost;
+pub use image::{Image, Kind, SampleFormat};
+pub use parse::{Entry, Ifd, Tiff};
+pub use types::{ByteOrder, FieldType, Value};

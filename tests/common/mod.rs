@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests: where the binary, the fixtures
+//! and the third-party corpus are, and whether the GDAL oracles are here.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn testdata(name: &str) -> PathBuf {
+    root().join("testdata").join(name)
+}
+
+/// The shared corpus (`../shared/corpus`, or $COGTOOL_CORPUS). None, with a
+/// printed reason, when it is absent: corpus tests then skip.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("COGTOOL_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"));
+    if dir.join("manifest.tsv").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("SKIP: corpus not found at {} (set COGTOOL_CORPUS)", dir.display());
+        None
+    }
+}
+
+/// Rows of manifest.tsv as column -> value maps (backslash escapes undone).
+pub fn manifest(dir: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split('\t'))
+                .map(|(k, v)| (k.to_string(), unescape(v)))
+                .collect()
+        })
+        .collect()
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('\\') => out.push('\\'),
+                Some(o) => {
+                    out.push('\\');
+                    out.push(o)
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when a command is on PATH (gdalinfo, gdal_translate, ...).
+pub fn have(cmd: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {} >/dev/null 2>&1", cmd)).status().map(|s| s.success()).unwrap_or(false)
+}
+
+/// Run the cogtool binary with arguments.
+pub fn cogtool<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_cogtool")).args(args).output().expect("run cogtool")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -115,8 +115,9 @@ $T -of COG -co COMPRESS=DEFLATE -co BLOCKSIZE=256 -co OVERVIEWS=NONE \
    "$TMP/grid.tif" cog_3x2_tiles.tif
 
 # ---- 3. non-COG TIFFs --------------------------------------------------------
-# Plain strip GeoTIFF, uncompressed, pixel-interleaved.
-$T -of GTiff -co TILED=NO -co COMPRESS=NONE "$TMP/strip_src.tif" striped.tif
+# Plain strip GeoTIFF, uncompressed, pixel-interleaved, 4 rows per strip
+# (38 strips: more than the 24 values info shows before cutting an array).
+$T -of GTiff -co TILED=NO -co COMPRESS=NONE -co BLOCKYSIZE=4 "$TMP/strip_src.tif" striped.tif
 # Tiled GeoTIFF with overviews appended by gdaladdo after the main image data:
 # overview IFDs and tiles come after the full-resolution tiles (not a COG).
 $T -of GTiff -co TILED=YES -co BLOCKXSIZE=256 -co BLOCKYSIZE=256 -co COMPRESS=DEFLATE \

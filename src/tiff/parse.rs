@@ -193,6 +193,18 @@ impl Tiff {
                 entry.value_offset = value_field_pos;
                 entry.value = Some(decode_value(bo, ft, count, &vf[..byte_len as usize]));
             } else {
+                if byte_len > self.file_size {
+                    // No offset could make this fit: the count itself is a lie
+                    // (a classic fuzzer trick to make readers allocate GBs).
+                    return Err(Error::format(format!(
+                        "tag {} in IFD at offset {} declares {} values ({} bytes) in a file of {} bytes",
+                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
+                        offset,
+                        count,
+                        byte_len,
+                        self.file_size
+                    )));
+                }
                 let at = if self.bigtiff { bo.u64(vf) } else { bo.u32(vf) as u64 };
                 entry.value_offset = at;
                 if at.checked_add(byte_len).is_none_or(|end| end > self.file_size) {

@@ -177,6 +177,9 @@ pub fn epsg(keys: &[GeoKey]) -> Option<u64> {
     let geog = short_key(keys, 2048).filter(|&c| c > 0 && c < 32767);
     match model {
         Some(2) => geog.or(proj),
+        // A projected CRS with a user-defined projection has no EPSG code,
+        // even though its base geographic CRS may have one (GDAL agrees).
+        Some(1) => proj,
         _ => proj.or(geog),
     }
 }

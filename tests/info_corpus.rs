@@ -190,6 +190,8 @@ struct Ours {
     epsg: Option<u64>,
     photometric: String,
     single_strip: bool,
+    /// Uncompressed bytes of one strip (0 when tiled).
+    strip_bytes: u64,
     has_subifds: bool,
 }
 
@@ -212,6 +214,12 @@ fn ours(j: &Value) -> Ours {
         epsg: j["geo"]["crs"].as_str().and_then(|s| s.strip_prefix("EPSG:")).and_then(|s| s.parse().ok()),
         photometric: m["photometric"].as_str().unwrap_or("").to_string(),
         single_strip: m["tiled"] == false && m["blocks"] == 1,
+        strip_bytes: if m["tiled"] == false {
+            let bits: u64 = m["bits_per_sample"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap()).sum();
+            (m["block_width"].as_u64().unwrap() * bits).div_ceil(8) * m["block_height"].as_u64().unwrap()
+        } else {
+            0
+        },
         has_subifds: m["tags"].as_array().unwrap().iter().any(|t| t["code"] == 330),
     }
 }
@@ -239,8 +247,9 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
     // uncompressed single-strip images into ~8 KiB strips, and GDAL reads
     // other big single strips one row at a time ("split band"). cogtool
     // reports RowsPerStrip as stored, so only the width must match there.
+    // GDAL also splits strips of 2 GiB or more.
     let block_ok = o.block == row["blocksize"]
-        || (o.single_strip
+        || ((o.single_strip || o.strip_bytes >= 1 << 31)
             && row["blocksize"].split_once('x').is_some_and(|(w, h)| {
                 w == o.block.split('x').next().unwrap() && h.parse::<u64>().is_ok_and(|h| h < o.height)
             }));
@@ -281,6 +290,11 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
             // GDAL's WKT; cogtool reports the horizontal one, which must be there.
             || (or.wkt.starts_with("COMPOUNDCRS[")
                 && o.epsg.is_some_and(|c| or.wkt.contains(&format!("ID[\"EPSG\",{}]", c))))
+            // GDAL drops the code when the GeoKeys override parameters of the
+            // EPSG definition they name (and warns); cogtool reports the code
+            // the keys declare, which is the one GDAL's warning names.
+            || (row["gdalinfo_ok"].contains("got from GeoTIFF keys is not the same")
+                && o.epsg.is_some_and(|c| row["gdalinfo_ok"].contains(&format!("EPSG:{} ", c))))
             // GDAL drops the whole CRS when a GeoKey's ASCII value is missing.
             || row["gdalinfo_ok"].contains("GeoAsciiParams is missing or corrupted")
             // This grid declares GeographicType 8255 (NAD83(CSRS)v7, 3D) and

@@ -180,7 +180,10 @@ pub fn epsg(keys: &[GeoKey]) -> Option<u64> {
         // A projected CRS with a user-defined projection has no EPSG code,
         // even though its base geographic CRS may have one (GDAL agrees).
         Some(1) => proj,
-        _ => proj.or(geog),
+        // Model unknown or user-defined: projection keys (3072..=3095) mean a
+        // projected CRS, whose code is ProjectedCSType alone.
+        _ if keys.iter().any(|k| (3072..=3095).contains(&k.id)) => proj,
+        _ => geog,
     }
 }
 

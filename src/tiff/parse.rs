@@ -185,15 +185,28 @@ impl Tiff {
                 entries.push(entry);
                 continue;
             };
-            let byte_len = ft.size().checked_mul(count).ok_or_else(|| {
-                Error::format(format!("tag {} in IFD at offset {} has an impossible count {}", tag, offset, count))
-            })?;
+            // Strile arrays are only read when a block is needed (as GDAL
+            // does), so a bogus count there leaves the file describable; a
+            // bogus count anywhere else is refused below before any read.
+            let lazy_ok = is_strile_tag(tag);
+            let byte_len = match ft.size().checked_mul(count) {
+                Some(n) => n,
+                None if lazy_ok => u64::MAX,
+                None => {
+                    return Err(Error::format(format!(
+                        "tag {} in IFD at offset {} has an impossible count {}",
+                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
+                        offset,
+                        count
+                    )));
+                }
+            };
             if byte_len <= inline_cap {
                 entry.inline = true;
                 entry.value_offset = value_field_pos;
                 entry.value = Some(decode_value(bo, ft, count, &vf[..byte_len as usize]));
             } else {
-                if byte_len > self.file_size {
+                if byte_len > self.file_size && !lazy_ok {
                     // No offset could make this fit: the count itself is a lie
                     // (a classic fuzzer trick to make readers allocate GBs).
                     return Err(Error::format(format!(
@@ -293,6 +306,12 @@ impl Tiff {
         let raw = self.reader.read(e.value_offset + start * sz, (n * sz) as usize)?;
         Ok(decode_value(self.byte_order, ft, n, &raw).as_u64s())
     }
+}
+
+/// StripOffsets, StripByteCounts, TileOffsets, TileByteCounts.
+fn is_strile_tag(tag: u16) -> bool {
+    use super::tags::*;
+    matches!(tag, STRIP_OFFSETS | STRIP_BYTE_COUNTS | TILE_OFFSETS | TILE_BYTE_COUNTS)
 }
 
 fn not_tiff_message(head: &[u8]) -> String {

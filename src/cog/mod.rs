@@ -1,1 +1,2 @@
 //! COG rules: validation, layout planning and the writer pipeline.
+pub mod validate;

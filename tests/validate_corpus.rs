@@ -15,6 +15,15 @@ use std::process::Command;
 /// GDAL's, with the reason each is right to fail.
 const BEYOND_GDAL: &[(&str, &str, &str)] = &[
     // (path, rule that fires, why)
+    ("DLR-TS__gdal/autotest__gcore__data__byte_truncated.tif", "tile-out-of-bounds", "truncated: both strips start at or past the end of the 374-byte file"),
+    ("DLR-TS__gdal/autotest__gcore__data__corrupted_gtiff_tags.tif", "tile-out-of-bounds", "the only strip starts at 412 in a 405-byte file"),
+    ("DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillStrip.tif", "tile-out-of-bounds", "byte counts of ~4 GB in a 1738-byte file"),
+    ("DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillTile.tif", "tile-out-of-bounds", "tiles of 256 MB declared in a 1426-byte file"),
+    ("DLR-TS__gdal/autotest__gcore__data__gtiff__missing_tilebytecounts_and_offsets.tif", "tile-out-of-bounds", "TileOffsets array at offset 2^31-1 in a 238-byte file: no tile can be read"),
+    ("DLR-TS__gdal/autotest__gcore__data__many_blocks_truncated.tif", "tile-out-of-bounds", "16777215 strip offsets declared in a 167-byte file"),
+    ("DLR-TS__gdal/autotest__gcore__data__tiled_bad_offset.tif", "tile-out-of-bounds", "the tile offset is 4294967167 in a 170-byte file"),
+    ("image-rs__image-tiff/tests__fuzz_images__oor_panic__sample-get-lzw-stuck.tiff", "tile-out-of-bounds", "fuzzed: all 3 strips run past the end of the file"),
+    ("rasterio__rasterio/tests__data__corrupt.tif", "tile-out-of-bounds", "truncated upload: the last tile ends 8854 bytes past the end of the file"),
 ];
 
 /// GDAL's message to cogtool's rule ID.

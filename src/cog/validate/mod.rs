@@ -77,7 +77,7 @@ pub fn validate_reader(
         }
     };
     match opts.rules {
-        Rules::Rio => rio::check(&tiff, &ds, &mut report.findings, &mut report.details),
+        Rules::Rio => rio::check(name, &tiff, &ds, &mut report.findings, &mut report.details),
         Rules::Gdal => {
             let declared = gdal::check(&tiff, &ds, &mut report.findings, &mut report.details);
             let full = match opts.full_check {

@@ -33,11 +33,12 @@ fn first_offset(l: &Level, w: u64, h: u64, block_w: u64, block_h: u64) -> Option
     None
 }
 
-pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut Details) {
+pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut Details) {
     let main = &ds.main.image;
     let (w, h) = (main.width(), main.height());
     let (bw, bh) = (main.img.block_width, main.img.block_height);
-    if ds.external_overviews {
+    // rio looks at the suffix of every file GDAL lists, the source included.
+    if ds.external_overviews || name.to_ascii_lowercase().ends_with(".ovr") {
         out.push(Finding::new(Rule::ExternalOverviews, "Overviews found in external .ovr file. They should be internal"));
     }
     let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_of(main, &p.image)).collect();

@@ -1,2 +1,3 @@
 //! COG rules: validation, layout planning and the writer pipeline.
 pub mod resample;
+pub mod validate;

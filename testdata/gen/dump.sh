@@ -39,9 +39,12 @@ v = (1 + x + 2 * y).astype(np.uint8)
 v[0:16, 32:64] = 0
 write("sparse.tif", [v], nodata=0)
 
-# RGBA 80x48: alpha 0 in the left quarter, so the JPEG COG gets a mask.
-y, x = np.mgrid[0:48, 0:80]
-rgba = [((x * (3 + i) + y * (5 - i)) % 256).astype(np.uint8) for i in range(3)]
+# RGBA 208x112: alpha 0 in the left columns, so the JPEG COG gets a mask.
+# Seeded noise makes the file larger than the 16 KiB first read, so tests
+# see tile reads apart from the header read.
+rng = np.random.default_rng(4)
+y, x = np.mgrid[0:112, 0:208]
+rgba = [((x * (3 + i) + y * (5 - i) + rng.integers(0, 40, x.shape)) % 256).astype(np.uint8) for i in range(3)]
 rgba.append(np.where(x < 20, 0, 255).astype(np.uint8))
 write("rgba.tif", rgba)
 
@@ -50,14 +53,16 @@ y, x = np.mgrid[0:30, 0:40]
 write("u16.tif", [(x * 1000 + y * 7).astype(np.uint16)], gdal.GDT_UInt16)
 EOF
 
+# BLOCKSIZE below 128 makes GDAL warn; tiny tiles keep the fixtures tiny.
 T="gdal_translate -q"
 # COG, DEFLATE, 16x16 tiles in a 3x2 grid, plus overviews.
 $T -of COG -co COMPRESS=DEFLATE -co BLOCKSIZE=16 -co OVERVIEW_COUNT=2 "$TMP/grid.tif" dump_3x2.tif
 # COG with empty (sparse) tiles: offset and byte count 0.
 $T -of COG -co COMPRESS=DEFLATE -co BLOCKSIZE=16 -co SPARSE_OK=YES -co OVERVIEWS=NONE \
    "$TMP/sparse.tif" dump_sparse.tif
-# JPEG COG (YCbCr, JPEGTables) with an internal mask, 32x32 tiles: 3x2 grid.
-$T -of COG -co COMPRESS=JPEG -co QUALITY=85 -co BLOCKSIZE=32 -co OVERVIEW_COUNT=1 \
+# JPEG COG (YCbCr, JPEGTables) with an internal mask, 32x32 tiles: 7x4 grid,
+# overviews 104x56 and 52x28 (128x128 tiles).
+$T -of COG -co COMPRESS=JPEG -co QUALITY=85 -co BLOCKSIZE=32 -co OVERVIEW_COUNT=2 \
    "$TMP/rgba.tif" dump_jpeg_mask.tif
 # Striped (not tiled) TIFF.
 $T -of GTiff -co TILED=NO "$TMP/grid.tif" dump_strips.tif
@@ -65,4 +70,7 @@ $T -of GTiff -co TILED=NO "$TMP/grid.tif" dump_strips.tif
 $T -of GTiff -co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16 -co COMPRESS=ZSTD \
    -co BIGTIFF=YES -co ENDIANNESS=BIG "$TMP/u16.tif" dump_be_bigtiff.tif
 gdaladdo -q -r nearest dump_be_bigtiff.tif 2
+# Band-interleaved (planar) tiled TIFF: each band has its own tiles (--band).
+$T -of GTiff -co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16 -co COMPRESS=DEFLATE \
+   -co INTERLEAVE=BAND -srcwin 0 0 32 32 "$TMP/rgba.tif" dump_planar.tif
 rm -f ./dump_*.aux.xml

@@ -192,15 +192,19 @@ impl<'a> Pyramid<'a> {
         }
         let planes = if img.planar_separate { img.samples } else { 1 };
         if plane >= planes {
-            return Err(Error::usage(if planes == 1 {
+            return Err(Error::usage(if planes == 1 && img.samples > 1 {
                 format!(
-                    "band {} has no tiles of its own: the file is pixel-interleaved (every tile holds all {} band{})",
+                    "band {} has no tiles of its own: the file is pixel-interleaved (each tile holds all {} bands)",
+                    plane + 1,
+                    img.samples
+                )
+            } else {
+                format!(
+                    "band {} does not exist: the image has {} band{}",
                     plane + 1,
                     img.samples,
                     if img.samples == 1 { "" } else { "s" }
                 )
-            } else {
-                format!("band {} does not exist: the image has {} bands", plane + 1, planes)
             }));
         }
         // Row-major: y * tiles_across + x (cogdumper used tiles_down here).

@@ -80,12 +80,17 @@ pub struct Pyramid<'a> {
 impl<'a> Pyramid<'a> {
     pub fn new(tiff: &'a Tiff) -> Result<Pyramid<'a>> {
         let images = Image::all(tiff)?;
-        let mut levels: Vec<usize> =
-            images.iter().filter(|i| matches!(i.kind, Kind::Image)).map(|i| i.index).take(1).collect();
-        if levels.is_empty() {
-            return Err(Error::format("no full-resolution image IFD (every IFD is a mask or an overview)"));
-        }
-        let mut overviews: Vec<&Image> = images.iter().filter(|i| i.kind == Kind::Overview).collect();
+        // Level 0 is the full-resolution image; in a file made only of
+        // reduced-resolution IFDs (an external .ovr opened directly) it is the
+        // first non-mask IFD, as GDAL takes it.
+        let first = images
+            .iter()
+            .find(|i| i.kind == Kind::Image)
+            .or_else(|| images.iter().find(|i| !matches!(i.kind, Kind::Mask | Kind::OverviewMask)))
+            .ok_or_else(|| Error::format("no image IFD (every IFD is a mask)"))?;
+        let mut levels = vec![first.index];
+        let mut overviews: Vec<&Image> =
+            images.iter().filter(|i| i.kind == Kind::Overview && i.index != first.index).collect();
         // File order is size order in a COG; sorting (stable) keeps "z = 1 is
         // the largest overview" true for files whose overviews were appended
         // out of order.

@@ -7,3 +7,4 @@ pub mod ifd;
 pub mod levels;
 pub mod options;
 pub mod plan;
+pub mod resample;

@@ -22,7 +22,14 @@ gdal.PushErrorHandler("CPLQuietErrorHandler")
 
 
 def ifd0_tags(path):
-    """Tag codes of the first IFD, read without GDAL."""
+    """Tag codes of the first IFD, read without GDAL (empty for hostile headers)."""
+    try:
+        return _ifd0_tags(path)
+    except (ValueError, OSError, OverflowError):
+        return set()
+
+
+def _ifd0_tags(path):
     with open(path, "rb") as f:
         head = f.read(16)
         if len(head) < 8 or head[:2] not in (b"II", b"MM"):

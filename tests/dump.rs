@@ -229,6 +229,27 @@ fn default_output_name_and_json_beside_bytes() {
     assert_eq!(j["photometric"], "ycbcr");
     assert_eq!(j["tile_width"], 128);
     assert_eq!(j["path"], out.to_str().unwrap());
+    // -o DIR (existing directory): the default name inside it.
+    let o = cogtool(["dump", src.to_str().unwrap(), "--xyz", "6", "0", "0", "-o", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let f = dir.path().join("dump_jpeg_mask_6_0_0.jpg");
+    assert_eq!(fs::read(f).unwrap(), dump_stdout(&["dump", src.to_str().unwrap(), "--xyz", "6", "0", "0", "-o", "-"]));
+}
+
+#[test]
+fn json_of_a_sparse_tile() {
+    let src = testdata("dump_sparse.tif");
+    let o = cogtool(["dump", src.to_str().unwrap(), "--xyz", "3", "0", "0", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((j["sparse"].as_bool(), j["offset"].as_u64(), j["bytes"].as_u64()), (Some(true), Some(0), Some(0)));
+    assert!(stderr(&o).contains("tile 0/3/0 is empty (sparse)"), "{}", stderr(&o));
+    // A present tile of the same file: not sparse, exit 0, no tile data read.
+    let o = cogtool(["-v", "dump", src.to_str().unwrap(), "--xyz", "3", "1", "0", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["sparse"], false);
+    assert!(stderr(&o).contains(": 1 read,"), "only the header read: {}", stderr(&o));
 }
 
 #[test]

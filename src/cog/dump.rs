@@ -16,9 +16,10 @@ pub const COMPRESSION_JPEG: u16 = 7;
 
 /// File extension for a codec's tiles: formats with their own file type get
 /// it, everything else (DEFLATE, LZW, ZSTD, raw...) is opaque `.bin`.
+/// Old-style JPEG (6) tiles are bare scans, not JPEG files: `.bin` too.
 pub fn extension(compression: u16) -> &'static str {
     match compression {
-        6 | 7 => "jpg",
+        7 => "jpg",
         50001 | 34927 => "webp",
         50002 | 52546 => "jxl",
         _ => "bin",

@@ -425,3 +425,24 @@ fn hostile_inputs() {
     }
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 5, "no temporary files left");
 }
+
+/// `-o` naming a FIFO (like /dev/null or /dev/stdout): written in place,
+/// never replaced by a regular file through the temporary-file rename.
+#[test]
+fn output_to_a_fifo_writes_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    let src = testdata("dump_3x2.tif");
+    let o = cogtool(["dump", src.to_str().unwrap(), "--xyz", "1", "0", "0", "--raw", "-o", fifo.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got = reader.join().unwrap();
+    assert_eq!(got, tile_bytes(&src, &oracle(&src)[0], 1, 0));
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still a FIFO");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+}

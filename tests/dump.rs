@@ -479,3 +479,22 @@ fn big_endian_cog_leader_and_trailer() {
     assert!(o.status.success());
     assert!(stderr(&o).contains("leader says"), "a big-endian leader is a mismatch: {}", stderr(&o));
 }
+
+/// The shared 3 x 2 fixture (foundation's `cog_3x2_tiles.tif`, 700x400 in
+/// 256x256 tiles): tile t = y*3 + x has base level 40*t at its top-left.
+#[test]
+fn shared_3x2_fixture() {
+    let path = testdata("cog_3x2_tiles.tif");
+    if !path.is_file() {
+        eprintln!("SKIP: {} not present yet (foundation fixture)", path.display());
+        return;
+    }
+    assert_eq!(check_all_tiles_raw("cog_3x2_tiles.tif"), 6);
+    for y in 0..2u64 {
+        for x in 0..3u64 {
+            let px = inflate(&dump_stdout(&["dump", path.to_str().unwrap(), "--xyz", &x.to_string(), &y.to_string(), "0", "-o", "-"]));
+            assert_eq!(px.len(), 256 * 256);
+            assert_eq!(px[0], (40 * (y * 3 + x)) as u8, "tile {},{}", x, y);
+        }
+    }
+}

@@ -498,3 +498,43 @@ fn shared_3x2_fixture() {
         }
     }
 }
+
+/// A COG with 129 x 129 tiles (TileOffsets 66 KB, left lazy by the parser):
+/// one tile costs the header read, at most one read for its two strile
+/// entries, and the tile read, never the whole file. Built at test time
+/// with gdal_translate (skipped without it) to keep testdata/ small.
+#[test]
+fn many_tiles_reads_stay_small() {
+    if !common::have("gdal_translate") {
+        eprintln!("SKIP: gdal_translate not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("many_tiles.tif");
+    let st = std::process::Command::new("gdal_translate")
+        .args(["-q", "-of", "COG", "-co", "BLOCKSIZE=16", "-co", "OVERVIEWS=NONE", "-co", "COMPRESS=DEFLATE"])
+        .args(["-outsize", "2064", "2064"])
+        .arg(testdata("dump_3x2.tif"))
+        .arg(&big)
+        .env("GDAL_PAM_ENABLED", "NO")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let size = fs::metadata(&big).unwrap().len();
+    let ifd = &oracle(&big)[0];
+    assert_eq!(ifd.offsets.len(), 129 * 129);
+    for (x, y) in [(100u64, 100u64), (128, 128), (0, 127)] {
+        let o = cogtool(["-v", "dump", big.to_str().unwrap(), "--xyz", &x.to_string(), &y.to_string(), "0", "-o", "-"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(o.stdout, tile_bytes(&big, ifd, x, y));
+        let err = stderr(&o);
+        let reads: Vec<u64> = err
+            .lines()
+            .filter_map(|l| l.split("(").nth(1)?.split(' ').next()?.parse().ok())
+            .collect();
+        assert!(reads.len() <= 3, "{} reads: {}", reads.len(), err);
+        let total: u64 = reads.iter().sum();
+        assert!(total * 4 < size, "{} of {} bytes read: {}", total, size, err);
+    }
+}

@@ -85,14 +85,15 @@ pub fn render(p: &Pyramid, t: &Tile, payload: Vec<u8>, raw: bool) -> Result<Vec<
 /// exist and are not regular files (`/dev/null`, `/dev/stdout`, a FIFO) are
 /// written in place: renaming over them would replace the device.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    if let Ok(m) = std::fs::metadata(path) {
-        if !m.is_file() && !m.is_dir() {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(data))
-                .map_err(|e| Error::io(format!("cannot write {}: {}", path.display(), crate::error::describe_io(&e))));
-        }
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(data))
+            .map_err(|e| Error::io(format!("cannot write {}: {}", path.display(), crate::error::describe_io(&e))));
     }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("tile");
     let tmp = path.with_file_name(format!(".{}.cogtool-{}.tmp", name, std::process::id()));

@@ -92,7 +92,8 @@ def describe(path):
         rec["tiled"] = 322 in tags
         # GDAL 3.x takes overviews from SubIFDs (tag 330); cogtool follows the main IFD chain only.
         rec["subifds"] = 330 in tags
-    except OSError as e:
+    except (OSError, ValueError, OverflowError, struct.error) as e:
+        # Hostile header (offsets past any file size): not tiled as far as we know.
         rec["error"] = str(e)
         return rec
     try:

@@ -135,6 +135,9 @@ fn json_jpeg_cog_with_mask() {
     assert_eq!(mask["photometric"], "mask");
     assert_eq!(j["ghost"]["MASK_INTERLEAVED_WITH_IMAGERY"], "YES");
     assert_eq!(j["geo"]["crs"], "EPSG:3857");
+    let t = stdout(&cogtool(["info", testdata("cog_mask_jpeg.tif").to_str().unwrap()]));
+    assert!(t.contains("Masks: 2 (512x384, 256x192)"), "{}", t);
+    assert!(t.contains("Overviews: 256x192 (/2)"), "{}", t);
 }
 
 #[test]
@@ -220,6 +223,9 @@ fn text_summary_then_every_ifd() {
         "IFD 0 at offset",
         "IFD 2 at offset",
         "TileOffsets (324) LONG (6)",
+        "Compression (259) SHORT (1) 8 (deflate)",
+        "PhotometricInterpretation (262) SHORT (1) 2 (rgb)",
+        "NewSubfileType (254) LONG (1) 1 (reduced resolution)",
         "ProjectedCSTypeGeoKey (3072): 32633",
     ] {
         assert!(t.contains(want), "missing {:?} in:\n{}", want, t);
@@ -378,7 +384,10 @@ fn verbose_logs_each_read_and_header_fits_two_reads() {
         let reads: Vec<&str> = err.lines().filter(|l| l.starts_with("cogtool: read bytes ")).collect();
         assert!(!reads.is_empty(), "-v logs reads: {:?}", err);
         assert!(reads.len() <= 2, "{} reads: {:?}", reads.len(), reads);
-        assert_eq!(reads.len(), err.lines().count(), "only read lines on stderr: {}", err);
+        // Then one summary line naming the source.
+        let summary = format!("cogtool: {}: {} read(s), ", p.display(), reads.len());
+        assert!(err.lines().last().unwrap().starts_with(&summary), "{}", err);
+        assert_eq!(reads.len() + 1, err.lines().count(), "only read lines and the summary on stderr: {}", err);
         // The first read is the 16 KiB header read from offset 0.
         assert!(reads[0].starts_with("cogtool: read bytes 0-16384 "), "{}", reads[0]);
     }

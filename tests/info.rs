@@ -395,3 +395,74 @@ fn verbose_logs_each_read_and_header_fits_two_reads() {
     let o = cogtool(["info", testdata("cog_rgb_deflate.tif").to_str().unwrap()]);
     assert!(stderr(&o).is_empty());
 }
+
+/// A 1,000,000 x 1,000,000 tiled TIFF (3.8 million tiles, two 15 MB strile
+/// arrays) written as a sparse temp file: listing its tags must read only
+/// the header and the values shown, never the arrays whole.
+#[test]
+fn huge_strile_arrays_are_not_read_to_list_tags() {
+    use std::io::{Seek, SeekFrom, Write};
+    let tiles_across: u64 = 1_000_000u64.div_ceil(512);
+    let n = tiles_across * tiles_across;
+    let off1: u64 = 4096;
+    let off2 = off1 + 4 * n;
+    let file_len = off2 + 4 * n + 1024;
+    let mut ifd: Vec<(u16, u16, u32, u32)> = vec![
+        (256, 4, 1, 1_000_000),
+        (257, 4, 1, 1_000_000),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (277, 3, 1, 1),
+        (322, 3, 1, 512),
+        (323, 3, 1, 512),
+        (324, 4, n as u32, off1 as u32),
+        (325, 4, n as u32, off2 as u32),
+    ];
+    ifd.sort();
+    let mut b = b"II*\0".to_vec();
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&(ifd.len() as u16).to_le_bytes());
+    for (tag, ty, count, v) in ifd {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&ty.to_le_bytes());
+        b.extend_from_slice(&count.to_le_bytes());
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.tif");
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(&b).unwrap();
+    // First tile offsets, so the shown values are real; the rest stays sparse.
+    f.seek(SeekFrom::Start(off1)).unwrap();
+    for i in 0..30u32 {
+        f.write_all(&(file_len as u32 - 1000 + i).to_le_bytes()).unwrap();
+    }
+    f.set_len(file_len).unwrap();
+    drop(f);
+    let p = path.to_str().unwrap();
+    for json in [true, false] {
+        let mut args = vec!["-v", "info"];
+        if json {
+            args.push("--json");
+        }
+        args.push(p);
+        let o = cogtool(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        let summary = err.lines().last().unwrap();
+        let bytes: u64 = summary.rsplit(", ").next().unwrap().trim_end_matches(" bytes").parse().unwrap();
+        assert!(bytes < 256 * 1024, "read {} bytes of a {}-byte file to list tags: {}", bytes, file_len, err);
+        if json {
+            let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+            assert_eq!(j["ifds"][0]["blocks"], n);
+            let offs = tag(&j["ifds"][0], "TileOffsets");
+            assert_eq!(offs["count"], n);
+            assert_eq!(offs["value"][0], file_len - 1000);
+            assert_eq!(offs["value"].as_array().unwrap().len(), 25);
+        } else {
+            assert!(stdout(&o).contains(&format!("... ({} values)", n)));
+        }
+    }
+}

@@ -152,6 +152,21 @@ fn json_float32_nodata_cog() {
     assert_eq!(m["blocks"], 3 * 2);
     assert_eq!(j["geo"]["nodata"], -9999.0);
     assert_eq!(overviews(&j), [(150, 100, 2), (75, 50, 4)]);
+    // GDAL_METADATA: a dataset item (GDAL stores values escaped twice) and
+    // band items with roles.
+    let md = j["geo"]["gdal_metadata"].as_array().unwrap();
+    let item = |name: &str| md.iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("no item {}", name));
+    assert_eq!(item("SOURCE")["value"], "cogtool <testdata> & base.sh");
+    assert!(item("SOURCE").get("band").is_none());
+    assert_eq!(item("SCALE")["value"], "0.5");
+    assert_eq!(item("SCALE")["band"], 1);
+    assert_eq!(item("SCALE")["role"], "scale");
+    assert_eq!(item("OFFSET")["value"], "10");
+    assert_eq!(item("UNITTYPE")["value"], "m");
+    assert_eq!(j["geo"]["band_descriptions"], serde_json::json!(["elevation"]));
+    let t = stdout(&cogtool(["info", testdata("cog_float32_nodata.tif").to_str().unwrap()]));
+    assert!(t.contains("NoData: -9999"), "{}", t);
+    assert!(t.contains("Metadata: band 1 DESCRIPTION=elevation [description]"), "{}", t);
 }
 
 #[test]
@@ -464,5 +479,17 @@ fn huge_strile_arrays_are_not_read_to_list_tags() {
         } else {
             assert!(stdout(&o).contains(&format!("... ({} values)", n)));
         }
+    }
+}
+
+/// The ghost area GDAL wrote is byte-for-byte what `Ghost::gdal_bytes`
+/// produces (the COG writer relies on it), with and without a mask.
+#[test]
+fn ghost_area_matches_gdal_bytes() {
+    for (name, with_mask) in [("cog_rgb_deflate.tif", false), ("cog_mask_jpeg.tif", true), ("cog_gray_lzw_bigtiff.tif", false)] {
+        let file = std::fs::read(testdata(name)).unwrap();
+        let want = cogtool::tiff::Ghost::gdal_bytes(with_mask);
+        let at = if name.contains("bigtiff") { 16 } else { 8 };
+        assert_eq!(&file[at..at + want.len()], &want[..], "{}", name);
     }
 }

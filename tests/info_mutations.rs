@@ -6,25 +6,10 @@
 
 mod common;
 use cogtool::describe::Description;
-use cogtool::source::{RangeSource, Reader};
+use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::Tiff;
 use std::sync::Arc;
 
-struct Mem(Vec<u8>);
-
-impl RangeSource for Mem {
-    fn len(&self) -> cogtool::Result<u64> {
-        Ok(self.0.len() as u64)
-    }
-    fn read_at(&self, offset: u64, len: usize) -> cogtool::Result<Vec<u8>> {
-        let start = (offset as usize).min(self.0.len());
-        let end = start.saturating_add(len).min(self.0.len());
-        Ok(self.0[start..end].to_vec())
-    }
-    fn is_local(&self) -> bool {
-        true
-    }
-}
 
 /// xorshift64*: a fixed sequence, so a failure reproduces exactly.
 struct Rng(u64);
@@ -72,7 +57,7 @@ fn mutate(base: &[u8], header_len: usize, rng: &mut Rng) -> Vec<u8> {
 
 fn describe(bytes: Vec<u8>) -> Result<(String, String), String> {
     let size = bytes.len() as u64;
-    let reader = Arc::new(Reader::new(Arc::new(Mem(bytes)), 16 * 1024, false));
+    let reader = Arc::new(Reader::new(Arc::new(MemSource::new(bytes)), 16 * 1024, false));
     let tiff = Tiff::open(reader.clone()).map_err(|e| e.message)?;
     let d = Description::new("mutant", &tiff).map_err(|e| e.message)?;
     let out = (d.to_text(false), d.to_json(false).to_string());
@@ -122,7 +107,7 @@ fn mutated_headers_never_panic() {
 /// Where the header region ends: the smallest tile/strip offset, found via
 /// the parser on the intact file.
 fn header_end(base: &[u8]) -> usize {
-    let reader = Arc::new(Reader::new(Arc::new(Mem(base.to_vec())), 16 * 1024, false));
+    let reader = Arc::new(Reader::new(Arc::new(MemSource::new(base.to_vec())), 16 * 1024, false));
     let tiff = Tiff::open(reader).unwrap();
     let d = Description::new("base", &tiff).unwrap();
     (d.header_bytes as usize).max(16)

@@ -2,25 +2,10 @@
 //! orders, classic and BigTIFF: files built in memory, parsed by
 //! `Tiff::open`, values compared with what was written.
 
-use cogtool::source::{RangeSource, Reader};
+use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::{ByteOrder, Tiff, Value};
 use std::sync::Arc;
 
-struct Mem(Vec<u8>);
-
-impl RangeSource for Mem {
-    fn len(&self) -> cogtool::Result<u64> {
-        Ok(self.0.len() as u64)
-    }
-    fn read_at(&self, offset: u64, len: usize) -> cogtool::Result<Vec<u8>> {
-        let start = (offset as usize).min(self.0.len());
-        let end = start.saturating_add(len).min(self.0.len());
-        Ok(self.0[start..end].to_vec())
-    }
-    fn is_local(&self) -> bool {
-        true
-    }
-}
 
 /// One field to write: tag, type code, count, value bytes in *little* endian
 /// per element (element size given so they can be swapped for big endian).
@@ -142,7 +127,7 @@ fn every_field_type_in_every_layout() {
             let fs = fields();
             let bytes = build(big, bigtiff, &fs);
             let size = bytes.len() as u64;
-            let reader = Arc::new(Reader::new(Arc::new(Mem(bytes)), 16 * 1024, false));
+            let reader = Arc::new(Reader::new(Arc::new(MemSource::new(bytes)), 16 * 1024, false));
             let t = Tiff::open(reader).unwrap_or_else(|e| panic!("big={} bigtiff={}: {}", big, bigtiff, e));
             assert_eq!(t.byte_order, if big { ByteOrder::Big } else { ByteOrder::Little });
             assert_eq!(t.bigtiff, bigtiff);
@@ -173,7 +158,7 @@ fn unknown_field_type_is_kept_raw_and_errors_only_on_access() {
     fs.truncate(3);
     fs.push(Field { tag: 2000, ty: 99, count: 3, elem: 1, le: vec![1, 2, 3], want: Value::Bytes(vec![]) });
     let bytes = build(false, false, &fs);
-    let reader = Arc::new(Reader::new(Arc::new(Mem(bytes)), 16 * 1024, false));
+    let reader = Arc::new(Reader::new(Arc::new(MemSource::new(bytes)), 16 * 1024, false));
     let t = Tiff::open(reader).unwrap();
     let e = t.ifds[0].entry(2000).unwrap();
     assert!(e.field_type.is_none());

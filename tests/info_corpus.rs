@@ -288,6 +288,26 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
         _ => false,
     };
     check("nodata", nodata_ok, format!("{:?}", o.nodata), row["nodata"].clone());
+    // tifffile's reading of the raw IFD chain and the first IFD's tags.
+    if row["tifffile"] == "ok" {
+        let ifds = j["ifds"].as_array().unwrap();
+        let first = &ifds[0];
+        let tag_of = |code: u64| first["tags"].as_array().unwrap().iter().find(|t| t["code"] == code).map(|t| t["value"].clone());
+        let reduced = ifds.iter().filter(|i| i["new_subfile_type"].as_u64().unwrap() & 5 == 1).count();
+        let facts = [
+            ("IFD count", ifds.len().to_string(), &row["ifds"]),
+            ("reduced-resolution IFDs", reduced.to_string(), &row["reduced_res_ifds"]),
+            ("tiled", (if first["tiled"] == true { "yes" } else { "no" }).to_string(), &row["tiled"]),
+            ("compression tag", first["compression_code"].to_string(), &row["tiff_compression_tag"]),
+            ("predictor", first["predictor"].to_string(), &row["predictor"]),
+            ("photometric tag", tag_of(262).map(|v| v.to_string()).unwrap_or_default(), &row["photometric"]),
+            ("planar tag", tag_of(284).map(|v| v.to_string()).unwrap_or_else(|| "1".into()), &row["planar"]),
+        ];
+        for (what, ours, theirs) in facts {
+            let ok = &ours == theirs;
+            check(&format!("{} (tifffile)", what), ok, ours, theirs.clone());
+        }
+    }
     if let Some(or) = oracle {
         let epsg_ok = o.epsg == or.epsg
             // A compound CRS (horizontal + vertical) has no code of its own in

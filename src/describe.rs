@@ -21,6 +21,9 @@ pub struct Description<'a> {
     pub metadata: Vec<Item>,
     pub nodata: Option<f64>,
     pub header_bytes: u64,
+    /// Sidecar files found next to the source (`.ovr`, `.msk`): GDAL reads
+    /// overviews and masks from them, so its view of the file differs.
+    pub sidecars: Vec<&'static str>,
 }
 
 impl<'a> Description<'a> {
@@ -43,7 +46,9 @@ impl<'a> Description<'a> {
                 }
             }
         }
-        Ok(Description { path: path.to_string(), tiff, images, geokeys, metadata, nodata, header_bytes })
+        let source = tiff.reader.source();
+        let sidecars = [".ovr", ".msk"].into_iter().filter(|s| source.sidecar_exists(s)).collect();
+        Ok(Description { path: path.to_string(), tiff, images, geokeys, metadata, nodata, header_bytes, sidecars })
     }
 
     pub fn main(&self) -> &Image {
@@ -188,6 +193,7 @@ impl<'a> Description<'a> {
                 "width": o.width, "height": o.height, "decimation": self.decimation(o)
             })).collect::<Vec<_>>(),
             "masks": self.mask_count(),
+            "sidecars": self.sidecars,
         })
     }
 
@@ -267,6 +273,10 @@ impl<'a> Description<'a> {
             None => {
                 let _ = writeln!(s, "  Ghost area: none");
             }
+        }
+        for sc in &self.sidecars {
+            let what = if *sc == ".ovr" { "overviews" } else { "masks" };
+            let _ = writeln!(s, "  Sidecar: {}{} (GDAL also reads its {})", self.path, sc, what);
         }
         for it in &self.metadata {
             let band = it.sample.map(|b| format!("band {} ", b + 1)).unwrap_or_default();

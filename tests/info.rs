@@ -35,7 +35,7 @@ fn tag<'a>(ifd: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn json_has_every_documented_key() {
     let j = json_of("cog_rgb_deflate.tif");
-    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks"] {
+    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks", "sidecars"] {
         assert!(j.get(k).is_some(), "missing top-level key {}", k);
     }
     for k in [
@@ -492,4 +492,22 @@ fn ghost_area_matches_gdal_bytes() {
         let at = if name.contains("bigtiff") { 16 } else { 8 };
         assert_eq!(&file[at..at + want.len()], &want[..], "{}", name);
     }
+}
+
+/// A `.ovr` or `.msk` next to the source is reported (GDAL reads them, so
+/// its overview list differs from the file's own).
+#[test]
+fn sidecars_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("a.tif");
+    std::fs::copy(testdata("cog_3x2_tiles.tif"), &tif).unwrap();
+    let p = tif.to_str().unwrap();
+    let j: serde_json::Value = serde_json::from_str(&stdout(&cogtool(["info", "--json", p]))).unwrap();
+    assert_eq!(j["sidecars"], serde_json::json!([]));
+    std::fs::copy(testdata("tiled_not_cog.tif"), dir.path().join("a.tif.ovr")).unwrap();
+    let o = cogtool(["info", "--json", p]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["sidecars"], serde_json::json!([".ovr"]));
+    let t = stdout(&cogtool(["info", p]));
+    assert!(t.contains(&format!("Sidecar: {}.ovr (GDAL also reads its overviews)", p)), "{}", t);
 }

@@ -226,7 +226,10 @@ impl<'a> Description<'a> {
             s,
             "  Compression: {}, predictor {}, photometric {}",
             tags::compression_name(m.compression),
-            m.predictor,
+            match value_meaning(PREDICTOR, m.predictor as u64) {
+                Some(name) if m.predictor != 1 => format!("{} ({})", m.predictor, name),
+                _ => m.predictor.to_string(),
+            },
             m.photometric.map(tags::photometric_name).unwrap_or_else(|| "none".into())
         );
         let _ = writeln!(s, "  NoData: {}", self.nodata.map(|v| v.to_string()).unwrap_or_else(|| "none".into()));

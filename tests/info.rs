@@ -166,6 +166,7 @@ fn json_float32_nodata_cog() {
     assert_eq!(j["geo"]["band_descriptions"], serde_json::json!(["elevation"]));
     let t = stdout(&cogtool(["info", testdata("cog_float32_nodata.tif").to_str().unwrap()]));
     assert!(t.contains("NoData: -9999"), "{}", t);
+    assert!(t.contains("Compression: deflate, predictor 3 (floating point), photometric minisblack"), "{}", t);
     assert!(t.contains("Metadata: band 1 DESCRIPTION=elevation [description]"), "{}", t);
 }
 

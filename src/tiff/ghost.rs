@@ -75,11 +75,10 @@ impl Ghost {
         body.push_str("BLOCK_ORDER=ROW_MAJOR\n");
         body.push_str("BLOCK_LEADER=SIZE_AS_UINT4\n");
         body.push_str("BLOCK_TRAILER=LAST_4_BYTES_REPEATED\n");
-        // The space after this line is GDAL's: it lets an editor turn NO
-        // into YES in place.
+        // The space after NO is GDAL's: it lets an editor turn NO into YES in
+        // place. GDAL 3.6 appends the mask line after it (checked against
+        // `gdal_translate -of COG -mask 1` output), so the mask line comes last.
         body.push_str("KNOWN_INCOMPATIBLE_EDITION=NO\n ");
-        // GDAL appends the mask line after that space (checked byte for byte
-        // against GDAL 3.6 output in tests/info.rs).
         if with_mask {
             body.push_str("MASK_INTERLEAVED_WITH_IMAGERY=YES\n");
         }

@@ -82,11 +82,24 @@ pub struct Tiff {
     pub first_ifd: u64,
     pub ifds: Vec<Ifd>,
     pub ghost: Option<Ghost>,
+    /// Why the IFD chain was cut short, when opened with [`Tiff::open_lenient`].
+    pub chain_error: Option<Error>,
 }
 
 impl Tiff {
     /// Parse the header and the whole IFD chain.
     pub fn open(reader: Arc<Reader>) -> Result<Tiff> {
+        Self::open_with(reader, false)
+    }
+
+    /// Like [`Tiff::open`], but an IFD after the first that cannot be read
+    /// (bad next pointer, loop, truncated) ends the chain instead of failing
+    /// the file, as libtiff and GDAL do; the reason lands in `chain_error`.
+    pub fn open_lenient(reader: Arc<Reader>) -> Result<Tiff> {
+        Self::open_with(reader, true)
+    }
+
+    fn open_with(reader: Arc<Reader>, lenient: bool) -> Result<Tiff> {
         let file_size = reader.len()?;
         if file_size == 0 {
             return Err(Error::format("empty file (0 bytes), not a TIFF"));
@@ -116,8 +129,14 @@ impl Tiff {
             v => return Err(Error::format(format!("TIFF version {} is neither 42 (classic) nor 43 (BigTIFF)", v))),
         };
         let ghost = Ghost::read(&reader, if bigtiff { 16 } else { 8 }, file_size)?;
-        let mut tiff = Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost };
-        tiff.read_chain()?;
+        let mut tiff =
+            Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost, chain_error: None };
+        if let Err(e) = tiff.read_chain() {
+            if !lenient || tiff.ifds.is_empty() {
+                return Err(e);
+            }
+            tiff.chain_error = Some(e);
+        }
         Ok(tiff)
     }
 
@@ -137,7 +156,14 @@ impl Tiff {
             }
             let ifd = self.read_ifd(offset, &mut eager_budget)?;
             offset = ifd.next;
+            let at = ifd.offset;
             self.ifds.push(ifd);
+            if offset != 0 && offset >= self.file_size {
+                return Err(Error::format(format!(
+                    "IFD at offset {} points to a next IFD at offset {}, past end of file ({} bytes)",
+                    at, offset, self.file_size
+                )));
+            }
         }
         Ok(())
     }
@@ -235,13 +261,13 @@ impl Tiff {
         }
         let next_bytes = &buf[(n * entry_size) as usize..];
         let next = if self.bigtiff { bo.u64(next_bytes) } else { bo.u32(next_bytes) as u64 };
-        if next != 0 && next >= self.file_size {
-            return Err(Error::format(format!(
-                "IFD at offset {} points to a next IFD at offset {}, past end of file ({} bytes)",
-                offset, next, self.file_size
-            )));
-        }
         Ok(Ifd { offset, entries, next, size })
+    }
+
+    /// Read one IFD outside the main chain (a SubIFD), values as in the chain.
+    pub fn read_ifd_at(&self, offset: u64) -> Result<Ifd> {
+        let mut budget = EAGER_TOTAL_BYTES;
+        self.read_ifd(offset, &mut budget)
     }
 
     /// The whole value of an entry, loading it if it was left lazy.

@@ -159,7 +159,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__dump)
-            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --quiet --verbose --help"
+            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --band --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,6 +182,10 @@ _cogtool() {
                     return 0
                     ;;
                 --tiles)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --band)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -91,10 +91,11 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l xyz -d 'Tile column, row and level (0 = full resolution, 1 = first overview)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s o -l output -d 'Output file, directory (bulk) or `-` for stdout' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l level -d 'Level for bulk dumps (with --all)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `z x y` triples from FILE (or `-` for stdin)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l band -d 'Band whose tiles to dump, for band-interleaved (planar) files' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l raw -d 'Write stored bytes as they are (no JPEGTables splicing)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l mask -d 'Write the mask tile instead of the image tile'
-complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l json -d 'Print the tile\'s facts as JSON'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l json -d 'Print the tile\'s facts as JSON (alone, or beside the bytes with -o)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l all -d 'Dump every tile of --level into DIR/Z/X/Y.ext'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'

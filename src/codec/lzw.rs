@@ -33,7 +33,7 @@ pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
         return Err(Error::format(format!("lzw stream is short: {} of {} bytes", done, expected)));
     }
     // Anything that still decodes to bytes after a full block is a bomb or garbage.
-    if inp < data.len() {
+    {
         let mut probe = [0u8; 1];
         let r = dec.decode_bytes(&data[inp..], &mut probe);
         if r.consumed_out > 0 {

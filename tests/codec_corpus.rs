@@ -79,7 +79,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("ycbcr_42_lzw.tif", "subsampled YCbCr outside JPEG not supported"),
     ("ycbcr_42_lzw_optimized.tif", "subsampled YCbCr outside JPEG not supported"),
     ("ycbcr-cat.tif", "subsampled YCbCr outside JPEG not supported"),
-    ("quad-lzw-old-style.tif", "old-style (pre-TIFF 6) LZW not supported"),
     ("hpredict-1c-12b.tiff", "horizontal predictor on 12-bit samples (libtiff refuses it too)"),
     ("minimum_tiff_tags_with_warning.tif", "no StripByteCounts: libtiff guesses them, we refuse"),
     ("one_strip_nobytecount.tif", "no StripByteCounts: libtiff guesses them, we refuse"),

@@ -89,6 +89,13 @@ impl<'a> RasterReader<'a> {
         self.out_bytes
     }
 
+    /// Rows per block row (tile height or RowsPerStrip). `read_rows` decodes
+    /// whole block rows and keeps nothing between calls, so callers that
+    /// stream an image should ask for bands aligned to this.
+    pub fn rows_per_block(&self) -> u64 {
+        self.image.block_height
+    }
+
     /// Layout of the block at block row `brow` (strips: the last one is shorter).
     fn layout(&self, brow: u64) -> BlockLayout {
         let img = self.image;

@@ -9,6 +9,7 @@ use cogtool::codec;
 use cogtool::raster::RasterReader;
 use cogtool::source::{self, OpenOptions};
 use cogtool::tiff::{Image, Tiff};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -90,21 +91,52 @@ const KNOWN: &[(&str, &str)] = &[
     ("test_ifd_loop_to_self.tif", "TIFF parser refuses IFD loops; GDAL reads the first IFD"),
 ];
 
+enum Outcome {
+    Exact,
+    JpegClose,
+    Skipped,
+    Fail(String),
+}
+
+fn check_file(full: &std::path::Path, path: &str, comp: u16, dtype: &str, sums: &str) -> Outcome {
+    // GDAL 3.6 (which made the manifest) has no Int8: signed bytes read as Byte
+    let int8_signed = dtype == "Int8";
+    // the manifest lists at most a few bands, then "..."
+    let want: Vec<u16> = sums.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    let truncated = sums.ends_with("...");
+    match checksums_of(full.to_str().unwrap(), int8_signed) {
+        Ok(got) if got == want || (truncated && got.len() > want.len() && got[..want.len()] == want[..]) => {
+            Outcome::Exact
+        }
+        Ok(_) if comp == codec::JPEG => match jpeg_difference(full) {
+            None => {
+                eprintln!("SKIP {}: JPEG checksum differs and gdal_translate is absent", path);
+                Outcome::Skipped
+            }
+            Some(Ok((max, mean))) => {
+                eprintln!("jpeg {}: max diff {} mean {:.3}", path, max, mean);
+                if max <= JPEG_MAX_DIFF && mean <= JPEG_MEAN_DIFF {
+                    Outcome::JpegClose
+                } else {
+                    Outcome::Fail(format!("{}: JPEG pixels differ from GDAL's: max {} mean {:.3}", path, max, mean))
+                }
+            }
+            Some(Err(e)) => Outcome::Fail(format!("{}: error: {}", path, e)),
+        },
+        Ok(got) => Outcome::Fail(format!("{}: checksums {:?}, GDAL {:?}", path, got, want)),
+        Err(e) => Outcome::Fail(format!("{}: error: {}", path, e)),
+    }
+}
+
 #[test]
 fn corpus_checksums_match_gdal() {
     let Some(dir) = common::corpus_dir() else { return };
-    let mut checked = 0;
-    let mut jpeg_close = 0;
-    let mut failures = Vec::new();
-    let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
-    // COGTOOL_CORPUS_FILTER=text limits the run to matching paths (debugging)
     let filter = std::env::var("COGTOOL_CORPUS_FILTER").unwrap_or_default();
+    let mut unsupported: BTreeMap<String, usize> = BTreeMap::new();
+    let mut todo = Vec::new();
     for row in common::manifest(&dir) {
-        let path = &row["path"];
-        if !path.contains(&filter) {
-            continue;
-        }
-        if !row["gdal_decode"].starts_with("ok") || row["checksums"].is_empty() {
+        let path = row["path"].clone();
+        if !path.contains(&filter) || !row["gdal_decode"].starts_with("ok") || row["checksums"].is_empty() {
             continue;
         }
         let Ok(comp) = row["tiff_compression_tag"].parse::<u16>() else { continue };
@@ -116,35 +148,16 @@ fn corpus_checksums_match_gdal() {
             eprintln!("known difference: {}: {}", path, why);
             continue;
         }
-        let full = dir.join(path);
-        // GDAL 3.6 (which made the manifest) has no Int8: signed bytes read as Byte
-        let int8_signed = row["dtype"] == "Int8";
-        // the manifest lists at most a few bands, then "..."
-        let want: Vec<u16> = row["checksums"].split(',').filter_map(|s| s.trim().parse().ok()).collect();
-        let truncated = row["checksums"].ends_with("...");
-        let t0 = std::time::Instant::now();
-        let res = checksums_of(full.to_str().unwrap(), int8_signed);
-        if t0.elapsed().as_secs_f64() > 1.0 { eprintln!("slow: {} {:.1}s", path, t0.elapsed().as_secs_f64()); }
-        match res {
-            Ok(got) if got == want || (truncated && got.len() > want.len() && got[..want.len()] == want[..]) => {
-                checked += 1
-            }
-            Ok(got) if comp == codec::JPEG => match jpeg_difference(&full) {
-                None => eprintln!("SKIP {}: JPEG checksum differs and gdal_translate is absent", path),
-                Some(Ok((max, mean))) => {
-                    eprintln!("jpeg {}: max diff {} mean {:.3}", path, max, mean);
-                    if max <= JPEG_MAX_DIFF && mean <= JPEG_MEAN_DIFF {
-                        jpeg_close += 1;
-                    } else {
-                        failures.push(format!("{}: JPEG pixels differ from GDAL's: max {} mean {:.3}", path, max, mean))
-                    }
-                }
-                Some(Err(e)) => failures.push(format!("{}: error: {}", path, e)),
-            },
-            Ok(got) => failures.push(format!("{}: checksums {:?}, GDAL {:?}", path, got, want)),
-            Err(e) => failures.push(format!("{}: error: {}", path, e)),
-        }
+        todo.push((path, comp, row["dtype"].clone(), row["checksums"].clone()));
     }
+    // files in parallel (blocks inside a file are parallel too)
+    let outcomes: Vec<Outcome> = todo
+        .par_iter()
+        .map(|(path, comp, dtype, sums)| check_file(&dir.join(path), path, *comp, dtype, sums))
+        .collect();
+    let checked = outcomes.iter().filter(|o| matches!(o, Outcome::Exact)).count();
+    let jpeg_close = outcomes.iter().filter(|o| matches!(o, Outcome::JpegClose)).count();
+    let failures: Vec<&String> = outcomes.iter().filter_map(|o| if let Outcome::Fail(m) = o { Some(m) } else { None }).collect();
     eprintln!("corpus decode: {} files match GDAL's checksums", checked);
     eprintln!("corpus decode: {} JPEG files within {} (mean {}) of GDAL's pixels", jpeg_close, JPEG_MAX_DIFF, JPEG_MEAN_DIFF);
     for (name, n) in &unsupported {

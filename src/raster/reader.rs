@@ -63,7 +63,7 @@ impl<'a> RasterReader<'a> {
             },
             _ => None,
         };
-        let nodata = ifd.str_of(tags::GDAL_NODATA).and_then(|s| parse_nodata(s));
+        let nodata = ifd.str_of(tags::GDAL_NODATA).and_then(parse_nodata);
         let fill_format = match conversion {
             Conversion::Half | Conversion::Float24 => SampleFormat::Float,
             _ => image.sample_format,

@@ -307,3 +307,63 @@ fn gdal_checksum_follows_gdal_rules() {
     let u = u32::MAX.to_le_bytes();
     assert_eq!(checksum::gdal_checksum(&u, 1, 0, SampleFormat::Uint, 4), (i32::MAX % 7) as u16);
 }
+
+#[test]
+fn mutated_streams_never_panic() {
+    // A thousand mutations of a valid block per codec: flips, cuts,
+    // duplications. Every outcome is an error or a block of the right size.
+    let rgb = gradient_rgb(32, 24);
+    let mut cases: Vec<(u16, BlockLayout, Vec<u8>)> = Vec::new();
+    for &comp in LOSSLESS {
+        let p = if comp == codec::PACKBITS { 1 } else { 2 };
+        let l = layout(32, 24, 3, SampleFormat::Uint, 8, p);
+        cases.push((comp, l.clone(), codec::encode(&opts(comp, p), &rgb, &l).unwrap()));
+    }
+    let mut jl = layout(32, 24, 3, SampleFormat::Uint, 8, 1);
+    jl.photometric = 6;
+    let full = codec::encode(&opts(codec::JPEG, 1), &rgb, &jl).unwrap();
+    let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
+    jl.jpeg_tables = Some(tables);
+    cases.push((codec::JPEG, jl, block));
+    let wl = layout(32, 24, 3, SampleFormat::Uint, 8, 1);
+    for q in [80u8, 100] {
+        cases.push((codec::WEBP, wl.clone(), codec::encode(&EncodeOptions { quality: Some(q), ..opts(codec::WEBP, 1) }, &rgb, &wl).unwrap()));
+    }
+    let mut x: u64 = 0x9E3779B97F4A7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut runs = 0;
+    for (comp, l, good) in &cases {
+        let expected = l.decoded_bytes().unwrap();
+        for _ in 0..1000 {
+            let mut m = good.clone();
+            match next() % 4 {
+                0 => {
+                    for _ in 0..1 + next() % 4 {
+                        let i = (next() as usize) % m.len();
+                        m[i] ^= 1 << (next() % 8);
+                    }
+                }
+                1 => m.truncate((next() as usize) % m.len()),
+                2 => {
+                    let i = (next() as usize) % m.len();
+                    let tail = m[i..].to_vec();
+                    m.extend_from_slice(&tail);
+                }
+                _ => {
+                    let i = (next() as usize) % m.len();
+                    m[i] = [0x00, 0xFF, 0x80, 0x7F][(next() % 4) as usize];
+                }
+            }
+            if let Ok(out) = codec::decode(*comp, &m, l) {
+                assert_eq!(out.len(), expected, "codec {}", comp);
+            }
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, cases.len() * 1000);
+}

@@ -80,7 +80,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("ycbcr_42_lzw.tif", "subsampled YCbCr outside JPEG not supported"),
     ("ycbcr_42_lzw_optimized.tif", "subsampled YCbCr outside JPEG not supported"),
     ("ycbcr-cat.tif", "subsampled YCbCr outside JPEG not supported"),
-    ("hpredict-1c-12b.tiff", "horizontal predictor on 12-bit samples (libtiff refuses it too)"),
     ("minimum_tiff_tags_with_warning.tif", "no StripByteCounts: libtiff guesses them, we refuse"),
     ("one_strip_nobytecount.tif", "no StripByteCounts: libtiff guesses them, we refuse"),
     ("size_of_stripbytecount_at_1_and_lower_than_stripcount.tif", "fewer byte counts than strips"),

@@ -3,7 +3,7 @@
 //! streams: truncated, corrupt, or expanding past the block (bombs).
 
 use cogtool::ErrorKind;
-use cogtool::codec::{self, BlockLayout, EncodeOptions, checksum};
+use cogtool::codec::{self, BlockLayout, EncodeOptions, checksum, predictor};
 use cogtool::tiff::{ByteOrder, SampleFormat};
 
 const LOSSLESS: &[u16] = &[codec::NONE, codec::LZW, codec::DEFLATE, codec::DEFLATE_OLD, codec::PACKBITS, codec::ZSTD];
@@ -61,7 +61,7 @@ fn lossless_round_trip_every_codec_predictor_type_and_size() {
     for &comp in LOSSLESS {
         for &(format, bits) in TYPES {
             for predictor in [1u16, 2, 3] {
-                if comp == codec::PACKBITS && predictor != 1 {
+                if matches!(comp, codec::PACKBITS | codec::NONE) && predictor != 1 {
                     continue;
                 }
                 // horizontal differencing acts on whole samples of 8..64 bits
@@ -120,20 +120,25 @@ fn packbits_matches_the_tiff_specification_example() {
 #[test]
 fn predictors_match_known_vectors() {
     // horizontal, 8-bit, 2 samples per pixel: differences per sample
-    let l = layout(3, 1, 2, SampleFormat::Uint, 8, 2);
-    let enc = codec::encode(&opts(codec::NONE, 2), &[10, 200, 12, 190, 15, 195], &l).unwrap();
+    let mut enc = [10, 200, 12, 190, 15, 195];
+    predictor::apply(2, &mut enc, 3, 2, 8).unwrap();
     assert_eq!(enc, [10, 200, 2, 246, 3, 5]);
     // horizontal, 16-bit little-endian: 1000, 999 -> 1000, -1
-    let l = layout(2, 1, 1, SampleFormat::Uint, 16, 2);
-    let enc = codec::encode(&opts(codec::NONE, 2), &[0xE8, 0x03, 0xE7, 0x03], &l).unwrap();
+    let mut enc = [0xE8, 0x03, 0xE7, 0x03];
+    predictor::apply(2, &mut enc, 2, 1, 16).unwrap();
     assert_eq!(enc, [0xE8, 0x03, 0xFF, 0xFF]);
     // floating point: 1.0f32, 2.0f32 -> planes (MSB first) 3F 40 | 80 00 | 00 00 | 00 00, then byte deltas
     let l = layout(2, 1, 1, SampleFormat::Float, 32, 3);
     let mut data = 1.0f32.to_le_bytes().to_vec();
     data.extend_from_slice(&2.0f32.to_le_bytes());
-    let enc = codec::encode(&opts(codec::NONE, 3), &data, &l).unwrap();
+    let mut enc = data.clone();
+    predictor::apply(3, &mut enc, 2, 1, 32).unwrap();
     assert_eq!(enc, [0x3F, 0x01, 0x40, 0x80, 0, 0, 0, 0]);
-    assert_eq!(codec::decode(codec::NONE, &enc, &l).unwrap(), data);
+    let z = codec::encode(&opts(codec::DEFLATE, 3), &data, &l).unwrap();
+    assert_eq!(codec::decode(codec::DEFLATE, &z, &l).unwrap(), data);
+    // with no compression the predictor tag is ignored, as libtiff does
+    assert_eq!(codec::decode(codec::NONE, &data, &l).unwrap(), data);
+    assert_eq!(codec::encode(&opts(codec::NONE, 3), &data, &l).unwrap_err().kind, ErrorKind::Usage);
 }
 
 #[test]
@@ -147,7 +152,8 @@ fn big_endian_blocks_decode_to_little_endian() {
             let data = pixels(l.decoded_bytes().unwrap(), bits as u64);
             // what a big-endian writer stores: predictor on values, then each
             // sample in big-endian order (predictor 3 planes are order-free)
-            let mut stored = codec::encode(&opts(codec::NONE, predictor), &data, &l).unwrap();
+            let mut stored = data.clone();
+            predictor::apply(predictor, &mut stored, 13, 2, bits).unwrap();
             if predictor != 3 {
                 let complex = matches!(format, SampleFormat::ComplexInt | SampleFormat::ComplexFloat);
                 let unit = if complex { bits as usize / 16 } else { bits as usize / 8 };
@@ -165,8 +171,9 @@ fn truncated_and_corrupt_streams_are_format_errors() {
     let l = layout(64, 32, 1, SampleFormat::Uint, 16, 2);
     let data = pixels(l.decoded_bytes().unwrap(), 9);
     for &comp in LOSSLESS {
-        let enc = codec::encode(&opts(comp, if comp == codec::PACKBITS { 1 } else { 2 }), &data, &l).unwrap();
-        let lp = if comp == codec::PACKBITS { layout(64, 32, 1, SampleFormat::Uint, 16, 1) } else { l.clone() };
+        let p = if matches!(comp, codec::PACKBITS | codec::NONE) { 1 } else { 2 };
+        let enc = codec::encode(&opts(comp, p), &data, &l).unwrap();
+        let lp = layout(64, 32, 1, SampleFormat::Uint, 16, p);
         for cut in [0, 1, enc.len() / 2] {
             match codec::decode(comp, &enc[..cut], &lp) {
                 Err(e) => assert_eq!(e.kind, ErrorKind::Format, "codec {} cut {}: {}", comp, cut, e.message),
@@ -315,7 +322,7 @@ fn mutated_streams_never_panic() {
     let rgb = gradient_rgb(32, 24);
     let mut cases: Vec<(u16, BlockLayout, Vec<u8>)> = Vec::new();
     for &comp in LOSSLESS {
-        let p = if comp == codec::PACKBITS { 1 } else { 2 };
+        let p = if matches!(comp, codec::PACKBITS | codec::NONE) { 1 } else { 2 };
         let l = layout(32, 24, 3, SampleFormat::Uint, 8, p);
         cases.push((comp, l.clone(), codec::encode(&opts(comp, p), &rgb, &l).unwrap()));
     }

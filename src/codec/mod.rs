@@ -148,22 +148,21 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
         WEBP => return webp::decode(data, layout, expected),
         c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
     };
-    if layout.predictor == 3 {
+    // libtiff applies predictors only inside the codecs that support them
+    // (LZW, DEFLATE, ZSTD, ...); with none or PackBits the tag is ignored.
+    let predictor = if matches!(compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) { layout.predictor } else { 1 };
+    match predictor {
         // planes are in value order: the undo yields little-endian directly
-        predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
-    } else {
-        if layout.byte_order == ByteOrder::Big {
-            swap_in_place(&mut out, layout.swap_unit());
-        }
-        if layout.predictor == 2 {
-            if compression == PACKBITS {
-                // libtiff ignores the predictor for PackBits; so do we
-            } else {
+        3 => predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?,
+        1 | 2 => {
+            if layout.byte_order == ByteOrder::Big {
+                swap_in_place(&mut out, layout.swap_unit());
+            }
+            if predictor == 2 {
                 predictor::undo(2, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
             }
-        } else if layout.predictor != 1 {
-            return Err(Error::unsupported(format!("predictor {}", layout.predictor)));
         }
+        p => return Err(Error::unsupported(format!("predictor {}", p))),
     }
     Ok(out)
 }
@@ -182,7 +181,7 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
     let input: &[u8] = if opts.predictor == 1 {
         data
     } else {
-        if matches!(opts.compression, PACKBITS | JPEG | WEBP) {
+        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
             return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
         }
         let mut buf = data.to_vec();

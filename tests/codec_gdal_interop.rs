@@ -163,7 +163,7 @@ fn gdal_decodes_our_jpeg_and_webp() {
     let rgb: Vec<u8> = (0..w * h).flat_map(|i| [(i % w * 6) as u8, (i / w * 10) as u8, 128]).collect();
     let close = |a: &[u8], b: &[u8], max: u8| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.abs_diff(*y) <= max);
     // JPEG, YCbCr with 2x2 subsampling, tables split as libtiff stores them
-    for (samples_n, photometric) in [(3usize, 6u16), (1, 1)] {
+    for (samples_n, photometric) in [(3usize, 6u16), (3, 2), (1, 1)] {
         let l = layout(w, h, samples_n, SampleFormat::Uint, 8, 1, photometric);
         let data: Vec<u8> = if samples_n == 3 { rgb.clone() } else { rgb.iter().step_by(3).copied().collect() };
         let full = codec::encode(&EncodeOptions { compression: codec::JPEG, level: None, quality: Some(95), predictor: 1 }, &data, &l).unwrap();

@@ -10,9 +10,11 @@
 
 pub mod checksum;
 pub mod deflate;
+pub mod jpeg;
 pub mod lzw;
 pub mod packbits;
 pub mod predictor;
+pub mod webp;
 pub mod zstd;
 
 use crate::tiff::{ByteOrder, SampleFormat};
@@ -109,7 +111,7 @@ pub fn name(compression: u16) -> String {
 
 /// True when the codec is compiled in (for clear "unsupported codec" errors).
 pub fn can_decode(compression: u16) -> bool {
-    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD)
+    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD | JPEG | WEBP)
 }
 
 /// Swap every `unit`-byte value of `data` in place (big-endian to little-endian).
@@ -142,24 +144,25 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
         LZW => lzw::decode(data, expected)?,
         PACKBITS => packbits::decode(data, expected)?,
         ZSTD => zstd::decode(data, expected)?,
+        JPEG => return jpeg::decode(data, layout, expected),
+        WEBP => return webp::decode(data, layout, expected),
         c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
     };
-    if layout.predictor == 3 {
+    // libtiff applies predictors only inside the codecs that support them
+    // (LZW, DEFLATE, ZSTD, ...); with none or PackBits the tag is ignored.
+    let predictor = if matches!(compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) { layout.predictor } else { 1 };
+    match predictor {
         // planes are in value order: the undo yields little-endian directly
-        predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
-    } else {
-        if layout.byte_order == ByteOrder::Big {
-            swap_in_place(&mut out, layout.swap_unit());
-        }
-        if layout.predictor == 2 {
-            if compression == PACKBITS {
-                // libtiff ignores the predictor for PackBits; so do we
-            } else {
+        3 => predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?,
+        1 | 2 => {
+            if layout.byte_order == ByteOrder::Big {
+                swap_in_place(&mut out, layout.swap_unit());
+            }
+            if predictor == 2 {
                 predictor::undo(2, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
             }
-        } else if layout.predictor != 1 {
-            return Err(Error::unsupported(format!("predictor {}", layout.predictor)));
         }
+        p => return Err(Error::unsupported(format!("predictor {}", p))),
     }
     Ok(out)
 }
@@ -178,7 +181,7 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
     let input: &[u8] = if opts.predictor == 1 {
         data
     } else {
-        if matches!(opts.compression, PACKBITS | JPEG | WEBP) {
+        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
             return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
         }
         let mut buf = data.to_vec();
@@ -192,12 +195,14 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
         LZW => lzw::encode(input),
         PACKBITS => Ok(packbits::encode(input, layout.row_bytes()?)),
         ZSTD => zstd::encode(input, opts.level.unwrap_or(9)),
+        JPEG => jpeg::encode(input, layout, opts.quality.unwrap_or(75)),
+        WEBP => webp::encode(input, layout, opts.quality.unwrap_or(75)),
         c => Err(Error::unsupported(format!("{} encoding is not supported", name(c)))),
     }
 }
 
 /// For JPEG: split a full JPEG stream into (JPEGTables contents, abbreviated tile stream),
 /// as GDAL/libtiff store them (tables = SOI+DQT+DHT+EOI; tile keeps SOI, SOF, SOS, data, EOI).
-pub fn split_jpeg_tables(_full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    Err(Error::unsupported("JPEG is not supported yet"))
+pub fn split_jpeg_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    jpeg::split_tables(full)
 }

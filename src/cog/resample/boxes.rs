@@ -19,6 +19,25 @@ pub(crate) struct Span {
 }
 
 impl Span {
+    /// Sum of the weights.
+    #[inline(always)]
+    pub fn total(&self) -> f64 {
+        if self.b == self.a + 1 { self.wa } else { self.wa + (self.b - self.a - 2) as f64 + self.wb }
+    }
+
+    /// Weighted sum of f(i) over the span.
+    #[inline(always)]
+    pub fn fold(&self, f: impl Fn(usize) -> f64) -> f64 {
+        let mut acc = f(self.a) * self.wa;
+        if self.b > self.a + 1 {
+            for i in self.a + 1..self.b - 1 {
+                acc += f(i);
+            }
+            acc += f(self.b - 1) * self.wb;
+        }
+        acc
+    }
+
     /// Weight of source index i (a <= i < b).
     #[inline(always)]
     pub fn weight(&self, i: usize) -> f64 {
@@ -54,53 +73,68 @@ pub(crate) fn span(d: usize, ratio: f64, n: usize) -> (usize, usize) {
 
 /// AVERAGE (weighted mean) or RMS (weighted quadratic mean) over each
 /// footprint, skipping invalid samples and renormalising the weights.
+///
+/// The weights are a product of a column and a row weight, so the sum is
+/// separable: first the footprint's source rows are combined into one line
+/// (a tight loop over contiguous samples), then each destination pixel sums
+/// its few columns of that line. With validity checks the line also carries
+/// the weight that was actually used, so invalid samples drop out exactly as
+/// in GDAL's per-pixel loop.
 pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
     let bands = s.bands;
-    let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, g.src.width)).collect();
-    let mut sum = vec![0f64; bands];
-    let mut wsum = vec![0f64; bands];
+    let sw = g.src.width;
+    let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, sw)).collect();
+    let mut lsum = vec![0f64; sw * bands];
+    let mut lw = if s.check { vec![0f64; sw * bands] } else { Vec::new() };
+    let mut lmask = if out.valid.is_some() { vec![0u8; sw] } else { Vec::new() };
+    let sq = |f: f64| if rms { f * f } else { f };
     for dy in g.dst_y0..g.dst_y1 {
         let ys = span_of(dy, g.ry, g.src.height);
-        let o_row = (dy - g.dst_y0) * g.dst.width;
-        for (dx, xsp) in xs.iter().enumerate() {
-            sum.fill(0.0);
-            wsum.fill(0.0);
-            let mut any_mask = false;
-            for y in ys.a..ys.b {
-                let wy = ys.weight(y);
-                let r = s.row(y);
-                let row = s.row_data(r);
-                let mrow = s.row_mask(r);
-                for x in xsp.a..xsp.b {
-                    if let Some(m) = mrow {
-                        if m[x] == 0 {
-                            continue;
-                        }
+        lsum.fill(0.0);
+        lw.fill(0.0);
+        lmask.fill(0);
+        for y in ys.a..ys.b {
+            let wy = ys.weight(y);
+            let r = s.row(y);
+            let row = s.row_data(r);
+            if !s.check {
+                for (acc, &v) in lsum.iter_mut().zip(row) {
+                    *acc += sq(v.to_f64()) * wy;
+                }
+                continue;
+            }
+            let mrow = s.row_mask(r);
+            for x in 0..sw {
+                if let Some(m) = mrow {
+                    if m[x] == 0 {
+                        continue;
                     }
-                    any_mask = true;
-                    let w = wy * xsp.weight(x);
-                    let px = &row[x * bands..(x + 1) * bands];
-                    for b in 0..bands {
-                        let v = px[b];
-                        if s.check && !s.value_ok(v) {
-                            continue;
-                        }
-                        let f = v.to_f64();
-                        sum[b] += if rms { f * f * w } else { f * w };
-                        wsum[b] += w;
+                    lmask[x] = 1;
+                }
+                for b in x * bands..(x + 1) * bands {
+                    let v = row[b];
+                    if s.value_ok(v) {
+                        lsum[b] += sq(v.to_f64()) * wy;
+                        lw[b] += wy;
                     }
                 }
             }
+        }
+        let wy_total = ys.total();
+        let o_row = (dy - g.dst_y0) * g.dst.width;
+        for (dx, xsp) in xs.iter().enumerate() {
             let o = (o_row + dx) * bands;
             for b in 0..bands {
-                if wsum[b] > 0.0 {
-                    let mean = sum[b] / wsum[b];
+                let sum = xsp.fold(|x| lsum[x * bands + b]);
+                let w = if s.check { xsp.fold(|x| lw[x * bands + b]) } else { xsp.total() * wy_total };
+                if w > 0.0 {
+                    let mean = sum / w;
                     let v = if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
                     out.data[o + b] = super::computed(v, s.nodata_repl);
                 }
             }
             if let Some(vo) = out.valid.as_mut() {
-                vo[o_row + dx] = if any_mask { 255 } else { 0 };
+                vo[o_row + dx] = if lmask[xsp.a..xsp.b].iter().any(|&m| m != 0) { 255 } else { 0 };
             }
         }
     }

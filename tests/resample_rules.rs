@@ -263,3 +263,33 @@ fn integer_results_are_clamped() {
         assert!(o[..3].iter().all(|&v| v < 20) && o[5..].iter().all(|&v| v > 235), "{m:?}: {o:?}");
     }
 }
+
+#[test]
+fn integer_conversion_rounds_half_away_and_clamps() {
+    assert_eq!(u8::from_f64(2.5), 3);
+    assert_eq!(u8::from_f64(2.4999), 2);
+    assert_eq!(u8::from_f64(-3.0), 0);
+    assert_eq!(u8::from_f64(255.6), 255);
+    assert_eq!(u8::from_f64(f64::NAN), 0);
+    assert_eq!(i16::from_f64(-2.5), -3);
+    assert_eq!(i16::from_f64(-2.4), -2);
+    assert_eq!(i16::from_f64(40000.0), i16::MAX);
+    assert_eq!(i16::from_f64(-40000.0), i16::MIN);
+    assert_eq!(u32::from_f64(1e12), u32::MAX);
+    assert_eq!(i64::from_f64(-1e30), i64::MIN);
+    assert_eq!(u64::from_f64(1e30), u64::MAX);
+    assert_eq!(u64::from_f64(9007199254740993.0), 9007199254740992);
+    assert_eq!(i8::from_f64(f64::INFINITY), i8::MAX);
+    assert_eq!(f32::from_f64(0.1), 0.1f32);
+}
+
+#[test]
+fn mean_of_four_matches_rounded_mean() {
+    for q in [[1i16, 2, 5, 6], [-1, -2, -5, -6], [-1, 0, 0, 0], [-2, 0, 0, 0], [i16::MIN, i16::MIN, i16::MIN, i16::MAX], [3, 3, 3, 4]] {
+        let exact = q.iter().map(|&v| v as f64).sum::<f64>() / 4.0;
+        assert_eq!(i16::mean4(q), i16::from_f64(exact), "{q:?}");
+    }
+    assert_eq!(u8::mean4([255, 255, 255, 254]), 255);
+    assert_eq!(u64::mean4([u64::MAX; 4]), u64::MAX);
+    assert_eq!(i64::mean4([i64::MIN; 4]), i64::MIN);
+}

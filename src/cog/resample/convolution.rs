@@ -162,13 +162,19 @@ fn enough_run(valid: impl Iterator<Item = bool>, taps: usize) -> bool {
 pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kernel) {
     let bands = s.bands;
     let dw = g.dst.width;
-    let check = s.check;
     let runs = k.needs_run();
+    let rows_of = |n: usize, r: f64, d: usize| tap(d, r, n, k);
+    // Source rows feeding the requested destination rows.
+    let ra = rows_of(g.src.height, g.ry, g.dst_y0).a;
+    let rb = rows_of(g.src.height, g.ry, g.dst_y1 - 1).b.max(ra);
+    // Floats with neither mask nor nodata only need checking if a NaN is
+    // actually there; the plain path is several times faster.
+    let check = s.check
+        && (s.mask.is_some()
+            || s.nodata.is_some()
+            || (ra..rb).any(|y| s.row_data(s.row(y)).iter().any(|v| v.to_f64().is_nan())));
     let xt = taps(dw, g.rx, g.src.width, k, !check);
     let yt = taps(g.dst.height, g.ry, g.src.height, k, !check);
-    // Source rows feeding the requested destination rows.
-    let ra = yt.a[g.dst_y0];
-    let rb = yt.b[g.dst_y1 - 1].max(ra);
     let nrows = rb - ra;
     let tw = dw * bands;
     // Horizontal pass results, and per sample whether anything valid fed it.
@@ -176,76 +182,123 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
     let mut hm = if check { vec![0u8; nrows * tw] } else { Vec::new() };
     // The same pass run on the mask alone, for the mask overview.
     let mut hmask = if out.valid.is_some() { vec![0u8; nrows * dw] } else { Vec::new() };
+    // Validity of each sample of the current source row, computed once.
+    let mut vb = if check { vec![0u8; g.src.width * bands] } else { Vec::new() };
     for (i, y) in (ra..rb).enumerate() {
         let r = s.row(y);
         let row = s.row_data(r);
         let mrow = s.row_mask(r);
         let hrow = &mut hv[i * tw..(i + 1) * tw];
+        if !check {
+            for dx in 0..dw {
+                let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
+                let w = &xt.w[off..off + (b - a)];
+                let seg = &row[a * bands..b * bands];
+                let dst = &mut hrow[dx * bands..(dx + 1) * bands];
+                if bands == 1 {
+                    dst[0] = seg.iter().zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+                } else if bands <= 8 {
+                    // All bands of a pixel at once: one pass over the taps.
+                    let mut acc = [0f64; 8];
+                    for (px, &wj) in seg.chunks_exact(bands).zip(w) {
+                        for (a, &v) in acc.iter_mut().zip(px) {
+                            *a += v.to_f64() * wj;
+                        }
+                    }
+                    dst.copy_from_slice(&acc[..bands]);
+                } else {
+                    for (band, d) in dst.iter_mut().enumerate() {
+                        *d = seg.iter().skip(band).step_by(bands).zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+                    }
+                }
+            }
+            continue;
+        }
+        for (x, px) in row.chunks_exact(bands).enumerate() {
+            let unmasked = mrow.is_none_or(|m| m[x] != 0);
+            for (b, &v) in px.iter().enumerate() {
+                vb[x * bands + b] = (unmasked && s.value_ok(v)) as u8;
+            }
+        }
         for dx in 0..dw {
             let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
             let w = &xt.w[off..off + (b - a)];
-            if !check {
-                for band in 0..bands {
-                    let mut acc = 0.0;
-                    for (j, &wj) in w.iter().enumerate() {
-                        acc += row[(a + j) * bands + band].to_f64() * wj;
-                    }
-                    hrow[dx * bands + band] = acc;
-                }
-                continue;
-            }
-            let unmasked = |x: usize| mrow.is_none_or(|m| m[x] != 0);
             for band in 0..bands {
-                let ok = |x: usize| unmasked(x) && s.value_ok(row[x * bands + band]);
-                if runs && !enough_run((a..b).map(ok), b - a) {
-                    continue;
-                }
-                let mut acc = 0.0;
-                let mut ws = 0.0;
+                let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
                 for (j, &wj) in w.iter().enumerate() {
-                    if ok(a + j) {
-                        acc += row[(a + j) * bands + band].to_f64() * wj;
+                    let idx = (a + j) * bands + band;
+                    if vb[idx] != 0 {
+                        acc += row[idx].to_f64() * wj;
                         ws += wj;
+                        run += 1;
+                        best = best.max(run);
+                    } else {
+                        run = 0;
                     }
                 }
                 // Only a positive weight sum makes a value (with negative
-                // lobes, a lone sample far out does not).
-                if ws > 0.0 {
+                // lobes, a lone sample far out does not); kernels with
+                // negative lobes also need a long enough run (GDAL's rule).
+                if ws > 0.0 && (!runs || best >= (b - a) / 2) {
                     hrow[dx * bands + band] = acc / ws;
                     hm[i * tw + dx * bands + band] = 1;
                 }
             }
-            if !hmask.is_empty() && (!runs || enough_run((a..b).map(unmasked), b - a)) {
-                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| unmasked(a + j)).map(|(_, &wj)| wj).sum();
-                hmask[i * dw + dx] = (ws > 0.0) as u8;
+            if let Some(m) = mrow {
+                if !hmask.is_empty() && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a)) {
+                    let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
+                    hmask[i * dw + dx] = (ws > 0.0) as u8;
+                }
             }
         }
     }
+    // Vertical pass, row by row over contiguous lines of the horizontal
+    // results (a vectorisable loop), with per-column accumulators.
+    let mut vacc = vec![0f64; tw];
+    let mut vws = if check { vec![0f64; tw] } else { Vec::new() };
+    let mut vrun = if check && runs { vec![0u32; tw] } else { Vec::new() };
+    let mut vbest = if check && runs { vec![0u32; tw] } else { Vec::new() };
     for dy in g.dst_y0..g.dst_y1 {
         let (a, b, off) = (yt.a[dy], yt.b[dy], yt.off[dy]);
         let w = &yt.w[off..off + (b - a)];
         let o_row = (dy - g.dst_y0) * dw;
         let orow = &mut out.data[o_row * bands..(o_row + dw) * bands];
-        for (col, o) in orow.iter_mut().enumerate() {
-            let at = |j: usize| (a + j - ra) * tw + col;
-            if !check {
-                let acc: f64 = w.iter().enumerate().map(|(j, &wj)| hv[at(j)] * wj).sum();
-                *o = finish::<T>(acc);
-                continue;
-            }
-            if runs && !enough_run((0..b - a).map(|j| hm[at(j)] != 0), b - a) {
-                continue;
-            }
-            let mut acc = 0.0;
-            let mut ws = 0.0;
+        vacc.fill(0.0);
+        if !check {
             for (j, &wj) in w.iter().enumerate() {
-                if hm[at(j)] != 0 {
-                    acc += hv[at(j)] * wj;
-                    ws += wj;
+                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
+                for (acc, &h) in vacc.iter_mut().zip(hr) {
+                    *acc += h * wj;
                 }
             }
-            if ws > 0.0 {
-                *o = super::computed(finish::<T>(acc / ws), s.nodata_repl);
+            for (o, &acc) in orow.iter_mut().zip(&vacc) {
+                *o = finish::<T>(acc);
+            }
+        } else {
+            vws.fill(0.0);
+            vrun.fill(0);
+            vbest.fill(0);
+            for (j, &wj) in w.iter().enumerate() {
+                let line = (a + j - ra) * tw..(a + j - ra + 1) * tw;
+                let (hr, mr) = (&hv[line.clone()], &hm[line]);
+                for col in 0..tw {
+                    if mr[col] != 0 {
+                        vacc[col] += hr[col] * wj;
+                        vws[col] += wj;
+                        if runs {
+                            vrun[col] += 1;
+                            vbest[col] = vbest[col].max(vrun[col]);
+                        }
+                    } else if runs {
+                        vrun[col] = 0;
+                    }
+                }
+            }
+            let need = ((b - a) / 2) as u32;
+            for (col, o) in orow.iter_mut().enumerate() {
+                if vws[col] > 0.0 && (!runs || vbest[col] >= need) {
+                    *o = super::computed(finish::<T>(vacc[col] / vws[col]), s.nodata_repl);
+                }
             }
         }
         if let Some(vo) = out.valid.as_mut() {

@@ -118,11 +118,13 @@ struct Taps {
     b: Vec<usize>,
     off: Vec<usize>,
     w: Vec<f64>,
+    /// Sum of each entry's weights (1 when normalised).
+    sum: Vec<f64>,
 }
 
 fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> Taps {
     let scale_w = if ratio <= 1.0 { 1.0 } else { 1.0 / ratio };
-    let mut t = Taps { a: Vec::with_capacity(n_dst), b: Vec::with_capacity(n_dst), off: Vec::with_capacity(n_dst), w: Vec::new() };
+    let mut t = Taps { a: Vec::with_capacity(n_dst), b: Vec::with_capacity(n_dst), off: Vec::with_capacity(n_dst), w: Vec::new(), sum: Vec::with_capacity(n_dst) };
     for d in 0..n_dst {
         let tp = tap(d, ratio, n_src, k);
         let start = t.w.len();
@@ -134,6 +136,9 @@ fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> T
         }
         if normalise && sum != 0.0 {
             t.w[start..].iter_mut().for_each(|w| *w /= sum);
+            t.sum.push(1.0);
+        } else {
+            t.sum.push(sum);
         }
         t.a.push(tp.a);
         t.b.push(tp.b);
@@ -184,6 +189,9 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
     let mut hmask = if out.valid.is_some() { vec![0u8; nrows * dw] } else { Vec::new() };
     // Validity of each sample of the current source row, computed once.
     let mut vb = if check { vec![0u8; g.src.width * bands] } else { Vec::new() };
+    let mut bad = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
+    // Horizontal lines where every sample came out valid.
+    let mut line_ok = vec![false; nrows];
     for (i, y) in (ra..rb).enumerate() {
         let r = s.row(y);
         let row = s.row_data(r);
@@ -214,16 +222,28 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             }
             continue;
         }
+        // Validity bytes, and per band a running count of invalid samples
+        // so that "every tap valid" (the usual case) is one subtraction.
         for (x, px) in row.chunks_exact(bands).enumerate() {
             let unmasked = mrow.is_none_or(|m| m[x] != 0);
             for (b, &v) in px.iter().enumerate() {
-                vb[x * bands + b] = (unmasked && s.value_ok(v)) as u8;
+                let ok = unmasked && s.value_ok(v);
+                vb[x * bands + b] = ok as u8;
+                bad[(x + 1) * bands + b] = bad[x * bands + b] + (!ok) as u32;
             }
         }
+        let mut row_all_valid = true;
         for dx in 0..dw {
             let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
             let w = &xt.w[off..off + (b - a)];
             for band in 0..bands {
+                if bad[b * bands + band] == bad[a * bands + band] && xt.sum[dx] > 0.0 {
+                    let acc: f64 = w.iter().enumerate().map(|(j, &wj)| row[(a + j) * bands + band].to_f64() * wj).sum();
+                    hrow[dx * bands + band] = acc / xt.sum[dx];
+                    hm[i * tw + dx * bands + band] = 1;
+                    continue;
+                }
+                row_all_valid = false;
                 let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
                 for (j, &wj) in w.iter().enumerate() {
                     let idx = (a + j) * bands + band;
@@ -244,6 +264,9 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
                     hm[i * tw + dx * bands + band] = 1;
                 }
             }
+            if xt.sum[dx] <= 0.0 {
+                row_all_valid = false;
+            }
             if let Some(m) = mrow {
                 if !hmask.is_empty() && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a)) {
                     let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
@@ -251,6 +274,7 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
                 }
             }
         }
+        line_ok[i] = row_all_valid;
     }
     // Vertical pass, row by row over contiguous lines of the horizontal
     // results (a vectorisable loop), with per-column accumulators.
@@ -273,6 +297,18 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             }
             for (o, &acc) in orow.iter_mut().zip(&vacc) {
                 *o = finish::<T>(acc);
+            }
+        } else if w.iter().sum::<f64>() > 0.0 && (a..b).all(|y| line_ok[y - ra]) {
+            // Every line valid: the plain weighted sum, renormalised.
+            let wsum: f64 = w.iter().sum();
+            for (j, &wj) in w.iter().enumerate() {
+                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
+                for (acc, &h) in vacc.iter_mut().zip(hr) {
+                    *acc += h * wj;
+                }
+            }
+            for (o, &acc) in orow.iter_mut().zip(&vacc) {
+                *o = super::computed(finish::<T>(acc / wsum), s.nodata_repl);
             }
         } else {
             vws.fill(0.0);

@@ -8,6 +8,7 @@
 //!
 //! One file per codec; [`predictor`] holds predictors 2 and 3.
 
+pub mod checksum;
 pub mod deflate;
 pub mod lzw;
 pub mod packbits;

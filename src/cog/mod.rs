@@ -17,3 +17,9 @@ pub mod output;
 pub mod plan;
 pub mod pyramid;
 pub mod resample;
+pub mod validate;
+
+pub mod dump;
+pub mod jpeg_tables;
+pub mod tile_ranges;
+pub mod tiles;

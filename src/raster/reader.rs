@@ -134,7 +134,34 @@ impl<'a> RasterReader<'a> {
                 *b = b.reverse_bits();
             }
         }
-        codec::decode(self.image.compression, &data, &layout).map(Some).map_err(err)
+        match codec::decode(self.image.compression, &data, &layout) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) => self.decode_edge_leniently(brow, &data, &layout).map(Some).ok_or_else(|| err(e)),
+        }
+    }
+
+    /// libtiff tolerates two quirks of edge blocks that GDAL then reads:
+    /// a bottom tile whose stream only covers the rows inside the image, and
+    /// a last strip written with a full RowsPerStrip of rows. Both stay
+    /// bounded by the nominal block size; the extra rows are never shown.
+    fn decode_edge_leniently(&self, brow: u64, data: &[u8], layout: &BlockLayout) -> Option<Vec<u8>> {
+        let img = self.image;
+        let by0 = brow * img.block_height;
+        let visible = (img.height - by0).min(img.block_height) as usize;
+        let mut alt = layout.clone();
+        if img.tiled && visible < layout.height {
+            alt.height = visible;
+            let mut b = codec::decode(img.compression, data, &alt).ok()?;
+            b.resize(layout.decoded_bytes().ok()?, 0);
+            Some(b)
+        } else if !img.tiled && layout.height < img.block_height as usize {
+            alt.height = img.block_height as usize;
+            let mut b = codec::decode(img.compression, data, &alt).ok()?;
+            b.truncate(layout.decoded_bytes().ok()?);
+            Some(b)
+        } else {
+            None
+        }
     }
 
     /// Full-width rows [y0, y1), all bands, pixel-interleaved, little-endian samples.
@@ -242,5 +269,41 @@ fn parse_nodata(s: &str) -> Option<f64> {
         "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
         "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
         _ => t.parse().ok(),
+    }
+}
+
+impl RasterReader<'_> {
+    /// GDAL's checksum of every band (`gdalinfo -checksum`), reading the
+    /// image in bands of block rows so memory stays bounded.
+    /// `int8_signed`: GDAL 3.7+ reads 8-bit signed samples as Int8; 3.6 and
+    /// older read them as Byte (0..255), which changes the checksum.
+    pub fn gdal_checksums(&self, int8_signed: bool) -> Result<Vec<u16>> {
+        use crate::codec::checksum::Checksum;
+        let img = self.image;
+        let mut format = match self.conversion {
+            Conversion::Half | Conversion::Float24 => SampleFormat::Float,
+            _ => img.sample_format,
+        };
+        if format == SampleFormat::Int && self.out_bytes == 1 && !int8_signed {
+            format = SampleFormat::Uint;
+        }
+        if format == SampleFormat::Void {
+            format = SampleFormat::Uint;
+        }
+        let mut sums: Vec<Checksum> = (0..self.samples).map(|_| Checksum::new(format, self.out_bytes)).collect();
+        let row_bytes = img.width.saturating_mul((self.samples * self.out_bytes) as u64).max(1);
+        // at least one block row, else about 64 MiB per read
+        let step = (64 << 20) / row_bytes;
+        let step = (step / img.block_height).max(1) * img.block_height;
+        let mut y = 0;
+        while y < img.height {
+            let y1 = (y + step).min(img.height);
+            let rows = self.read_rows(y, y1)?;
+            for (b, s) in sums.iter_mut().enumerate() {
+                s.update(&rows, self.samples, b);
+            }
+            y = y1;
+        }
+        Ok(sums.iter().map(|s| s.value_now()).collect())
     }
 }

@@ -90,12 +90,18 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    cogtool dump cog.tif --xyz 0 0 0                 # writes cog_0_0_0.jpg (or .bin)\n  \
+    cogtool dump cog.tif --xyz 3 1 2 -o - | file -   # tile to stdout\n  \
+    cogtool dump cog.tif --xyz 0 0 1 --json          # offset, size, codec of the tile\n  \
+    cogtool dump cog.tif --level 2 --all -o tiles/   # tiles/2/X/Y.ext\n  \
+    cogtool dump cog.tif --tiles list.txt -o tiles/  # `z x y` per line")]
 pub struct DumpArgs {
     /// File (or URL) to read tiles from.
     #[arg(value_name = "SOURCE")]
     pub source: String,
     /// Tile column, row and level (0 = full resolution, 1 = first overview).
-    #[arg(long, num_args = 3, value_names = ["X", "Y", "Z"])]
+    #[arg(long, num_args = 3, value_names = ["X", "Y", "Z"], conflicts_with_all = ["all", "tiles", "level"])]
     pub xyz: Option<Vec<u64>>,
     /// Output file, directory (bulk) or `-` for stdout.
     #[arg(short, long, value_name = "PATH")]
@@ -106,18 +112,21 @@ pub struct DumpArgs {
     /// Write the mask tile instead of the image tile.
     #[arg(long)]
     pub mask: bool,
-    /// Print the tile's facts as JSON.
+    /// Print the tile's facts as JSON (alone, or beside the bytes with -o).
     #[arg(long)]
     pub json: bool,
     /// Level for bulk dumps (with --all).
-    #[arg(long, value_name = "Z")]
+    #[arg(long, value_name = "Z", requires = "all")]
     pub level: Option<usize>,
     /// Dump every tile of --level into DIR/Z/X/Y.ext.
-    #[arg(long, requires = "level")]
+    #[arg(long, requires = "level", conflicts_with = "tiles")]
     pub all: bool,
-    /// Read `z x y` triples from FILE (or `-` for stdin).
+    /// Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext.
     #[arg(long, value_name = "FILE")]
     pub tiles: Option<String>,
+    /// Band whose tiles to dump, for band-interleaved (planar) files.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub band: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

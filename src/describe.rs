@@ -50,8 +50,22 @@ impl<'a> Description<'a> {
         self.images.iter().find(|i| i.kind == Kind::Image).unwrap_or(&self.images[0])
     }
 
+    /// Reduced-resolution IFDs that GDAL would use as overviews of the main
+    /// image: same number of bands and not larger than it. When no IFD is a
+    /// full-resolution image (an `.ovr` file opened directly) the first IFD
+    /// plays the main image, as in GDAL, and is not its own overview.
     pub fn overviews(&self) -> Vec<&Image> {
-        self.images.iter().filter(|i| i.kind == Kind::Overview).collect()
+        let m = self.main();
+        self.images
+            .iter()
+            .filter(|i| {
+                i.kind == Kind::Overview
+                    && i.index != m.index
+                    && i.samples == m.samples
+                    && i.width <= m.width
+                    && i.height <= m.height
+            })
+            .collect()
     }
 
     pub fn mask_count(&self) -> usize {

@@ -14,6 +14,7 @@ pub mod codec;
 pub mod cog;
 pub mod describe;
 pub mod error;
+pub mod raster;
 pub mod source;
 pub mod tiff;
 

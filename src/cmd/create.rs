@@ -1,8 +1,71 @@
-//! `cogtool create`: not built yet; its issue will replace this file.
+//! `cogtool create INPUT OUTPUT`: parse options, run the library's writer,
+//! draw a progress bar on a terminal, report errors on one line.
 
-use super::Global;
+use super::{EXIT_ERROR, EXIT_OK, Global, report};
+use crate::cog::create::{Progress, create};
+use crate::cog::options::CreateOptions;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 
-pub fn run(_g: &Global, _a: crate::cli::CreateArgs) -> i32 {
-    eprintln!("cogtool: 'create' is not implemented yet");
-    super::EXIT_ERROR
+/// A bar weighted by tiles (every tile costs a read share, a resample share
+/// and an encode), hidden when stderr is not a terminal or with -q.
+struct Bar(Option<ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&mut self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+        }
+    }
+    fn tiles(&mut self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+    fn finish(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
+    let opts = match CreateOptions::from_args(&a) {
+        Ok(o) => o,
+        Err(e) => {
+            report(&a.input, &e);
+            return EXIT_ERROR;
+        }
+    };
+    let bar = (!g.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {bar:40} {percent:>3}% tiles {pos}/{len} eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut bar = Bar(bar);
+    match create(&a.input, &a.output, &opts, &mut bar) {
+        Ok(s) => {
+            bar.finish();
+            if g.verbose > 0 && !g.quiet {
+                eprintln!(
+                    "cogtool: {}: {} levels{}, {} bytes{}{}",
+                    a.output,
+                    s.levels,
+                    if s.with_mask { " with mask" } else { "" },
+                    s.bytes,
+                    if s.bigtiff { ", BigTIFF" } else { "" },
+                    if s.verified { ", verified" } else { "" }
+                );
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            bar.finish();
+            report(&a.input, &e);
+            EXIT_ERROR
+        }
+    }
 }

@@ -1,8 +1,101 @@
-//! `cogtool validate`: not built yet; its issue will replace this file.
+//! `cogtool validate SOURCE...`: sources from arguments, `@list.txt` or `-`
+//! (stdin), checked in parallel, printed in input order. Exit 0 when all are
+//! valid, 1 when any is not, 2 when any could not be read (or bad usage).
 
-use super::Global;
+use super::{EXIT_ERROR, EXIT_NOT_OK, EXIT_OK, Global, report};
+use crate::cli::{FullCheck, RuleSet, ValidateArgs};
+use crate::cog::validate::{self, Options, Report, Rules};
+use rayon::prelude::*;
+use std::io::{BufRead, Write};
 
-pub fn run(_g: &Global, _a: crate::cli::ValidateArgs) -> i32 {
-    eprintln!("cogtool: 'validate' is not implemented yet");
-    super::EXIT_ERROR
+/// Sources validated per parallel batch: output stays in input order and
+/// starts before a long list is finished.
+const BATCH: usize = 256;
+/// Findings of one rule shown in text output (JSON has them all).
+const TEXT_PER_RULE: usize = 10;
+
+/// Expand `@list.txt` and `-` into source names (one per line, blanks skipped).
+fn expand(sources: &[String]) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let push_lines = |out: &mut Vec<String>, text: &str| {
+        out.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
+    };
+    for s in sources {
+        if s == "-" {
+            let mut text = String::new();
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| format!("-: cannot read stdin: {}", e))?;
+                text.push_str(&line);
+                text.push('\n');
+            }
+            push_lines(&mut out, &text);
+        } else if let Some(list) = s.strip_prefix('@') {
+            let text = std::fs::read_to_string(list)
+                .map_err(|e| format!("{}: cannot read list: {}", list, crate::error::describe_io(&e)))?;
+            push_lines(&mut out, &text);
+        } else {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(g: &Global, a: ValidateArgs) -> i32 {
+    let sources = match expand(&a.sources) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("cogtool: {}", msg);
+            return EXIT_ERROR;
+        }
+    };
+    let opts = Options {
+        rules: match a.rules {
+            RuleSet::Gdal => Rules::Gdal,
+            RuleSet::Rio => Rules::Rio,
+        },
+        full_check: match a.full_check {
+            FullCheck::Yes => validate::FullCheck::Yes,
+            FullCheck::No => validate::FullCheck::No,
+            FullCheck::Auto => validate::FullCheck::Auto,
+        },
+    };
+    let open = g.open_options();
+    let (mut invalid, mut failed) = (false, false);
+    let stdout = std::io::stdout();
+    for chunk in sources.chunks(BATCH) {
+        let results: Vec<crate::Result<Report>> =
+            chunk.par_iter().map(|s| validate::validate_source(s, &open, &opts)).collect();
+        let mut out = stdout.lock();
+        for (src, r) in chunk.iter().zip(results) {
+            let text = match r {
+                Ok(rep) => {
+                    invalid |= !rep.is_valid(a.strict);
+                    if a.json {
+                        rep.to_json(a.strict).to_string() + "\n"
+                    } else {
+                        rep.to_text(a.strict, TEXT_PER_RULE)
+                    }
+                }
+                Err(e) => {
+                    failed = true;
+                    report(src, &e);
+                    if a.json {
+                        serde_json::json!({"path": src, "error": e.message}).to_string() + "\n"
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            if out.write_all(text.as_bytes()).is_err() {
+                return EXIT_ERROR; // stdout closed (piped to head)
+            }
+        }
+    }
+    if failed {
+        EXIT_ERROR
+    } else if invalid {
+        EXIT_NOT_OK
+    } else {
+        EXIT_OK
+    }
 }

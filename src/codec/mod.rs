@@ -1,1 +1,203 @@
-//! Compression codecs and predictors (filled by the codec work).
+//! Compression codecs and predictors for TIFF blocks (strips or tiles).
+//!
+//! [`decode`] turns one stored block into little-endian samples of exactly
+//! the block's size, [`encode`] does the reverse. Every decoder is given the
+//! expected size up front and stops there: a stream that would expand past
+//! it (a decompression bomb) or falls short of it is an error, never a
+//! panic or an allocation sized by the stream.
+//!
+//! One file per codec; [`predictor`] holds predictors 2 and 3.
+
+pub mod checksum;
+pub mod deflate;
+pub mod lzw;
+pub mod packbits;
+pub mod predictor;
+pub mod zstd;
+
+use crate::tiff::{ByteOrder, SampleFormat};
+use crate::{Error, Result};
+
+pub const NONE: u16 = 1;
+pub const LZW: u16 = 5;
+pub const OJPEG: u16 = 6;
+pub const JPEG: u16 = 7;
+pub const DEFLATE: u16 = 8;
+pub const PACKBITS: u16 = 32773;
+pub const DEFLATE_OLD: u16 = 32946;
+pub const ZSTD: u16 = 50000;
+pub const WEBP: u16 = 50001;
+
+/// Largest decoded block we agree to allocate (a 2^31 x 2^31 tile is hostile).
+pub const MAX_BLOCK_BYTES: usize = 1 << 31;
+
+/// Shape and sample type of one block.
+#[derive(Debug, Clone)]
+pub struct BlockLayout {
+    /// Pixels per row in the block (tile width, or image width for strips).
+    pub width: usize,
+    /// Rows in the block (full tile height; for strips RowsPerStrip, or fewer for the last strip).
+    pub height: usize,
+    /// Samples per pixel stored in this block (1 when planar=separate).
+    pub samples: usize,
+    /// Same for all samples: 1..=128 (1 for masks).
+    pub bits_per_sample: u16,
+    pub sample_format: SampleFormat,
+    /// Of the data as stored (decode); encode writes little-endian.
+    pub byte_order: ByteOrder,
+    /// 1 none, 2 horizontal, 3 floating point.
+    pub predictor: u16,
+    pub photometric: u16,
+    /// JPEGTables tag contents, for JPEG decode.
+    pub jpeg_tables: Option<Vec<u8>>,
+}
+
+impl BlockLayout {
+    /// Bytes of one decoded row (padded to whole bytes).
+    pub fn row_bytes(&self) -> Result<usize> {
+        predictor::row_bytes(self.width, self.samples, self.bits_per_sample)
+            .ok_or_else(|| Error::limit("block row size overflows"))
+    }
+    /// Bytes of the decoded block, checked against [`MAX_BLOCK_BYTES`].
+    pub fn decoded_bytes(&self) -> Result<usize> {
+        let n = self.row_bytes()?.checked_mul(self.height).filter(|&n| n <= MAX_BLOCK_BYTES);
+        n.ok_or_else(|| {
+            Error::limit(format!(
+                "a {}x{} block of {} samples of {} bits is beyond the {} byte limit",
+                self.width, self.height, self.samples, self.bits_per_sample, MAX_BLOCK_BYTES
+            ))
+        })
+    }
+    /// Size in bytes of the unit a byte swap acts on (complex: one part).
+    fn swap_unit(&self) -> usize {
+        let complex = matches!(self.sample_format, SampleFormat::ComplexInt | SampleFormat::ComplexFloat);
+        let bits = if complex { self.bits_per_sample / 2 } else { self.bits_per_sample };
+        if bits % 8 == 0 { bits as usize / 8 } else { 1 }
+    }
+}
+
+/// Options for [`encode`].
+#[derive(Debug, Clone)]
+pub struct EncodeOptions {
+    /// 1 none, 5 lzw, 7 jpeg, 8 deflate, 32773 packbits, 50000 zstd, 50001 webp.
+    pub compression: u16,
+    /// deflate 1..12 (libdeflate; default 6), zstd 1..22 (default 9).
+    pub level: Option<i32>,
+    /// jpeg/webp 1..100, default 75; webp 100 = lossless (GDAL rule).
+    pub quality: Option<u8>,
+    /// 1, 2, 3 (never with packbits/jpeg/webp).
+    pub predictor: u16,
+}
+
+/// Name of a compression code, for messages.
+pub fn name(compression: u16) -> String {
+    match compression {
+        NONE => "none".into(),
+        LZW => "LZW".into(),
+        OJPEG => "old-style JPEG".into(),
+        JPEG => "JPEG".into(),
+        DEFLATE | DEFLATE_OLD => "DEFLATE".into(),
+        PACKBITS => "PackBits".into(),
+        ZSTD => "ZSTD".into(),
+        WEBP => "WebP".into(),
+        34887 => "LERC".into(),
+        34925 => "LZMA".into(),
+        2..=4 => "CCITT fax".into(),
+        c => format!("compression {}", c),
+    }
+}
+
+/// True when the codec is compiled in (for clear "unsupported codec" errors).
+pub fn can_decode(compression: u16) -> bool {
+    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD)
+}
+
+/// Swap every `unit`-byte value of `data` in place (big-endian to little-endian).
+fn swap_in_place(data: &mut [u8], unit: usize) {
+    if unit > 1 {
+        for v in data.chunks_exact_mut(unit) {
+            v.reverse();
+        }
+    }
+}
+
+/// Decode one stored block: decompress, undo the predictor, convert samples to little-endian.
+/// Output: exactly width*height*samples*bits/8 bytes (rows padded to whole bytes when bits<8),
+/// pixel-interleaved as stored. JPEG with photometric YCbCr comes out as RGB. A stream that would
+/// expand beyond the expected size is an error (decompression bomb), a short one is an error too.
+pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+    let expected = layout.decoded_bytes()?;
+    let mut out = match compression {
+        NONE => {
+            if data.len() < expected {
+                return Err(Error::format(format!(
+                    "uncompressed block is short: {} of {} bytes",
+                    data.len(),
+                    expected
+                )));
+            }
+            data[..expected].to_vec()
+        }
+        DEFLATE | DEFLATE_OLD => deflate::decode(data, expected)?,
+        LZW => lzw::decode(data, expected)?,
+        PACKBITS => packbits::decode(data, expected)?,
+        ZSTD => zstd::decode(data, expected)?,
+        c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
+    };
+    if layout.predictor == 3 {
+        // planes are in value order: the undo yields little-endian directly
+        predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
+    } else {
+        if layout.byte_order == ByteOrder::Big {
+            swap_in_place(&mut out, layout.swap_unit());
+        }
+        if layout.predictor == 2 {
+            if compression == PACKBITS {
+                // libtiff ignores the predictor for PackBits; so do we
+            } else {
+                predictor::undo(2, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
+            }
+        } else if layout.predictor != 1 {
+            return Err(Error::unsupported(format!("predictor {}", layout.predictor)));
+        }
+    }
+    Ok(out)
+}
+
+/// Apply the predictor to little-endian samples and compress.
+pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+    let expected = layout.decoded_bytes()?;
+    if data.len() != expected {
+        return Err(Error::usage(format!(
+            "encode was given {} bytes for a block of {} bytes",
+            data.len(),
+            expected
+        )));
+    }
+    let predicted;
+    let input: &[u8] = if opts.predictor == 1 {
+        data
+    } else {
+        if matches!(opts.compression, PACKBITS | JPEG | WEBP) {
+            return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
+        }
+        let mut buf = data.to_vec();
+        predictor::apply(opts.predictor, &mut buf, layout.width, layout.samples, layout.bits_per_sample)?;
+        predicted = buf;
+        &predicted
+    };
+    match opts.compression {
+        NONE => Ok(input.to_vec()),
+        DEFLATE | DEFLATE_OLD => deflate::encode(input, opts.level.unwrap_or(6)),
+        LZW => lzw::encode(input),
+        PACKBITS => Ok(packbits::encode(input, layout.row_bytes()?)),
+        ZSTD => zstd::encode(input, opts.level.unwrap_or(9)),
+        c => Err(Error::unsupported(format!("{} encoding is not supported", name(c)))),
+    }
+}
+
+/// For JPEG: split a full JPEG stream into (JPEGTables contents, abbreviated tile stream),
+/// as GDAL/libtiff store them (tables = SOI+DQT+DHT+EOI; tile keeps SOI, SOF, SOS, data, EOI).
+pub fn split_jpeg_tables(_full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    Err(Error::unsupported("JPEG is not supported yet"))
+}

@@ -1,1 +1,25 @@
 //! COG rules: validation, layout planning and the writer pipeline.
+//!
+//! `cogtool create` lives in: [`options`] (flags and GDAL `--co` names),
+//! [`input`] (what is kept from the input), [`config`] (options resolved
+//! against the input, and every IFD's tags), [`levels`] (pyramid geometry),
+//! [`pyramid`] (the one-pass streaming pyramid and tile encoding),
+//! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
+//! atomic rename, Ctrl-C cleanup) and [`create`] (the whole run).
+
+pub mod config;
+pub mod create;
+pub mod ifd;
+pub mod input;
+pub mod levels;
+pub mod options;
+pub mod output;
+pub mod plan;
+pub mod pyramid;
+pub mod resample;
+pub mod validate;
+
+pub mod dump;
+pub mod jpeg_tables;
+pub mod tile_ranges;
+pub mod tiles;

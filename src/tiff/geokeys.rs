@@ -177,7 +177,13 @@ pub fn epsg(keys: &[GeoKey]) -> Option<u64> {
     let geog = short_key(keys, 2048).filter(|&c| c > 0 && c < 32767);
     match model {
         Some(2) => geog.or(proj),
-        _ => proj.or(geog),
+        // A projected CRS with a user-defined projection has no EPSG code,
+        // even though its base geographic CRS may have one (GDAL agrees).
+        Some(1) => proj,
+        // Model unknown or user-defined: projection keys (3072..=3095) mean a
+        // projected CRS, whose code is ProjectedCSType alone.
+        _ if keys.iter().any(|k| (3072..=3095).contains(&k.id)) => proj,
+        _ => geog,
     }
 }
 

@@ -75,11 +75,13 @@ impl Ghost {
         body.push_str("BLOCK_ORDER=ROW_MAJOR\n");
         body.push_str("BLOCK_LEADER=SIZE_AS_UINT4\n");
         body.push_str("BLOCK_TRAILER=LAST_4_BYTES_REPEATED\n");
+        // The space after NO is GDAL's: it lets an editor turn NO into YES in
+        // place. GDAL 3.6 appends the mask line after it (checked against
+        // `gdal_translate -of COG -mask 1` output), so the mask line comes last.
+        body.push_str("KNOWN_INCOMPATIBLE_EDITION=NO\n ");
         if with_mask {
             body.push_str("MASK_INTERLEAVED_WITH_IMAGERY=YES\n");
         }
-        // The final space is GDAL's: it lets an editor turn NO into YES in place.
-        body.push_str("KNOWN_INCOMPATIBLE_EDITION=NO\n ");
         let mut out = format!("{}{:06} bytes\n", GHOST_PREFIX, body.len()).into_bytes();
         out.extend_from_slice(body.as_bytes());
         out

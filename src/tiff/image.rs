@@ -123,7 +123,13 @@ impl Image {
             if tw == 0 || th == 0 {
                 return Err(Error::format(format!("IFD at offset {} has a zero tile size ({}x{})", at, tw, th)));
             }
-            (tw, th, TILE_OFFSETS, TILE_BYTE_COUNTS)
+            // libtiff stores both tags in one field, so a few writers put a
+            // tiled image's offsets under StripOffsets; GDAL reads those.
+            if ifd.entry(TILE_OFFSETS).is_none() && ifd.entry(STRIP_OFFSETS).is_some() {
+                (tw, th, STRIP_OFFSETS, STRIP_BYTE_COUNTS)
+            } else {
+                (tw, th, TILE_OFFSETS, TILE_BYTE_COUNTS)
+            }
         } else {
             let rps = ifd.u64_of(ROWS_PER_STRIP).unwrap_or(height).clamp(1, height);
             (width, rps, STRIP_OFFSETS, STRIP_BYTE_COUNTS)

@@ -87,11 +87,24 @@ pub struct Tiff {
     pub first_ifd: u64,
     pub ifds: Vec<Ifd>,
     pub ghost: Option<Ghost>,
+    /// Why the IFD chain was cut short, when opened with [`Tiff::open_lenient`].
+    pub chain_error: Option<Error>,
 }
 
 impl Tiff {
     /// Parse the header and the whole IFD chain.
     pub fn open(reader: Arc<Reader>) -> Result<Tiff> {
+        Self::open_with(reader, false)
+    }
+
+    /// Like [`Tiff::open`], but an IFD after the first that cannot be read
+    /// (bad next pointer, loop, truncated) ends the chain instead of failing
+    /// the file, as libtiff and GDAL do; the reason lands in `chain_error`.
+    pub fn open_lenient(reader: Arc<Reader>) -> Result<Tiff> {
+        Self::open_with(reader, true)
+    }
+
+    fn open_with(reader: Arc<Reader>, lenient: bool) -> Result<Tiff> {
         let file_size = reader.len()?;
         if file_size == 0 {
             return Err(Error::format("empty file (0 bytes), not a TIFF"));
@@ -121,8 +134,14 @@ impl Tiff {
             v => return Err(Error::format(format!("TIFF version {} is neither 42 (classic) nor 43 (BigTIFF)", v))),
         };
         let ghost = Ghost::read(&reader, if bigtiff { 16 } else { 8 }, file_size)?;
-        let mut tiff = Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost };
-        tiff.read_chain()?;
+        let mut tiff =
+            Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost, chain_error: None };
+        if let Err(e) = tiff.read_chain() {
+            if !lenient || tiff.ifds.is_empty() {
+                return Err(e);
+            }
+            tiff.chain_error = Some(e);
+        }
         Ok(tiff)
     }
 
@@ -152,7 +171,14 @@ impl Tiff {
                 )));
             }
             offset = ifd.next;
+            let at = ifd.offset;
             self.ifds.push(ifd);
+            if offset != 0 && offset >= self.file_size {
+                return Err(Error::format(format!(
+                    "IFD at offset {} points to a next IFD at offset {}, past end of file ({} bytes)",
+                    at, offset, self.file_size
+                )));
+            }
         }
         Ok(())
     }
@@ -200,14 +226,39 @@ impl Tiff {
                 entries.push(entry);
                 continue;
             };
-            let byte_len = ft.size().checked_mul(count).ok_or_else(|| {
-                Error::format(format!("tag {} in IFD at offset {} has an impossible count {}", tag, offset, count))
-            })?;
+            // Strile arrays are only read when a block is needed (as GDAL
+            // does), so a bogus count there leaves the file describable; a
+            // bogus count anywhere else is refused below before any read.
+            let lazy_ok = is_strile_tag(tag);
+            let byte_len = match ft.size().checked_mul(count) {
+                Some(n) => n,
+                None if lazy_ok => u64::MAX,
+                None => {
+                    return Err(Error::format(format!(
+                        "tag {} in IFD at offset {} has an impossible count {}",
+                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
+                        offset,
+                        count
+                    )));
+                }
+            };
             if byte_len <= inline_cap {
                 entry.inline = true;
                 entry.value_offset = value_field_pos;
                 entry.value = Some(decode_value(bo, ft, count, &vf[..byte_len as usize]));
             } else {
+                if byte_len > self.file_size && !lazy_ok {
+                    // No offset could make this fit: the count itself is a lie
+                    // (a classic fuzzer trick to make readers allocate GBs).
+                    return Err(Error::format(format!(
+                        "tag {} in IFD at offset {} declares {} values ({} bytes) in a file of {} bytes",
+                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
+                        offset,
+                        count,
+                        byte_len,
+                        self.file_size
+                    )));
+                }
                 let at = if self.bigtiff { bo.u64(vf) } else { bo.u32(vf) as u64 };
                 entry.value_offset = at;
                 if at.checked_add(byte_len).is_none_or(|end| end > self.file_size) {
@@ -225,13 +276,13 @@ impl Tiff {
         }
         let next_bytes = &buf[(n * entry_size) as usize..];
         let next = if self.bigtiff { bo.u64(next_bytes) } else { bo.u32(next_bytes) as u64 };
-        if next != 0 && next >= self.file_size {
-            return Err(Error::format(format!(
-                "IFD at offset {} points to a next IFD at offset {}, past end of file ({} bytes)",
-                offset, next, self.file_size
-            )));
-        }
         Ok(Ifd { offset, entries, next, size })
+    }
+
+    /// Read one IFD outside the main chain (a SubIFD), values as in the chain.
+    pub fn read_ifd_at(&self, offset: u64) -> Result<Ifd> {
+        let mut budget = EAGER_TOTAL_BYTES;
+        self.read_ifd(offset, &mut budget)
     }
 
     /// The whole value of an entry, loading it if it was left lazy.
@@ -299,6 +350,12 @@ impl Tiff {
         let raw = self.reader.read(e.value_offset + start * sz, (n * sz) as usize)?;
         Ok(decode_value(self.byte_order, ft, n, &raw).as_u64s())
     }
+}
+
+/// StripOffsets, StripByteCounts, TileOffsets, TileByteCounts.
+fn is_strile_tag(tag: u16) -> bool {
+    use super::tags::*;
+    matches!(tag, STRIP_OFFSETS | STRIP_BYTE_COUNTS | TILE_OFFSETS | TILE_BYTE_COUNTS)
 }
 
 fn not_tiff_message(head: &[u8]) -> String {

@@ -1,0 +1,126 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_cogtool_global_optspecs
+    string join \n q/quiet v/verbose h/help V/version
+end
+
+function __fish_cogtool_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_cogtool_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_cogtool_using_subcommand
+    set -l cmd (__fish_cogtool_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c cogtool -n "__fish_cogtool_needs_command" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_needs_command" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cogtool -n "__fish_cogtool_needs_command" -s V -l version -d 'Print version'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l compress -d 'Tile codec (GDAL: COMPRESS)' -r -f -a "none\t''
+deflate\t''
+lzw\t''
+zstd\t''
+packbits\t''
+jpeg\t''
+webp\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l level -d 'DEFLATE/ZSTD level (GDAL: LEVEL)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l quality -d 'JPEG/WebP quality 1-100 (GDAL: QUALITY)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l predictor -d 'Predictor (GDAL: PREDICTOR)' -r -f -a "none\t''
+horizontal\t''
+float\t''
+auto\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l blocksize -d 'Tile size, a multiple of 16 (GDAL: BLOCKSIZE)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-blocksize -d 'Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l resampling -d 'Resampling for overviews (GDAL: RESAMPLING)' -r -f -a "nearest\t''
+average\t''
+bilinear\t''
+cubic\t''
+cubicspline\t''
+lanczos\t''
+mode\t''
+rms\t''
+gauss\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-resampling -d 'Resampling for overviews, overriding --resampling (GDAL: OVERVIEW_RESAMPLING)' -r -f -a "nearest\t''
+average\t''
+bilinear\t''
+cubic\t''
+cubicspline\t''
+lanczos\t''
+mode\t''
+rms\t''
+gauss\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-count -d 'Number of overview levels (GDAL: OVERVIEW_COUNT)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overviews -d '`none` writes no overviews (GDAL: OVERVIEWS=NONE)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l nodata -d 'Nodata value, `nan`, or `none` to drop the input\'s' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE)' -r -f -a "pixel\t''
+band\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l description -d 'Band description, e.g. `1=Red` (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tag -d 'Dataset metadata item (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l threads -d 'Worker threads (default: all cores)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l bigtiff -d 'BigTIFF output (GDAL: BIGTIFF)' -r -f -a "yes\t''
+no\t''
+if-needed\t''
+if-safer\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files (default: beside OUTPUT)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l add-mask -d 'Turn nodata or alpha into an internal mask'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l sparse -d 'Omit tiles that are all nodata (GDAL: SPARSE_OK)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overwrite -d 'Replace OUTPUT if it exists'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l verify -d 'After writing, decode every tile, compare with the input, and validate'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l xyz -d 'Tile column, row and level (0 = full resolution, 1 = first overview)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s o -l output -d 'Output file, directory (bulk) or `-` for stdout' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l level -d 'Level for bulk dumps (with --all)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l band -d 'Band whose tiles to dump, for band-interleaved (planar) files' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l raw -d 'Write stored bytes as they are (no JPEGTables splicing)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l mask -d 'Write the mask tile instead of the image tile'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l json -d 'Print the tile\'s facts as JSON (alone, or beside the bytes with -o)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l all -d 'Dump every tile of --level into DIR/Z/X/Y.ext'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l json -d 'One JSON object per source, one per line'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l all-values -d 'Print long arrays (TileOffsets, ...) whole instead of shortened'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l full-check -d 'Check every tile\'s leader, trailer and order (auto: local files only)' -r -f -a "yes\t''
+no\t''
+auto\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l rules -d 'Whose verdict to reproduce: GDAL\'s validator or rio-cogeo\'s' -r -f -a "gdal\t''
+rio\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l strict -d 'Warnings make the file invalid too'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

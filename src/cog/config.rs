@@ -1,0 +1,303 @@
+//! Options resolved against the input: the exact output the pipeline makes
+//! (bands, mask, predictor, resampling, nodata, pyramid) and the tags of
+//! every IFD, in the order and with the types GDAL's COG driver writes them.
+
+use super::ifd::CogIfd;
+use super::input::InputInfo;
+use super::levels::{LevelGeom, pyramid};
+use super::options::{Codec, CreateOptions, NodataChoice, PredictorChoice};
+use super::resample::Method;
+use crate::cli::Resampling;
+use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
+use crate::tiff::tags::*;
+use crate::tiff::write::OutTag;
+use crate::{Error, Result};
+
+/// Where the output mask comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskSource {
+    None,
+    /// The input's last band (alpha), which leaves the image bands.
+    Alpha,
+    /// Pixels whose bands all equal nodata are masked.
+    Nodata,
+    /// The input's own internal mask.
+    InputMask,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub levels: Vec<LevelGeom>,
+    /// Bands read from the input.
+    pub src_bands: usize,
+    /// Bands written (src_bands minus an alpha moved into the mask).
+    pub bands: usize,
+    pub sample_bytes: usize,
+    pub mask: MaskSource,
+    pub nodata: Option<f64>,
+    pub nodata_text: Option<String>,
+    pub codec: Codec,
+    pub level: Option<i32>,
+    pub quality: Option<u8>,
+    pub predictor: u16,
+    pub method: Method,
+    pub photometric: u16,
+    pub metadata: Vec<Item>,
+    pub sparse: bool,
+}
+
+impl Config {
+    pub fn with_mask(&self) -> bool {
+        self.mask != MaskSource::None
+    }
+}
+
+fn method_of(r: Resampling) -> Method {
+    match r {
+        Resampling::Nearest => Method::Nearest,
+        Resampling::Average => Method::Average,
+        Resampling::Bilinear => Method::Bilinear,
+        Resampling::Cubic => Method::Cubic,
+        Resampling::Cubicspline => Method::CubicSpline,
+        Resampling::Lanczos => Method::Lanczos,
+        Resampling::Mode => Method::Mode,
+        Resampling::Rms => Method::Rms,
+        Resampling::Gauss => Method::Gauss,
+    }
+}
+
+/// GDAL_NODATA text for a value: integers without a fraction, NaN as `nan`.
+pub fn nodata_text(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{}", v)
+    }
+}
+
+pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Result<Config> {
+    let (nodata, nodata_text) = match &o.nodata {
+        NodataChoice::Keep => {
+            let t = inp.nodata_text.clone();
+            (t.as_deref().and_then(parse_nodata), t)
+        }
+        NodataChoice::Drop => (None, None),
+        NodataChoice::Value(v) => (Some(*v), Some(nodata_text(*v))),
+    };
+    let alpha_to_mask = inp.has_alpha() && (o.add_mask || o.codec == Codec::Jpeg);
+    let mask = if alpha_to_mask {
+        MaskSource::Alpha
+    } else if inp.mask.is_some() {
+        MaskSource::InputMask
+    } else if o.add_mask {
+        if nodata.is_none() {
+            return Err(Error::usage("--add-mask needs nodata (in the input or --nodata) or an alpha band"));
+        }
+        MaskSource::Nodata
+    } else {
+        MaskSource::None
+    };
+    let bands = if alpha_to_mask { inp.bands - 1 } else { inp.bands };
+    let predictor = match o.predictor {
+        PredictorChoice::None => {
+            if o.codec.takes_predictor() {
+                1
+            } else {
+                0
+            }
+        }
+        PredictorChoice::Horizontal => 2,
+        PredictorChoice::Float => 3,
+        PredictorChoice::Auto => {
+            if inp.is_float() {
+                3
+            } else {
+                2
+            }
+        }
+    };
+    if predictor == 3 && !inp.is_float() {
+        return Err(Error::usage("the floating-point predictor needs floating-point samples"));
+    }
+    if predictor >= 2 && inp.is_complex() {
+        return Err(Error::usage("predictors are not supported for complex samples"));
+    }
+    match o.codec {
+        Codec::Jpeg => {
+            if sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3) {
+                return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
+            }
+        }
+        Codec::Webp => {
+            if sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4) {
+                return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
+            }
+        }
+        _ => {}
+    }
+    let method = match o.resampling {
+        Some(r) => method_of(r),
+        // GDAL: CUBIC, or NEAREST for a palette or complex data.
+        None if inp.color_map.is_some() || inp.is_complex() => Method::Nearest,
+        None => Method::Cubic,
+    };
+    let photometric = if o.codec == Codec::Jpeg && bands == 3 { 6 } else { inp.photometric };
+    let mut metadata: Vec<Item> =
+        inp.metadata.iter().filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32))).cloned().collect();
+    for (k, v) in &o.tags {
+        match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
+            Some(i) => i.value = v.clone(),
+            None => {
+                let at = metadata.iter().position(|i| i.sample.is_some()).unwrap_or(metadata.len());
+                metadata.insert(at, Item { name: k.clone(), value: v.clone(), sample: None, role: None, domain: None });
+            }
+        }
+    }
+    for (band, text) in &o.descriptions {
+        if *band > bands {
+            return Err(Error::usage(format!("--description {}=...: the output has {} bands", band, bands)));
+        }
+        let s = (*band - 1) as u32;
+        match metadata.iter_mut().find(|i| i.sample == Some(s) && i.role.as_deref() == Some("description")) {
+            Some(i) => i.value = text.clone(),
+            None => metadata.push(Item {
+                name: "DESCRIPTION".into(),
+                value: text.clone(),
+                sample: Some(s),
+                role: Some("description".into()),
+                domain: None,
+            }),
+        }
+    }
+    let levels = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews);
+    Ok(Config {
+        levels,
+        src_bands: inp.bands,
+        bands,
+        sample_bytes,
+        mask,
+        nodata,
+        nodata_text,
+        codec: o.codec,
+        level: o.level,
+        quality: o.quality,
+        predictor,
+        method,
+        photometric,
+        metadata,
+        sparse: o.sparse,
+    })
+}
+
+/// GDAL_METADATA XML as GDAL serialises it.
+pub fn metadata_xml(items: &[Item]) -> Option<String> {
+    if items.is_empty() {
+        return None;
+    }
+    let mut s = String::from("<GDALMetadata>\n");
+    for i in items {
+        s.push_str(&format!("  <Item name=\"{}\"", escape(&i.name)));
+        if let Some(d) = &i.domain {
+            s.push_str(&format!(" domain=\"{}\"", escape(d)));
+        }
+        if let Some(b) = i.sample {
+            s.push_str(&format!(" sample=\"{}\"", b));
+        }
+        if let Some(r) = &i.role {
+            s.push_str(&format!(" role=\"{}\"", escape(r)));
+        }
+        s.push_str(&format!(">{}</Item>\n", escape(&i.value)));
+    }
+    s.push_str("</GDALMetadata>\n");
+    Some(s)
+}
+
+/// Tags of the image IFD of `level`, in GDAL's value order.
+pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<&[u8]>) -> CogIfd {
+    let g = c.levels[level];
+    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() };
+    let bits = (c.sample_bytes * 8) as u16;
+    if level > 0 {
+        ifd.push(OutTag::long(NEW_SUBFILE_TYPE, 1));
+    }
+    push_dims(&mut ifd, g);
+    ifd.push(OutTag::shorts(BITS_PER_SAMPLE, &vec![bits; c.bands]));
+    ifd.push(OutTag::short(COMPRESSION, c.codec.tag()));
+    ifd.push(OutTag::short(PHOTOMETRIC, c.photometric));
+    ifd.push(OutTag::short(SAMPLES_PER_PIXEL, c.bands as u16));
+    ifd.push(OutTag::short(PLANAR_CONFIG, 1));
+    if c.predictor != 0 {
+        ifd.push(OutTag::short(PREDICTOR, c.predictor));
+    }
+    push_tile_dims(&mut ifd, g);
+    if let Some(cm) = &inp.color_map {
+        ifd.push(OutTag::shorts(COLOR_MAP, cm));
+    }
+    let base = if c.photometric == 2 || c.photometric == 6 { 3 } else { 1 };
+    if c.bands > base {
+        let mut extra: Vec<u16> = inp.extra_samples.clone();
+        extra.resize(c.bands - base, 0);
+        extra.truncate(c.bands - base);
+        ifd.push(OutTag::shorts(EXTRA_SAMPLES, &extra));
+    }
+    ifd.push(OutTag::shorts(SAMPLE_FORMAT, &vec![inp.sample_format_code(); c.bands]));
+    if c.photometric == 6 {
+        ifd.push(OutTag::shorts(YCBCR_SUBSAMPLING, &[2, 2]));
+        // ReferenceBlackWhite 0 255 128 255 128 255 as RATIONALs (x/1).
+        let mut b = Vec::new();
+        for v in [0u32, 255, 128, 255, 128, 255] {
+            b.extend_from_slice(&v.to_le_bytes());
+            b.extend_from_slice(&1u32.to_le_bytes());
+        }
+        ifd.push(OutTag { tag: REFERENCE_BLACK_WHITE, field_type: crate::tiff::FieldType::Rational, count: 6, bytes: b });
+    }
+    if let Some(t) = jpeg_tables {
+        ifd.push(OutTag::undefined(JPEG_TABLES, t));
+    }
+    if level == 0
+        && let Some(x) = metadata_xml(&c.metadata)
+    {
+        ifd.push(OutTag::ascii(GDAL_METADATA, &x));
+    }
+    if let Some(t) = &c.nodata_text {
+        ifd.push(OutTag::ascii(GDAL_NODATA, t));
+    }
+    if level == 0 {
+        for t in &inp.geo_tags {
+            ifd.push(t.clone());
+        }
+    }
+    ifd
+}
+
+/// Tags of the mask IFD of `level`: 1 bit, DEFLATE, PHOTOMETRIC_MASK.
+pub fn mask_ifd(c: &Config, level: usize) -> CogIfd {
+    let g = c.levels[level];
+    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() };
+    ifd.push(OutTag::long(NEW_SUBFILE_TYPE, if level == 0 { 4 } else { 5 }));
+    push_dims(&mut ifd, g);
+    ifd.push(OutTag::short(BITS_PER_SAMPLE, 1));
+    ifd.push(OutTag::short(COMPRESSION, 8));
+    ifd.push(OutTag::short(PHOTOMETRIC, 4));
+    ifd.push(OutTag::short(SAMPLES_PER_PIXEL, 1));
+    ifd.push(OutTag::short(PLANAR_CONFIG, 1));
+    ifd.push(OutTag::short(PREDICTOR, 1));
+    push_tile_dims(&mut ifd, g);
+    ifd.push(OutTag::short(SAMPLE_FORMAT, 1));
+    ifd
+}
+
+fn push_tile_dims(ifd: &mut CogIfd, g: LevelGeom) {
+    let dim = |tag: u16, v: u64| if v <= 0xFFFF { OutTag::short(tag, v as u16) } else { OutTag::long(tag, v as u32) };
+    ifd.push(dim(TILE_WIDTH, g.block));
+    ifd.push(dim(TILE_LENGTH, g.block));
+}
+
+fn push_dims(ifd: &mut CogIfd, g: LevelGeom) {
+    // GDAL writes SHORT when the value fits, LONG otherwise.
+    let dim = |tag: u16, v: u64| if v <= 0xFFFF { OutTag::short(tag, v as u16) } else { OutTag::long(tag, v as u32) };
+    ifd.push(dim(IMAGE_WIDTH, g.width));
+    ifd.push(dim(IMAGE_LENGTH, g.height));
+}

@@ -1,0 +1,307 @@
+//! `cogtool create` end to end: read the input in bands of tile rows, build
+//! the pyramid in one pass (pyramid.rs), spill compressed tiles to a
+//! temporary file, then plan the layout (plan.rs) and assemble the COG:
+//! head first, then tile data copied from the spill in GDAL's order.
+
+use super::config::{self, Config, MaskSource};
+use super::input::{self, InputInfo};
+use super::options::CreateOptions;
+use super::output::{TempFile, install_interrupt_cleanup, parent_dir, write_error};
+use super::plan::{IfdOrder, choose_bigtiff, leader, plan, trailer};
+use super::pyramid::{EncodedTile, Pyramid, Sample, from_le};
+use crate::raster::RasterReader;
+use crate::source::OpenOptions;
+use crate::tiff::{Image, SampleFormat, Tiff};
+use crate::{Error, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What happened, for the caller to report.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub levels: usize,
+    pub with_mask: bool,
+    pub bigtiff: bool,
+    pub bytes: u64,
+    pub verified: bool,
+}
+
+/// Progress hooks (the command layer draws a bar; tests pass nothing).
+pub trait Progress: Send {
+    fn start(&mut self, _total_tiles: u64) {}
+    fn tiles(&mut self, _n: u64) {}
+    fn finish(&mut self) {}
+}
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Compressed tiles on disk: (offset, length) per IFD and tile.
+struct Spill {
+    file: TempFile,
+    pos: u64,
+    at: Vec<Vec<(u64, u64)>>,
+    writer: BufWriter<File>,
+}
+
+impl Spill {
+    fn new(file: TempFile, ifds: &[u64]) -> Result<Spill> {
+        let writer = BufWriter::with_capacity(1 << 20, file.file.try_clone()?);
+        Ok(Spill { file, pos: 0, at: ifds.iter().map(|&n| vec![(0, 0); n as usize]).collect(), writer })
+    }
+    fn put(&mut self, ifd: usize, tile: usize, data: &[u8]) -> Result<()> {
+        if !data.is_empty() {
+            self.writer.write_all(data).map_err(|e| write_error(&self.file.path, e))?;
+        }
+        self.at[ifd][tile] = (self.pos, data.len() as u64);
+        self.pos += data.len() as u64;
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<()> {
+        self.writer.flush().map_err(|e| write_error(&self.file.path, e))
+    }
+}
+
+fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
+    let r = crate::source::open(path, &OpenOptions { verbose, ..Default::default() })?;
+    Tiff::open(Arc::new(r))
+}
+
+/// Convert the whole run: INPUT to OUTPUT (`-` = stdout).
+pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
+    let to_stdout = output == "-";
+    let out_path = PathBuf::from(output);
+    if !to_stdout {
+        if out_path.exists() && !o.overwrite {
+            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", output)));
+        }
+        if out_path.is_dir() {
+            return Err(Error::usage(format!("{} is a directory", output)));
+        }
+    }
+    install_interrupt_cleanup();
+    let tiff = open_input(input_path, false)?;
+    let images = Image::all(&tiff)?;
+    let inp = input::describe(&tiff, &images)?;
+    let reader = RasterReader::new(&tiff, &images[inp.image])?;
+    let cfg = config::resolve(o, &inp, reader.sample_bytes())?;
+    let mask_reader = match (cfg.mask, inp.mask) {
+        (MaskSource::InputMask, Some(m)) => Some(RasterReader::new(&tiff, &images[m])?),
+        _ => None,
+    };
+    let order = IfdOrder { levels: cfg.levels.len(), with_mask: cfg.with_mask() };
+    let mut ifds = Vec::new();
+    for l in 0..order.levels {
+        if l == 0 {
+            ifds.push(config::image_ifd(&cfg, &inp, 0, None));
+            if order.with_mask {
+                ifds.push(config::mask_ifd(&cfg, 0));
+            }
+        }
+    }
+    for l in 1..order.levels {
+        ifds.push(config::image_ifd(&cfg, &inp, l, None));
+    }
+    if order.with_mask {
+        for l in 1..order.levels {
+            ifds.push(config::mask_ifd(&cfg, l));
+        }
+    }
+    let spill_dir = match (&o.tmpdir, to_stdout) {
+        (Some(d), _) => d.clone(),
+        (None, true) => std::env::temp_dir(),
+        (None, false) => parent_dir(&out_path),
+    };
+    let stem = out_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "stdout".into());
+    let spill_file = TempFile::create_in(&spill_dir, &stem, "cogtool-tiles")?;
+    let mut spill = Spill::new(spill_file, &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>())?;
+
+    let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))?;
+    let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
+    progress.start(total_tiles);
+    pool.install(|| run_pyramid(&cfg, &inp, &reader, mask_reader.as_ref(), order, &mut spill, progress))?;
+    spill.finish()?;
+    progress.finish();
+
+    // Plan with every size known, then write.
+    let counts: Vec<Vec<u64>> = spill.at.iter().map(|v| v.iter().map(|&(_, n)| n).collect()).collect();
+    let worst_case: u64 = ifds
+        .iter()
+        .enumerate()
+        .map(|(i, ifd)| {
+            let is_mask = order.with_mask && (i == 1 || i > order.levels);
+            let per_tile = if is_mask { 1u64 << 16 } else { (cfg.sample_bytes * cfg.bands) as u64 * cfg.levels[0].block.pow(2) };
+            ifd.tiles * (per_tile + 8)
+        })
+        .sum();
+    let bigtiff = choose_bigtiff(o.bigtiff, &ifds, &counts, order, worst_case)?;
+    let layout = plan(&ifds, &counts, order, bigtiff);
+    let spill_read = &spill.file.file;
+    let copy = |w: &mut dyn Write, what: &Path| -> Result<()> {
+        w.write_all(&layout.head).map_err(|e| write_error(what, e))?;
+        let mut buf = Vec::new();
+        for &(i, t) in &layout.copy_order {
+            let (off, len) = spill.at[i][t];
+            buf.resize(len as usize, 0);
+            spill_read.read_exact_at(&mut buf, off).map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
+            w.write_all(&leader(&buf)).map_err(|e| write_error(what, e))?;
+            w.write_all(&buf).map_err(|e| write_error(what, e))?;
+            w.write_all(&trailer(&buf)).map_err(|e| write_error(what, e))?;
+        }
+        w.flush().map_err(|e| write_error(what, e))
+    };
+    if to_stdout {
+        let stdout = std::io::stdout();
+        let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+        copy(&mut w, Path::new("stdout"))?;
+    } else {
+        let tmp = TempFile::create_in(&parent_dir(&out_path), &stem, "cogtool-partial")?;
+        {
+            let mut w = BufWriter::with_capacity(1 << 20, tmp.file.try_clone()?);
+            copy(&mut w, &out_path)?;
+        }
+        if o.verify {
+            verify(&tmp.path, input_path, &cfg)?;
+        }
+        tmp.persist(&out_path)?;
+    }
+    Ok(Summary { levels: order.levels, with_mask: order.with_mask, bigtiff, bytes: layout.total_len, verified: o.verify && !to_stdout })
+}
+
+/// Dispatch on the sample type, then stream the rows through the pyramid.
+fn run_pyramid(
+    cfg: &Config,
+    inp: &InputInfo,
+    reader: &RasterReader,
+    mask_reader: Option<&RasterReader>,
+    order: IfdOrder,
+    spill: &mut Spill,
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    let complex = inp.is_complex();
+    let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
+    let kind = match inp.sample_format {
+        SampleFormat::Float | SampleFormat::ComplexFloat => 'f',
+        SampleFormat::Int | SampleFormat::ComplexInt => 'i',
+        _ => 'u',
+    };
+    macro_rules! go {
+        ($t:ty) => {
+            stream::<$t>(cfg, inp, reader, mask_reader, order, spill, progress, if complex { 2 } else { 1 })
+        };
+    }
+    match (kind, comp_bytes) {
+        ('u', 1) => go!(u8),
+        ('i', 1) => go!(i8),
+        ('u', 2) => go!(u16),
+        ('i', 2) => go!(i16),
+        ('u', 4) => go!(u32),
+        ('i', 4) => go!(i32),
+        ('u', 8) => go!(u64),
+        ('i', 8) => go!(i64),
+        ('f', 4) => go!(f32),
+        ('f', 8) => go!(f64),
+        _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream<T: Sample>(
+    cfg: &Config,
+    inp: &InputInfo,
+    reader: &RasterReader,
+    mask_reader: Option<&RasterReader>,
+    order: IfdOrder,
+    spill: &mut Spill,
+    progress: &mut dyn Progress,
+    parts: usize,
+) -> Result<()> {
+    let width = inp.width as usize;
+    let src_comps = cfg.src_bands * parts;
+    let comps = cfg.bands * parts;
+    let nodata = cfg.nodata;
+    let sink = |t: EncodedTile| -> Result<()> {
+        spill.put(order.image(t.level), t.index, &t.image)?;
+        if let (Some(m), Some(mi)) = (t.mask, order.mask(t.level)) {
+            spill.put(mi, t.index, &m)?;
+        }
+        Ok(())
+    };
+    let mut pyr = Pyramid::<T, _>::new(cfg, comps, inp.sample_format, cfg.with_mask(), sink);
+    pyr.on_tiles = Box::new(|n| progress.tiles(n));
+    let step = cfg.levels[0].block;
+    let mut y = 0u64;
+    while y < inp.height {
+        let y1 = (y + step).min(inp.height);
+        let bytes = reader.read_rows(y, y1)?;
+        let all: Vec<T> = from_le(&bytes);
+        drop(bytes);
+        let n = all.len() / src_comps;
+        let (data, valid) = match cfg.mask {
+            MaskSource::None => (all, None),
+            MaskSource::Alpha => {
+                let mut data = Vec::with_capacity(n * comps);
+                let mut valid = Vec::with_capacity(n);
+                for px in all.chunks_exact(src_comps) {
+                    data.extend_from_slice(&px[..comps]);
+                    valid.push(if px[comps].to_f64() != 0.0 { 255 } else { 0 });
+                }
+                (data, Some(valid))
+            }
+            MaskSource::Nodata => {
+                let nd = nodata.unwrap_or(0.0);
+                let valid = all
+                    .chunks_exact(src_comps)
+                    .map(|px| {
+                        let all_nd = px.iter().all(|v| {
+                            let x = v.to_f64();
+                            if nd.is_nan() { x.is_nan() } else { x == nd }
+                        });
+                        if all_nd { 0 } else { 255 }
+                    })
+                    .collect();
+                (all, Some(valid))
+            }
+            MaskSource::InputMask => {
+                let m = mask_reader.expect("mask reader").read_rows(y, y1)?;
+                let valid = m.iter().map(|&b| if b != 0 { 255 } else { 0 }).collect::<Vec<u8>>();
+                debug_assert_eq!(valid.len(), width * (y1 - y) as usize);
+                (all, Some(valid))
+            }
+        };
+        pyr.push(data, valid)?;
+        y = y1;
+    }
+    Ok(())
+}
+
+/// Decode every full-resolution tile of the written file and compare it with
+/// the input, sample for sample (lossless codecs only).
+fn verify(written: &Path, input_path: &str, cfg: &Config) -> Result<()> {
+    if !cfg.codec.lossless() || cfg.bands != cfg.src_bands {
+        return Ok(());
+    }
+    let a = open_input(input_path, false)?;
+    let b = open_input(&written.to_string_lossy(), false)?;
+    let ia = Image::all(&a)?;
+    let ib = Image::all(&b)?;
+    let ra = RasterReader::new(&a, &ia[input::describe(&a, &ia)?.image])?;
+    let rb = RasterReader::new(&b, &ib[0])?;
+    let h = ia[input::describe(&a, &ia)?.image].height;
+    let step = cfg.levels[0].block;
+    let mut y = 0;
+    while y < h {
+        let y1 = (y + step).min(h);
+        if ra.read_rows(y, y1)? != rb.read_rows(y, y1)? {
+            return Err(Error::format(format!("--verify: rows {}..{} of the output differ from the input", y, y1)));
+        }
+        y = y1;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! What `create` keeps from its input: pixel type and band layout, and the
+//! tags that carry georeferencing and GDAL metadata, copied value for value.
+
+use crate::tiff::gdal_metadata::{self, Item};
+use crate::tiff::tags::*;
+use crate::tiff::write::OutTag;
+use crate::tiff::{Entry, FieldType, Image, Kind, SampleFormat, Tiff, Value};
+use crate::{Error, Result};
+
+/// The input image as `create` sees it.
+#[derive(Debug, Clone)]
+pub struct InputInfo {
+    /// Index of the full-resolution image in `Image::all`.
+    pub image: usize,
+    /// Index of its internal mask, if any.
+    pub mask: Option<usize>,
+    pub width: u64,
+    pub height: u64,
+    pub bands: usize,
+    /// Bytes of one decoded sample (complex types count both parts).
+    pub sample_bytes: usize,
+    pub sample_format: SampleFormat,
+    pub photometric: u16,
+    /// ExtraSamples values (2 = unassociated alpha, 1 = associated, 0 = unspecified).
+    pub extra_samples: Vec<u16>,
+    pub color_map: Option<Vec<u16>>,
+    /// GeoTIFF tags as found (pixel scale, tiepoints, transformation, keys).
+    pub geo_tags: Vec<OutTag>,
+    pub metadata: Vec<Item>,
+    /// GDAL_NODATA text, as found.
+    pub nodata_text: Option<String>,
+}
+
+impl InputInfo {
+    pub fn is_complex(&self) -> bool {
+        matches!(self.sample_format, SampleFormat::ComplexInt | SampleFormat::ComplexFloat)
+    }
+    pub fn is_float(&self) -> bool {
+        matches!(self.sample_format, SampleFormat::Float | SampleFormat::ComplexFloat)
+    }
+    /// The last band is alpha (ExtraSamples says so for the band after the colour ones).
+    pub fn has_alpha(&self) -> bool {
+        matches!(self.extra_samples.last(), Some(1 | 2)) && self.bands >= 2
+    }
+    /// TIFF SampleFormat code.
+    pub fn sample_format_code(&self) -> u16 {
+        match self.sample_format {
+            SampleFormat::Uint | SampleFormat::Void => 1,
+            SampleFormat::Int => 2,
+            SampleFormat::Float => 3,
+            SampleFormat::ComplexInt => 5,
+            SampleFormat::ComplexFloat => 6,
+        }
+    }
+}
+
+/// An input tag as an output tag of the same type.
+pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
+    let Some(ft) = e.field_type else { return Ok(None) };
+    let v = match &e.value {
+        Some(v) => v.clone(),
+        None => tiff.entry_value(e)?,
+    };
+    let bytes: Vec<u8> = match (&v, ft) {
+        (Value::Unsigned(x), FieldType::Byte) => x.iter().map(|&b| b as u8).collect(),
+        (Value::Unsigned(x), FieldType::Short) => x.iter().flat_map(|&s| (s as u16).to_le_bytes()).collect(),
+        (Value::Unsigned(x), FieldType::Long) => x.iter().flat_map(|&s| (s as u32).to_le_bytes()).collect(),
+        (Value::Signed(x), FieldType::SShort) => x.iter().flat_map(|&s| (s as i16).to_le_bytes()).collect(),
+        (Value::Signed(x), FieldType::SLong) => x.iter().flat_map(|&s| (s as i32).to_le_bytes()).collect(),
+        (Value::Float(x), FieldType::Double) => x.iter().flat_map(|&f| f.to_le_bytes()).collect(),
+        (Value::Float(x), FieldType::Float) => x.iter().flat_map(|&f| (f as f32).to_le_bytes()).collect(),
+        (Value::Ascii(s), FieldType::Ascii) => return Ok(Some(OutTag::ascii(e.tag, s))),
+        (Value::Bytes(b), _) => b.clone(),
+        _ => return Ok(None),
+    };
+    Ok(Some(OutTag { tag: e.tag, field_type: ft, count: e.count, bytes }))
+}
+
+/// Describe the input's full-resolution image.
+pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
+    let idx = images
+        .iter()
+        .position(|i| i.kind == Kind::Image)
+        .ok_or_else(|| Error::format("no full-resolution image in the file"))?;
+    let img = &images[idx];
+    let ifd = &tiff.ifds[idx];
+    let mask = images
+        .iter()
+        .position(|i| i.kind == Kind::Mask && i.width == img.width && i.height == img.height);
+    let bits = *img.bits_per_sample.first().unwrap_or(&1);
+    let sample_bytes = match bits {
+        1..=8 => 1,
+        9..=16 if img.sample_format != SampleFormat::Float => 2,
+        9..=32 => 4,
+        33..=64 => 8,
+        65..=128 => 16,
+        _ => return Err(Error::unsupported(format!("{} bits per sample", bits))),
+    };
+    if img.gdal_dtype().is_none() {
+        return Err(Error::unsupported(format!("{} bits of sample format {} is not a GDAL data type", bits, img.sample_format.name())));
+    }
+    let bands = img.samples as usize;
+    let photometric = img.photometric.unwrap_or(if bands >= 3 { 2 } else { 1 });
+    // JPEG YCbCr decodes to RGB; other photometrics are kept.
+    let photometric = if photometric == 6 { 2 } else { photometric };
+    let extra_samples = ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
+    let color_map = match ifd.entry(COLOR_MAP) {
+        Some(e) if photometric == 3 => Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect()),
+        _ => None,
+    };
+    let mut geo_tags = Vec::new();
+    for tag in [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION, GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS] {
+        if let Some(e) = ifd.entry(tag)
+            && let Some(t) = copy_tag(tiff, e)?
+        {
+            geo_tags.push(t);
+        }
+    }
+    let text_of = |tag: u16| -> Result<Option<String>> {
+        match ifd.entry(tag) {
+            Some(e) => Ok(match &e.value {
+                Some(Value::Ascii(s)) => Some(s.clone()),
+                Some(_) => None,
+                None => tiff.entry_value(e)?.as_str().map(|s| s.to_string()),
+            }),
+            None => Ok(None),
+        }
+    };
+    let metadata = text_of(GDAL_METADATA)?.map(|x| gdal_metadata::parse(&x)).unwrap_or_default();
+    let nodata_text = text_of(GDAL_NODATA)?.map(|s| s.trim_end_matches('\0').to_string());
+    Ok(InputInfo {
+        image: idx,
+        mask,
+        width: img.width,
+        height: img.height,
+        bands,
+        sample_bytes,
+        sample_format: img.sample_format,
+        photometric,
+        extra_samples,
+        color_map,
+        geo_tags,
+        metadata,
+        nodata_text,
+    })
+}

@@ -1,0 +1,552 @@
+//! `cogtool create` options: our flags, GDAL COG creation options (`--co
+//! NAME=VALUE`) mapped onto them, and GDAL's defaults. Resolution against the
+//! input (predictor `auto`, default resampling) happens in [`super::config`].
+//!
+//! Defaults follow GDAL 3.6's COG driver, so that `cogtool create in out` and
+//! `gdal_translate -of COG in out` produce the same structure:
+//! COMPRESS=LZW, BLOCKSIZE=512, PREDICTOR=NO, RESAMPLING=CUBIC (NEAREST for
+//! palette or complex input), INTERLEAVE=PIXEL, overviews until both sides
+//! fit in one tile, BIGTIFF=IF_SAFER (GDAL's documented default is
+//! IF_NEEDED; we know every compressed size before writing, see plan.rs).
+
+use crate::cli::{BigTiffArg, Compress, CreateArgs, InterleaveArg, PredictorArg, Resampling};
+use crate::{Error, Result};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    None,
+    Deflate,
+    Lzw,
+    Zstd,
+    Packbits,
+    Jpeg,
+    Webp,
+}
+
+impl Codec {
+    /// The TIFF Compression tag value.
+    pub fn tag(self) -> u16 {
+        match self {
+            Codec::None => 1,
+            Codec::Lzw => 5,
+            Codec::Jpeg => 7,
+            Codec::Deflate => 8,
+            Codec::Packbits => 32773,
+            Codec::Zstd => 50000,
+            Codec::Webp => 50001,
+        }
+    }
+    pub fn lossless(self) -> bool {
+        !matches!(self, Codec::Jpeg | Codec::Webp)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::None => "NONE",
+            Codec::Deflate => "DEFLATE",
+            Codec::Lzw => "LZW",
+            Codec::Zstd => "ZSTD",
+            Codec::Packbits => "PACKBITS",
+            Codec::Jpeg => "JPEG",
+            Codec::Webp => "WEBP",
+        }
+    }
+    /// Predictors are only meaningful for the dictionary codecs (GDAL ignores
+    /// PREDICTOR for the others; we refuse it, see [`CreateOptions::check`]).
+    pub fn takes_predictor(self) -> bool {
+        matches!(self, Codec::Deflate | Codec::Lzw | Codec::Zstd)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PredictorChoice {
+    None,
+    Horizontal,
+    Float,
+    /// GDAL's PREDICTOR=YES: 3 for floating point, 2 otherwise.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BigTiff {
+    Yes,
+    No,
+    IfNeeded,
+    IfSafer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interleave {
+    Pixel,
+    Band,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodataChoice {
+    /// Keep the input's GDAL_NODATA, if any.
+    Keep,
+    /// Drop it.
+    Drop,
+    Value(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverviewChoice {
+    /// GDAL's rule: halve until both sides fit in one block.
+    Auto,
+    None,
+    Count(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    pub codec: Codec,
+    pub level: Option<i32>,
+    pub quality: Option<u8>,
+    pub predictor: PredictorChoice,
+    pub blocksize: u32,
+    pub overview_blocksize: Option<u32>,
+    /// None: GDAL's default for the input (CUBIC, NEAREST for palette/complex).
+    pub resampling: Option<Resampling>,
+    pub overviews: OverviewChoice,
+    pub nodata: NodataChoice,
+    pub add_mask: bool,
+    pub interleave: Interleave,
+    pub sparse: bool,
+    pub descriptions: Vec<(usize, String)>,
+    pub tags: Vec<(String, String)>,
+    pub threads: Option<usize>,
+    pub bigtiff: BigTiff,
+    pub overwrite: bool,
+    pub tmpdir: Option<PathBuf>,
+    pub verify: bool,
+}
+
+impl Default for CreateOptions {
+    fn default() -> Self {
+        CreateOptions {
+            codec: Codec::Lzw,
+            level: None,
+            quality: None,
+            predictor: PredictorChoice::None,
+            blocksize: 512,
+            overview_blocksize: None,
+            resampling: None,
+            overviews: OverviewChoice::Auto,
+            nodata: NodataChoice::Keep,
+            add_mask: false,
+            interleave: Interleave::Pixel,
+            sparse: false,
+            descriptions: Vec::new(),
+            tags: Vec::new(),
+            threads: None,
+            bigtiff: BigTiff::IfSafer,
+            overwrite: false,
+            tmpdir: None,
+            verify: false,
+        }
+    }
+}
+
+
+fn usage(msg: impl Into<String>) -> Error {
+    Error::usage(msg)
+}
+
+/// Set a value that may come from a flag or a `--co`; both given and
+/// different is an error rather than a silent pick.
+fn set_once<T: PartialEq + std::fmt::Debug>(slot: &mut Option<T>, v: T, what: &str) -> Result<()> {
+    match slot {
+        Some(old) if *old != v => Err(usage(format!("{} given twice with different values ({:?} and {:?})", what, old, v))),
+        _ => {
+            *slot = Some(v);
+            Ok(())
+        }
+    }
+}
+
+fn parse_bool(name: &str, v: &str) -> Result<bool> {
+    match v.to_ascii_uppercase().as_str() {
+        "YES" | "TRUE" | "ON" | "1" => Ok(true),
+        "NO" | "FALSE" | "OFF" | "0" => Ok(false),
+        _ => Err(usage(format!("--co {}={}: expected YES or NO", name, v))),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T> {
+    v.trim().parse().map_err(|_| usage(format!("--co {}={}: not a valid number", name, v)))
+}
+
+fn codec_of(name: &str, v: &str) -> Result<Codec> {
+    Ok(match v.to_ascii_uppercase().as_str() {
+        "NONE" => Codec::None,
+        "DEFLATE" => Codec::Deflate,
+        "LZW" => Codec::Lzw,
+        "ZSTD" => Codec::Zstd,
+        "PACKBITS" => Codec::Packbits,
+        "JPEG" => Codec::Jpeg,
+        "WEBP" => Codec::Webp,
+        "LERC" | "LERC_DEFLATE" | "LERC_ZSTD" | "LZMA" | "JXL" => {
+            return Err(usage(format!("--co {}={}: codec not supported by cogtool", name, v)));
+        }
+        _ => return Err(usage(format!("--co {}={}: unknown codec", name, v))),
+    })
+}
+
+fn resampling_of(name: &str, v: &str) -> Result<Resampling> {
+    Ok(match v.to_ascii_uppercase().as_str() {
+        "NEAREST" => Resampling::Nearest,
+        "AVERAGE" => Resampling::Average,
+        "BILINEAR" => Resampling::Bilinear,
+        "CUBIC" => Resampling::Cubic,
+        "CUBICSPLINE" => Resampling::Cubicspline,
+        "LANCZOS" => Resampling::Lanczos,
+        "MODE" => Resampling::Mode,
+        "RMS" => Resampling::Rms,
+        "GAUSS" => Resampling::Gauss,
+        _ => return Err(usage(format!("--co {}={}: unknown or unsupported resampling", name, v))),
+    })
+}
+
+/// Everything from the command line, before it is merged.
+#[derive(Default)]
+struct Collected {
+    codec: Option<Codec>,
+    level: Option<i32>,
+    quality: Option<u8>,
+    predictor: Option<PredictorChoice>,
+    blocksize: Option<u32>,
+    overview_blocksize: Option<u32>,
+    resampling: Option<Resampling>,
+    overview_resampling: Option<Resampling>,
+    overviews: Option<OverviewChoice>,
+    interleave: Option<Interleave>,
+    sparse: Option<bool>,
+    threads: Option<usize>,
+    bigtiff: Option<BigTiff>,
+}
+
+/// Apply one `--co NAME=VALUE` (GDAL COG driver option names).
+fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
+    let Some((name, value)) = item.split_once('=') else {
+        return Err(usage(format!("--co {}: expected NAME=VALUE", item)));
+    };
+    let name = name.trim().to_ascii_uppercase();
+    let v = value.trim();
+    let up = v.to_ascii_uppercase();
+    match name.as_str() {
+        "COMPRESS" => set_once(&mut c.codec, codec_of(&name, v)?, "COMPRESS")?,
+        "LEVEL" => set_once(&mut c.level, parse_num(&name, v)?, "LEVEL")?,
+        "QUALITY" => set_once(&mut c.quality, parse_num(&name, v)?, "QUALITY")?,
+        "PREDICTOR" => {
+            let p = match up.as_str() {
+                "YES" | "TRUE" | "ON" => PredictorChoice::Auto,
+                "NO" | "FALSE" | "OFF" | "1" | "NONE" => PredictorChoice::None,
+                "STANDARD" | "2" => PredictorChoice::Horizontal,
+                "FLOATING_POINT" | "3" => PredictorChoice::Float,
+                _ => return Err(usage(format!("--co PREDICTOR={}: expected YES, NO, STANDARD or FLOATING_POINT", v))),
+            };
+            set_once(&mut c.predictor, p, "PREDICTOR")?
+        }
+        "BLOCKSIZE" => set_once(&mut c.blocksize, parse_num(&name, v)?, "BLOCKSIZE")?,
+        "INTERLEAVE" => {
+            let i = match up.as_str() {
+                "PIXEL" => Interleave::Pixel,
+                "BAND" => Interleave::Band,
+                _ => return Err(usage(format!("--co INTERLEAVE={}: expected PIXEL or BAND", v))),
+            };
+            set_once(&mut c.interleave, i, "INTERLEAVE")?
+        }
+        "BIGTIFF" => {
+            let b = match up.as_str() {
+                "YES" => BigTiff::Yes,
+                "NO" => BigTiff::No,
+                "IF_NEEDED" => BigTiff::IfNeeded,
+                "IF_SAFER" => BigTiff::IfSafer,
+                _ => return Err(usage(format!("--co BIGTIFF={}: expected YES, NO, IF_NEEDED or IF_SAFER", v))),
+            };
+            set_once(&mut c.bigtiff, b, "BIGTIFF")?
+        }
+        "RESAMPLING" => set_once(&mut c.resampling, resampling_of(&name, v)?, "RESAMPLING")?,
+        "OVERVIEW_RESAMPLING" => set_once(&mut c.overview_resampling, resampling_of(&name, v)?, "OVERVIEW_RESAMPLING")?,
+        "OVERVIEWS" => match up.as_str() {
+            // We always regenerate overviews, which is what these two mean
+            // for an input without overviews; NONE writes none.
+            "AUTO" | "IGNORE_EXISTING" => {}
+            "NONE" => set_once(&mut c.overviews, OverviewChoice::None, "OVERVIEWS")?,
+            _ => {
+                return Err(usage(format!(
+                    "--co OVERVIEWS={}: not supported (cogtool always regenerates overviews; use AUTO, IGNORE_EXISTING or NONE)",
+                    v
+                )));
+            }
+        },
+        "OVERVIEW_COUNT" => set_once(&mut c.overviews, OverviewChoice::Count(parse_num(&name, v)?), "OVERVIEW_COUNT")?,
+        "SPARSE_OK" => set_once(&mut c.sparse, parse_bool(&name, v)?, "SPARSE_OK")?,
+        "NUM_THREADS" => {
+            let n = if up == "ALL_CPUS" { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { parse_num(&name, v)? };
+            set_once(&mut c.threads, n, "NUM_THREADS")?
+        }
+        // Options whose only value we can honour is GDAL's default.
+        "GEOTIFF_VERSION" if up == "AUTO" || up == "1.0" => {}
+        "STATISTICS" if up == "AUTO" || up == "NO" => {}
+        "ADD_ALPHA" | "TILING_SCHEME" if up == "CUSTOM" || up == "YES" => {}
+        "OVERVIEW_COMPRESS" | "OVERVIEW_QUALITY" | "OVERVIEW_PREDICTOR" | "MAX_Z_ERROR" | "MAX_Z_ERROR_OVERVIEW"
+        | "NBITS" | "JXL_LOSSLESS" | "JXL_EFFORT" | "JXL_DISTANCE" | "JXL_ALPHA_DISTANCE" | "WARP_RESAMPLING"
+        | "TARGET_SRS" | "RES" | "EXTENT" | "ALIGNED_LEVELS" | "ZOOM_LEVEL" | "ZOOM_LEVEL_STRATEGY" | "TILING_SCHEME"
+        | "ADD_ALPHA" | "GEOTIFF_VERSION" | "STATISTICS" | "COPY_SRC_MDD" | "SRC_MDD" => {
+            return Err(usage(format!("--co {}={}: this GDAL COG option is not supported by cogtool create", name, v)));
+        }
+        _ => return Err(usage(format!("--co {}: unknown GDAL COG creation option", name))),
+    }
+    Ok(())
+}
+
+fn parse_description(s: &str) -> Result<(usize, String)> {
+    let (b, t) = s.split_once('=').ok_or_else(|| usage(format!("--description {}: expected BAND=TEXT", s)))?;
+    let band: usize = b.trim().parse().ok().filter(|&n| n >= 1).ok_or_else(|| usage(format!("--description {}: band must be a number from 1", s)))?;
+    Ok((band, t.to_string()))
+}
+
+fn parse_tag(s: &str) -> Result<(String, String)> {
+    let (k, v) = s.split_once('=').ok_or_else(|| usage(format!("--tag {}: expected KEY=VALUE", s)))?;
+    let k = k.trim();
+    if k.is_empty() || k.contains(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '&') {
+        return Err(usage(format!("--tag {}: invalid key", s)));
+    }
+    Ok((k.to_string(), v.to_string()))
+}
+
+pub fn parse_nodata(s: &str) -> Result<NodataChoice> {
+    let t = s.trim();
+    match t.to_ascii_lowercase().as_str() {
+        "none" => Ok(NodataChoice::Drop),
+        "nan" => Ok(NodataChoice::Value(f64::NAN)),
+        _ => t.parse::<f64>().map(NodataChoice::Value).map_err(|_| usage(format!("--nodata {}: expected a number, nan or none", s))),
+    }
+}
+
+impl CreateOptions {
+    /// Merge flags and `--co` items; check what can be checked without the input.
+    pub fn from_args(a: &CreateArgs) -> Result<CreateOptions> {
+        let mut c = Collected::default();
+        for item in &a.creation_options {
+            apply_co(&mut c, item)?;
+        }
+        if let Some(x) = a.compress {
+            let codec = match x {
+                Compress::None => Codec::None,
+                Compress::Deflate => Codec::Deflate,
+                Compress::Lzw => Codec::Lzw,
+                Compress::Zstd => Codec::Zstd,
+                Compress::Packbits => Codec::Packbits,
+                Compress::Jpeg => Codec::Jpeg,
+                Compress::Webp => Codec::Webp,
+            };
+            set_once(&mut c.codec, codec, "--compress/COMPRESS")?;
+        }
+        if let Some(l) = a.level {
+            set_once(&mut c.level, l, "--level/LEVEL")?;
+        }
+        if let Some(q) = a.quality {
+            set_once(&mut c.quality, q, "--quality/QUALITY")?;
+        }
+        if let Some(p) = a.predictor {
+            let p = match p {
+                PredictorArg::None => PredictorChoice::None,
+                PredictorArg::Horizontal => PredictorChoice::Horizontal,
+                PredictorArg::Float => PredictorChoice::Float,
+                PredictorArg::Auto => PredictorChoice::Auto,
+            };
+            set_once(&mut c.predictor, p, "--predictor/PREDICTOR")?;
+        }
+        if let Some(b) = a.blocksize {
+            set_once(&mut c.blocksize, b, "--blocksize/BLOCKSIZE")?;
+        }
+        if let Some(b) = a.overview_blocksize {
+            set_once(&mut c.overview_blocksize, b, "--overview-blocksize")?;
+        }
+        if let Some(r) = a.resampling {
+            set_once(&mut c.resampling, r, "--resampling/RESAMPLING")?;
+        }
+        if let Some(r) = a.overview_resampling {
+            set_once(&mut c.overview_resampling, r, "--overview-resampling/OVERVIEW_RESAMPLING")?;
+        }
+        if let Some(n) = a.overview_count {
+            set_once(&mut c.overviews, OverviewChoice::Count(n), "--overview-count/OVERVIEW_COUNT")?;
+        }
+        if let Some(o) = &a.overviews {
+            if !o.eq_ignore_ascii_case("none") {
+                return Err(usage(format!("--overviews {}: the only value is none", o)));
+            }
+            set_once(&mut c.overviews, OverviewChoice::None, "--overviews/OVERVIEWS")?;
+        }
+        if let Some(i) = a.interleave {
+            let i = match i {
+                InterleaveArg::Pixel => Interleave::Pixel,
+                InterleaveArg::Band => Interleave::Band,
+            };
+            set_once(&mut c.interleave, i, "--interleave/INTERLEAVE")?;
+        }
+        if a.sparse {
+            set_once(&mut c.sparse, true, "--sparse/SPARSE_OK")?;
+        }
+        if let Some(t) = a.threads {
+            set_once(&mut c.threads, t, "--threads/NUM_THREADS")?;
+        }
+        if let Some(b) = a.bigtiff {
+            let b = match b {
+                BigTiffArg::Yes => BigTiff::Yes,
+                BigTiffArg::No => BigTiff::No,
+                BigTiffArg::IfNeeded => BigTiff::IfNeeded,
+                BigTiffArg::IfSafer => BigTiff::IfSafer,
+            };
+            set_once(&mut c.bigtiff, b, "--bigtiff/BIGTIFF")?;
+        }
+        let d = CreateOptions::default();
+        let o = CreateOptions {
+            codec: c.codec.unwrap_or(d.codec),
+            level: c.level,
+            quality: c.quality,
+            predictor: c.predictor.unwrap_or(d.predictor),
+            blocksize: c.blocksize.unwrap_or(d.blocksize),
+            overview_blocksize: c.overview_blocksize,
+            resampling: c.overview_resampling.or(c.resampling),
+            overviews: c.overviews.unwrap_or(d.overviews),
+            nodata: match &a.nodata {
+                Some(s) => parse_nodata(s)?,
+                None => NodataChoice::Keep,
+            },
+            add_mask: a.add_mask,
+            interleave: c.interleave.unwrap_or(d.interleave),
+            sparse: c.sparse.unwrap_or(false),
+            descriptions: a.description.iter().map(|s| parse_description(s)).collect::<Result<_>>()?,
+            tags: a.tag.iter().map(|s| parse_tag(s)).collect::<Result<_>>()?,
+            threads: c.threads,
+            bigtiff: c.bigtiff.unwrap_or(d.bigtiff),
+            overwrite: a.overwrite,
+            tmpdir: a.tmpdir.clone(),
+            verify: a.verify,
+        };
+        o.check()?;
+        Ok(o)
+    }
+
+    /// Checks that need no input: ranges and codec/option combinations.
+    pub fn check(&self) -> Result<()> {
+        if self.blocksize < 16 || self.blocksize % 16 != 0 || self.blocksize > 65536 {
+            return Err(usage(format!("block size {} must be a multiple of 16 between 16 and 65536", self.blocksize)));
+        }
+        if let Some(b) = self.overview_blocksize
+            && (!b.is_power_of_two() || !(64..=4096).contains(&b))
+        {
+            return Err(usage(format!("overview block size {} must be a power of 2 from 64 to 4096", b)));
+        }
+        if let Some(l) = self.level {
+            let range = match self.codec {
+                Codec::Deflate => 1..=12,
+                Codec::Zstd => 1..=22,
+                _ => return Err(usage(format!("--level applies to DEFLATE and ZSTD, not {}", self.codec.name()))),
+            };
+            if !range.contains(&l) {
+                return Err(usage(format!("--level {} is out of range {}..={} for {}", l, range.start(), range.end(), self.codec.name())));
+            }
+        }
+        if let Some(q) = self.quality {
+            if !matches!(self.codec, Codec::Jpeg | Codec::Webp) {
+                return Err(usage(format!("--quality applies to JPEG and WEBP, not {}", self.codec.name())));
+            }
+            if !(1..=100).contains(&q) {
+                return Err(usage(format!("--quality {} is out of range 1..=100", q)));
+            }
+        }
+        if self.predictor != PredictorChoice::None && !self.codec.takes_predictor() {
+            return Err(usage(format!("a predictor applies to DEFLATE, LZW and ZSTD, not {}", self.codec.name())));
+        }
+        if self.codec == Codec::Webp && self.interleave == Interleave::Band {
+            return Err(usage("WEBP needs --interleave pixel"));
+        }
+        if self.interleave == Interleave::Band {
+            // Band interleave changes GDAL's ghost area and tile order; we
+            // only write the pixel-interleaved COG layout for now.
+            return Err(Error::unsupported("--interleave band is not supported yet (only pixel)"));
+        }
+        if self.threads == Some(0) {
+            return Err(usage("--threads must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn opts(args: &[&str]) -> Result<CreateOptions> {
+        let mut v = vec!["cogtool", "create", "in.tif", "out.tif"];
+        v.extend_from_slice(args);
+        let cli = Cli::try_parse_from(v).expect("clap");
+        match cli.command {
+            crate::cli::Command::Create(a) => CreateOptions::from_args(&a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn defaults_are_gdal_cog_defaults() {
+        let o = opts(&[]).unwrap();
+        assert_eq!(o.codec, Codec::Lzw);
+        assert_eq!(o.blocksize, 512);
+        assert_eq!(o.predictor, PredictorChoice::None);
+        assert_eq!(o.overviews, OverviewChoice::Auto);
+        assert_eq!(o.bigtiff, BigTiff::IfSafer);
+        assert_eq!(o.resampling, None);
+    }
+
+    #[test]
+    fn gdal_creation_options_map_onto_flags() {
+        let o = opts(&["--co", "COMPRESS=deflate", "--co", "PREDICTOR=YES", "--co", "LEVEL=9", "--co", "BLOCKSIZE=256",
+            "--co", "OVERVIEW_RESAMPLING=AVERAGE", "--co", "SPARSE_OK=TRUE", "--co", "BIGTIFF=YES", "--co", "NUM_THREADS=2"])
+        .unwrap();
+        assert_eq!(o.codec, Codec::Deflate);
+        assert_eq!(o.predictor, PredictorChoice::Auto);
+        assert_eq!(o.level, Some(9));
+        assert_eq!(o.blocksize, 256);
+        assert_eq!(o.resampling, Some(Resampling::Average));
+        assert!(o.sparse);
+        assert_eq!(o.bigtiff, BigTiff::Yes);
+        assert_eq!(o.threads, Some(2));
+    }
+
+    #[test]
+    fn unknown_or_inapplicable_options_are_errors() {
+        let e = opts(&["--co", "FOO=1"]).unwrap_err();
+        assert!(e.message.contains("unknown GDAL COG creation option"), "{}", e);
+        let e = opts(&["--co", "TARGET_SRS=EPSG:3857"]).unwrap_err();
+        assert!(e.message.contains("not supported"), "{}", e);
+        let e = opts(&["--compress", "jpeg", "--predictor", "horizontal"]).unwrap_err();
+        assert!(e.message.contains("predictor"), "{}", e);
+        let e = opts(&["--level", "5"]).unwrap_err();
+        assert!(e.message.contains("--level applies"), "{}", e);
+        let e = opts(&["--compress", "lzw", "--co", "COMPRESS=DEFLATE"]).unwrap_err();
+        assert!(e.message.contains("twice"), "{}", e);
+        assert!(opts(&["--blocksize", "100"]).is_err());
+        assert!(opts(&["--co", "NOEQUALS"]).is_err());
+    }
+
+    #[test]
+    fn same_value_twice_is_fine() {
+        let o = opts(&["--compress", "zstd", "--co", "COMPRESS=ZSTD"]).unwrap();
+        assert_eq!(o.codec, Codec::Zstd);
+    }
+
+    #[test]
+    fn nodata_parsing() {
+        assert_eq!(parse_nodata("none").unwrap(), NodataChoice::Drop);
+        assert!(matches!(parse_nodata("nan").unwrap(), NodataChoice::Value(v) if v.is_nan()));
+        assert_eq!(parse_nodata("-9999").unwrap(), NodataChoice::Value(-9999.0));
+        assert!(parse_nodata("abc").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! Never a broken output: the COG is written under a temporary name beside
+//! OUTPUT and renamed at the end; temporary files are removed on error (by
+//! drop) and on Ctrl-C (by a SIGINT handler that knows every live temp path).
+
+use crate::{Error, Result};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static HANDLER: Once = Once::new();
+
+/// Install the SIGINT handler once: remove live temp files, exit 130.
+pub fn install_interrupt_cleanup() {
+    HANDLER.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            if let Ok(list) = LIVE.lock() {
+                for p in list.iter() {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            eprintln!("cogtool: interrupted; temporary files removed");
+            std::process::exit(130);
+        });
+    });
+}
+
+/// A file that is deleted when dropped unless [`TempFile::persist`] ran.
+pub struct TempFile {
+    pub path: PathBuf,
+    pub file: File,
+    keep: bool,
+}
+
+impl TempFile {
+    /// Create `dir/.<stem>.<tag>-<pid>-<n>` exclusively.
+    pub fn create_in(dir: &Path, stem: &str, tag: &str) -> Result<TempFile> {
+        let pid = std::process::id();
+        for n in 0..1000 {
+            let path = dir.join(format!(".{}.{}-{}-{}", stem, tag, pid, n));
+            match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    LIVE.lock().unwrap().push(path.clone());
+                    return Ok(TempFile { path, file, keep: false });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(Error::io(format!(
+                        "cannot create a temporary file in {}: {}",
+                        dir.display(),
+                        crate::error::describe_io(&e)
+                    )));
+                }
+            }
+        }
+        Err(Error::io(format!("cannot create a temporary file in {}", dir.display())))
+    }
+
+    /// Rename to `dest` (same directory: atomic) and keep it.
+    pub fn persist(mut self, dest: &Path) -> Result<()> {
+        self.file.sync_all().map_err(|e| Error::io(format!("cannot write {}: {}", dest.display(), crate::error::describe_io(&e))))?;
+        std::fs::rename(&self.path, dest)
+            .map_err(|e| Error::io(format!("cannot rename to {}: {}", dest.display(), crate::error::describe_io(&e))))?;
+        self.keep = true;
+        forget(&self.path);
+        Ok(())
+    }
+}
+
+fn forget(p: &Path) {
+    if let Ok(mut list) = LIVE.lock() {
+        list.retain(|x| x != p);
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+            forget(&self.path);
+        }
+    }
+}
+
+/// Directory that holds OUTPUT (for its temp name), "." for a bare name.
+pub fn parent_dir(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// An I/O error while writing, as one line naming what was written.
+pub fn write_error(what: &Path, e: std::io::Error) -> Error {
+    let msg = if e.raw_os_error() == Some(28) { "no space left on device".to_string() } else { crate::error::describe_io(&e) };
+    Error::io(format!("cannot write {}: {}", what.display(), msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_file_is_removed_on_drop_and_kept_on_persist() {
+        let dir = std::env::temp_dir().join(format!("cogtool-output-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let t = TempFile::create_in(&dir, "x.tif", "tmp").unwrap();
+        let p = t.path.clone();
+        assert!(p.exists());
+        drop(t);
+        assert!(!p.exists());
+        let t = TempFile::create_in(&dir, "x.tif", "tmp").unwrap();
+        let dest = dir.join("x.tif");
+        t.persist(&dest).unwrap();
+        assert!(dest.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,309 @@
+//! [`RasterReader`]: rows of an image, decoded block by block in parallel.
+
+use super::convert::{self, Conversion};
+use crate::codec::{self, BlockLayout};
+use crate::tiff::{Image, SampleFormat, Tiff, tags};
+use crate::{Error, Result};
+use rayon::prelude::*;
+
+/// Largest buffer one `read_rows` call agrees to return.
+pub const MAX_READ_BYTES: u64 = 1 << 32;
+
+/// Reads decoded pixels of one image (IFD) of a parsed TIFF, any block layout.
+pub struct RasterReader<'a> {
+    tiff: &'a Tiff,
+    image: &'a Image,
+    bits: u16,
+    samples: usize,
+    /// Bytes of one output sample.
+    out_bytes: usize,
+    conversion: Conversion,
+    jpeg_tables: Option<Vec<u8>>,
+    /// One output sample's bytes for sparse blocks (nodata or zeros).
+    fill: Vec<u8>,
+    /// FillOrder 2: bits of every stored byte are reversed.
+    lsb_fill: bool,
+    /// JPEG with YCbCr photometric decodes to RGB.
+    photometric: u16,
+}
+
+impl<'a> RasterReader<'a> {
+    pub fn new(tiff: &'a Tiff, image: &'a Image) -> Result<Self> {
+        let ifd = &tiff.ifds[image.index];
+        let samples = image.samples as usize;
+        let bits = *image.bits_per_sample.first().unwrap_or(&1);
+        if image.bits_per_sample.iter().take(samples).any(|&b| b != bits) {
+            return Err(Error::unsupported(format!(
+                "samples of different sizes ({:?} bits) are not supported",
+                image.bits_per_sample
+            )));
+        }
+        if bits == 0 || bits > 128 {
+            return Err(Error::format(format!("BitsPerSample {} is invalid", bits)));
+        }
+        let bits = bits as u16;
+        if !codec::can_decode(image.compression) {
+            return Err(Error::unsupported(format!(
+                "{} decoding is not supported",
+                codec::name(image.compression)
+            )));
+        }
+        let photometric = image.photometric.unwrap_or(if samples >= 3 { 2 } else { 1 });
+        if photometric == 6 && image.compression != codec::JPEG {
+            let sub = ifd.value(tags::YCBCR_SUBSAMPLING).map(|v| v.as_u64s()).unwrap_or_else(|| vec![2, 2]);
+            if sub.iter().take(2).any(|&s| s != 1) {
+                return Err(Error::unsupported("subsampled YCbCr outside JPEG is not supported"));
+            }
+        }
+        let (out_bytes, conversion) = convert::plan(bits, image.sample_format);
+        let jpeg_tables = match ifd.entry(tags::JPEG_TABLES) {
+            Some(e) if image.compression == codec::JPEG => match tiff.entry_value(e)? {
+                crate::tiff::Value::Bytes(b) => Some(b),
+                v => Some(v.as_u64s().into_iter().map(|x| x as u8).collect()),
+            },
+            _ => None,
+        };
+        let nodata = ifd.str_of(tags::GDAL_NODATA).and_then(|s| parse_nodata(s));
+        let fill_format = match conversion {
+            Conversion::Half | Conversion::Float24 => SampleFormat::Float,
+            _ => image.sample_format,
+        };
+        let fill = convert::sample_bytes_of(nodata.unwrap_or(0.0), out_bytes, fill_format);
+        let lsb_fill = ifd.u64_of(tags::FILL_ORDER) == Some(2);
+        Ok(RasterReader {
+            tiff,
+            image,
+            bits,
+            samples,
+            out_bytes,
+            conversion,
+            jpeg_tables,
+            fill,
+            lsb_fill,
+            photometric,
+        })
+    }
+
+    /// Bytes per sample (1,2,4,8,16; complex counts both parts).
+    pub fn sample_bytes(&self) -> usize {
+        self.out_bytes
+    }
+
+    /// Layout of the block at block row `brow` (strips: the last one is shorter).
+    fn layout(&self, brow: u64) -> BlockLayout {
+        let img = self.image;
+        let height = if img.tiled {
+            img.block_height
+        } else {
+            img.block_height.min(img.height - brow * img.block_height)
+        };
+        BlockLayout {
+            width: img.block_width as usize,
+            height: height as usize,
+            samples: if img.planar_separate { 1 } else { self.samples },
+            bits_per_sample: self.bits,
+            sample_format: img.sample_format,
+            byte_order: self.tiff.byte_order,
+            predictor: img.predictor,
+            photometric: self.photometric,
+            jpeg_tables: self.jpeg_tables.clone(),
+        }
+    }
+
+    fn block_name(&self) -> &'static str {
+        if self.image.tiled { "tile" } else { "strip" }
+    }
+
+    /// Decode block `index` (in block row `brow`); None when sparse.
+    fn decode_block(&self, index: u64, brow: u64, offset: u64, count: u64) -> Result<Option<Vec<u8>>> {
+        if count == 0 {
+            return Ok(None);
+        }
+        let name = self.block_name();
+        let layout = self.layout(brow);
+        let err = |e: Error| Error::new(e.kind, format!("{} {}: {}", name, index, e.message));
+        let expected = layout.decoded_bytes().map_err(err)?;
+        if count > self.tiff.file_size {
+            return Err(err(Error::format(format!("byte count {} is larger than the file", count))));
+        }
+        // Uncompressed blocks only need their decoded size (some writers pad).
+        let count = if self.image.compression == codec::NONE { count.min(expected as u64) } else { count };
+        let mut data = self.tiff.reader.read_direct(offset, count as usize).map_err(err)?;
+        if self.lsb_fill {
+            for b in data.iter_mut() {
+                *b = b.reverse_bits();
+            }
+        }
+        match codec::decode(self.image.compression, &data, &layout) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) => self.decode_edge_leniently(brow, &data, &layout).map(Some).ok_or_else(|| err(e)),
+        }
+    }
+
+    /// libtiff tolerates two quirks of edge blocks that GDAL then reads:
+    /// a bottom tile whose stream only covers the rows inside the image, and
+    /// a last strip written with a full RowsPerStrip of rows. Both stay
+    /// bounded by the nominal block size; the extra rows are never shown.
+    fn decode_edge_leniently(&self, brow: u64, data: &[u8], layout: &BlockLayout) -> Option<Vec<u8>> {
+        let img = self.image;
+        let by0 = brow * img.block_height;
+        let visible = (img.height - by0).min(img.block_height) as usize;
+        let mut alt = layout.clone();
+        if img.tiled && visible < layout.height {
+            alt.height = visible;
+            let mut b = codec::decode(img.compression, data, &alt).ok()?;
+            b.resize(layout.decoded_bytes().ok()?, 0);
+            Some(b)
+        } else if !img.tiled && layout.height < img.block_height as usize {
+            alt.height = img.block_height as usize;
+            let mut b = codec::decode(img.compression, data, &alt).ok()?;
+            b.truncate(layout.decoded_bytes().ok()?);
+            Some(b)
+        } else {
+            None
+        }
+    }
+
+    /// Full-width rows [y0, y1), all bands, pixel-interleaved, little-endian samples.
+    /// Planar=separate input is interleaved here. Edge blocks are cropped. Blocks are decoded in
+    /// parallel (rayon). A sparse block (offset 0 and count 0) reads as zeros (or nodata if set).
+    pub fn read_rows(&self, y0: u64, y1: u64) -> Result<Vec<u8>> {
+        let img = self.image;
+        if y0 > y1 || y1 > img.height {
+            return Err(Error::usage(format!("rows {}..{} are outside the image's {} rows", y0, y1, img.height)));
+        }
+        let pixel_bytes = (self.samples * self.out_bytes) as u64;
+        let row_out = img.width.checked_mul(pixel_bytes).ok_or_else(|| Error::limit("image row size overflows"))?;
+        let total = row_out.checked_mul(y1 - y0).filter(|&t| t <= MAX_READ_BYTES).ok_or_else(|| {
+            Error::limit(format!("reading {} rows of {} bytes is beyond the {} byte limit", y1 - y0, row_out, MAX_READ_BYTES))
+        })?;
+        let mut out = vec![0u8; total as usize];
+        if y0 == y1 {
+            return Ok(out);
+        }
+        let bh = img.block_height;
+        let (br0, br1) = (y0 / bh, (y1 - 1) / bh);
+        let planes = if img.planar_separate { self.samples as u64 } else { 1 };
+        let per_plane = img.blocks_across * img.blocks_down;
+        let ifd = &self.tiff.ifds[img.index];
+        let oe = img.offsets_entry(ifd)?;
+        let ce = img.counts_entry(ifd)?;
+        // (plane, block row, block column, index, offset, count)
+        let mut jobs = Vec::new();
+        for plane in 0..planes {
+            for brow in br0..=br1 {
+                let first = plane * per_plane + brow * img.blocks_across;
+                let n = img.blocks_across;
+                if first + n > oe.count || first + n > ce.count {
+                    return Err(Error::format(format!(
+                        "{} {} is missing: the image has {} blocks but {} offsets and {} byte counts",
+                        self.block_name(),
+                        first + n - 1,
+                        img.blocks,
+                        oe.count,
+                        ce.count
+                    )));
+                }
+                let offs = self.tiff.entry_u64_range(oe, first, n)?;
+                let cnts = self.tiff.entry_u64_range(ce, first, n)?;
+                for col in 0..n {
+                    jobs.push((plane, brow, col, first + col, offs[col as usize], cnts[col as usize]));
+                }
+            }
+        }
+        let decoded: Vec<Result<Option<Vec<u8>>>> = jobs
+            .par_iter()
+            .map(|&(_, brow, _, index, off, cnt)| self.decode_block(index, brow, off, cnt))
+            .collect();
+        let block_samples = if img.planar_separate { 1 } else { self.samples };
+        let bw = img.block_width;
+        let mut row_buf = vec![0u8; (bw as usize) * block_samples * self.out_bytes];
+        for (job, result) in jobs.iter().zip(decoded) {
+            let &(plane, brow, col, _, _, _) = job;
+            let block = result?;
+            let layout = self.layout(brow);
+            let src_row = layout.row_bytes()?;
+            let x0 = col * bw;
+            let cols = bw.min(img.width - x0) as usize;
+            let by0 = brow * bh;
+            let r0 = y0.max(by0);
+            let r1 = y1.min(by0 + layout.height as u64);
+            for y in r0..r1 {
+                let dst_row = &mut out[((y - y0) * row_out) as usize..((y - y0 + 1) * row_out) as usize];
+                let line: &[u8] = match &block {
+                    Some(b) => {
+                        let s = &b[(y - by0) as usize * src_row..(y - by0 + 1) as usize * src_row];
+                        convert::convert_row(self.conversion, s, cols * block_samples, self.out_bytes, &mut row_buf);
+                        &row_buf
+                    }
+                    None => {
+                        for px in row_buf.chunks_exact_mut(self.out_bytes) {
+                            px.copy_from_slice(&self.fill);
+                        }
+                        &row_buf
+                    }
+                };
+                let sb = self.out_bytes;
+                if img.planar_separate {
+                    let p = plane as usize;
+                    for x in 0..cols {
+                        let d = (x0 as usize + x) * pixel_bytes as usize + p * sb;
+                        dst_row[d..d + sb].copy_from_slice(&line[x * sb..(x + 1) * sb]);
+                    }
+                } else {
+                    let d = x0 as usize * pixel_bytes as usize;
+                    let n = cols * pixel_bytes as usize;
+                    dst_row[d..d + n].copy_from_slice(&line[..n]);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// GDAL_NODATA text to a number ("nan", "-inf" and friends included).
+fn parse_nodata(s: &str) -> Option<f64> {
+    let t = s.trim().trim_end_matches('\0').trim();
+    match t.to_ascii_lowercase().as_str() {
+        "nan" | "-nan" => Some(f64::NAN),
+        "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+        "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+        _ => t.parse().ok(),
+    }
+}
+
+impl RasterReader<'_> {
+    /// GDAL's checksum of every band (`gdalinfo -checksum`), reading the
+    /// image in bands of block rows so memory stays bounded.
+    /// `int8_signed`: GDAL 3.7+ reads 8-bit signed samples as Int8; 3.6 and
+    /// older read them as Byte (0..255), which changes the checksum.
+    pub fn gdal_checksums(&self, int8_signed: bool) -> Result<Vec<u16>> {
+        use crate::codec::checksum::Checksum;
+        let img = self.image;
+        let mut format = match self.conversion {
+            Conversion::Half | Conversion::Float24 => SampleFormat::Float,
+            _ => img.sample_format,
+        };
+        if format == SampleFormat::Int && self.out_bytes == 1 && !int8_signed {
+            format = SampleFormat::Uint;
+        }
+        if format == SampleFormat::Void {
+            format = SampleFormat::Uint;
+        }
+        let mut sums: Vec<Checksum> = (0..self.samples).map(|_| Checksum::new(format, self.out_bytes)).collect();
+        let row_bytes = img.width.saturating_mul((self.samples * self.out_bytes) as u64).max(1);
+        // at least one block row, else about 64 MiB per read
+        let step = (64 << 20) / row_bytes;
+        let step = (step / img.block_height).max(1) * img.block_height;
+        let mut y = 0;
+        while y < img.height {
+            let y1 = (y + step).min(img.height);
+            let rows = self.read_rows(y, y1)?;
+            for (b, s) in sums.iter_mut().enumerate() {
+                s.update(&rows, self.samples, b);
+            }
+            y = y1;
+        }
+        Ok(sums.iter().map(|s| s.value_now()).collect())
+    }
+}

@@ -1,0 +1,245 @@
+//! `cogtool create` without GDAL: inputs are written at test time, outputs
+//! are checked with our own parser (layout, leaders/trailers, tile order)
+//! and our own decoder (full-resolution pixels equal the input).
+
+mod common;
+mod create_support;
+
+use cogtool::tiff::Kind;
+use cogtool::tiff::write::OutTag;
+use common::{cogtool, stderr};
+use create_support::*;
+use std::path::{Path, PathBuf};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cogtool-create-{}-{}", name, std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    cogtool(args)
+}
+
+fn create_ok(input: &Path, output: &Path, extra: &[&str]) {
+    let mut a = vec!["create", input.to_str().unwrap(), output.to_str().unwrap(), "--overwrite"];
+    a.extend_from_slice(extra);
+    let o = run(&a);
+    assert!(o.status.success(), "create {:?} failed: {}", extra, stderr(&o));
+}
+
+#[test]
+fn matrix_types_bands_codecs_sizes() {
+    let dir = tmp("matrix");
+    let codecs = ["none", "deflate", "lzw", "zstd", "packbits"];
+    let mut n = 0;
+    for (di, &(name, bytes, fmt)) in DTYPES.iter().enumerate() {
+        for (bi, &bands) in [1usize, 3, 4, 5].iter().enumerate() {
+            // Every codec for every type and band count would be 200 runs;
+            // rotate codecs and sizes so each pair still appears.
+            let codec = codecs[(di + bi) % codecs.len()];
+            let (w, h) = [(1, 1), (100, 80), (513, 513), (100, 80)][(di + 2 * bi) % 4];
+            let input = dir.join(format!("in_{}_{}.tif", name, bands));
+            let data = pixels(w, h, bands, bytes, fmt);
+            write_tiff(&input, w, h, bands, bytes, fmt, &data, vec![]);
+            let out = dir.join(format!("out_{}_{}_{}.tif", name, bands, codec));
+            let mut extra = vec!["--compress", codec, "--resampling", "average"];
+            if codec == "deflate" || codec == "zstd" || codec == "lzw" {
+                extra.extend_from_slice(&["--predictor", "auto"]);
+            }
+            create_ok(&input, &out, &extra);
+            let imgs = check_cog_structure(&out);
+            assert_eq!((imgs[0].width, imgs[0].height), (w as u64, h as u64));
+            assert_eq!(imgs[0].samples, bands as u64);
+            assert_eq!(read_all(&out), data, "pixels of {} {} bands {}", name, bands, codec);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 40);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn large_odd_size_has_gdal_pyramid() {
+    let dir = tmp("large");
+    let (w, h) = (1500, 1100);
+    let data = pixels(w, h, 3, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 3, 1, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--compress", "deflate", "--resampling", "nearest"]);
+    let imgs = check_cog_structure(&out);
+    let sizes: Vec<(u64, u64, u64)> = imgs.iter().map(|i| (i.width, i.height, i.block_width)).collect();
+    assert_eq!(sizes, vec![(1500, 1100, 512), (750, 550, 512), (375, 275, 512)]);
+    assert_eq!(read_all(&out), data);
+    // NEAREST overview pixel (x, y) is source pixel (2x, 2y) for a ratio of exactly 2.
+    let t = open(&out);
+    let r = cogtool::raster::RasterReader::new(&t, &imgs[1]).unwrap();
+    let ovr = r.read_rows(0, 550).unwrap();
+    for &(x, y) in &[(0usize, 0usize), (10, 7), (749, 549), (300, 200)] {
+        for b in 0..3 {
+            assert_eq!(ovr[(y * 750 + x) * 3 + b], data[((2 * y) * w + 2 * x) * 3 + b]);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn stdout_output_is_the_same_file() {
+    let dir = tmp("stdout");
+    let data = pixels(600, 300, 1, 2, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 600, 300, 1, 2, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--compress", "zstd"]);
+    let o = run(&["create", input.to_str().unwrap(), "-", "--compress", "zstd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout, std::fs::read(&out).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn nodata_mask_sparse_and_metadata() {
+    let dir = tmp("nodata");
+    let (w, h) = (700, 600);
+    let mut data = pixels(w, h, 1, 4, 3);
+    // The left 520 columns are NaN: whole tiles of nothing.
+    for y in 0..h {
+        for x in 0..520 {
+            data[(y * w + x) * 4..(y * w + x) * 4 + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+        }
+    }
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 1, 4, 3, &data, vec![OutTag::ascii(42113, "nan")]);
+    let out = dir.join("out.tif");
+    create_ok(
+        &input,
+        &out,
+        &["--compress", "deflate", "--add-mask", "--sparse", "--description", "1=height", "--tag", "SOURCE=test", "--resampling", "average"],
+    );
+    let imgs = check_cog_structure(&out);
+    let kinds: Vec<Kind> = imgs.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, vec![Kind::Image, Kind::Mask, Kind::Overview, Kind::OverviewMask]);
+    let t = open(&out);
+    // Tile 0 (all NaN) is sparse in the image and in the mask.
+    assert_eq!(imgs[0].block(&t, 0).unwrap(), (0, 0));
+    assert_eq!(imgs[1].block(&t, 0).unwrap(), (0, 0));
+    assert_ne!(imgs[0].block(&t, 1).unwrap().1, 0);
+    assert_eq!(t.ifds[0].str_of(42113), Some("nan"));
+    assert_eq!(t.ifds[2].str_of(42113), Some("nan"), "overviews carry GDAL_NODATA too");
+    let md = t.ifds[0].str_of(42112).unwrap();
+    assert!(md.contains("<Item name=\"SOURCE\">test</Item>"), "{}", md);
+    assert!(md.contains("<Item name=\"DESCRIPTION\" sample=\"0\" role=\"description\">height</Item>"), "{}", md);
+    let back = read_all(&out);
+    assert_eq!(back.len(), data.len());
+    // NaN == NaN bitwise, since sparse tiles read back as the nodata value.
+    for (a, b) in back.chunks_exact(4).zip(data.chunks_exact(4)) {
+        let (a, b) = (f32::from_le_bytes(a.try_into().unwrap()), f32::from_le_bytes(b.try_into().unwrap()));
+        assert!(a == b || (a.is_nan() && b.is_nan()));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn alpha_band_becomes_mask_with_add_mask() {
+    let dir = tmp("alpha");
+    let (w, h) = (600, 520);
+    let mut data = pixels(w, h, 4, 1, 1);
+    for (i, px) in data.chunks_exact_mut(4).enumerate() {
+        px[3] = if (i % w) < 100 { 0 } else { 255 };
+    }
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 4, 1, 1, &data, vec![OutTag::shorts(338, &[2])]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--add-mask", "--compress", "lzw"]);
+    let imgs = check_cog_structure(&out);
+    assert_eq!(imgs[0].samples, 3);
+    assert_eq!(imgs[1].kind, Kind::Mask);
+    let rgb: Vec<u8> = data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    assert_eq!(read_all(&out), rgb);
+    // Without --add-mask the alpha band stays a band with ExtraSamples=2.
+    create_ok(&input, &out, &[]);
+    let imgs = check_cog_structure(&out);
+    assert_eq!(imgs[0].samples, 4);
+    let t = open(&out);
+    assert_eq!(t.ifds[0].u64_of(338), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn overview_options() {
+    let dir = tmp("ovr");
+    let data = pixels(300, 200, 1, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 300, 200, 1, 1, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--overview-count", "2", "--blocksize", "128"]);
+    let imgs = check_cog_structure(&out);
+    let v: Vec<_> = imgs.iter().map(|i| (i.width, i.height, i.block_width)).collect();
+    assert_eq!(v, vec![(300, 200, 128), (150, 100, 128), (75, 50, 128)]);
+    create_ok(&input, &out, &["--blocksize", "96"]);
+    let v: Vec<_> = check_cog_structure(&out).iter().map(|i| (i.width, i.block_width)).collect();
+    assert_eq!(v, vec![(300, 96), (150, 128), (75, 128)], "GDAL: overview tiles are 128 unless the block size is a power of 2");
+    create_ok(&input, &out, &["--co", "BLOCKSIZE=96", "--overviews", "none"]);
+    assert_eq!(check_cog_structure(&out).len(), 1);
+    create_ok(&input, &out, &["--bigtiff", "yes"]);
+    let t = open(&out);
+    assert!(t.bigtiff);
+    check_cog_structure(&out);
+    assert_eq!(read_all(&out), data);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn errors_are_one_line_exit_2_and_leave_nothing() {
+    let dir = tmp("errors");
+    let data = pixels(50, 40, 1, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 50, 40, 1, 1, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    // Existing output without --overwrite.
+    std::fs::write(&out, b"keep me").unwrap();
+    let r = run(&["create", i, o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("exists; use --overwrite"), "{}", stderr(&r));
+    assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
+    std::fs::remove_file(&out).unwrap();
+    // Unknown or inapplicable creation options.
+    for bad in [&["--co", "FOO=BAR"][..], &["--co", "TARGET_SRS=EPSG:4326"], &["--compress", "packbits", "--predictor", "horizontal"], &["--level", "3"]] {
+        let mut a = vec!["create", i, o];
+        a.extend_from_slice(bad);
+        let r = run(&a);
+        assert_eq!(r.status.code(), Some(2), "{:?}", bad);
+        assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
+        assert!(!out.exists());
+    }
+    // A truncated input: one-line error, no output, no temp files.
+    let bytes = std::fs::read(&input).unwrap();
+    let bad = dir.join("bad.tif");
+    std::fs::write(&bad, &bytes[..bytes.len() / 3]).unwrap();
+    let r = run(&["create", bad.to_str().unwrap(), o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
+    // Unwritable directory.
+    let r = run(&["create", i, "/proc/nonexistent-dir/out.tif"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.iter().all(|n| !n.starts_with('.')), "temp files left: {:?}", left);
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_passes_on_lossless_output() {
+    let dir = tmp("verify");
+    let data = pixels(530, 530, 3, 2, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 530, 530, 3, 2, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--verify", "--compress", "zstd", "--predictor", "horizontal", "--threads", "1"]);
+    check_cog_structure(&out);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

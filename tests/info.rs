@@ -1,0 +1,388 @@
+//! `cogtool info` on the committed fixtures: the text summary, the JSON keys
+//! scripts rely on, several sources per call, failures mixed with good
+//! sources, `-q`/`-v`, exit codes, and hostile files. Expected values come
+//! from how testdata/gen/base.sh built each fixture (see testdata/README.md).
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn json_of(name: &str) -> Value {
+    let o = cogtool(["info", "--json", testdata(name).to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}: stderr {}", name, stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "one JSON line per source");
+    serde_json::from_str(&out).expect("valid JSON")
+}
+
+fn overviews(j: &Value) -> Vec<(u64, u64, u64)> {
+    j["overviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["width"].as_u64().unwrap(), o["height"].as_u64().unwrap(), o["decimation"].as_u64().unwrap()))
+        .collect()
+}
+
+fn kinds(j: &Value) -> Vec<String> {
+    j["ifds"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap().to_string()).collect()
+}
+
+fn tag<'a>(ifd: &'a Value, name: &str) -> &'a Value {
+    ifd["tags"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("no tag {}", name))
+}
+
+#[test]
+fn json_has_every_documented_key() {
+    let j = json_of("cog_rgb_deflate.tif");
+    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks"] {
+        assert!(j.get(k).is_some(), "missing top-level key {}", k);
+    }
+    for k in [
+        "offset", "kind", "new_subfile_type", "width", "height", "bands", "bits_per_sample", "sample_format", "dtype",
+        "tiled", "block_width", "block_height", "blocks", "compression", "compression_code", "predictor",
+        "photometric", "planar", "tags",
+    ] {
+        assert!(j["ifds"][0].get(k).is_some(), "missing IFD key {}", k);
+    }
+    for k in ["crs", "geotransform", "nodata", "geokeys", "gdal_metadata", "band_descriptions"] {
+        assert!(j["geo"].get(k).is_some(), "missing geo key {}", k);
+    }
+    for k in ["code", "name", "type", "count", "value"] {
+        assert!(j["ifds"][0]["tags"][0].get(k).is_some(), "missing tag key {}", k);
+    }
+}
+
+#[test]
+fn json_rgb_deflate_cog() {
+    let j = json_of("cog_rgb_deflate.tif");
+    let size = std::fs::metadata(testdata("cog_rgb_deflate.tif")).unwrap().len();
+    assert_eq!(j["file_size"], size);
+    assert_eq!(j["byte_order"], "little");
+    assert_eq!(j["bigtiff"], false);
+    assert!(j["path"].as_str().unwrap().ends_with("cog_rgb_deflate.tif"));
+    let h = j["header_bytes"].as_u64().unwrap();
+    assert!(h > 8 && h < 16384, "header_bytes {}", h);
+    assert_eq!(j["ghost"]["LAYOUT"], "IFDS_BEFORE_DATA");
+    assert_eq!(j["ghost"]["BLOCK_ORDER"], "ROW_MAJOR");
+    let m = &j["ifds"][0];
+    assert_eq!(m["kind"], "image");
+    assert_eq!((m["width"].as_u64(), m["height"].as_u64()), (Some(1100), Some(900)));
+    assert_eq!(m["bands"], 3);
+    assert_eq!(m["bits_per_sample"], serde_json::json!([8, 8, 8]));
+    assert_eq!(m["sample_format"], "uint");
+    assert_eq!(m["dtype"], "Byte");
+    assert_eq!(m["tiled"], true);
+    assert_eq!((m["block_width"].as_u64(), m["block_height"].as_u64()), (Some(512), Some(512)));
+    assert_eq!(m["blocks"], 6);
+    assert_eq!(m["compression"], "deflate");
+    assert_eq!(m["compression_code"], 8);
+    assert_eq!(m["predictor"], 1);
+    assert_eq!(m["photometric"], "rgb");
+    assert_eq!(m["planar"], "contig");
+    // GDAL puts the first IFD right after the ghost area, on a word boundary.
+    assert_eq!(m["offset"], (8 + 43 + ghost_body_len(&j)).next_multiple_of(2));
+    assert_eq!(tag(m, "TileOffsets")["count"], 6);
+    assert_eq!(kinds(&j), ["image", "overview", "overview"]);
+    assert_eq!(overviews(&j), [(550, 450, 2), (275, 225, 4)]);
+    assert_eq!(j["masks"], 0);
+    assert_eq!(j["geo"]["crs"], "EPSG:32633");
+    assert_eq!(j["geo"]["geotransform"], serde_json::json!([500000.0, 10.0, 0.0, 5400000.0, 0.0, -10.0]));
+    assert_eq!(j["geo"]["nodata"], Value::Null);
+    assert_eq!(j["geo"]["band_descriptions"].as_array().unwrap().len(), 3);
+    let keys: Vec<&str> = j["geo"]["geokeys"].as_array().unwrap().iter().map(|k| k["name"].as_str().unwrap()).collect();
+    assert!(keys.contains(&"ProjectedCSTypeGeoKey"), "{:?}", keys);
+}
+
+/// Bytes of the ghost area after its 43-byte first line, from its items.
+fn ghost_body_len(j: &Value) -> u64 {
+    // GDAL's body: "KEY=VALUE\n" per item plus the trailing space.
+    j["ghost"].as_object().unwrap().iter().map(|(k, v)| (k.len() + v.as_str().unwrap().len() + 2) as u64).sum::<u64>() + 1
+}
+
+#[test]
+fn json_bigtiff_lzw_cog() {
+    let j = json_of("cog_gray_lzw_bigtiff.tif");
+    assert_eq!(j["bigtiff"], true);
+    let m = &j["ifds"][0];
+    assert_eq!((m["width"].as_u64(), m["height"].as_u64(), m["bands"].as_u64()), (Some(600), Some(500), Some(1)));
+    assert_eq!(m["compression"], "lzw");
+    assert_eq!(m["compression_code"], 5);
+    assert_eq!(m["predictor"], 2);
+    assert_eq!(m["photometric"], "minisblack");
+    assert_eq!(m["block_width"], 256);
+    assert_eq!(tag(m, "TileOffsets")["type"], "LONG8");
+    assert_eq!(overviews(&j), [(300, 250, 2), (150, 125, 4)]);
+    assert_eq!(j["geo"]["crs"], "EPSG:4326");
+}
+
+#[test]
+fn json_jpeg_cog_with_mask() {
+    let j = json_of("cog_mask_jpeg.tif");
+    let m = &j["ifds"][0];
+    assert_eq!(m["compression"], "jpeg");
+    assert_eq!(m["photometric"], "ycbcr");
+    assert_eq!(m["bands"], 3);
+    assert!(m["tags"].as_array().unwrap().iter().any(|t| t["name"] == "JPEGTables"));
+    assert_eq!(j["masks"], 2);
+    assert_eq!(overviews(&j), [(256, 192, 2)]);
+    let mut k = kinds(&j);
+    k.sort();
+    assert_eq!(k, ["image", "mask", "overview", "overview_mask"]);
+    let mask = j["ifds"].as_array().unwrap().iter().find(|i| i["kind"] == "mask").unwrap();
+    assert_eq!((mask["width"].as_u64(), mask["height"].as_u64()), (Some(512), Some(384)));
+    assert_eq!(mask["new_subfile_type"], 4);
+    assert_eq!(mask["photometric"], "mask");
+    assert_eq!(j["ghost"]["MASK_INTERLEAVED_WITH_IMAGERY"], "YES");
+    assert_eq!(j["geo"]["crs"], "EPSG:3857");
+}
+
+#[test]
+fn json_float32_nodata_cog() {
+    let j = json_of("cog_float32_nodata.tif");
+    let m = &j["ifds"][0];
+    assert_eq!(m["dtype"], "Float32");
+    assert_eq!(m["sample_format"], "float");
+    assert_eq!(m["bits_per_sample"], serde_json::json!([32]));
+    assert_eq!(m["predictor"], 3);
+    assert_eq!(m["block_width"], 128);
+    assert_eq!(m["blocks"], 3 * 2);
+    assert_eq!(j["geo"]["nodata"], -9999.0);
+    assert_eq!(overviews(&j), [(150, 100, 2), (75, 50, 4)]);
+}
+
+#[test]
+fn json_tile_grid_without_overviews() {
+    let j = json_of("cog_3x2_tiles.tif");
+    assert_eq!(j["ifds"].as_array().unwrap().len(), 1);
+    assert_eq!(j["ifds"][0]["blocks"], 6);
+    assert_eq!(overviews(&j), []);
+    assert_eq!(j["geo"]["crs"], "EPSG:32631");
+    assert_eq!(j["geo"]["geotransform"], serde_json::json!([600000.0, 20.0, 0.0, 4800000.0, 0.0, -20.0]));
+}
+
+#[test]
+fn json_striped_and_long_arrays() {
+    let j = json_of("striped.tif");
+    assert_eq!(j["ghost"], Value::Null);
+    let m = &j["ifds"][0];
+    assert_eq!(m["tiled"], false);
+    assert_eq!((m["block_width"].as_u64(), m["block_height"].as_u64()), (Some(200), Some(4)));
+    assert_eq!(m["blocks"], 38);
+    assert_eq!(m["compression"], "none");
+    // 38 strip offsets: 24 shown, then a "..." marker.
+    let offs = tag(m, "StripOffsets");
+    assert_eq!(offs["count"], 38);
+    let shown = offs["value"].as_array().unwrap();
+    assert_eq!(shown.len(), 25);
+    assert_eq!(shown[24], "...");
+    // --all-values prints them whole.
+    let o = cogtool(["info", "--json", "--all-values", testdata("striped.tif").to_str().unwrap()]);
+    let all: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let offs = tag(&all["ifds"][0], "StripOffsets")["value"].as_array().unwrap().clone();
+    assert_eq!(offs.len(), 38);
+    // Uncompressed strips of 200x4x3 bytes are contiguous.
+    assert_eq!(offs[1].as_u64().unwrap() - offs[0].as_u64().unwrap(), 200 * 4 * 3);
+}
+
+#[test]
+fn json_tiled_not_cog_and_big_endian() {
+    let j = json_of("tiled_not_cog.tif");
+    assert_eq!(j["ghost"], Value::Null);
+    assert_eq!(overviews(&j), [(250, 200, 2), (125, 100, 4)]);
+    let b = json_of("tiled_bigendian.tif");
+    assert_eq!(b["byte_order"], "big");
+    let m = &b["ifds"][0];
+    assert_eq!(m["dtype"], "UInt16");
+    assert_eq!(m["block_width"], 128);
+    assert_eq!(b["geo"]["nodata"], 0.0);
+    assert_eq!(b["geo"]["crs"], "EPSG:32629");
+    assert_eq!(overviews(&b), [(200, 150, 2)]);
+}
+
+#[test]
+fn text_summary_then_every_ifd() {
+    let o = cogtool(["info", testdata("cog_rgb_deflate.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).is_empty(), "stderr: {}", stderr(&o));
+    let t = stdout(&o);
+    for want in [
+        "Raster: 1100 x 900, 3 band(s), Byte",
+        "tiles 512 x 512",
+        "Compression: deflate",
+        "CRS: EPSG:32633",
+        "Origin: (500000, 5400000)",
+        "Resolution: (10, -10)",
+        "Bounds: (500000, 5391000) - (511000, 5400000)",
+        "Overviews: 550x450 (/2), 275x225 (/4)",
+        "Masks: 0",
+        "LAYOUT=IFDS_BEFORE_DATA",
+        "IFD 0 at offset",
+        "IFD 2 at offset",
+        "TileOffsets (324) LONG (6)",
+        "ProjectedCSTypeGeoKey (3072): 32633",
+    ] {
+        assert!(t.contains(want), "missing {:?} in:\n{}", want, t);
+    }
+    assert!(t.find("Raster:").unwrap() < t.find("IFD 0 at offset").unwrap(), "summary comes first");
+}
+
+#[test]
+fn text_shortens_long_arrays_unless_all_values() {
+    let p = testdata("striped.tif");
+    let short = stdout(&cogtool(["info", p.to_str().unwrap()]));
+    let line = short.lines().find(|l| l.trim_start().starts_with("StripOffsets")).unwrap();
+    assert!(line.ends_with("... (38 values)"), "{}", line);
+    let all = stdout(&cogtool(["info", "--all-values", p.to_str().unwrap()]));
+    let line = all.lines().find(|l| l.trim_start().starts_with("StripOffsets")).unwrap();
+    assert!(!line.contains("..."), "{}", line);
+    assert_eq!(line.split_whitespace().count(), 4 + 38, "{}", line);
+}
+
+#[test]
+fn several_sources_one_json_line_each() {
+    let names = ["cog_rgb_deflate.tif", "striped.tif", "tiled_bigendian.tif"];
+    let paths: Vec<String> = names.iter().map(|n| testdata(n).to_str().unwrap().to_string()).collect();
+    let mut args = vec!["info".to_string(), "--json".to_string()];
+    args.extend(paths.clone());
+    let o = cogtool(&args);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for (line, p) in lines.iter().zip(&paths) {
+        let j: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(j["path"], p.as_str());
+    }
+    // Text: one "File:" block per source, in order.
+    let o = cogtool(std::iter::once("info".to_string()).chain(paths.clone()));
+    let t = stdout(&o);
+    let starts: Vec<usize> = paths.iter().map(|p| t.find(&format!("File: {}", p)).expect("File: line")).collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn failing_source_among_good_ones() {
+    let good = testdata("cog_3x2_tiles.tif").to_str().unwrap().to_string();
+    let missing = testdata("no_such_file.tif").to_str().unwrap().to_string();
+    let bad = testdata("bad_truncated.tif").to_str().unwrap().to_string();
+    let o = cogtool(["info", "--json", &good, &missing, &bad, &good]);
+    assert_eq!(o.status.code(), Some(2), "any failure makes the exit code 2");
+    let out = stdout(&o);
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "the run goes on after a failure");
+    assert_eq!(lines[0]["ifds"][0]["blocks"], 6);
+    assert_eq!(lines[3]["ifds"][0]["blocks"], 6);
+    assert_eq!(lines[1]["path"], missing.as_str());
+    assert!(lines[1]["error"].as_str().unwrap().contains("no such file"), "{}", lines[1]);
+    assert_eq!(lines[2]["path"], bad.as_str());
+    assert!(lines[2]["error"].is_string());
+    let err = stderr(&o);
+    let elines: Vec<&str> = err.lines().collect();
+    assert_eq!(elines.len(), 2, "one line per failed source: {}", err);
+    assert!(elines[0].starts_with(&format!("cogtool: {}: ", missing)), "{}", elines[0]);
+    assert!(elines[1].starts_with(&format!("cogtool: {}: ", bad)), "{}", elines[1]);
+    // Text mode too: good output for the good files, exit 2.
+    let o = cogtool(["info", &good, &missing]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("Raster: 700 x 400"));
+    assert_eq!(stderr(&o).lines().count(), 1);
+}
+
+#[test]
+fn hostile_files_fail_cleanly() {
+    let cases = [
+        ("bad_truncated.tif", "past end of file"),
+        ("bad_ifd_loop.tif", "loop"),
+        ("bad_offset_past_end.tif", "9123"),
+        ("bad_huge_count.tif", "4294967295"),
+        ("bad_bigtiff_offset.tif", "past end of file"),
+        ("bad_empty.tif", "empty"),
+        ("bad_png.tif", "PNG"),
+    ];
+    for (name, needle) in cases {
+        let p = testdata(name);
+        let p = p.to_str().unwrap();
+        for json in [false, true] {
+            let mut args = vec!["info"];
+            if json {
+                args.push("--json");
+            }
+            args.push(p);
+            let o = cogtool(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{}: exit {:?}, stderr {}", name, o.status.code(), err);
+            assert_eq!(err.lines().count(), 1, "{}: one line on stderr, got {:?}", name, err);
+            assert!(err.starts_with(&format!("cogtool: {}: ", p)), "{}: {}", name, err);
+            assert!(err.contains(needle), "{}: expected {:?} in {:?}", name, needle, err);
+            assert!(!err.contains("panicked"), "{}", err);
+            if json {
+                let j: Value = serde_json::from_str(&stdout(&o)).unwrap();
+                assert_eq!(j["path"], p);
+                assert!(j["error"].as_str().unwrap().contains(needle));
+            } else {
+                assert!(stdout(&o).is_empty(), "{}: no partial output", name);
+            }
+        }
+    }
+}
+
+#[test]
+fn directory_and_missing_file() {
+    let o = cogtool(["info", testdata("").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    let o = cogtool(["info", "/nonexistent/x.tif"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).trim_end(), "cogtool: /nonexistent/x.tif: no such file or directory");
+}
+
+#[test]
+fn quiet_keeps_output_and_errors() {
+    let p = testdata("cog_rgb_deflate.tif");
+    let loud = cogtool(["info", "--json", p.to_str().unwrap()]);
+    let quiet = cogtool(["-q", "info", "--json", p.to_str().unwrap()]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(quiet.stdout, loud.stdout, "-q changes messages, not output");
+    assert!(quiet.stderr.is_empty());
+    // Errors are still printed under -q.
+    let o = cogtool(["-q", "info", testdata("bad_empty.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = cogtool(["info"]);
+    assert_eq!(o.status.code(), Some(2), "no source");
+    let o = cogtool(["info", "--no-such-option", "x.tif"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cogtool(["no-such-command"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cogtool(["info", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--json"));
+}
+
+#[test]
+fn verbose_logs_each_read_and_header_fits_two_reads() {
+    // The whole header of this COG (ghost area, IFDs, strile arrays) is
+    // well inside the first 16 KiB, so describing it takes at most 2 reads.
+    for args in [vec!["-v", "info"], vec!["-v", "info", "--json"]] {
+        let p = testdata("cog_rgb_deflate.tif");
+        let mut a = args.clone();
+        a.push(p.to_str().unwrap());
+        let o = cogtool(&a);
+        assert_eq!(o.status.code(), Some(0));
+        let err = stderr(&o);
+        let reads: Vec<&str> = err.lines().filter(|l| l.starts_with("cogtool: read bytes ")).collect();
+        assert!(!reads.is_empty(), "-v logs reads: {:?}", err);
+        assert!(reads.len() <= 2, "{} reads: {:?}", reads.len(), reads);
+        assert_eq!(reads.len(), err.lines().count(), "only read lines on stderr: {}", err);
+        // The first read is the 16 KiB header read from offset 0.
+        assert!(reads[0].starts_with("cogtool: read bytes 0-16384 "), "{}", reads[0]);
+    }
+    // Without -v there is no log.
+    let o = cogtool(["info", testdata("cog_rgb_deflate.tif").to_str().unwrap()]);
+    assert!(stderr(&o).is_empty());
+}

@@ -90,6 +90,11 @@ pub struct Image {
 /// Blocks per IFD beyond which we refuse (100M tiles is a 5-million-pixel-square
 /// image at 512; anything more is a hostile count).
 pub const MAX_BLOCKS: u64 = 1 << 31;
+/// A tile that decodes to more than this is refused (GDAL's own limit is
+/// about 2 GiB; real COG tiles are a few MiB at most). Strips are not capped
+/// here: a big uncompressed single-strip file is legitimate and readers
+/// process it in pieces.
+pub const MAX_TILE_BYTES: u64 = 1 << 30;
 
 impl Image {
     pub fn from_ifd(index: usize, ifd: &Ifd, first_image_seen: bool) -> Result<Image> {
@@ -179,10 +184,35 @@ impl Image {
         let mut seen_image = false;
         for (i, ifd) in tiff.ifds.iter().enumerate() {
             let img = Image::from_ifd(i, ifd, seen_image)?;
+            img.check_limits(tiff.file_size)?;
             seen_image |= img.kind == Kind::Image;
             out.push(img);
         }
         Ok(out)
+    }
+
+    /// Resource limits that need the file size: every block needs an offset
+    /// and a byte count stored in the file (at least two bytes each), so more
+    /// blocks than file bytes is a hostile count; and a tile must decode to at
+    /// most [`MAX_TILE_BYTES`].
+    pub fn check_limits(&self, file_size: u64) -> Result<()> {
+        if self.blocks > 2 && self.blocks > file_size {
+            return Err(Error::limit(format!(
+                "IFD at offset {} declares {} blocks ({}x{} image in {}x{} blocks), more than a file of {} bytes can index",
+                self.ifd_offset, self.blocks, self.width, self.height, self.block_width, self.block_height, file_size
+            )));
+        }
+        if self.tiled && self.block_decoded_bytes() > MAX_TILE_BYTES {
+            return Err(Error::limit(format!(
+                "IFD at offset {} has {}x{} tiles that decode to {} bytes each (limit {})",
+                self.ifd_offset,
+                self.block_width,
+                self.block_height,
+                self.block_decoded_bytes(),
+                MAX_TILE_BYTES
+            )));
+        }
+        Ok(())
     }
 
     pub fn offsets_entry<'a>(&self, ifd: &'a Ifd) -> Result<&'a Entry> {
@@ -247,11 +277,12 @@ impl Image {
 
     /// Bytes in one decoded block (all samples, contig) — for allocation caps.
     pub fn block_decoded_bytes(&self) -> u64 {
+        // Saturating: the fields come from the file and may be anything.
         let bits: u64 = if self.planar_separate {
             *self.bits_per_sample.first().unwrap_or(&8)
         } else {
-            self.bits_per_sample.iter().take(self.samples as usize).sum::<u64>().max(1)
+            self.bits_per_sample.iter().take(self.samples as usize).fold(0u64, |a, &b| a.saturating_add(b)).max(1)
         };
-        (self.block_width * bits).div_ceil(8) * self.block_height
+        self.block_width.saturating_mul(bits).div_ceil(8).saturating_mul(self.block_height)
     }
 }

@@ -24,6 +24,11 @@ const EAGER_VALUE_BYTES: u64 = 64 * 1024;
 const EAGER_TOTAL_BYTES: u64 = 32 * 1024 * 1024;
 /// Largest value `entry_value` agrees to load into memory.
 pub const MAX_VALUE_BYTES: u64 = 512 * 1024 * 1024;
+/// IFDs that do not overlap cannot take more bytes in all than the file
+/// holds; this much more is tolerated for odd but harmless files. Without the
+/// bound, a chain of 65535-entry IFDs placed 6 bytes apart re-reads the same
+/// entries thousands of times: gigabytes of entries from a 1 MB file.
+pub const MAX_OVERLAP_BYTES: u64 = 1024 * 1024;
 
 /// One IFD entry. `value` is `None` when the value was left lazy (large) or
 /// the field type is unknown.
@@ -151,6 +156,7 @@ impl Tiff {
         let mut seen = HashSet::new();
         let mut offset = self.first_ifd;
         let mut eager_budget = EAGER_TOTAL_BYTES;
+        let mut dir_bytes: u64 = 0;
         while offset != 0 {
             if !seen.insert(offset) {
                 return Err(Error::format(format!("IFD chain loops back to offset {}", offset)));
@@ -159,6 +165,15 @@ impl Tiff {
                 return Err(Error::limit(format!("more than {} IFDs; refusing to read further", MAX_IFDS)));
             }
             let ifd = self.read_ifd(offset, &mut eager_budget)?;
+            dir_bytes += ifd.size;
+            if dir_bytes > self.file_size.saturating_add(MAX_OVERLAP_BYTES) {
+                return Err(Error::limit(format!(
+                    "IFDs overlap: the first {} IFDs take {} bytes in a file of {} bytes",
+                    self.ifds.len() + 1,
+                    dir_bytes,
+                    self.file_size
+                )));
+            }
             offset = ifd.next;
             let at = ifd.offset;
             self.ifds.push(ifd);
@@ -333,7 +348,10 @@ impl Tiff {
         }
         if let Some(v) = &e.value {
             let all = v.as_u64s();
-            return Ok(all[start as usize..(start + n) as usize].to_vec());
+            return all
+                .get(start as usize..(start + n) as usize)
+                .map(<[u64]>::to_vec)
+                .ok_or_else(|| Error::format(format!("tag {} is not an integer array", e.tag)));
         }
         let ft = e.field_type.ok_or_else(|| Error::format(format!("tag {} has unknown field type", e.tag)))?;
         self.check_value_range(e, e.byte_len())?;

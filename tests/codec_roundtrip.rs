@@ -216,6 +216,12 @@ fn streams_expanding_past_the_block_are_refused() {
     let huge = layout(1 << 20, 1 << 20, 4, SampleFormat::Uint, 8, 1);
     let e = codec::decode(codec::DEFLATE, &[0x78, 0x9c], &huge).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Limit);
+    // a stream far too small for its (allowed) block is refused before allocating
+    let big_ok = layout(16384, 16384, 4, SampleFormat::Uint, 8, 1);
+    for comp in [codec::DEFLATE, codec::LZW, codec::PACKBITS] {
+        let e = codec::decode(comp, &[0x78, 0x9c, 0, 0], &big_ok).unwrap_err();
+        assert!(e.message.contains("cannot hold a block of 1073741824 bytes"), "{}", e.message);
+    }
 }
 
 #[test]
@@ -373,4 +379,17 @@ fn mutated_streams_never_panic() {
         }
     }
     assert_eq!(runs, cases.len() * 1000);
+}
+
+#[test]
+fn masks_pack_to_one_bit_rows_and_round_trip() {
+    let (w, h) = (11usize, 3usize);
+    let mask: Vec<u8> = (0..w * h).map(|i| if i % 3 == 0 { 255 } else { 0 }).collect();
+    let packed = codec::pack_mask_rows(&mask, w, h);
+    assert_eq!(packed.len(), 2 * h);
+    assert_eq!(packed[0], 0b1001_0010);
+    assert_eq!(packed[1], 0b0100_0000);
+    let l = layout(w, h, 1, SampleFormat::Uint, 1, 1);
+    let z = codec::encode(&opts(codec::DEFLATE, 1), &packed, &l).unwrap();
+    assert_eq!(codec::decode(codec::DEFLATE, &z, &l).unwrap(), packed);
 }

@@ -123,12 +123,36 @@ fn swap_in_place(data: &mut [u8], unit: usize) {
     }
 }
 
+/// Most bytes one input byte can expand to, per codec: DEFLATE tops out
+/// at 1032:1, PackBits at 64:1 (2 bytes for a 128-byte run), LZW at about
+/// 3641:1 (a 9-bit code for a 4096-byte string). A stream too small to fill
+/// its block is refused before the block is allocated, so a few bytes can
+/// never make us reserve gigabytes. ZSTD has no useful bound.
+fn check_ratio(compression: u16, len: usize, expected: usize) -> Result<()> {
+    let ratio = match compression {
+        DEFLATE | DEFLATE_OLD => 1032,
+        PACKBITS => 64,
+        LZW => 3641,
+        _ => return Ok(()),
+    };
+    if len.saturating_mul(ratio).saturating_add(64) < expected {
+        return Err(Error::format(format!(
+            "{} stream of {} bytes cannot hold a block of {} bytes",
+            name(compression),
+            len,
+            expected
+        )));
+    }
+    Ok(())
+}
+
 /// Decode one stored block: decompress, undo the predictor, convert samples to little-endian.
 /// Output: exactly width*height*samples*bits/8 bytes (rows padded to whole bytes when bits<8),
 /// pixel-interleaved as stored. JPEG with photometric YCbCr comes out as RGB. A stream that would
 /// expand beyond the expected size is an error (decompression bomb), a short one is an error too.
 pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     let expected = layout.decoded_bytes()?;
+    check_ratio(compression, data.len(), expected)?;
     let mut out = match compression {
         NONE => {
             if data.len() < expected {
@@ -205,4 +229,21 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
 /// as GDAL/libtiff store them (tables = SOI+DQT+DHT+EOI; tile keeps SOI, SOF, SOS, data, EOI).
 pub fn split_jpeg_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
     jpeg::split_tables(full)
+}
+
+/// Pack a one-byte-per-pixel mask (0 = masked, nonzero = valid) into 1-bit
+/// rows, most significant bit first, each row padded to whole bytes: the
+/// block layout GDAL's internal masks (NBITS=1) use, ready for [`encode`]
+/// with `bits_per_sample: 1`.
+pub fn pack_mask_rows(mask: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let row = width.div_ceil(8);
+    let mut out = vec![0u8; row * height];
+    for (y, line) in mask.chunks(width.max(1)).take(height).enumerate() {
+        for (x, &v) in line.iter().enumerate() {
+            if v != 0 {
+                out[y * row + x / 8] |= 0x80 >> (x % 8);
+            }
+        }
+    }
+    out
 }

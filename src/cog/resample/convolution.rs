@@ -267,11 +267,12 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             if xt.sum[dx] <= 0.0 {
                 row_all_valid = false;
             }
-            if let Some(m) = mrow {
-                if !hmask.is_empty() && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a)) {
-                    let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
-                    hmask[i * dw + dx] = (ws > 0.0) as u8;
-                }
+            if let Some(m) = mrow
+                && !hmask.is_empty()
+                && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a))
+            {
+                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
+                hmask[i * dw + dx] = (ws > 0.0) as u8;
             }
         }
         line_ok[i] = row_all_valid;

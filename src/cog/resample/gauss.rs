@@ -70,10 +70,8 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>) {
                 let row = s.row_data(r);
                 let mrow = s.row_mask(r);
                 for x in xa..xb {
-                    if let Some(m) = mrow {
-                        if m[x] == 0 {
-                            continue;
-                        }
+                    if mrow.is_some_and(|m| m[x] == 0) {
+                        continue;
                     }
                     any_mask = true;
                     let w = wy * k[x - xa + xsh];

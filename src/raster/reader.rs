@@ -29,6 +29,8 @@ pub struct RasterReader<'a> {
 
 impl<'a> RasterReader<'a> {
     pub fn new(tiff: &'a Tiff, image: &'a Image) -> Result<Self> {
+        // Refuse hostile grids and giant tiles before any allocation.
+        image.check_limits(tiff.file_size)?;
         let ifd = &tiff.ifds[image.index];
         let samples = image.samples as usize;
         let bits = *image.bits_per_sample.first().unwrap_or(&1);

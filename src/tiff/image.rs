@@ -183,8 +183,9 @@ impl Image {
         let mut out = Vec::with_capacity(tiff.ifds.len());
         let mut seen_image = false;
         for (i, ifd) in tiff.ifds.iter().enumerate() {
+            // No check_limits here: describing a huge (or hostile) grid costs
+            // nothing, and GDAL opens such files; decoders check before allocating.
             let img = Image::from_ifd(i, ifd, seen_image)?;
-            img.check_limits(tiff.file_size)?;
             seen_image |= img.kind == Kind::Image;
             out.push(img);
         }

@@ -29,8 +29,14 @@ pub struct Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// Messages are folded to one line: third-party decoders sometimes put
+    /// newlines in theirs, and every error must print as one line.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        let mut message: String = message.into();
+        if message.contains(['\n', '\r']) {
+            message = message.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        }
+        Error { kind, message }
     }
     pub fn format(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Format, message)

@@ -86,11 +86,15 @@ fn band(
                 }
             }
             if d.trailer && count >= 4 {
-                let tb = read_some(reader, offset + count - 4, 8);
+                // Hostile offsets/counts near 2^64 must not overflow.
+                let tb = match offset.checked_add(count - 4) {
+                    Some(at) => read_some(reader, at, 8),
+                    None => Vec::new(),
+                };
                 if tb.len() < 8 || tb[0..4] != tb[4..8] {
                     out.push(Finding::new(
                         Rule::TrailerBytes,
-                        format!("{}: for block ({}, {}), trailer bytes are invalid (at offset {})", name, x, y, offset + count),
+                        format!("{}: for block ({}, {}), trailer bytes are invalid (at offset {})", name, x, y, offset.saturating_add(count)),
                     ));
                 }
             }
@@ -99,7 +103,7 @@ fn band(
             let mi = y * mk.img.blocks_across + x;
             let mask_offset = mk.block(mi).map_or(0, |(o, _)| o);
             if offset > 0 && mask_offset > 0 {
-                let expected = offset + count + if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 };
+                let expected = offset.saturating_add(count).saturating_add(if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 });
                 if mask_offset != expected {
                     out.push(Finding::new(
                         Rule::MaskOffset,

@@ -141,7 +141,7 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
         if across.saturating_mul(down) > INT_MAX {
             return Some(format!("GDAL cannot open it: too many blocks: {} x {}", across, down));
         }
-        if separate && across * down * samples > INT_MAX {
+        if separate && across.saturating_mul(down).saturating_mul(samples) > INT_MAX {
             return Some(format!("GDAL cannot open it: too many blocks: {} x {} x {} bands", across, down, samples));
         }
     }

@@ -512,3 +512,45 @@ fn sidecars_are_reported() {
     let t = stdout(&cogtool(["info", p]));
     assert!(t.contains(&format!("Sidecar: {}.ovr (GDAL also reads its overviews)", p)), "{}", t);
 }
+
+/// A tag that is not needed to describe the image, with a count of 2^32-1,
+/// is listed with an error in its value while the rest is described (GDAL
+/// ignores such tags too); the same count on BitsPerSample is refused
+/// (bad_huge_count.tif, in hostile_files_fail_cleanly).
+#[test]
+fn unreadable_optional_tag_is_shown_not_fatal() {
+    let entries: [(u16, u16, u32, u32); 8] = [
+        (256, 3, 1, 8),
+        (257, 3, 1, 8),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (270, 2, u32::MAX, 8), // ImageDescription: 4 GiB of text in a tiny file
+        (273, 4, 1, 8),
+        (279, 4, 1, 64),
+    ];
+    let mut b = b"II*\0".to_vec();
+    b.extend_from_slice(&72u32.to_le_bytes());
+    b.extend_from_slice(&[7u8; 64]);
+    b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, ty, count, v) in entries {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&ty.to_le_bytes());
+        b.extend_from_slice(&count.to_le_bytes());
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desc.tif");
+    std::fs::write(&path, &b).unwrap();
+    let p = path.to_str().unwrap();
+    let o = cogtool(["info", "--json", p]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((j["ifds"][0]["width"].as_u64(), j["ifds"][0]["height"].as_u64()), (Some(8), Some(8)));
+    let d = tag(&j["ifds"][0], "ImageDescription");
+    assert_eq!(d["count"], u32::MAX);
+    assert!(d["value"]["error"].as_str().unwrap().contains("past end of file"), "{}", d);
+    let t = stdout(&cogtool(["info", p]));
+    assert!(t.contains("ImageDescription (270) ASCII (4294967295) <"), "{}", t);
+}

@@ -185,6 +185,14 @@ impl Image {
         for (i, ifd) in tiff.ifds.iter().enumerate() {
             // No check_limits here: describing a huge (or hostile) grid costs
             // nothing, and GDAL opens such files; decoders check before allocating.
+            // Tags no image can do without must be readable: a count of 2^32
+            // on BitsPerSample is a broken file (GDAL refuses it too), not
+            // one-bit data. Other unreadable tags are ignored, as GDAL does.
+            for tag in [IMAGE_WIDTH, IMAGE_LENGTH, BITS_PER_SAMPLE, SAMPLES_PER_PIXEL] {
+                if let Some(e) = ifd.entry(tag).filter(|e| e.value.is_none()) {
+                    tiff.entry_value(e)?;
+                }
+            }
             let img = Image::from_ifd(i, ifd, seen_image)?;
             seen_image |= img.kind == Kind::Image;
             out.push(img);

@@ -230,44 +230,16 @@ impl Tiff {
                 entries.push(entry);
                 continue;
             };
-            // Strile arrays are only read when a block is needed (as GDAL
-            // does), so a bogus count there leaves the file describable; a
-            // bogus count anywhere else is refused below before any read.
-            let lazy_ok = is_strile_tag(tag) || self.lenient;
-            let byte_len = match ft.size().checked_mul(count) {
-                Some(n) => n,
-                None if lazy_ok => u64::MAX,
-                None => {
-                    return Err(Error::format(format!(
-                        "tag {} in IFD at offset {} has an impossible count {}",
-                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
-                        offset,
-                        count
-                    )));
-                }
-            };
+            // A count too big for the file (even one that overflows) is not
+            // an error here: like libtiff, keep the entry with no value, so
+            // `info` can show it. Tags an image cannot do without are checked
+            // in `Image::all`; the rest are ignored, as GDAL ignores them.
+            let byte_len = ft.size().checked_mul(count).unwrap_or(u64::MAX);
             if byte_len <= inline_cap {
                 entry.inline = true;
                 entry.value_offset = value_field_pos;
                 entry.value = Some(decode_value(bo, ft, count, &vf[..byte_len as usize]));
             } else {
-                if byte_len > self.file_size && self.lenient && !is_strile_tag(tag) {
-                    // libtiff drops such a tag with a warning; so do we.
-                    entries.push(entry);
-                    continue;
-                }
-                if byte_len > self.file_size && !lazy_ok {
-                    // No offset could make this fit: the count itself is a lie
-                    // (a classic fuzzer trick to make readers allocate GBs).
-                    return Err(Error::format(format!(
-                        "tag {} in IFD at offset {} declares {} values ({} bytes) in a file of {} bytes",
-                        super::tags::tag_name(tag).map(str::to_string).unwrap_or_else(|| tag.to_string()),
-                        offset,
-                        count,
-                        byte_len,
-                        self.file_size
-                    )));
-                }
                 let at = if self.bigtiff { bo.u64(vf) } else { bo.u32(vf) as u64 };
                 entry.value_offset = at;
                 if at.checked_add(byte_len).is_none_or(|end| end > self.file_size) {
@@ -359,12 +331,6 @@ impl Tiff {
         let raw = self.reader.read(e.value_offset + start * sz, (n * sz) as usize)?;
         Ok(decode_value(self.byte_order, ft, n, &raw).as_u64s())
     }
-}
-
-/// StripOffsets, StripByteCounts, TileOffsets, TileByteCounts.
-fn is_strile_tag(tag: u16) -> bool {
-    use super::tags::*;
-    matches!(tag, STRIP_OFFSETS | STRIP_BYTE_COUNTS | TILE_OFFSETS | TILE_BYTE_COUNTS)
 }
 
 fn not_tiff_message(head: &[u8]) -> String {

@@ -67,14 +67,17 @@ dem(f"{d}/dem4.tif", 8192, 32768)
 EOF
 }
 
-# run NAME CMD... : wall seconds and max RSS (KiB) appended to $DIR/NAME.times
+# run NAME CMD... : wall seconds, max RSS (KiB) and CPU seconds (user+sys)
+# appended to $DIR/NAME.times. CPU time is printed too because a shared
+# machine stretches wall time for reasons that have nothing to do with the tool.
 run() {
     local name=$1; shift
     /usr/bin/time -v -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || { cat "$DIR/err.txt" >&2; exit 1; }
-    local wall rss
+    local wall rss cpu
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$DIR/time.txt")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time.txt")
-    echo "$wall $rss" >> "$DIR/$name.times"
+    cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$DIR/time.txt")
+    echo "$wall $rss $cpu" >> "$DIR/$name.times"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -90,13 +93,14 @@ bench() {
         run "$label.ours" "$COGTOOL" create -q "$input" "$DIR/out_ours.tif" "${ours[@]}"
         run "$label.gdal" gdal_translate -q -of COG "${gdal_co[@]}" "$input" "$DIR/out_gdal.tif"
     done
-    local tw_o tw_g rss_o rss_g sz_o sz_g
+    local tw_o tw_g rss_o rss_g sz_o sz_g cpu_o cpu_g
     tw_o=$(cut -d' ' -f1 "$DIR/$label.ours.times" | median); tw_g=$(cut -d' ' -f1 "$DIR/$label.gdal.times" | median)
     rss_o=$(cut -d' ' -f2 "$DIR/$label.ours.times" | sort -n | tail -1); rss_g=$(cut -d' ' -f2 "$DIR/$label.gdal.times" | sort -n | tail -1)
+    cpu_o=$(cut -d' ' -f3 "$DIR/$label.ours.times" | median); cpu_g=$(cut -d' ' -f3 "$DIR/$label.gdal.times" | median)
     sz_o=$(stat -c %s "$DIR/out_ours.tif"); sz_g=$(stat -c %s "$DIR/out_gdal.tif")
-    printf '%-5s cogtool %7.2fs %6d MiB RSS %11d B | gdal %7.2fs %6d MiB RSS %11d B | time %.2f size %.3f rss %.2f\n' \
-        "$label" "$tw_o" $((rss_o / 1024)) "$sz_o" "$tw_g" $((rss_g / 1024)) "$sz_g" \
-        "$(echo "$tw_o / $tw_g" | bc -l)" "$(echo "$sz_o / $sz_g" | bc -l)" "$(echo "$rss_o / $rss_g" | bc -l)"
+    printf '%-5s cogtool %7.2fs (cpu %7.2fs) %6d MiB RSS %11d B | gdal %7.2fs (cpu %7.2fs) %6d MiB RSS %11d B | time %.2f cpu %.2f size %.3f rss %.2f\n' \
+        "$label" "$tw_o" "$cpu_o" $((rss_o / 1024)) "$sz_o" "$tw_g" "$cpu_g" $((rss_g / 1024)) "$sz_g" \
+        "$(echo "$tw_o / $tw_g" | bc -l)" "$(echo "$cpu_o / $cpu_g" | bc -l)" "$(echo "$sz_o / $sz_g" | bc -l)" "$(echo "$rss_o / $rss_g" | bc -l)"
     echo "$rss_o" > "$DIR/$label.rss"
 }
 

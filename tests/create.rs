@@ -243,3 +243,35 @@ fn verify_passes_on_lossless_output() {
     check_cog_structure(&out);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn ctrl_c_removes_temporary_files() {
+    let dir = tmp("sigint");
+    let (w, h) = (3000, 3000);
+    let data = pixels(w, h, 3, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 3, 1, 1, &data, vec![]);
+    let out = dir.join("out.tif");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"))
+        .args(["create", input.to_str().unwrap(), out.to_str().unwrap(), "--compress", "deflate", "--level", "12", "--threads", "1"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the spill file exists, then interrupt.
+    let spill_seen = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::read_dir(&dir).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().contains("cogtool-tiles"))
+    });
+    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let o = child.wait_with_output().unwrap();
+    if spill_seen && o.status.code() == Some(130) {
+        assert!(String::from_utf8_lossy(&o.stderr).contains("interrupted"));
+        assert!(!out.exists(), "no output after an interrupt");
+    } else {
+        eprintln!("NOTE: the run finished before the interrupt ({:?}); only the cleanup is checked", o.status.code());
+    }
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.iter().all(|n| !n.starts_with('.')), "temp files left: {:?}", left);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

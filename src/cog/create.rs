@@ -19,6 +19,10 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Largest band of full-resolution rows held at once (the pyramid holds
+/// about twice that): memory is bounded by width, never by height.
+pub const MAX_BAND_BYTES: u64 = 2 << 30;
+
 /// What happened, for the caller to report.
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -85,8 +89,29 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     let tiff = open_input(input_path, false)?;
     let images = Image::all(&tiff)?;
     let inp = input::describe(&tiff, &images)?;
+    // GDAL's limit on raster sizes (an int), and ours on one band of rows.
+    if inp.width > i32::MAX as u64 || inp.height > i32::MAX as u64 {
+        return Err(Error::limit(format!("a {}x{} image is beyond GDAL's 2147483647-pixel side limit", inp.width, inp.height)));
+    }
+    let img = &images[inp.image];
+    if img.block_width > i32::MAX as u64 || img.block_height > i32::MAX as u64 {
+        return Err(Error::limit(format!(
+            "{}x{} blocks are beyond GDAL's 2147483647-pixel limit",
+            img.block_width, img.block_height
+        )));
+    }
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
     let cfg = config::resolve(o, &inp, reader.sample_bytes())?;
+    let band_bytes = inp.width * cfg.levels[0].block.min(inp.height) * (inp.bands * reader.sample_bytes()) as u64;
+    if band_bytes > MAX_BAND_BYTES {
+        return Err(Error::limit(format!(
+            "one band of {} rows of this {}-pixel-wide image needs {} bytes, beyond the {} byte limit (use a smaller --blocksize)",
+            cfg.levels[0].block.min(inp.height),
+            inp.width,
+            band_bytes,
+            MAX_BAND_BYTES
+        )));
+    }
     let mask_reader = match (cfg.mask, inp.mask) {
         (MaskSource::InputMask, Some(m)) => Some(RasterReader::new(&tiff, &images[m])?),
         _ => None,
@@ -270,8 +295,24 @@ fn stream<T: Sample>(
             }
             MaskSource::InputMask => {
                 let m = mask_reader.expect("mask reader").read_rows(y, y1)?;
-                let valid = m.iter().map(|&b| if b != 0 { 255 } else { 0 }).collect::<Vec<u8>>();
-                debug_assert_eq!(valid.len(), width * (y1 - y) as usize);
+                let rows = (y1 - y) as usize;
+                // 1-bit masks come back packed (MSB first, rows padded to bytes).
+                let row_bytes = m.len() / rows.max(1);
+                let valid: Vec<u8> = if row_bytes % width == 0 {
+                    // One byte per sample; a per-band mask (several samples)
+                    // becomes one dataset mask: valid where any band is.
+                    let k = row_bytes / width;
+                    m.chunks_exact(k).map(|px| if px.iter().any(|&b| b != 0) { 255 } else { 0 }).collect()
+                } else if row_bytes == width.div_ceil(8) {
+                    (0..rows * width)
+                        .map(|i| {
+                            let (r, x) = (i / width, i % width);
+                            if m[r * row_bytes + x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 }
+                        })
+                        .collect()
+                } else {
+                    return Err(Error::unsupported(format!("an internal mask with {} bytes per row of {} pixels", row_bytes, width)));
+                };
                 (all, Some(valid))
             }
         };

@@ -345,7 +345,7 @@ fn fixture_seeds_survive_mutation() {
         eprintln!("SKIP: no *.tif fixtures under testdata/ yet");
         return;
     }
-    let st = run_seeds(&seeds, 100, 500, 1_000_000);
+    let st = run_seeds(&seeds, 100, 250, 1_000_000);
     report("fixtures", &st);
 }
 

@@ -21,6 +21,9 @@ pub struct Description<'a> {
     pub metadata: Vec<Item>,
     pub nodata: Option<f64>,
     pub header_bytes: u64,
+    /// Sidecar files found next to the source (`.ovr`, `.msk`): GDAL reads
+    /// overviews and masks from them, so its view of the file differs.
+    pub sidecars: Vec<&'static str>,
 }
 
 impl<'a> Description<'a> {
@@ -43,7 +46,9 @@ impl<'a> Description<'a> {
                 }
             }
         }
-        Ok(Description { path: path.to_string(), tiff, images, geokeys, metadata, nodata, header_bytes })
+        let source = tiff.reader.source();
+        let sidecars = [".ovr", ".msk"].into_iter().filter(|s| source.sidecar_exists(s)).collect();
+        Ok(Description { path: path.to_string(), tiff, images, geokeys, metadata, nodata, header_bytes, sidecars })
     }
 
     pub fn main(&self) -> &Image {
@@ -188,6 +193,7 @@ impl<'a> Description<'a> {
                 "width": o.width, "height": o.height, "decimation": self.decimation(o)
             })).collect::<Vec<_>>(),
             "masks": self.mask_count(),
+            "sidecars": self.sidecars,
         })
     }
 
@@ -220,7 +226,10 @@ impl<'a> Description<'a> {
             s,
             "  Compression: {}, predictor {}, photometric {}",
             tags::compression_name(m.compression),
-            m.predictor,
+            match value_meaning(PREDICTOR, m.predictor as u64) {
+                Some(name) if m.predictor != 1 => format!("{} ({})", m.predictor, name),
+                _ => m.predictor.to_string(),
+            },
             m.photometric.map(tags::photometric_name).unwrap_or_else(|| "none".into())
         );
         let _ = writeln!(s, "  NoData: {}", self.nodata.map(|v| v.to_string()).unwrap_or_else(|| "none".into()));
@@ -248,7 +257,17 @@ impl<'a> Description<'a> {
                 ovs.iter().map(|o| format!("{}x{} (/{})", o.width, o.height, self.decimation(o))).collect();
             let _ = writeln!(s, "  Overviews: {}", list.join(", "));
         }
-        let _ = writeln!(s, "  Masks: {}", self.mask_count());
+        let masks: Vec<String> = self
+            .images
+            .iter()
+            .filter(|i| matches!(i.kind, Kind::Mask | Kind::OverviewMask))
+            .map(|i| format!("{}x{}", i.width, i.height))
+            .collect();
+        if masks.is_empty() {
+            let _ = writeln!(s, "  Masks: 0");
+        } else {
+            let _ = writeln!(s, "  Masks: {} ({})", masks.len(), masks.join(", "));
+        }
         match &t.ghost {
             Some(g) => {
                 let items: Vec<String> = g.items.iter().map(|(k, v)| format!("{}={}", k, v)).collect();
@@ -257,6 +276,10 @@ impl<'a> Description<'a> {
             None => {
                 let _ = writeln!(s, "  Ghost area: none");
             }
+        }
+        for sc in &self.sidecars {
+            let what = if *sc == ".ovr" { "overviews" } else { "masks" };
+            let _ = writeln!(s, "  Sidecar: {}{} (GDAL also reads its {})", self.path, sc, what);
         }
         for it in &self.metadata {
             let band = it.sample.map(|b| format!("band {} ", b + 1)).unwrap_or_default();
@@ -298,7 +321,15 @@ impl<'a> Description<'a> {
                         Err(err) => format!("<{}>", err.message),
                     },
                 };
-                let _ = writeln!(s, "  {} ({}) {} ({}) {}", name, e.tag, ty, e.count, shown);
+                let meaning = e.value.as_ref().filter(|v| v.len() == 1).and_then(|v| v.first_u64()).and_then(|v| value_meaning(e.tag, v));
+                match meaning {
+                    Some(m) => {
+                        let _ = writeln!(s, "  {} ({}) {} ({}) {} ({})", name, e.tag, ty, e.count, shown, m);
+                    }
+                    None => {
+                        let _ = writeln!(s, "  {} ({}) {} ({}) {}", name, e.tag, ty, e.count, shown);
+                    }
+                }
             }
             if i == 0 && !self.geokeys.is_empty() {
                 for k in &self.geokeys {
@@ -308,4 +339,55 @@ impl<'a> Description<'a> {
         }
         s
     }
+}
+
+/// What a single-valued enumerated tag means, for the text listing
+/// (`Compression (259) SHORT (1) 8 (deflate)`).
+fn value_meaning(tag: u16, v: u64) -> Option<String> {
+    let short = u16::try_from(v).ok();
+    Some(match tag {
+        COMPRESSION => tags::compression_name(short?),
+        PHOTOMETRIC => tags::photometric_name(short?),
+        PLANAR_CONFIG => match v {
+            1 => "contig".into(),
+            2 => "separate".into(),
+            _ => return None,
+        },
+        PREDICTOR => match v {
+            1 => "none".into(),
+            2 => "horizontal".into(),
+            3 => "floating point".into(),
+            _ => return None,
+        },
+        SAMPLE_FORMAT => crate::tiff::SampleFormat::from_code(v).name().into(),
+        NEW_SUBFILE_TYPE => {
+            let mut parts = Vec::new();
+            if v & 1 != 0 {
+                parts.push("reduced resolution");
+            }
+            if v & 2 != 0 {
+                parts.push("page");
+            }
+            if v & 4 != 0 {
+                parts.push("mask");
+            }
+            if parts.is_empty() {
+                return None;
+            }
+            parts.join(", ")
+        }
+        EXTRA_SAMPLES => match v {
+            0 => "unspecified".into(),
+            1 => "associated alpha".into(),
+            2 => "unassociated alpha".into(),
+            _ => return None,
+        },
+        RESOLUTION_UNIT => match v {
+            1 => "none".into(),
+            2 => "inch".into(),
+            3 => "centimeter".into(),
+            _ => return None,
+        },
+        _ => return None,
+    })
 }

@@ -35,7 +35,7 @@ fn tag<'a>(ifd: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn json_has_every_documented_key() {
     let j = json_of("cog_rgb_deflate.tif");
-    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks"] {
+    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks", "sidecars"] {
         assert!(j.get(k).is_some(), "missing top-level key {}", k);
     }
     for k in [
@@ -135,6 +135,9 @@ fn json_jpeg_cog_with_mask() {
     assert_eq!(mask["photometric"], "mask");
     assert_eq!(j["ghost"]["MASK_INTERLEAVED_WITH_IMAGERY"], "YES");
     assert_eq!(j["geo"]["crs"], "EPSG:3857");
+    let t = stdout(&cogtool(["info", testdata("cog_mask_jpeg.tif").to_str().unwrap()]));
+    assert!(t.contains("Masks: 2 (512x384, 256x192)"), "{}", t);
+    assert!(t.contains("Overviews: 256x192 (/2)"), "{}", t);
 }
 
 #[test]
@@ -149,6 +152,22 @@ fn json_float32_nodata_cog() {
     assert_eq!(m["blocks"], 3 * 2);
     assert_eq!(j["geo"]["nodata"], -9999.0);
     assert_eq!(overviews(&j), [(150, 100, 2), (75, 50, 4)]);
+    // GDAL_METADATA: a dataset item (GDAL stores values escaped twice) and
+    // band items with roles.
+    let md = j["geo"]["gdal_metadata"].as_array().unwrap();
+    let item = |name: &str| md.iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("no item {}", name));
+    assert_eq!(item("SOURCE")["value"], "cogtool <testdata> & base.sh");
+    assert!(item("SOURCE").get("band").is_none());
+    assert_eq!(item("SCALE")["value"], "0.5");
+    assert_eq!(item("SCALE")["band"], 1);
+    assert_eq!(item("SCALE")["role"], "scale");
+    assert_eq!(item("OFFSET")["value"], "10");
+    assert_eq!(item("UNITTYPE")["value"], "m");
+    assert_eq!(j["geo"]["band_descriptions"], serde_json::json!(["elevation"]));
+    let t = stdout(&cogtool(["info", testdata("cog_float32_nodata.tif").to_str().unwrap()]));
+    assert!(t.contains("NoData: -9999"), "{}", t);
+    assert!(t.contains("Compression: deflate, predictor 3 (floating point), photometric minisblack"), "{}", t);
+    assert!(t.contains("Metadata: band 1 DESCRIPTION=elevation [description]"), "{}", t);
 }
 
 #[test]
@@ -220,6 +239,9 @@ fn text_summary_then_every_ifd() {
         "IFD 0 at offset",
         "IFD 2 at offset",
         "TileOffsets (324) LONG (6)",
+        "Compression (259) SHORT (1) 8 (deflate)",
+        "PhotometricInterpretation (262) SHORT (1) 2 (rgb)",
+        "NewSubfileType (254) LONG (1) 1 (reduced resolution)",
         "ProjectedCSTypeGeoKey (3072): 32633",
     ] {
         assert!(t.contains(want), "missing {:?} in:\n{}", want, t);
@@ -378,11 +400,115 @@ fn verbose_logs_each_read_and_header_fits_two_reads() {
         let reads: Vec<&str> = err.lines().filter(|l| l.starts_with("cogtool: read bytes ")).collect();
         assert!(!reads.is_empty(), "-v logs reads: {:?}", err);
         assert!(reads.len() <= 2, "{} reads: {:?}", reads.len(), reads);
-        assert_eq!(reads.len(), err.lines().count(), "only read lines on stderr: {}", err);
+        // Then one summary line naming the source.
+        let summary = format!("cogtool: {}: {} read(s), ", p.display(), reads.len());
+        assert!(err.lines().last().unwrap().starts_with(&summary), "{}", err);
+        assert_eq!(reads.len() + 1, err.lines().count(), "only read lines and the summary on stderr: {}", err);
         // The first read is the 16 KiB header read from offset 0.
         assert!(reads[0].starts_with("cogtool: read bytes 0-16384 "), "{}", reads[0]);
     }
     // Without -v there is no log.
     let o = cogtool(["info", testdata("cog_rgb_deflate.tif").to_str().unwrap()]);
     assert!(stderr(&o).is_empty());
+}
+
+/// A 1,000,000 x 1,000,000 tiled TIFF (3.8 million tiles, two 15 MB strile
+/// arrays) written as a sparse temp file: listing its tags must read only
+/// the header and the values shown, never the arrays whole.
+#[test]
+fn huge_strile_arrays_are_not_read_to_list_tags() {
+    use std::io::{Seek, SeekFrom, Write};
+    let tiles_across: u64 = 1_000_000u64.div_ceil(512);
+    let n = tiles_across * tiles_across;
+    let off1: u64 = 4096;
+    let off2 = off1 + 4 * n;
+    let file_len = off2 + 4 * n + 1024;
+    let mut ifd: Vec<(u16, u16, u32, u32)> = vec![
+        (256, 4, 1, 1_000_000),
+        (257, 4, 1, 1_000_000),
+        (258, 3, 1, 8),
+        (259, 3, 1, 1),
+        (262, 3, 1, 1),
+        (277, 3, 1, 1),
+        (322, 3, 1, 512),
+        (323, 3, 1, 512),
+        (324, 4, n as u32, off1 as u32),
+        (325, 4, n as u32, off2 as u32),
+    ];
+    ifd.sort();
+    let mut b = b"II*\0".to_vec();
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&(ifd.len() as u16).to_le_bytes());
+    for (tag, ty, count, v) in ifd {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&ty.to_le_bytes());
+        b.extend_from_slice(&count.to_le_bytes());
+        b.extend_from_slice(&v.to_le_bytes());
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.tif");
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(&b).unwrap();
+    // First tile offsets, so the shown values are real; the rest stays sparse.
+    f.seek(SeekFrom::Start(off1)).unwrap();
+    for i in 0..30u32 {
+        f.write_all(&(file_len as u32 - 1000 + i).to_le_bytes()).unwrap();
+    }
+    f.set_len(file_len).unwrap();
+    drop(f);
+    let p = path.to_str().unwrap();
+    for json in [true, false] {
+        let mut args = vec!["-v", "info"];
+        if json {
+            args.push("--json");
+        }
+        args.push(p);
+        let o = cogtool(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        let summary = err.lines().last().unwrap();
+        let bytes: u64 = summary.rsplit(", ").next().unwrap().trim_end_matches(" bytes").parse().unwrap();
+        assert!(bytes < 256 * 1024, "read {} bytes of a {}-byte file to list tags: {}", bytes, file_len, err);
+        if json {
+            let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+            assert_eq!(j["ifds"][0]["blocks"], n);
+            let offs = tag(&j["ifds"][0], "TileOffsets");
+            assert_eq!(offs["count"], n);
+            assert_eq!(offs["value"][0], file_len - 1000);
+            assert_eq!(offs["value"].as_array().unwrap().len(), 25);
+        } else {
+            assert!(stdout(&o).contains(&format!("... ({} values)", n)));
+        }
+    }
+}
+
+/// The ghost area GDAL wrote is byte-for-byte what `Ghost::gdal_bytes`
+/// produces (the COG writer relies on it), with and without a mask.
+#[test]
+fn ghost_area_matches_gdal_bytes() {
+    for (name, with_mask) in [("cog_rgb_deflate.tif", false), ("cog_mask_jpeg.tif", true), ("cog_gray_lzw_bigtiff.tif", false)] {
+        let file = std::fs::read(testdata(name)).unwrap();
+        let want = cogtool::tiff::Ghost::gdal_bytes(with_mask);
+        let at = if name.contains("bigtiff") { 16 } else { 8 };
+        assert_eq!(&file[at..at + want.len()], &want[..], "{}", name);
+    }
+}
+
+/// A `.ovr` or `.msk` next to the source is reported (GDAL reads them, so
+/// its overview list differs from the file's own).
+#[test]
+fn sidecars_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("a.tif");
+    std::fs::copy(testdata("cog_3x2_tiles.tif"), &tif).unwrap();
+    let p = tif.to_str().unwrap();
+    let j: serde_json::Value = serde_json::from_str(&stdout(&cogtool(["info", "--json", p]))).unwrap();
+    assert_eq!(j["sidecars"], serde_json::json!([]));
+    std::fs::copy(testdata("tiled_not_cog.tif"), dir.path().join("a.tif.ovr")).unwrap();
+    let o = cogtool(["info", "--json", p]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["sidecars"], serde_json::json!([".ovr"]));
+    let t = stdout(&cogtool(["info", p]));
+    assert!(t.contains(&format!("Sidecar: {}.ovr (GDAL also reads its overviews)", p)), "{}", t);
 }

@@ -160,6 +160,7 @@ struct Oracle {
     overviews: Vec<(u64, u64)>,
     epsg: Option<u64>,
     wkt: String,
+    geotransform: Option<Vec<f64>>,
 }
 
 fn gdalinfo(path: &Path) -> Option<Oracle> {
@@ -174,7 +175,8 @@ fn gdalinfo(path: &Path) -> Option<Oracle> {
         .unwrap_or_default();
     // A georeferenced-by-GCPs file has its CRS under "gcps".
     let wkt = j["coordinateSystem"]["wkt"].as_str().or(j["gcps"]["coordinateSystem"]["wkt"].as_str()).unwrap_or("");
-    Some(Oracle { overviews, epsg: wkt_epsg(wkt), wkt: wkt.to_string() })
+    let geotransform = j["geoTransform"].as_array().map(|a| a.iter().map(|v| v.as_f64().unwrap()).collect());
+    Some(Oracle { overviews, epsg: wkt_epsg(wkt), wkt: wkt.to_string(), geotransform })
 }
 
 /// Facts of one file as cogtool sees it (from `info --json`).
@@ -189,6 +191,7 @@ struct Ours {
     nodata: Option<f64>,
     epsg: Option<u64>,
     photometric: String,
+    geotransform: Option<Vec<f64>>,
     single_strip: bool,
     /// Uncompressed bytes of one strip (0 when tiled).
     strip_bytes: u64,
@@ -213,6 +216,7 @@ fn ours(j: &Value) -> Ours {
         nodata: json_f64(&j["geo"]["nodata"]),
         epsg: j["geo"]["crs"].as_str().and_then(|s| s.strip_prefix("EPSG:")).and_then(|s| s.parse().ok()),
         photometric: m["photometric"].as_str().unwrap_or("").to_string(),
+        geotransform: j["geo"]["geotransform"].as_array().map(|a| a.iter().map(|v| json_f64(v).unwrap()).collect()),
         single_strip: m["tiled"] == false && m["blocks"] == 1,
         strip_bytes: if m["tiled"] == false {
             let bits: u64 = m["bits_per_sample"].as_array().unwrap().iter().map(|b| b.as_u64().unwrap()).sum();
@@ -284,6 +288,26 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
         _ => false,
     };
     check("nodata", nodata_ok, format!("{:?}", o.nodata), row["nodata"].clone());
+    // tifffile's reading of the raw IFD chain and the first IFD's tags.
+    if row["tifffile"] == "ok" {
+        let ifds = j["ifds"].as_array().unwrap();
+        let first = &ifds[0];
+        let tag_of = |code: u64| first["tags"].as_array().unwrap().iter().find(|t| t["code"] == code).map(|t| t["value"].clone());
+        let reduced = ifds.iter().filter(|i| i["new_subfile_type"].as_u64().unwrap() & 5 == 1).count();
+        let facts = [
+            ("IFD count", ifds.len().to_string(), &row["ifds"]),
+            ("reduced-resolution IFDs", reduced.to_string(), &row["reduced_res_ifds"]),
+            ("tiled", (if first["tiled"] == true { "yes" } else { "no" }).to_string(), &row["tiled"]),
+            ("compression tag", first["compression_code"].to_string(), &row["tiff_compression_tag"]),
+            ("predictor", first["predictor"].to_string(), &row["predictor"]),
+            ("photometric tag", tag_of(262).map(|v| v.to_string()).unwrap_or_default(), &row["photometric"]),
+            ("planar tag", tag_of(284).map(|v| v.to_string()).unwrap_or_else(|| "1".into()), &row["planar"]),
+        ];
+        for (what, ours, theirs) in facts {
+            let ok = &ours == theirs;
+            check(&format!("{} (tifffile)", what), ok, ours, theirs.clone());
+        }
+    }
     if let Some(or) = oracle {
         let epsg_ok = o.epsg == or.epsg
             // A compound CRS (horizontal + vertical) has no code of its own in
@@ -302,6 +326,15 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
             // code, cogtool the GeographicType key as written.
             || (path.ends_with("ca_nrc_NAD83v70VG.tif") && o.epsg == Some(8255) && or.epsg == Some(8254));
         check("EPSG", epsg_ok, format!("{:?}", o.epsg), format!("{:?}", or.epsg));
+        let close = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0))
+        };
+        let gt_ok = match (&o.geotransform, &or.geotransform) {
+            (Some(a), Some(b)) => close(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        check("geotransform", gt_ok, format!("{:?}", o.geotransform), format!("{:?}", or.geotransform));
     }
     bad
 }

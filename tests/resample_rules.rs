@@ -263,3 +263,63 @@ fn integer_results_are_clamped() {
         assert!(o[..3].iter().all(|&v| v < 20) && o[5..].iter().all(|&v| v > 235), "{m:?}: {o:?}");
     }
 }
+
+#[test]
+fn integer_conversion_rounds_half_away_and_clamps() {
+    assert_eq!(u8::from_f64(2.5), 3);
+    assert_eq!(u8::from_f64(2.4999), 2);
+    assert_eq!(u8::from_f64(-3.0), 0);
+    assert_eq!(u8::from_f64(255.6), 255);
+    assert_eq!(u8::from_f64(f64::NAN), 0);
+    assert_eq!(i16::from_f64(-2.5), -3);
+    assert_eq!(i16::from_f64(-2.4), -2);
+    assert_eq!(i16::from_f64(40000.0), i16::MAX);
+    assert_eq!(i16::from_f64(-40000.0), i16::MIN);
+    assert_eq!(u32::from_f64(1e12), u32::MAX);
+    assert_eq!(i64::from_f64(-1e30), i64::MIN);
+    assert_eq!(u64::from_f64(1e30), u64::MAX);
+    assert_eq!(u64::from_f64(9007199254740993.0), 9007199254740992);
+    assert_eq!(i8::from_f64(f64::INFINITY), i8::MAX);
+    assert_eq!(f32::from_f64(0.1), 0.1f32);
+}
+
+#[test]
+fn mean_of_four_matches_rounded_mean() {
+    for q in [[1i16, 2, 5, 6], [-1, -2, -5, -6], [-1, 0, 0, 0], [-2, 0, 0, 0], [i16::MIN, i16::MIN, i16::MIN, i16::MAX], [3, 3, 3, 4]] {
+        let exact = q.iter().map(|&v| v as f64).sum::<f64>() / 4.0;
+        assert_eq!(i16::mean4(q), i16::from_f64(exact), "{q:?}");
+    }
+    assert_eq!(u8::mean4([255, 255, 255, 254]), 255);
+    assert_eq!(u64::mean4([u64::MAX; 4]), u64::MAX);
+    assert_eq!(i64::mean4([i64::MIN; 4]), i64::MIN);
+}
+
+/// Bands of any height, at odd ratios, with nodata and a mask, give the
+/// same pixels and mask as one call: `src_rows_needed` covers every tap.
+#[test]
+fn chunked_equals_whole_odd_ratios_with_mask() {
+    let (w, h) = (83, 71);
+    let src = lvl(w, h);
+    let data: Vec<u16> = (0..w * h * 3).map(|i| ((i * 7919) % 5000) as u16).collect();
+    let valid: Vec<u8> = (0..w * h).map(|i| if (i * 31) % 17 == 0 || i % w < 5 { 0 } else { 255 }).collect();
+    for dst in [half(src), lvl(29, 23), lvl(10, 9), lvl(1, 1)] {
+        for m in Method::ALL {
+            let (all, all_v) = whole(m, src, &data, Some(&valid), 3, dst, Some(4999.0));
+            for chunk in [1, 3, 7] {
+                let (mut parts, mut parts_v) = (Vec::new(), Vec::new());
+                let mut y = 0;
+                while y < dst.height {
+                    let y1 = (y + chunk).min(dst.height);
+                    let (s0, s1) = src_rows_needed(m, src, dst, y, y1);
+                    let win = Window { data: &data[s0 * w * 3..s1 * w * 3], valid: Some(&valid[s0 * w..s1 * w]), y0: s0, rows: s1 - s0 };
+                    let (p, v) = resample(m, src, &win, 3, dst, y, y1, Some(4999.0));
+                    parts.extend(p);
+                    parts_v.extend(v.unwrap());
+                    y = y1;
+                }
+                assert!(parts == all, "{m:?} -> {dst:?}, bands of {chunk}: pixels differ");
+                assert!(Some(&parts_v) == all_v.as_ref(), "{m:?} -> {dst:?}, bands of {chunk}: mask differs");
+            }
+        }
+    }
+}

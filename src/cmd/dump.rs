@@ -47,7 +47,9 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
         },
         None => None,
     };
-    let tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open(Arc::new(r))) {
+    // Lenient, as GDAL: a broken chain after the first IFD (a loop, a bad
+    // next pointer) still leaves the IFDs before it addressable.
+    let tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
         Ok(t) => t,
         Err(e) => {
             report(&src, &e);

@@ -12,12 +12,18 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
     let mut failed = false;
     let stdout = std::io::stdout();
     for src in &a.sources {
-        let result = crate::source::open(src, &g.open_options())
-            .and_then(|r| Tiff::open(Arc::new(r)))
-            .and_then(|t| {
-                let d = Description::new(src, &t)?;
-                Ok(if a.json { d.to_json(a.all_values).to_string() + "\n" } else { d.to_text(a.all_values) })
-            });
+        let reader = crate::source::open(src, &g.open_options()).map(Arc::new);
+        let result = reader.clone().and_then(Tiff::open).and_then(|t| {
+            let d = Description::new(src, &t)?;
+            Ok(if a.json { d.to_json(a.all_values).to_string() + "\n" } else { d.to_text(a.all_values) })
+        });
+        if g.verbose > 0 {
+            // What describing this source cost: the number to watch for remote files.
+            if let Ok(r) = &reader {
+                let st = r.stats();
+                report(src, format!("{} read(s), {} bytes", st.requests, st.bytes));
+            }
+        }
         let mut out = stdout.lock();
         match result {
             Ok(text) => {

@@ -47,32 +47,25 @@ impl Checksum {
         Checksum { format, sample_bytes, sum: 0, prime: 0 }
     }
 
-    fn add(&mut self, v: i32) {
-        self.sum = (self.sum + (v % PRIMES[self.prime]) as i64) & 0xffff;
-        self.prime = if self.prime == 10 { 0 } else { self.prime + 1 };
-    }
-
-    /// One sample (or one part of a complex sample) as GDAL's Int32.
-    fn value(format: SampleFormat, b: &[u8]) -> i32 {
-        let n = b.len();
+    /// The converter of one sample (or one part of a complex sample) to GDAL's Int32.
+    fn converter(format: SampleFormat, n: usize) -> fn(&[u8]) -> i32 {
         match (format, n) {
             (SampleFormat::Float | SampleFormat::ComplexFloat, 4) => {
-                int_from_double(f32::from_le_bytes(b.try_into().unwrap()) as f64)
+                |b| int_from_double(f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
             }
             (SampleFormat::Float | SampleFormat::ComplexFloat, 8) => {
-                int_from_double(f64::from_le_bytes(b.try_into().unwrap()))
+                |b| int_from_double(f64::from_le_bytes(b[..8].try_into().unwrap()))
             }
+            (SampleFormat::Int | SampleFormat::ComplexInt, 1) => |b| b[0] as i8 as i32,
+            (SampleFormat::Int | SampleFormat::ComplexInt, 2) => |b| i16::from_le_bytes([b[0], b[1]]) as i32,
+            (SampleFormat::Int | SampleFormat::ComplexInt, 4) => |b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]),
             (SampleFormat::Int | SampleFormat::ComplexInt, _) => {
-                let mut a = [if b[n - 1] & 0x80 != 0 { 0xff } else { 0 }; 8];
-                a[..n.min(8)].copy_from_slice(&b[..n.min(8)]);
-                clamp_i64(i64::from_le_bytes(a))
+                |b| clamp_i64(i64::from_le_bytes(b[..8].try_into().unwrap()))
             }
-            _ => {
-                let mut a = [0u8; 8];
-                a[..n.min(8)].copy_from_slice(&b[..n.min(8)]);
-                let v = u64::from_le_bytes(a);
-                v.min(i32::MAX as u64) as i32
-            }
+            (_, 1) => |b| b[0] as i32,
+            (_, 2) => |b| u16::from_le_bytes([b[0], b[1]]) as i32,
+            (_, 4) => |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]).min(i32::MAX as u32) as i32,
+            _ => |b| u64::from_le_bytes(b[..8].try_into().unwrap()).min(i32::MAX as u64) as i32,
         }
     }
 
@@ -81,19 +74,22 @@ impl Checksum {
     pub fn update(&mut self, data: &[u8], bands: usize, band: usize) {
         let sb = self.sample_bytes;
         let complex = matches!(self.format, SampleFormat::ComplexInt | SampleFormat::ComplexFloat);
+        let part = if complex { sb / 2 } else { sb };
+        let conv = Self::converter(self.format, part);
         let pixel = sb * bands;
-        for px in data.chunks_exact(pixel) {
-            let s = &px[band * sb..(band + 1) * sb];
-            if complex {
-                let h = sb / 2;
-                let (re, im) = (Self::value(self.format, &s[..h]), Self::value(self.format, &s[h..]));
-                self.add(re);
-                self.add(im);
-            } else {
-                let v = Self::value(self.format, s);
-                self.add(v);
+        let (mut sum, mut prime) = (self.sum as i32, self.prime);
+        let mut i = band * sb;
+        while i + sb <= data.len() {
+            let mut j = i;
+            while j < i + sb {
+                sum = sum.wrapping_add(conv(&data[j..j + part]) % PRIMES[prime]);
+                prime = if prime == 10 { 0 } else { prime + 1 };
+                j += part;
             }
+            i += pixel;
         }
+        self.sum = (sum & 0xffff) as i64;
+        self.prime = prime;
     }
 
     pub fn value_now(&self) -> u16 {

@@ -10,9 +10,11 @@
 
 pub mod checksum;
 pub mod deflate;
+pub mod jpeg;
 pub mod lzw;
 pub mod packbits;
 pub mod predictor;
+pub mod webp;
 pub mod zstd;
 
 use crate::tiff::{ByteOrder, SampleFormat};
@@ -109,7 +111,7 @@ pub fn name(compression: u16) -> String {
 
 /// True when the codec is compiled in (for clear "unsupported codec" errors).
 pub fn can_decode(compression: u16) -> bool {
-    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD)
+    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD | JPEG | WEBP)
 }
 
 /// Swap every `unit`-byte value of `data` in place (big-endian to little-endian).
@@ -121,12 +123,36 @@ fn swap_in_place(data: &mut [u8], unit: usize) {
     }
 }
 
+/// Most bytes one input byte can expand to, per codec: DEFLATE tops out
+/// at 1032:1, PackBits at 64:1 (2 bytes for a 128-byte run), LZW at about
+/// 3641:1 (a 9-bit code for a 4096-byte string). A stream too small to fill
+/// its block is refused before the block is allocated, so a few bytes can
+/// never make us reserve gigabytes. ZSTD has no useful bound.
+fn check_ratio(compression: u16, len: usize, expected: usize) -> Result<()> {
+    let ratio = match compression {
+        DEFLATE | DEFLATE_OLD => 1032,
+        PACKBITS => 64,
+        LZW => 3641,
+        _ => return Ok(()),
+    };
+    if len.saturating_mul(ratio).saturating_add(64) < expected {
+        return Err(Error::format(format!(
+            "{} stream of {} bytes cannot hold a block of {} bytes",
+            name(compression),
+            len,
+            expected
+        )));
+    }
+    Ok(())
+}
+
 /// Decode one stored block: decompress, undo the predictor, convert samples to little-endian.
 /// Output: exactly width*height*samples*bits/8 bytes (rows padded to whole bytes when bits<8),
 /// pixel-interleaved as stored. JPEG with photometric YCbCr comes out as RGB. A stream that would
 /// expand beyond the expected size is an error (decompression bomb), a short one is an error too.
 pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     let expected = layout.decoded_bytes()?;
+    check_ratio(compression, data.len(), expected)?;
     let mut out = match compression {
         NONE => {
             if data.len() < expected {
@@ -142,24 +168,25 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
         LZW => lzw::decode(data, expected)?,
         PACKBITS => packbits::decode(data, expected)?,
         ZSTD => zstd::decode(data, expected)?,
+        JPEG => return jpeg::decode(data, layout, expected),
+        WEBP => return webp::decode(data, layout, expected),
         c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
     };
-    if layout.predictor == 3 {
+    // libtiff applies predictors only inside the codecs that support them
+    // (LZW, DEFLATE, ZSTD, ...); with none or PackBits the tag is ignored.
+    let predictor = if matches!(compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) { layout.predictor } else { 1 };
+    match predictor {
         // planes are in value order: the undo yields little-endian directly
-        predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
-    } else {
-        if layout.byte_order == ByteOrder::Big {
-            swap_in_place(&mut out, layout.swap_unit());
-        }
-        if layout.predictor == 2 {
-            if compression == PACKBITS {
-                // libtiff ignores the predictor for PackBits; so do we
-            } else {
+        3 => predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?,
+        1 | 2 => {
+            if layout.byte_order == ByteOrder::Big {
+                swap_in_place(&mut out, layout.swap_unit());
+            }
+            if predictor == 2 {
                 predictor::undo(2, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
             }
-        } else if layout.predictor != 1 {
-            return Err(Error::unsupported(format!("predictor {}", layout.predictor)));
         }
+        p => return Err(Error::unsupported(format!("predictor {}", p))),
     }
     Ok(out)
 }
@@ -178,7 +205,7 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
     let input: &[u8] = if opts.predictor == 1 {
         data
     } else {
-        if matches!(opts.compression, PACKBITS | JPEG | WEBP) {
+        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
             return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
         }
         let mut buf = data.to_vec();
@@ -192,12 +219,31 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
         LZW => lzw::encode(input),
         PACKBITS => Ok(packbits::encode(input, layout.row_bytes()?)),
         ZSTD => zstd::encode(input, opts.level.unwrap_or(9)),
+        JPEG => jpeg::encode(input, layout, opts.quality.unwrap_or(75)),
+        WEBP => webp::encode(input, layout, opts.quality.unwrap_or(75)),
         c => Err(Error::unsupported(format!("{} encoding is not supported", name(c)))),
     }
 }
 
 /// For JPEG: split a full JPEG stream into (JPEGTables contents, abbreviated tile stream),
 /// as GDAL/libtiff store them (tables = SOI+DQT+DHT+EOI; tile keeps SOI, SOF, SOS, data, EOI).
-pub fn split_jpeg_tables(_full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    Err(Error::unsupported("JPEG is not supported yet"))
+pub fn split_jpeg_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    jpeg::split_tables(full)
+}
+
+/// Pack a one-byte-per-pixel mask (0 = masked, nonzero = valid) into 1-bit
+/// rows, most significant bit first, each row padded to whole bytes: the
+/// block layout GDAL's internal masks (NBITS=1) use, ready for [`encode`]
+/// with `bits_per_sample: 1`.
+pub fn pack_mask_rows(mask: &[u8], width: usize, height: usize) -> Vec<u8> {
+    let row = width.div_ceil(8);
+    let mut out = vec![0u8; row * height];
+    for (y, line) in mask.chunks(width.max(1)).take(height).enumerate() {
+        for (x, &v) in line.iter().enumerate() {
+            if v != 0 {
+                out[y * row + x / 8] |= 0x80 >> (x % 8);
+            }
+        }
+    }
+    out
 }

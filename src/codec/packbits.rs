@@ -34,6 +34,10 @@ pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
             out.resize(out.len() + len as usize, b);
         }
         if out.len() == expected {
+            // what follows may only be no-ops (-128) or nothing at all
+            if data[i..].iter().any(|&b| b != 0x80) {
+                return Err(Error::format("packbits stream expands beyond the block size"));
+            }
             break;
         }
     }

@@ -21,7 +21,7 @@ fn check(predictor: u16, bits: u16) -> Result<()> {
         1 => Ok(()),
         2 if matches!(bits, 8 | 16 | 32 | 64) => Ok(()),
         2 => Err(Error::unsupported(format!("horizontal predictor with {} bits per sample", bits))),
-        3 if bits % 8 == 0 && bits > 0 => Ok(()),
+        3 if bits.is_multiple_of(8) && bits > 0 => Ok(()),
         3 => Err(Error::unsupported(format!("floating point predictor with {} bits per sample", bits))),
         p => Err(Error::unsupported(format!("predictor {}", p))),
     }

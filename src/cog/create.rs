@@ -281,9 +281,17 @@ fn stream<T: Sample>(
     Ok(())
 }
 
-/// Decode every full-resolution tile of the written file and compare it with
-/// the input, sample for sample (lossless codecs only).
+/// Run the validator (GDAL's rules, full check, warnings count), then decode
+/// every full-resolution tile of the written file and compare it with the
+/// input, sample for sample (lossless codecs, same bands only).
 fn verify(written: &Path, input_path: &str, cfg: &Config) -> Result<()> {
+    use super::validate::{FullCheck, Options, Rules, validate_source};
+    let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
+    let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
+    if !report.is_valid(true) {
+        let first = report.findings.first().map(|f| f.message.clone()).unwrap_or_default();
+        return Err(Error::format(format!("--verify: the output is not a clean COG: {}", first)));
+    }
     if !cfg.codec.lossless() || cfg.bands != cfg.src_bands {
         return Ok(());
     }

@@ -16,9 +16,10 @@ pub const COMPRESSION_JPEG: u16 = 7;
 
 /// File extension for a codec's tiles: formats with their own file type get
 /// it, everything else (DEFLATE, LZW, ZSTD, raw...) is opaque `.bin`.
+/// Old-style JPEG (6) tiles are bare scans, not JPEG files: `.bin` too.
 pub fn extension(compression: u16) -> &'static str {
     match compression {
-        6 | 7 => "jpg",
+        7 => "jpg",
         50001 | 34927 => "webp",
         50002 | 52546 => "jxl",
         _ => "bin",
@@ -80,8 +81,20 @@ pub fn render(p: &Pyramid, t: &Tile, payload: Vec<u8>, raw: bool) -> Result<Vec<
 }
 
 /// Write a file so that it either appears whole or not at all: data goes to
-/// a temporary name in the same directory, then is renamed.
+/// a temporary name in the same directory, then is renamed. Targets that
+/// exist and are not regular files (`/dev/null`, `/dev/stdout`, a FIFO) are
+/// written in place: renaming over them would replace the device.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(data))
+            .map_err(|e| Error::io(format!("cannot write {}: {}", path.display(), crate::error::describe_io(&e))));
+    }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("tile");
     let tmp = path.with_file_name(format!(".{}.cogtool-{}.tmp", name, std::process::id()));
     let result = (|| -> std::io::Result<()> {

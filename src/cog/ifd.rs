@@ -35,13 +35,23 @@ impl CogIfd {
     fn entry_count(&self) -> u64 {
         self.tags.len() as u64 + 2
     }
-    /// Bytes of one strile array (LONG classic, LONG8 BigTIFF).
-    pub fn array_bytes(&self, bigtiff: bool) -> u64 {
+    /// Bytes of the TileOffsets array (LONG classic, LONG8 BigTIFF).
+    pub fn offsets_bytes(&self, bigtiff: bool) -> u64 {
         self.tiles * if bigtiff { 8 } else { 4 }
     }
-    /// Whether the strile arrays fit inside their entries.
-    pub fn arrays_inline(&self, bigtiff: bool) -> bool {
-        self.array_bytes(bigtiff) <= Self::inline_cap(bigtiff)
+    /// Whether TileByteCounts is written as LONG. libtiff (through GDAL's
+    /// deferred strile writing) narrows BigTIFF byte counts to LONG when
+    /// there is more than one and all fit in 32 bits; a single one stays LONG8.
+    pub fn counts_as_long(&self, bigtiff: bool, counts: &[u64]) -> bool {
+        !bigtiff || (self.tiles > 1 && counts.iter().all(|&c| c <= u32::MAX as u64))
+    }
+    /// Bytes of the TileByteCounts array.
+    pub fn counts_bytes(&self, bigtiff: bool, counts: &[u64]) -> u64 {
+        self.tiles * if self.counts_as_long(bigtiff, counts) { 4 } else { 8 }
+    }
+    /// Whether an array of `bytes` fits inside its entry.
+    pub fn fits_inline(bigtiff: bool, bytes: u64) -> bool {
+        bytes <= Self::inline_cap(bigtiff)
     }
     /// IFD plus its out-of-line values (not the strile arrays), in bytes.
     pub fn size(&self, bigtiff: bool) -> u64 {
@@ -50,8 +60,8 @@ impl CogIfd {
         dir + self.tags.iter().filter(|t| t.bytes.len() as u64 > cap).map(|t| (t.bytes.len() as u64).next_multiple_of(2)).sum::<u64>()
     }
 
-    /// Encode at `offset`. `arrays` gives where the offsets and byte-count
-    /// arrays are (ignored when they fit inline) and `values` their contents.
+    /// Encode at `offset`. `arrays_at` gives where the offsets and byte-count
+    /// arrays are (each ignored when it fits inline), then their contents.
     pub fn encode(&self, offset: u64, next: u64, bigtiff: bool, arrays_at: (u64, u64), offsets: &[u64], counts: &[u64]) -> Vec<u8> {
         let cap = Self::inline_cap(bigtiff) as usize;
         let dir_len = if bigtiff { 8 + 20 * self.entry_count() + 8 } else { 2 + 12 * self.entry_count() + 4 };
@@ -68,9 +78,11 @@ impl CogIfd {
             }
         }
         let off_tag = OutTag::offsets(TILE_OFFSETS, offsets, bigtiff);
-        let cnt_tag = OutTag::offsets(TILE_BYTE_COUNTS, counts, bigtiff);
-        if !self.arrays_inline(bigtiff) {
+        let cnt_tag = OutTag::offsets(TILE_BYTE_COUNTS, counts, !self.counts_as_long(bigtiff, counts));
+        if !Self::fits_inline(bigtiff, self.offsets_bytes(bigtiff)) {
             value_at.insert(TILE_OFFSETS, arrays_at.0);
+        }
+        if !Self::fits_inline(bigtiff, self.counts_bytes(bigtiff, counts)) {
             value_at.insert(TILE_BYTE_COUNTS, arrays_at.1);
         }
         let mut all: Vec<&OutTag> = self.tags.iter().chain([&off_tag, &cnt_tag]).collect();

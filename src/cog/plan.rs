@@ -104,17 +104,20 @@ pub fn plan(ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, bigtiff: bool
     }
     // Strile arrays.
     let mut arrays_at = Vec::with_capacity(ifds.len());
-    for ifd in ifds {
-        if ifd.arrays_inline(bigtiff) {
-            arrays_at.push((0, 0));
-        } else {
+    for (ifd, c) in ifds.iter().zip(counts) {
+        let (ob, cb) = (ifd.offsets_bytes(bigtiff), ifd.counts_bytes(bigtiff, c));
+        let mut at = (0, 0);
+        if !CogIfd::fits_inline(bigtiff, ob) {
             pos = even(pos);
-            let o = pos;
-            pos += ifd.array_bytes(bigtiff);
-            let c = pos;
-            pos += ifd.array_bytes(bigtiff);
-            arrays_at.push((o, c));
+            at.0 = pos;
+            pos += ob;
         }
+        if !CogIfd::fits_inline(bigtiff, cb) {
+            pos = even(pos);
+            at.1 = pos;
+            pos += cb;
+        }
+        arrays_at.push(at);
     }
     // Tile data: smallest overview first, each mask tile after its image tile.
     let mut tile_offsets: Vec<Vec<u64>> = ifds.iter().map(|i| vec![0u64; i.tiles as usize]).collect();
@@ -143,22 +146,25 @@ pub fn plan(ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, bigtiff: bool
         head.extend_from_slice(&ifd.encode(ifd_at[i], next, bigtiff, arrays_at[i], &tile_offsets[i], &counts[i]));
     }
     for (i, ifd) in ifds.iter().enumerate() {
-        if ifd.arrays_inline(bigtiff) {
-            continue;
-        }
-        head.resize(arrays_at[i].0 as usize, 0);
-        for &o in &tile_offsets[i] {
-            if bigtiff {
-                head.extend_from_slice(&o.to_le_bytes());
-            } else {
-                head.extend_from_slice(&(o as u32).to_le_bytes());
+        if arrays_at[i].0 != 0 {
+            head.resize(arrays_at[i].0 as usize, 0);
+            for &o in &tile_offsets[i] {
+                if bigtiff {
+                    head.extend_from_slice(&o.to_le_bytes());
+                } else {
+                    head.extend_from_slice(&(o as u32).to_le_bytes());
+                }
             }
         }
-        for &c in &counts[i] {
-            if bigtiff {
-                head.extend_from_slice(&c.to_le_bytes());
-            } else {
-                head.extend_from_slice(&(c as u32).to_le_bytes());
+        if arrays_at[i].1 != 0 {
+            head.resize(arrays_at[i].1 as usize, 0);
+            let long = ifd.counts_as_long(bigtiff, &counts[i]);
+            for &c in &counts[i] {
+                if long {
+                    head.extend_from_slice(&(c as u32).to_le_bytes());
+                } else {
+                    head.extend_from_slice(&c.to_le_bytes());
+                }
             }
         }
     }
@@ -194,9 +200,11 @@ fn plan_len(ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, bigtiff: bool
     for ifd in ifds {
         pos = even(pos) + ifd.size(bigtiff);
     }
-    for ifd in ifds {
-        if !ifd.arrays_inline(bigtiff) {
-            pos = even(pos) + 2 * ifd.array_bytes(bigtiff);
+    for (ifd, c) in ifds.iter().zip(counts) {
+        for b in [ifd.offsets_bytes(bigtiff), ifd.counts_bytes(bigtiff, c)] {
+            if !CogIfd::fits_inline(bigtiff, b) {
+                pos = even(pos) + b;
+            }
         }
     }
     pos + counts.iter().flatten().map(|&c| tile_footprint(c)).sum::<u64>()

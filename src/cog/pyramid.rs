@@ -34,7 +34,7 @@ macro_rules! sample {
 sample!(u8, i8, u16, i16, u32, i32, u64, i64, f32, f64);
 
 pub fn from_le<T: Sample>(bytes: &[u8]) -> Vec<T> {
-    bytes.chunks_exact(T::BYTES).map(T::read_le).collect()
+    bytes.par_chunks_exact(T::BYTES).with_min_len(1 << 16).map(T::read_le).collect()
 }
 
 /// One encoded tile of one level: image payload and, with a mask, mask payload.
@@ -152,7 +152,23 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
             }
             let rows = l.filled - l.base;
             let win = Window { data: &l.data, valid: l.valid.as_deref(), y0: l.base, rows };
-            let (out, vout) = resample::resample(self.method, src_l, &win, self.comps, dst_l, d0, d1, self.nodata);
+            // Split the destination rows across cores; each chunk reads the
+            // shared source window, results are concatenated in order.
+            let chunk = (d1 - d0).div_ceil(rayon::current_num_threads().max(1) * 2).max(8);
+            let starts: Vec<usize> = (d0..d1).step_by(chunk).collect();
+            let (method, comps, nodata) = (self.method, self.comps, self.nodata);
+            let parts: Vec<(Vec<T>, Option<Vec<u8>>)> = starts
+                .par_iter()
+                .map(|&a| resample::resample(method, src_l, &win, comps, dst_l, a, (a + chunk).min(d1), nodata))
+                .collect();
+            let mut out = Vec::with_capacity((d1 - d0) * dst_l.width * comps);
+            let mut vout: Option<Vec<u8>> = l.valid.as_ref().map(|_| Vec::with_capacity((d1 - d0) * dst_l.width));
+            for (p, v) in parts {
+                out.extend_from_slice(&p);
+                if let (Some(vo), Some(v)) = (vout.as_mut(), v) {
+                    vo.extend_from_slice(&v);
+                }
+            }
             self.levels[k].next_dst = d1;
             self.add_rows(k + 1, out, vout)?;
         }

@@ -94,7 +94,7 @@ impl<'a> Pyramid<'a> {
         // File order is size order in a COG; sorting (stable) keeps "z = 1 is
         // the largest overview" true for files whose overviews were appended
         // out of order.
-        overviews.sort_by(|a, b| (b.width, b.height).cmp(&(a.width, a.height)));
+        overviews.sort_by_key(|i| std::cmp::Reverse((i.width, i.height)));
         levels.extend(overviews.iter().map(|i| i.index));
         let mut used = vec![false; images.len()];
         let masks = levels

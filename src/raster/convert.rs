@@ -41,6 +41,15 @@ pub fn plan(bits: u16, format: SampleFormat) -> (usize, Conversion) {
 pub fn convert_row(conv: Conversion, src: &[u8], n: usize, out_bytes: usize, dst: &mut [u8]) {
     match conv {
         Conversion::Copy => dst[..n * out_bytes].copy_from_slice(&src[..n * out_bytes]),
+        Conversion::Bits { bits } if 8 % bits == 0 => {
+            // 1, 2, 4 bits: several samples per byte, never straddling
+            let per = 8 / bits as usize;
+            let mask = (1u8 << bits) - 1;
+            for (i, d) in dst[..n].iter_mut().enumerate() {
+                let shift = 8 - bits as usize * (i % per + 1);
+                *d = (src[i / per] >> shift) & mask;
+            }
+        }
         Conversion::Bits { bits } => {
             let bits = bits as usize;
             for i in 0..n {

@@ -63,7 +63,7 @@ impl<'a> RasterReader<'a> {
             },
             _ => None,
         };
-        let nodata = ifd.str_of(tags::GDAL_NODATA).and_then(|s| parse_nodata(s));
+        let nodata = ifd.str_of(tags::GDAL_NODATA).and_then(parse_nodata);
         let fill_format = match conversion {
             Conversion::Half | Conversion::Float24 => SampleFormat::Float,
             _ => image.sample_format,
@@ -87,6 +87,13 @@ impl<'a> RasterReader<'a> {
     /// Bytes per sample (1,2,4,8,16; complex counts both parts).
     pub fn sample_bytes(&self) -> usize {
         self.out_bytes
+    }
+
+    /// Rows per block row (tile height or RowsPerStrip). `read_rows` decodes
+    /// whole block rows and keeps nothing between calls, so callers that
+    /// stream an image should ask for bands aligned to this.
+    pub fn rows_per_block(&self) -> u64 {
+        self.image.block_height
     }
 
     /// Layout of the block at block row `brow` (strips: the last one is shorter).
@@ -211,13 +218,28 @@ impl<'a> RasterReader<'a> {
                 }
             }
         }
+        // all blocks of the band are held at once: bound their decoded total
+        let mut held: u64 = 0;
+        for &(_, brow, _, _, _, cnt) in &jobs {
+            if cnt > 0 {
+                held = held.saturating_add(self.layout(brow).decoded_bytes()? as u64);
+            }
+        }
+        if held > MAX_READ_BYTES {
+            return Err(Error::limit(format!(
+                "rows {}..{} need {} bytes of decoded blocks (limit {})",
+                y0, y1, held, MAX_READ_BYTES
+            )));
+        }
         let decoded: Vec<Result<Option<Vec<u8>>>> = jobs
             .par_iter()
             .map(|&(_, brow, _, index, off, cnt)| self.decode_block(index, brow, off, cnt))
             .collect();
         let block_samples = if img.planar_separate { 1 } else { self.samples };
         let bw = img.block_width;
-        let mut row_buf = vec![0u8; (bw as usize) * block_samples * self.out_bytes];
+        let sb = self.out_bytes;
+        let mut row_buf = vec![0u8; (bw as usize) * block_samples * sb];
+        let fill_row: Vec<u8> = self.fill.iter().copied().cycle().take(row_buf.len()).collect();
         for (job, result) in jobs.iter().zip(decoded) {
             let &(plane, brow, col, _, _, _) = job;
             let block = result?;
@@ -233,22 +255,21 @@ impl<'a> RasterReader<'a> {
                 let line: &[u8] = match &block {
                     Some(b) => {
                         let s = &b[(y - by0) as usize * src_row..(y - by0 + 1) as usize * src_row];
-                        convert::convert_row(self.conversion, s, cols * block_samples, self.out_bytes, &mut row_buf);
-                        &row_buf
-                    }
-                    None => {
-                        for px in row_buf.chunks_exact_mut(self.out_bytes) {
-                            px.copy_from_slice(&self.fill);
+                        if self.conversion == Conversion::Copy {
+                            s
+                        } else {
+                            convert::convert_row(self.conversion, s, cols * block_samples, sb, &mut row_buf);
+                            &row_buf
                         }
-                        &row_buf
                     }
+                    None => &fill_row,
                 };
-                let sb = self.out_bytes;
                 if img.planar_separate {
-                    let p = plane as usize;
-                    for x in 0..cols {
-                        let d = (x0 as usize + x) * pixel_bytes as usize + p * sb;
-                        dst_row[d..d + sb].copy_from_slice(&line[x * sb..(x + 1) * sb]);
+                    let p = plane as usize * sb;
+                    let pb = pixel_bytes as usize;
+                    let dst = &mut dst_row[x0 as usize * pb..(x0 as usize + cols) * pb];
+                    for (d, v) in dst.chunks_exact_mut(pb).zip(line.chunks_exact(sb)) {
+                        d[p..p + sb].copy_from_slice(v);
                     }
                 } else {
                     let d = x0 as usize * pixel_bytes as usize;

@@ -10,9 +10,11 @@
 
 mod cache;
 mod local;
+pub mod mem;
 
 pub use cache::{Reader, Stats};
 pub use local::LocalFile;
+pub use mem::MemSource;
 
 use crate::Result;
 use std::sync::Arc;

@@ -44,7 +44,10 @@ pub fn parse(xml: &str) -> Vec<Item> {
             (String::new(), body_start)
         } else {
             match rest[body_start..].find("</Item>") {
-                Some(end) => (unescape(&rest[body_start..body_start + end]), body_start + end + 7),
+                // GDAL escapes item values twice (once itself, once in its
+                // XML writer) and unescapes twice on reading: `a & b` is
+                // stored as `a &amp;amp; b`. Do the same to get its values.
+                Some(end) => (unescape(&unescape(&rest[body_start..body_start + end])), body_start + end + 7),
                 None => break,
             }
         };

@@ -196,7 +196,11 @@ pub fn geotransform(ifd: &Ifd, keys: &[GeoKey]) -> Option<[f64; 6]> {
     } else {
         let tp = ifd.value(MODEL_TIEPOINT).map(Value::as_f64s).filter(|t| t.len() >= 6)?;
         let sc = ifd.value(MODEL_PIXEL_SCALE).map(Value::as_f64s).filter(|s| s.len() >= 2)?;
-        [tp[3] - tp[0] * sc[0], sc[0], 0.0, tp[4] + tp[1] * sc[1], 0.0, -sc[1]]
+        // A negative ScaleY would mean south-up by the GeoTIFF spec, but GDAL
+        // (by default) takes it as a writer's mistake and keeps north-up;
+        // follow GDAL so both report the same geotransform.
+        let sy = sc[1].abs();
+        [tp[3] - tp[0] * sc[0], sc[0], 0.0, tp[4] + tp[1] * sy, 0.0, -sy]
     };
     if point {
         // GDAL reports PixelIsPoint rasters by the corner of the pixel, not its centre.

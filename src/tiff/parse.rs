@@ -89,6 +89,10 @@ pub struct Tiff {
     pub ghost: Option<Ghost>,
     /// Why the IFD chain was cut short, when opened with [`Tiff::open_lenient`].
     pub chain_error: Option<Error>,
+    /// Opened with [`Tiff::open_lenient`]: tags with impossible counts are
+    /// kept unreadable (libtiff ignores them with a warning) instead of
+    /// failing the file.
+    pub lenient: bool,
 }
 
 impl Tiff {
@@ -135,7 +139,7 @@ impl Tiff {
         };
         let ghost = Ghost::read(&reader, if bigtiff { 16 } else { 8 }, file_size)?;
         let mut tiff =
-            Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost, chain_error: None };
+            Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost, chain_error: None, lenient };
         if let Err(e) = tiff.read_chain() {
             if !lenient || tiff.ifds.is_empty() {
                 return Err(e);
@@ -229,7 +233,7 @@ impl Tiff {
             // Strile arrays are only read when a block is needed (as GDAL
             // does), so a bogus count there leaves the file describable; a
             // bogus count anywhere else is refused below before any read.
-            let lazy_ok = is_strile_tag(tag);
+            let lazy_ok = is_strile_tag(tag) || self.lenient;
             let byte_len = match ft.size().checked_mul(count) {
                 Some(n) => n,
                 None if lazy_ok => u64::MAX,
@@ -247,6 +251,11 @@ impl Tiff {
                 entry.value_offset = value_field_pos;
                 entry.value = Some(decode_value(bo, ft, count, &vf[..byte_len as usize]));
             } else {
+                if byte_len > self.file_size && self.lenient && !is_strile_tag(tag) {
+                    // libtiff drops such a tag with a warning; so do we.
+                    entries.push(entry);
+                    continue;
+                }
                 if byte_len > self.file_size && !lazy_ok {
                     // No offset could make this fit: the count itself is a lie
                     // (a classic fuzzer trick to make readers allocate GBs).

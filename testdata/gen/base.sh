@@ -27,7 +27,7 @@ def srs_wkt(epsg):
     s.ImportFromEPSG(epsg)
     return s.ExportToWkt()
 
-def write(name, arrays, dtype, epsg, gt, nodata=None):
+def write(name, arrays, dtype, epsg, gt, nodata=None, band_setup=None, metadata=None):
     h, w = arrays[0].shape
     ds = gdal.GetDriverByName("GTiff").Create(f"{tmp}/{name}", w, h, len(arrays), dtype)
     ds.SetGeoTransform(gt)
@@ -36,7 +36,11 @@ def write(name, arrays, dtype, epsg, gt, nodata=None):
         b = ds.GetRasterBand(i + 1)
         if nodata is not None:
             b.SetNoDataValue(nodata)
+        if band_setup:
+            band_setup(b)
         b.WriteArray(a)
+    for k, v in (metadata or {}).items():
+        ds.SetMetadataItem(k, v)
     ds = None
 
 def smooth(w, h, fx, fy, phase):
@@ -72,7 +76,14 @@ f = np.round(f * 2.0) / 2.0  # half-unit steps compress well
 f[rng.random(f.shape) < 0.001] = 55.25  # a few seeded outliers
 f[(x - 220) ** 2 + (y - 60) ** 2 < 30 ** 2] = -9999.0
 f[:, :5] = -9999.0
-write("float.tif", [f], gdal.GDT_Float32, 4326, (5.0, 0.01, 0.0, 45.0, 0.0, -0.01), nodata=-9999.0)
+def elevation(b):
+    # GDAL_METADATA items with roles: description, scale, offset, unittype.
+    b.SetDescription("elevation")
+    b.SetScale(0.5)
+    b.SetOffset(10.0)
+    b.SetUnitType("m")
+write("float.tif", [f], gdal.GDT_Float32, 4326, (5.0, 0.01, 0.0, 45.0, 0.0, -0.01), nodata=-9999.0,
+      band_setup=elevation, metadata={"SOURCE": "cogtool <testdata> & base.sh"})
 
 # 700x400 Byte for the 3x2 tile grid: each 256x256 tile has its own base level
 # (40 * tile index) plus a small gradient, so tiles are distinguishable.

@@ -70,6 +70,10 @@ $T -of GTiff -co TILED=NO "$TMP/grid.tif" dump_strips.tif
 $T -of GTiff -co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16 -co COMPRESS=ZSTD \
    -co BIGTIFF=YES -co ENDIANNESS=BIG "$TMP/u16.tif" dump_be_bigtiff.tif
 gdaladdo -q -r nearest dump_be_bigtiff.tif 2
+# Big-endian file with GDAL's COG layout (ghost area, leaders, trailers):
+# the leader stays a little-endian uint32 even in an MM file.
+$T -of GTiff -co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16 -co COMPRESS=DEFLATE \
+   -co COPY_SRC_OVERVIEWS=YES -co ENDIANNESS=BIG dump_3x2.tif dump_be_cog.tif
 # Band-interleaved (planar) tiled TIFF: each band has its own tiles (--band).
 $T -of GTiff -co TILED=YES -co BLOCKXSIZE=16 -co BLOCKYSIZE=16 -co COMPRESS=DEFLATE \
    -co INTERLEAVE=BAND -srcwin 0 0 32 32 "$TMP/rgba.tif" dump_planar.tif

@@ -19,6 +19,25 @@ pub(crate) struct Span {
 }
 
 impl Span {
+    /// Sum of the weights.
+    #[inline(always)]
+    pub fn total(&self) -> f64 {
+        if self.b == self.a + 1 { self.wa } else { self.wa + (self.b - self.a - 2) as f64 + self.wb }
+    }
+
+    /// Weighted sum of f(i) over the span.
+    #[inline(always)]
+    pub fn fold(&self, f: impl Fn(usize) -> f64) -> f64 {
+        let mut acc = f(self.a) * self.wa;
+        if self.b > self.a + 1 {
+            for i in self.a + 1..self.b - 1 {
+                acc += f(i);
+            }
+            acc += f(self.b - 1) * self.wb;
+        }
+        acc
+    }
+
     /// Weight of source index i (a <= i < b).
     #[inline(always)]
     pub fn weight(&self, i: usize) -> f64 {
@@ -54,53 +73,110 @@ pub(crate) fn span(d: usize, ratio: f64, n: usize) -> (usize, usize) {
 
 /// AVERAGE (weighted mean) or RMS (weighted quadratic mean) over each
 /// footprint, skipping invalid samples and renormalising the weights.
+///
+/// The weights are a product of a column and a row weight, so the sum is
+/// separable: first the footprint's source rows are combined into one line
+/// (a tight loop over contiguous samples), then each destination pixel sums
+/// its few columns of that line. With validity checks the line also carries
+/// the weight that was actually used, so invalid samples drop out exactly as
+/// in GDAL's per-pixel loop.
 pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
+    if g.src.width == 2 * g.dst.width && g.src.height == 2 * g.dst.height && s.mask.is_none() && s.nodata.is_none() {
+        return average_2x2(s, g, out, rms);
+    }
     let bands = s.bands;
-    let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, g.src.width)).collect();
-    let mut sum = vec![0f64; bands];
-    let mut wsum = vec![0f64; bands];
+    let sw = g.src.width;
+    let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, sw)).collect();
+    let mut lsum = vec![0f64; sw * bands];
+    let mut lw = if s.check { vec![0f64; sw * bands] } else { Vec::new() };
+    let mut lmask = if out.valid.is_some() { vec![0u8; sw] } else { Vec::new() };
+    let sq = |f: f64| if rms { f * f } else { f };
     for dy in g.dst_y0..g.dst_y1 {
         let ys = span_of(dy, g.ry, g.src.height);
-        let o_row = (dy - g.dst_y0) * g.dst.width;
-        for (dx, xsp) in xs.iter().enumerate() {
-            sum.fill(0.0);
-            wsum.fill(0.0);
-            let mut any_mask = false;
-            for y in ys.a..ys.b {
-                let wy = ys.weight(y);
-                let r = s.row(y);
-                let row = s.row_data(r);
-                let mrow = s.row_mask(r);
-                for x in xsp.a..xsp.b {
-                    if let Some(m) = mrow {
-                        if m[x] == 0 {
-                            continue;
-                        }
+        lsum.fill(0.0);
+        lw.fill(0.0);
+        lmask.fill(0);
+        for y in ys.a..ys.b {
+            let wy = ys.weight(y);
+            let r = s.row(y);
+            let row = s.row_data(r);
+            if !s.check {
+                for (acc, &v) in lsum.iter_mut().zip(row) {
+                    *acc += sq(v.to_f64()) * wy;
+                }
+                continue;
+            }
+            let mrow = s.row_mask(r);
+            for x in 0..sw {
+                if let Some(m) = mrow {
+                    if m[x] == 0 {
+                        continue;
                     }
-                    any_mask = true;
-                    let w = wy * xsp.weight(x);
-                    let px = &row[x * bands..(x + 1) * bands];
-                    for b in 0..bands {
-                        let v = px[b];
-                        if s.check && !s.value_ok(v) {
-                            continue;
-                        }
-                        let f = v.to_f64();
-                        sum[b] += if rms { f * f * w } else { f * w };
-                        wsum[b] += w;
+                    lmask[x] = 1;
+                }
+                for b in x * bands..(x + 1) * bands {
+                    let v = row[b];
+                    if s.value_ok(v) {
+                        lsum[b] += sq(v.to_f64()) * wy;
+                        lw[b] += wy;
                     }
                 }
             }
+        }
+        let wy_total = ys.total();
+        let o_row = (dy - g.dst_y0) * g.dst.width;
+        for (dx, xsp) in xs.iter().enumerate() {
             let o = (o_row + dx) * bands;
             for b in 0..bands {
-                if wsum[b] > 0.0 {
-                    let mean = sum[b] / wsum[b];
+                let sum = xsp.fold(|x| lsum[x * bands + b]);
+                let w = if s.check { xsp.fold(|x| lw[x * bands + b]) } else { xsp.total() * wy_total };
+                if w > 0.0 {
+                    let mean = sum / w;
                     let v = if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
                     out.data[o + b] = super::computed(v, s.nodata_repl);
                 }
             }
             if let Some(vo) = out.valid.as_mut() {
-                vo[o_row + dx] = if any_mask { 255 } else { 0 };
+                vo[o_row + dx] = if lmask[xsp.a..xsp.b].iter().any(|&m| m != 0) { 255 } else { 0 };
+            }
+        }
+    }
+}
+
+/// The common case, an even level halved with nothing to skip but NaN:
+/// every footprint is exactly 2x2 pixels of weight 1 (GDAL's fast path
+/// too: its integer (sum + 2) / 4 is our round-half-up of sum / 4).
+fn average_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
+    let bands = s.bands;
+    let sq = |v: T| {
+        let f = v.to_f64();
+        if rms { f * f } else { f }
+    };
+    let finish = |mean: f64| if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
+    let dw = g.dst.width * bands;
+    for dy in g.dst_y0..g.dst_y1 {
+        let r0 = s.row_data(s.row(2 * dy));
+        let r1 = s.row_data(s.row(2 * dy + 1));
+        let o = (dy - g.dst_y0) * dw;
+        let orow = &mut out.data[o..o + dw];
+        for ((o, p0), p1) in orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands)) {
+            for b in 0..bands {
+                let q = [p0[b], p0[b + bands], p1[b], p1[b + bands]];
+                if !T::FLOAT && !rms {
+                    o[b] = T::mean4(q);
+                    continue;
+                }
+                let mean = (sq(q[0]) + sq(q[1]) + sq(q[2]) + sq(q[3])) * 0.25;
+                if !T::FLOAT || !mean.is_nan() {
+                    o[b] = finish(mean);
+                    continue;
+                }
+                // Floats: leave NaN out (the pre-filled NaN stays if all are).
+                let valid = q.iter().filter(|v| !v.to_f64().is_nan());
+                let n = valid.clone().count();
+                if n > 0 {
+                    o[b] = finish(valid.map(|&v| sq(v)).sum::<f64>() / n as f64);
+                }
             }
         }
     }
@@ -143,10 +219,8 @@ pub(crate) fn mode<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>) {
                     let row = s.row_data(r);
                     let mrow = s.row_mask(r);
                     for x in xsp.a..xsp.b {
-                        if let Some(m) = mrow {
-                            if m[x] == 0 {
-                                continue;
-                            }
+                        if mrow.is_some_and(|m| m[x] == 0) {
+                            continue;
                         }
                         any_mask = true;
                         let v = row[x * bands + b];

@@ -118,11 +118,13 @@ struct Taps {
     b: Vec<usize>,
     off: Vec<usize>,
     w: Vec<f64>,
+    /// Sum of each entry's weights (1 when normalised).
+    sum: Vec<f64>,
 }
 
 fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> Taps {
     let scale_w = if ratio <= 1.0 { 1.0 } else { 1.0 / ratio };
-    let mut t = Taps { a: Vec::with_capacity(n_dst), b: Vec::with_capacity(n_dst), off: Vec::with_capacity(n_dst), w: Vec::new() };
+    let mut t = Taps { a: Vec::with_capacity(n_dst), b: Vec::with_capacity(n_dst), off: Vec::with_capacity(n_dst), w: Vec::new(), sum: Vec::with_capacity(n_dst) };
     for d in 0..n_dst {
         let tp = tap(d, ratio, n_src, k);
         let start = t.w.len();
@@ -134,6 +136,9 @@ fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> T
         }
         if normalise && sum != 0.0 {
             t.w[start..].iter_mut().for_each(|w| *w /= sum);
+            t.sum.push(1.0);
+        } else {
+            t.sum.push(sum);
         }
         t.a.push(tp.a);
         t.b.push(tp.b);
@@ -162,13 +167,19 @@ fn enough_run(valid: impl Iterator<Item = bool>, taps: usize) -> bool {
 pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kernel) {
     let bands = s.bands;
     let dw = g.dst.width;
-    let check = s.check;
     let runs = k.needs_run();
+    let rows_of = |n: usize, r: f64, d: usize| tap(d, r, n, k);
+    // Source rows feeding the requested destination rows.
+    let ra = rows_of(g.src.height, g.ry, g.dst_y0).a;
+    let rb = rows_of(g.src.height, g.ry, g.dst_y1 - 1).b.max(ra);
+    // Floats with neither mask nor nodata only need checking if a NaN is
+    // actually there; the plain path is several times faster.
+    let check = s.check
+        && (s.mask.is_some()
+            || s.nodata.is_some()
+            || (ra..rb).any(|y| s.row_data(s.row(y)).iter().any(|v| v.to_f64().is_nan())));
     let xt = taps(dw, g.rx, g.src.width, k, !check);
     let yt = taps(g.dst.height, g.ry, g.src.height, k, !check);
-    // Source rows feeding the requested destination rows.
-    let ra = yt.a[g.dst_y0];
-    let rb = yt.b[g.dst_y1 - 1].max(ra);
     let nrows = rb - ra;
     let tw = dw * bands;
     // Horizontal pass results, and per sample whether anything valid fed it.
@@ -176,76 +187,155 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
     let mut hm = if check { vec![0u8; nrows * tw] } else { Vec::new() };
     // The same pass run on the mask alone, for the mask overview.
     let mut hmask = if out.valid.is_some() { vec![0u8; nrows * dw] } else { Vec::new() };
+    // Validity of each sample of the current source row, computed once.
+    let mut vb = if check { vec![0u8; g.src.width * bands] } else { Vec::new() };
+    let mut bad = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
+    // Horizontal lines where every sample came out valid.
+    let mut line_ok = vec![false; nrows];
     for (i, y) in (ra..rb).enumerate() {
         let r = s.row(y);
         let row = s.row_data(r);
         let mrow = s.row_mask(r);
         let hrow = &mut hv[i * tw..(i + 1) * tw];
+        if !check {
+            for dx in 0..dw {
+                let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
+                let w = &xt.w[off..off + (b - a)];
+                let seg = &row[a * bands..b * bands];
+                let dst = &mut hrow[dx * bands..(dx + 1) * bands];
+                if bands == 1 {
+                    dst[0] = seg.iter().zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+                } else if bands <= 8 {
+                    // All bands of a pixel at once: one pass over the taps.
+                    let mut acc = [0f64; 8];
+                    for (px, &wj) in seg.chunks_exact(bands).zip(w) {
+                        for (a, &v) in acc.iter_mut().zip(px) {
+                            *a += v.to_f64() * wj;
+                        }
+                    }
+                    dst.copy_from_slice(&acc[..bands]);
+                } else {
+                    for (band, d) in dst.iter_mut().enumerate() {
+                        *d = seg.iter().skip(band).step_by(bands).zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+                    }
+                }
+            }
+            continue;
+        }
+        // Validity bytes, and per band a running count of invalid samples
+        // so that "every tap valid" (the usual case) is one subtraction.
+        for (x, px) in row.chunks_exact(bands).enumerate() {
+            let unmasked = mrow.is_none_or(|m| m[x] != 0);
+            for (b, &v) in px.iter().enumerate() {
+                let ok = unmasked && s.value_ok(v);
+                vb[x * bands + b] = ok as u8;
+                bad[(x + 1) * bands + b] = bad[x * bands + b] + (!ok) as u32;
+            }
+        }
+        let mut row_all_valid = true;
         for dx in 0..dw {
             let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
             let w = &xt.w[off..off + (b - a)];
-            if !check {
-                for band in 0..bands {
-                    let mut acc = 0.0;
-                    for (j, &wj) in w.iter().enumerate() {
-                        acc += row[(a + j) * bands + band].to_f64() * wj;
-                    }
-                    hrow[dx * bands + band] = acc;
-                }
-                continue;
-            }
-            let unmasked = |x: usize| mrow.is_none_or(|m| m[x] != 0);
             for band in 0..bands {
-                let ok = |x: usize| unmasked(x) && s.value_ok(row[x * bands + band]);
-                if runs && !enough_run((a..b).map(ok), b - a) {
+                if bad[b * bands + band] == bad[a * bands + band] && xt.sum[dx] > 0.0 {
+                    let acc: f64 = w.iter().enumerate().map(|(j, &wj)| row[(a + j) * bands + band].to_f64() * wj).sum();
+                    hrow[dx * bands + band] = acc / xt.sum[dx];
+                    hm[i * tw + dx * bands + band] = 1;
                     continue;
                 }
-                let mut acc = 0.0;
-                let mut ws = 0.0;
+                row_all_valid = false;
+                let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
                 for (j, &wj) in w.iter().enumerate() {
-                    if ok(a + j) {
-                        acc += row[(a + j) * bands + band].to_f64() * wj;
+                    let idx = (a + j) * bands + band;
+                    if vb[idx] != 0 {
+                        acc += row[idx].to_f64() * wj;
                         ws += wj;
+                        run += 1;
+                        best = best.max(run);
+                    } else {
+                        run = 0;
                     }
                 }
                 // Only a positive weight sum makes a value (with negative
-                // lobes, a lone sample far out does not).
-                if ws > 0.0 {
+                // lobes, a lone sample far out does not); kernels with
+                // negative lobes also need a long enough run (GDAL's rule).
+                if ws > 0.0 && (!runs || best >= (b - a) / 2) {
                     hrow[dx * bands + band] = acc / ws;
                     hm[i * tw + dx * bands + band] = 1;
                 }
             }
-            if !hmask.is_empty() && (!runs || enough_run((a..b).map(unmasked), b - a)) {
-                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| unmasked(a + j)).map(|(_, &wj)| wj).sum();
+            if xt.sum[dx] <= 0.0 {
+                row_all_valid = false;
+            }
+            if let Some(m) = mrow
+                && !hmask.is_empty()
+                && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a))
+            {
+                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
                 hmask[i * dw + dx] = (ws > 0.0) as u8;
             }
         }
+        line_ok[i] = row_all_valid;
     }
+    // Vertical pass, row by row over contiguous lines of the horizontal
+    // results (a vectorisable loop), with per-column accumulators.
+    let mut vacc = vec![0f64; tw];
+    let mut vws = if check { vec![0f64; tw] } else { Vec::new() };
+    let mut vrun = if check && runs { vec![0u32; tw] } else { Vec::new() };
+    let mut vbest = if check && runs { vec![0u32; tw] } else { Vec::new() };
     for dy in g.dst_y0..g.dst_y1 {
         let (a, b, off) = (yt.a[dy], yt.b[dy], yt.off[dy]);
         let w = &yt.w[off..off + (b - a)];
         let o_row = (dy - g.dst_y0) * dw;
         let orow = &mut out.data[o_row * bands..(o_row + dw) * bands];
-        for (col, o) in orow.iter_mut().enumerate() {
-            let at = |j: usize| (a + j - ra) * tw + col;
-            if !check {
-                let acc: f64 = w.iter().enumerate().map(|(j, &wj)| hv[at(j)] * wj).sum();
-                *o = finish::<T>(acc);
-                continue;
-            }
-            if runs && !enough_run((0..b - a).map(|j| hm[at(j)] != 0), b - a) {
-                continue;
-            }
-            let mut acc = 0.0;
-            let mut ws = 0.0;
+        vacc.fill(0.0);
+        if !check {
             for (j, &wj) in w.iter().enumerate() {
-                if hm[at(j)] != 0 {
-                    acc += hv[at(j)] * wj;
-                    ws += wj;
+                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
+                for (acc, &h) in vacc.iter_mut().zip(hr) {
+                    *acc += h * wj;
                 }
             }
-            if ws > 0.0 {
-                *o = super::computed(finish::<T>(acc / ws), s.nodata_repl);
+            for (o, &acc) in orow.iter_mut().zip(&vacc) {
+                *o = finish::<T>(acc);
+            }
+        } else if w.iter().sum::<f64>() > 0.0 && (a..b).all(|y| line_ok[y - ra]) {
+            // Every line valid: the plain weighted sum, renormalised.
+            let wsum: f64 = w.iter().sum();
+            for (j, &wj) in w.iter().enumerate() {
+                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
+                for (acc, &h) in vacc.iter_mut().zip(hr) {
+                    *acc += h * wj;
+                }
+            }
+            for (o, &acc) in orow.iter_mut().zip(&vacc) {
+                *o = super::computed(finish::<T>(acc / wsum), s.nodata_repl);
+            }
+        } else {
+            vws.fill(0.0);
+            vrun.fill(0);
+            vbest.fill(0);
+            for (j, &wj) in w.iter().enumerate() {
+                let line = (a + j - ra) * tw..(a + j - ra + 1) * tw;
+                let (hr, mr) = (&hv[line.clone()], &hm[line]);
+                for col in 0..tw {
+                    if mr[col] != 0 {
+                        vacc[col] += hr[col] * wj;
+                        vws[col] += wj;
+                        if runs {
+                            vrun[col] += 1;
+                            vbest[col] = vbest[col].max(vrun[col]);
+                        }
+                    } else if runs {
+                        vrun[col] = 0;
+                    }
+                }
+            }
+            let need = ((b - a) / 2) as u32;
+            for (col, o) in orow.iter_mut().enumerate() {
+                if vws[col] > 0.0 && (!runs || vbest[col] >= need) {
+                    *o = super::computed(finish::<T>(vacc[col] / vws[col]), s.nodata_repl);
+                }
             }
         }
         if let Some(vo) = out.valid.as_mut() {

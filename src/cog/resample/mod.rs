@@ -27,25 +27,46 @@ pub trait Pixel: Copy + Send + Sync + PartialEq + Default + 'static {
     /// Smallest and largest value of the type (for integers).
     const MIN: f64 = f64::NEG_INFINITY;
     const MAX: f64 = f64::INFINITY;
+    /// Mean of four samples, rounded like `from_f64` (integers override
+    /// this with exact integer arithmetic: the hot path of AVERAGE).
+    #[inline(always)]
+    fn mean4(q: [Self; 4]) -> Self {
+        Self::from_f64((q[0].to_f64() + q[1].to_f64() + q[2].to_f64() + q[3].to_f64()) * 0.25)
+    }
 }
 
 macro_rules! int_pixel {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $acc:ty),*) => {$(
         impl Pixel for $t {
             const MIN: f64 = <$t>::MIN as f64;
             const MAX: f64 = <$t>::MAX as f64;
             #[inline(always)]
+            fn mean4(q: [Self; 4]) -> Self {
+                let s = q[0] as $acc + q[1] as $acc + q[2] as $acc + q[3] as $acc;
+                // s / 4 rounded half away from zero; always in range.
+                (if s >= 0 { (s + 2) >> 2 } else { -((2 - s) >> 2) }) as $t
+            }
+            #[inline(always)]
             fn to_f64(self) -> f64 { self as f64 }
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
-                // `as` from float saturates and maps NaN to 0; round() is
-                // half away from zero, like GDAL's GDALCopyWords.
-                v.round() as $t
+                // Round half away from zero (GDALCopyWords' rule), then
+                // clamp. f64::round is a libm call on baseline x86-64, so
+                // round by hand while the integer part is exact; beyond
+                // 2^52, NaN and infinities, `as` saturates (NaN -> 0).
+                if v.abs() < 4503599627370496.0 {
+                    let t = v as i64;
+                    let f = v - t as f64;
+                    let r = if f >= 0.5 { t + 1 } else if f <= -0.5 { t - 1 } else { t };
+                    <$t>::try_from(r).unwrap_or(if r < 0 { <$t>::MIN } else { <$t>::MAX })
+                } else {
+                    v.round() as $t
+                }
             }
         }
     )*};
 }
-int_pixel!(u8, i8, u16, i16, u32, i32, u64, i64);
+int_pixel!(u8 => i32, i8 => i32, u16 => i32, i16 => i32, u32 => i64, i32 => i64, u64 => i128, i64 => i128);
 
 impl Pixel for f32 {
     const FLOAT: bool = true;

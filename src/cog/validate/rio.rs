@@ -23,6 +23,9 @@ fn first_offset(l: &Level, w: u64, h: u64, block_w: u64, block_h: u64) -> Option
     let xs = w.div_ceil(block_h.max(1));
     // Outside the level's real grid every offset is 0: bound the walk by it.
     for y in 0..ys.min(l.img.blocks_down) {
+        if y * l.img.blocks_across >= l.counts.len() as u64 {
+            break; // no entries from here on: every offset is 0
+        }
         for x in 0..xs.min(l.img.blocks_across) {
             let o = block_offset(l, x, y);
             if o > 0 {

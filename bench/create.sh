@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# cogtool create vs gdal_translate -of COG on the same inputs and options.
+#
+#   bench/create.sh [RUNS]        (default 3 runs of each tool, alternating)
+#
+# Inputs are generated here (into $BENCH_DIR, default /tmp/cogtool-bench):
+#   rgb.tif   12288 x 12288 RGB Byte   -> DEFLATE level 6, AVERAGE, 512
+#   dem.tif    8192 x  8192 Float32    -> DEFLATE level 6, AVERAGE, 512, predictor 3
+#   dem4.tif   8192 x 32768 Float32    (height x4: peak RSS must stay flat)
+# Prints per input: median wall time, output size and peak RSS of each tool,
+# and the ratios cogtool/GDAL. Needs GDAL (gdal_translate, python3-gdal),
+# numpy and GNU time (/usr/bin/time -v).
+set -euo pipefail
+
+RUNS=${1:-3}
+DIR=${BENCH_DIR:-/tmp/cogtool-bench}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COGTOOL=${COGTOOL:-$ROOT/target/release/cogtool}
+PY=/usr/bin/python3
+mkdir -p "$DIR"
+
+if [ ! -x "$COGTOOL" ]; then
+    (cd "$ROOT" && cargo build --release --quiet)
+fi
+command -v gdal_translate >/dev/null || { echo "gdal_translate not found" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) not found" >&2; exit 2; }
+
+gen() {
+    "$PY" - "$DIR" <<'EOF'
+import os, sys
+import numpy as np
+from osgeo import gdal, osr
+gdal.UseExceptions()
+d = sys.argv[1]
+drv = gdal.GetDriverByName("GTiff")
+srs = osr.SpatialReference(); srs.ImportFromEPSG(32633)
+
+def rgb(path, w, h):
+    if os.path.exists(path): return
+    ds = drv.Create(path, w, h, 3, gdal.GDT_Byte, ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256"])
+    ds.SetGeoTransform([300000, 1, 0, 5000000, 0, -1]); ds.SetProjection(srs.ExportToWkt())
+    rng = np.random.default_rng(1)
+    for y0 in range(0, h, 1024):
+        n = min(1024, h - y0)
+        yy, xx = np.mgrid[y0:y0 + n, 0:w]
+        for b in range(3):
+            base = (np.sin(xx / (300.0 + 50 * b)) + np.cos(yy / 410.0)) * 60 + 128
+            a = base + rng.normal(0, 6, (n, w))
+            ds.GetRasterBand(b + 1).WriteArray(np.clip(a, 0, 255).astype("uint8"), 0, y0)
+    ds = None
+
+def dem(path, w, h):
+    if os.path.exists(path): return
+    ds = drv.Create(path, w, h, 1, gdal.GDT_Float32, ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256"])
+    ds.SetGeoTransform([300000, 10, 0, 5000000, 0, -10]); ds.SetProjection(srs.ExportToWkt())
+    b = ds.GetRasterBand(1); b.SetNoDataValue(-9999)
+    for y0 in range(0, h, 1024):
+        n = min(1024, h - y0)
+        yy, xx = np.mgrid[y0:y0 + n, 0:w].astype("float64")
+        a = 800 + 300 * np.sin(xx / 700.0) * np.cos((yy % 8192) / 900.0) + 20 * np.sin(xx / 37.0 + yy / 53.0)
+        b.WriteArray(a.astype("float32"), 0, y0)
+    ds = None
+
+rgb(f"{d}/rgb.tif", 12288, 12288)
+dem(f"{d}/dem.tif", 8192, 8192)
+dem(f"{d}/dem4.tif", 8192, 32768)
+EOF
+}
+
+# run NAME CMD... : wall seconds and max RSS (KiB) appended to $DIR/NAME.times
+run() {
+    local name=$1; shift
+    /usr/bin/time -v -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || { cat "$DIR/err.txt" >&2; exit 1; }
+    local wall rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$DIR/time.txt")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time.txt")
+    echo "$wall $rss" >> "$DIR/$name.times"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+bench() {
+    local label=$1 input=$2; shift 2
+    local ours=("$@")
+    local -a gdal_co=(-co COMPRESS=DEFLATE -co LEVEL=6 -co RESAMPLING=AVERAGE -co BLOCKSIZE=512 -co NUM_THREADS=ALL_CPUS)
+    if [ "$label" != rgb ]; then gdal_co+=(-co PREDICTOR=FLOATING_POINT); fi
+    rm -f "$DIR/$label.ours.times" "$DIR/$label.gdal.times"
+    for i in $(seq "$RUNS"); do
+        rm -f "$DIR/out_ours.tif" "$DIR/out_gdal.tif"
+        run "$label.ours" "$COGTOOL" create -q "$input" "$DIR/out_ours.tif" "${ours[@]}"
+        run "$label.gdal" gdal_translate -q -of COG "${gdal_co[@]}" "$input" "$DIR/out_gdal.tif"
+    done
+    local tw_o tw_g rss_o rss_g sz_o sz_g
+    tw_o=$(cut -d' ' -f1 "$DIR/$label.ours.times" | median); tw_g=$(cut -d' ' -f1 "$DIR/$label.gdal.times" | median)
+    rss_o=$(cut -d' ' -f2 "$DIR/$label.ours.times" | sort -n | tail -1); rss_g=$(cut -d' ' -f2 "$DIR/$label.gdal.times" | sort -n | tail -1)
+    sz_o=$(stat -c %s "$DIR/out_ours.tif"); sz_g=$(stat -c %s "$DIR/out_gdal.tif")
+    printf '%-5s cogtool %7.2fs %6d MiB RSS %11d B | gdal %7.2fs %6d MiB RSS %11d B | time %.2f size %.3f rss %.2f\n' \
+        "$label" "$tw_o" $((rss_o / 1024)) "$sz_o" "$tw_g" $((rss_g / 1024)) "$sz_g" \
+        "$(echo "$tw_o / $tw_g" | bc -l)" "$(echo "$sz_o / $sz_g" | bc -l)" "$(echo "$rss_o / $rss_g" | bc -l)"
+    echo "$rss_o" > "$DIR/$label.rss"
+}
+
+gen
+OPTS=(--compress deflate --level 6 --resampling average --blocksize 512)
+bench rgb "$DIR/rgb.tif" "${OPTS[@]}"
+bench dem "$DIR/dem.tif" "${OPTS[@]}" --predictor float
+# Height x4: only our RSS matters here (one run each is enough).
+RUNS=1 bench dem4 "$DIR/dem4.tif" "${OPTS[@]}" --predictor float
+printf 'peak RSS with the DEM height x4: %.2f of the 8192-row DEM\n' "$(echo "$(cat "$DIR/dem4.rss") / $(cat "$DIR/dem.rss")" | bc -l)"

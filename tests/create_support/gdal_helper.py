@@ -1,0 +1,145 @@
+"""GDAL side of tests/create_gdal.rs (run with Debian's /usr/bin/python3).
+
+  make DIR            write the test inputs into DIR
+  compare A B [full]  per band and level: max |A-B| and mask differences, as JSON
+  meta F              georeferencing, nodata, metadata, palette, as JSON
+"""
+import json
+import sys
+
+import numpy as np
+from osgeo import gdal, osr
+
+gdal.UseExceptions()
+
+
+def make(d):
+    drv = gdal.GetDriverByName("GTiff")
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32633)
+
+    def grad(h, w, k):
+        y, x = np.mgrid[0:h, 0:w]
+        return (x * 3 + y * 2 + k * 37) % 251 + ((x * 7 + y * 13) % 5)
+
+    ds = drv.Create(f"{d}/rgb.tif", 1500, 1100, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform([100000, 10, 0, 5000000, 0, -10])
+    ds.SetProjection(srs.ExportToWkt())
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(grad(1100, 1500, b).astype("uint8"))
+    ds.SetMetadataItem("AREA", "test")
+    ds = None
+
+    ds = drv.Create(f"{d}/dem.tif", 513, 513, 1, gdal.GDT_Float32, ["TILED=YES", "COMPRESS=DEFLATE"])
+    ds.SetGeoTransform([0.5, 1, 0, 10.5, 0, -1])
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(-9999)
+    a = np.fromfunction(lambda y, x: np.sin(x / 30) * 100 + y, (513, 513)).astype("float32")
+    a[0:40, 0:40] = -9999
+    band.WriteArray(a)
+    band.SetDescription("elevation")
+    band.SetScale(2)
+    band.SetOffset(1)
+    ds.SetMetadataItem("FOO", "bar")
+    ds = None
+
+    ds = drv.Create(f"{d}/pal.tif", 600, 600, 1, gdal.GDT_Byte)
+    ct = gdal.ColorTable()
+    for i in range(256):
+        ct.SetColorEntry(i, (i, 255 - i, i // 2, 255))
+    ds.GetRasterBand(1).SetRasterColorTable(ct)
+    ds.GetRasterBand(1).WriteArray((grad(600, 600, 0) % 9).astype("uint8"))
+    ds = None
+
+    ds = drv.Create(f"{d}/rgba.tif", 700, 600, 4, gdal.GDT_Byte, ["PHOTOMETRIC=RGB", "ALPHA=YES", "INTERLEAVE=BAND"])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(grad(600, 700, b).astype("uint8"))
+    alpha = np.full((600, 700), 255, "uint8")
+    alpha[:, :130] = 0
+    alpha[300:320, :] = 0
+    ds.GetRasterBand(4).WriteArray(alpha)
+    ds = None
+
+    ds = drv.Create(f"{d}/i16.tif", 100, 80, 3, gdal.GDT_Int16)
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray((grad(80, 100, b).astype("int16") - 100) * 50)
+    ds = None
+
+    ds = drv.Create(f"{d}/f64nan.tif", 1030, 700, 1, gdal.GDT_Float64, ["BIGTIFF=YES", "ENDIANNESS=BIG"])
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(float("nan"))
+    a = np.fromfunction(lambda y, x: x * 0.25 - y * 0.5, (700, 1030))
+    a[100:300, 200:700] = np.nan
+    band.WriteArray(a)
+    ds = None
+
+    ds = drv.Create(f"{d}/u16_1x1.tif", 1, 1, 1, gdal.GDT_UInt16)
+    ds.GetRasterBand(1).WriteArray(np.array([[4242]], "uint16"))
+    ds = None
+
+
+def compare(a, b, full_only=False):
+    da, db = gdal.Open(a), gdal.Open(b)
+    out = []
+    for i in range(1, min(da.RasterCount, db.RasterCount) + 1):
+        ba, bb = da.GetRasterBand(i), db.GetRasterBand(i)
+        if full_only:
+            x = ba.ReadAsArray().astype("float64")
+            y = bb.ReadAsArray().astype("float64")
+            same = np.array_equal(x, y, equal_nan=True)
+            out.append({"band": i, "level": 0, "max_diff": 0.0 if same else float("inf"), "mask_diff": 0})
+            continue
+        if ba.GetOverviewCount() != bb.GetOverviewCount():
+            out.append({"band": i, "error": "overview count"})
+            continue
+        for k in range(-1, ba.GetOverviewCount()):
+            oa = ba if k < 0 else ba.GetOverview(k)
+            ob = bb if k < 0 else bb.GetOverview(k)
+            x = oa.ReadAsArray().astype("float64")
+            y = ob.ReadAsArray().astype("float64")
+            if x.shape != y.shape:
+                out.append({"band": i, "level": k + 1, "error": "shape"})
+                continue
+            both_nan = np.isnan(x) & np.isnan(y)
+            d = np.where(both_nan, 0, np.abs(x - y))
+            d = np.where(np.isnan(d), np.inf, d)
+            ma, mb = oa.GetMaskBand().ReadAsArray(), ob.GetMaskBand().ReadAsArray()
+            out.append({"band": i, "level": k + 1, "max_diff": float(d.max()), "mask_diff": int((ma != mb).sum())})
+    print(json.dumps(out))
+
+
+def meta(f):
+    ds = gdal.Open(f)
+    bands = []
+    for i in range(1, ds.RasterCount + 1):
+        b = ds.GetRasterBand(i)
+        ct = b.GetColorTable()
+        nd = b.GetNoDataValue()
+        bands.append({
+            "nodata": None if nd is None else repr(nd),
+            "description": b.GetDescription(),
+            "scale": b.GetScale(),
+            "offset": b.GetOffset(),
+            "metadata": b.GetMetadata(),
+            "colors": None if ct is None else [ct.GetColorEntry(j) for j in range(ct.GetCount())],
+            "color_interp": b.GetColorInterpretation(),
+            "mask_flags": b.GetMaskFlags(),
+            "type": gdal.GetDataTypeName(b.DataType),
+        })
+    print(json.dumps({
+        "size": [ds.RasterXSize, ds.RasterYSize],
+        "geotransform": ds.GetGeoTransform(can_return_null=True),
+        "srs": ds.GetProjectionRef(),
+        "metadata": ds.GetMetadata(),
+        "bands": bands,
+    }))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "make":
+        make(sys.argv[2])
+    elif cmd == "compare":
+        compare(sys.argv[2], sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == "full")
+    elif cmd == "meta":
+        meta(sys.argv[2])

@@ -6,7 +6,8 @@
 //! within an allocation budget enforced by a counting global allocator.
 //!
 //! Reproduce a case: `MUTATION_DUMP=N cargo test --test mutation` writes
-//! input N to target/tmp/mutation-case-N.tif (N is printed with every failure).
+//! input N to target/tmp/mutation-case-N.tif (N is printed with every failure);
+//! `MUTATION_ONLY=N` runs only case N and shows where it panicked.
 
 mod mutate;
 
@@ -237,8 +238,13 @@ fn time_limit() -> Duration {
 fn run_seeds(seeds: &[(String, Vec<u8>)], random_rounds: usize, max_per_seed: usize, first_case: usize) -> Stats {
     let dump: Option<usize> = std::env::var("MUTATION_DUMP").ok().and_then(|s| s.parse().ok());
     let mut st = Stats { cases: 0, failures: Vec::new(), slowest: (Duration::ZERO, String::new()) };
+    // MUTATION_ONLY=N runs case N alone with the normal panic message (file
+    // and line of the panic).
+    let only: Option<usize> = std::env::var("MUTATION_ONLY").ok().and_then(|s| s.parse().ok());
     let quiet_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    if only.is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     for (si, (name, seed)) in seeds.iter().enumerate() {
         let Some(m) = map(seed) else {
             eprintln!("mutation: seed {} does not parse; used only as a raw input", name);
@@ -263,6 +269,9 @@ fn run_seeds(seeds: &[(String, Vec<u8>)], random_rounds: usize, max_per_seed: us
             }
             let case = first_case + st.cases;
             st.cases += 1;
+            if only.is_some_and(|n| n != case) {
+                return;
+            }
             if dump == Some(case) {
                 let p = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("mutation-case-{}.tif", case));
                 std::fs::write(&p, &bytes).unwrap();
@@ -336,7 +345,7 @@ fn fixture_seeds_survive_mutation() {
         eprintln!("SKIP: no *.tif fixtures under testdata/ yet");
         return;
     }
-    let st = run_seeds(&seeds, 100, 500, 1_000_000);
+    let st = run_seeds(&seeds, 100, 250, 1_000_000);
     report("fixtures", &st);
 }
 

@@ -13,10 +13,17 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
     let stdout = std::io::stdout();
     for src in &a.sources {
         let result = crate::source::open(src, &g.open_options())
-            .and_then(|r| Tiff::open(Arc::new(r)))
-            .and_then(|t| {
+            .map(Arc::new)
+            .and_then(|r| Ok((Tiff::open(r.clone())?, r)))
+            .and_then(|(t, r)| {
                 let d = Description::new(src, &t)?;
-                Ok(if a.json { d.to_json(a.all_values).to_string() + "\n" } else { d.to_text(a.all_values) })
+                Ok(if a.json {
+                    let mut j = d.to_json(a.all_values);
+                    r.add_stats_to_json(&mut j); // remote sources: requests, bytes_fetched
+                    j.to_string() + "\n"
+                } else {
+                    d.to_text(a.all_values)
+                })
             });
         let mut out = stdout.lock();
         match result {

@@ -198,10 +198,18 @@ fn cancelled_upload_is_aborted() {
 }
 
 #[test]
-fn upload_to_missing_bucket_fails_cleanly() {
+fn denied_upload_fails_with_advice_and_leaves_nothing() {
+    // (s3s-fs creates missing buckets on PutObject, so the refusal tested
+    // here is the one it does enforce: an unsigned write.)
     let s = S3Server::start();
     let dir = tempfile::tempdir().unwrap();
-    let f = random_file(dir.path(), 1000);
-    let err = upload_file(&f, "s3://nobucket/x.tif", &options(&s)).unwrap_err();
-    assert!(err.message.contains("s3://nobucket/x.tif"), "{}", err.message);
+    for (len, key) in [(1000usize, "small.tif"), (2 * MIN_PART as usize, "big.tif")] {
+        let f = random_file(dir.path(), len);
+        let opts = OpenOptions { no_sign_request: true, ..options(&s) };
+        let url = format!("s3://private/{}", key);
+        let err = upload_file(&f, &url, &opts).unwrap_err();
+        assert!(err.message.contains(&url) && err.message.contains("access denied"), "{}", err.message);
+        assert!(!s.object_path("private", key).exists());
+    }
+    assert_eq!(open_uploads(&s), 0);
 }

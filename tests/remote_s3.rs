@@ -213,3 +213,31 @@ fn denied_upload_fails_with_advice_and_leaves_nothing() {
     }
     assert_eq!(open_uploads(&s), 0);
 }
+
+#[test]
+fn missing_credentials_fail_at_once_with_advice() {
+    let s = S3Server::start();
+    s.put_file("private", "a.tif", &testdata("remote_small.tif"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"));
+    isolated_env(&mut cmd).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    let t0 = std::time::Instant::now();
+    let out = cmd.args(["info", "--endpoint-url", &s.endpoint, "s3://private/a.tif"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("no AWS credentials found") && err.contains("--no-sign-request"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(s.gets("private", "a.tif").is_empty(), "nothing was sent");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5), "not retried: {:?}", t0.elapsed());
+}
+
+#[test]
+fn verbose_logs_s3_requests() {
+    let s = S3Server::start();
+    s.put_file("private", "a.tif", &testdata("remote_mask.tif"));
+    let out = cogtool(with_endpoint(&s, &["-v", "info", "s3://private/a.tif"]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("GET s3://private/a.tif")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("bytes=0-16383 -> 206, 16384 bytes,") && lines[0].ends_with(" ms"), "{}", lines[0]);
+}

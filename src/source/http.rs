@@ -1,7 +1,7 @@
 //! `http://` and `https://` sources (reqwest with rustls). Only ranged GETs:
 //! the first one also yields the size (Content-Range), so no HEAD is sent.
 
-use super::remote::{self, Fetch, Got, Response};
+use super::remote::{self, Fetch, Got, Response, error_chain};
 use super::retry::{Attempt, status_is_retryable};
 use crate::{Error, Result};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MATCH, RANGE};
@@ -139,21 +139,6 @@ fn transport_error(e: &reqwest::Error) -> Attempt<Got> {
     }
     let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "cannot connect" } else { "request failed" };
     Attempt::Retry(format!("{} ({})", what, error_chain(e)))
-}
-
-/// The error and its causes on one line (reqwest's own text is generic).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
 }
 
 impl Fetch for Http {

@@ -229,6 +229,22 @@ impl<F: Fetch> RangeSource for Remote<F> {
     }
 }
 
+/// An error and its causes on one line, without Debug dumps (the HTTP
+/// stacks' own top-level texts are generic: "error sending request").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
 /// Parse `Content-Range: bytes START-END/TOTAL` (or `bytes */TOTAL` of a
 /// 416). Returns (start, end inclusive or None, total).
 pub fn parse_content_range(v: &str) -> Option<(Option<(u64, u64)>, u64)> {

@@ -9,7 +9,7 @@ use super::remote::{self, Fetch, Got, Response};
 use super::retry::{Attempt, status_is_retryable};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::RequestPayer;
 use std::time::Duration;
 
@@ -170,7 +170,7 @@ impl S3 {
                 Some(Err(e)) => {
                     return retry(
                         status,
-                        format!("connection lost after {} of {} bytes ({})", data.len(), want, DisplayErrorContext(&e)),
+                        format!("connection lost after {} of {} bytes ({})", data.len(), want, remote::error_chain(&e)),
                     );
                 }
                 None => break,
@@ -226,13 +226,26 @@ where
                 (s, _) => Attempt::Fail(Error::io(format!("HTTP {} {}", s, detail))),
             }
         }
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            Attempt::Retry(format!("{}", DisplayErrorContext(e)))
+        SdkError::TimeoutError(_) => Attempt::Retry(format!("timed out ({})", remote::error_chain(e))),
+        SdkError::ResponseError(_) => Attempt::Retry(format!("bad response ({})", remote::error_chain(e))),
+        SdkError::DispatchFailure(d) if d.is_io() => {
+            Attempt::Retry(format!("cannot connect or connection lost ({})", remote::error_chain(e)))
         }
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() || d.is_other() => {
-            Attempt::Retry(format!("{}", DisplayErrorContext(e)))
+        SdkError::DispatchFailure(d) if d.is_timeout() => Attempt::Retry(format!("timed out ({})", remote::error_chain(e))),
+        _ => {
+            // Missing credentials come here (a dispatch failure of kind
+            // "other"): not worth a retry, and the SDK's text is a list.
+            let chain = remote::error_chain(e);
+            if chain.contains("no credentials found") || chain.contains("credential provider") {
+                Attempt::Fail(Error::io(
+                    "no AWS credentials found (environment, ~/.aws profiles, SSO, web identity, ECS, \
+                     instance metadata); configure them, pick one with --profile, or use \
+                     --no-sign-request for a public bucket",
+                ))
+            } else {
+                Attempt::Fail(Error::io(chain.lines().map(str::trim).collect::<Vec<_>>().join("; ")))
+            }
         }
-        _ => Attempt::Fail(Error::io(format!("{}", DisplayErrorContext(e)))),
     }
 }
 

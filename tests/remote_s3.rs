@@ -241,3 +241,19 @@ fn verbose_logs_s3_requests() {
     assert_eq!(lines.len(), 1, "{err}");
     assert!(lines[0].contains("bytes=0-16383 -> 206, 16384 bytes,") && lines[0].ends_with(" ms"), "{}", lines[0]);
 }
+
+#[test]
+fn object_replaced_between_reads_is_detected() {
+    // s3s-fs ignores If-Match, so this checks the client's own ETag/size
+    // comparison: replace the object after the first read, read further.
+    use cogtool::source::open;
+    let s = S3Server::start();
+    s.put_file("private", "a.tif", &testdata("remote_mask.tif"));
+    let r = open("s3://private/a.tif", &options(&s)).unwrap();
+    assert_eq!(r.len().unwrap(), std::fs::metadata(testdata("remote_mask.tif")).unwrap().len());
+    let mut changed = std::fs::read(testdata("remote_mask.tif")).unwrap();
+    changed[20000] ^= 0xff;
+    std::fs::write(s.object_path("private", "a.tif"), &changed).unwrap();
+    let err = r.read_direct(20000, 100).unwrap_err();
+    assert!(err.message.contains("changed while it was being read"), "{}", err.message);
+}

@@ -2,6 +2,7 @@
 //! man-page generator (`cogtool gen-assets`) and the tests that check the
 //! committed assets are fresh. Only parsing lives here; `src/cmd/` runs things.
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -22,8 +23,68 @@ pub struct Cli {
     /// Log each byte range read (and, for remote sources, each request).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RequestPayerArg {
+    /// The requester pays for the transfer (requester-pays buckets).
+    Requester,
+}
+
+/// Options for http(s):// and s3:// sources and destinations (issue 6).
+/// S3 options are named as the AWS CLI names them.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Remote sources (http, https, s3)")]
+pub struct RemoteArgs {
+    /// Extra HTTP request header, e.g. 'Authorization: Bearer TOKEN' (repeatable).
+    #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// AWS region (default: AWS_REGION, the profile's, else us-east-1).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+    /// S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default:
+    /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Send S3 requests unsigned (public buckets; no credentials needed).
+    #[arg(long, global = true)]
+    pub no_sign_request: bool,
+    /// Accept the charges of a requester-pays bucket.
+    #[arg(long, global = true, value_enum, value_name = "requester")]
+    pub request_payer: Option<RequestPayerArg>,
+    /// Retries of a failed request (5xx, 429, timeouts, dropped connections).
+    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_RETRIES, value_name = "N")]
+    pub retries: u32,
+    /// Remote requests in flight at once (bulk reads, upload parts).
+    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_CONCURRENCY,
+          value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from), value_name = "N")]
+    pub concurrency: usize,
+    /// Size of the first read of a file, and the least of later header reads.
+    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_HEADER_BYTES,
+          value_parser = clap::value_parser!(u32).range(16..=(64 << 20)).map(|v| v as usize), value_name = "BYTES")]
+    pub header_bytes: usize,
+}
+
+impl RemoteArgs {
+    /// Fill the remote fields of source options.
+    pub fn apply(&self, o: &mut crate::source::OpenOptions) {
+        o.header_bytes = self.header_bytes;
+        o.headers = self.headers.clone();
+        o.profile = self.profile.clone();
+        o.region = self.region.clone();
+        o.endpoint_url = self.endpoint_url.clone();
+        o.no_sign_request = self.no_sign_request;
+        o.request_payer = self.request_payer.is_some();
+        o.retries = self.retries;
+        o.concurrency = self.concurrency;
+    }
 }
 
 #[derive(Debug, Subcommand)]

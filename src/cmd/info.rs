@@ -13,9 +13,17 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
     let stdout = std::io::stdout();
     for src in &a.sources {
         let reader = crate::source::open(src, &g.open_options()).map(Arc::new);
-        let result = reader.clone().and_then(Tiff::open).and_then(|t| {
+        let result = reader.clone().and_then(|r| {
+            let t = Tiff::open(r.clone())?;
             let d = Description::new(src, &t)?;
-            Ok(if a.json { d.to_json(a.all_values).to_string() + "\n" } else { d.to_text(a.all_values) })
+            Ok(if a.json {
+                let mut j = d.to_json(a.all_values);
+                r.add_stats_to_json(&mut j); // remote sources: requests, bytes_fetched
+                j.to_string() + "
+"
+            } else {
+                d.to_text(a.all_values)
+            })
         });
         if g.verbose > 0 {
             // What describing this source cost: the number to watch for remote files.

@@ -21,16 +21,21 @@ pub const EXIT_ERROR: i32 = 2;
 pub struct Global {
     pub quiet: bool,
     pub verbose: u8,
+    /// Remote-source options (leaked once per run so Global stays Copy).
+    pub remote: &'static crate::cli::RemoteArgs,
 }
 
 impl Global {
     pub fn open_options(&self) -> crate::source::OpenOptions {
-        crate::source::OpenOptions { verbose: self.verbose > 0, ..Default::default() }
+        let mut o = crate::source::OpenOptions { verbose: self.verbose > 0, ..Default::default() };
+        self.remote.apply(&mut o);
+        o
     }
 }
 
 pub fn run(cli: Cli) -> i32 {
-    let g = Global { quiet: cli.quiet, verbose: cli.verbose };
+    let remote: &'static crate::cli::RemoteArgs = Box::leak(Box::new(cli.remote.clone()));
+    let g = Global { quiet: cli.quiet, verbose: cli.verbose, remote };
     match cli.command {
         Command::Info(a) => info::run(&g, a),
         Command::Validate(a) => validate::run(&g, a),

@@ -54,10 +54,28 @@ impl Reader {
         self.source.is_local()
     }
 
+    /// Requests and bytes fetched. Remote sources count themselves (every
+    /// HTTP request, retries included); local reads are counted here.
     pub fn stats(&self) -> Stats {
+        if let Some(s) = self.source.stats() {
+            return s;
+        }
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// For remote sources, add `requests` and `bytes_fetched` to a JSON
+    /// object (`info --json`, `validate --json`); local files get nothing.
+    pub fn add_stats_to_json(&self, v: &mut serde_json::Value) {
+        if self.is_local() {
+            return;
+        }
+        if let Some(o) = v.as_object_mut() {
+            let s = self.stats();
+            o.insert("requests".into(), s.requests.into());
+            o.insert("bytes_fetched".into(), s.bytes.into());
         }
     }
 
@@ -80,7 +98,8 @@ impl Reader {
         let buf = self.source.read_at(offset, len)?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-        if self.verbose {
+        // Remote sources log each request themselves, with status and time.
+        if self.verbose && self.source.is_local() {
             eprintln!(
                 "cogtool: read bytes {}-{} ({} bytes)",
                 offset,
@@ -158,4 +177,71 @@ impl Reader {
         }
         Ok(buf)
     }
+
+    /// Read several ranges of tile data (not cached), results in the given
+    /// order. Ranges close to each other (at most [`MERGE_GAP`] apart) are
+    /// fetched as one, and the fetches go to the source together, so remote
+    /// sources run them concurrently: a row of tiles costs one request.
+    pub fn read_many(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        let file_len = self.len()?;
+        for r in ranges {
+            if r.start > r.end || r.end > file_len || r.end - r.start > usize::MAX as u64 {
+                return Err(Error::format(format!(
+                    "{} bytes at offset {} reach past end of file ({} bytes)",
+                    r.end.saturating_sub(r.start),
+                    r.start,
+                    file_len
+                )));
+            }
+        }
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
+        {
+            let prefix = self.prefix.lock().unwrap();
+            for (i, r) in ranges.iter().enumerate() {
+                if r.end <= prefix.len() as u64 || r.start == r.end {
+                    out[i] = Some(prefix.get(r.start as usize..r.end as usize).map(<[u8]>::to_vec).unwrap_or_default());
+                }
+            }
+        }
+        // Group the rest, in offset order, into merged fetches.
+        let mut order: Vec<usize> = (0..ranges.len()).filter(|&i| out[i].is_none()).collect();
+        order.sort_by_key(|&i| ranges[i].start);
+        let mut groups: Vec<(std::ops::Range<u64>, Vec<usize>)> = Vec::new();
+        for i in order {
+            let r = &ranges[i];
+            match groups.last_mut() {
+                Some((g, members))
+                    if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED =>
+                {
+                    g.end = g.end.max(r.end);
+                    members.push(i);
+                }
+                _ => groups.push((r.clone(), vec![i])),
+            }
+        }
+        let spans: Vec<std::ops::Range<u64>> = groups.iter().map(|(g, _)| g.clone()).collect();
+        let bufs = self.source.read_many(&spans)?;
+        for ((g, members), buf) in groups.iter().zip(bufs) {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
+            if self.verbose && self.source.is_local() {
+                eprintln!("cogtool: read bytes {}-{} ({} bytes)", g.start, g.end, buf.len());
+            }
+            if (buf.len() as u64) < g.end - g.start {
+                return Err(Error::format(format!("file ended while reading offset {}", g.start)));
+            }
+            for &i in members {
+                let r = &ranges[i];
+                out[i] = Some(buf[(r.start - g.start) as usize..(r.end - g.start) as usize].to_vec());
+            }
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
 }
+
+/// Ranges at most this far apart are fetched as one request in
+/// [`Reader::read_many`]: re-reading a small gap (a mask tile, the 4-byte
+/// leaders and trailers GDAL puts around tiles) is cheaper than a request.
+pub const MERGE_GAP: u64 = 16 * 1024;
+/// A merged fetch never grows beyond this.
+const MAX_MERGED: u64 = 64 * 1024 * 1024;

@@ -7,10 +7,21 @@
 //! default, and later reads near the start grow it in chunks of at least that
 //! size, so parsing IFDs never turns into many tiny requests), and request
 //! accounting (how many reads, how many bytes) for `-v` and the JSON outputs.
+//!
+//! Remote sources (`http://`, `https://`, `s3://`, issue 6) share one tokio
+//! runtime ([`runtime`]) hidden behind the synchronous trait; [`remote`] holds
+//! what they share (first read, ETag pinning, retries, logging), [`http`] and
+//! [`s3`] the backends, [`s3_upload`] the multipart upload used by `create`.
 
 mod cache;
+pub mod http;
 mod local;
 pub mod mem;
+pub mod remote;
+pub mod retry;
+pub mod runtime;
+pub mod s3;
+pub mod s3_upload;
 
 pub use cache::{Reader, Stats};
 pub use local::LocalFile;
@@ -27,6 +38,16 @@ pub trait RangeSource: Send + Sync {
     /// Read `len` bytes at `offset`. May return fewer bytes only when the
     /// object ends first.
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>>;
+    /// Read several `(offset, len)` ranges, results in the same order.
+    /// Remote sources run them concurrently (`--concurrency`).
+    fn read_many(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        ranges.iter().map(|r| self.read_at(r.start, (r.end - r.start) as usize)).collect()
+    }
+    /// What the source itself counted (remote: every HTTP request sent,
+    /// retries included). None: the reader's own count is the truth.
+    fn stats(&self) -> Option<Stats> {
+        None
+    }
     /// True for sources on this machine (GDAL's full check runs on those).
     fn is_local(&self) -> bool;
     /// Whether a sidecar (`x.tif.ovr`, `x.tif.msk`) exists next to it.
@@ -39,28 +60,86 @@ pub trait RangeSource: Send + Sync {
 /// aiocogeo fetch to open a COG.
 pub const DEFAULT_HEADER_BYTES: usize = 16 * 1024;
 
-/// Open a source by name. Local paths only for now; URLs are recognised so
-/// the message is clear rather than "no such file".
-pub fn open(name: &str, options: &OpenOptions) -> Result<Reader> {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("s3://") {
-        return Err(crate::Error::unsupported(
-            "remote sources (http, https, s3) are not available in this build yet",
-        ));
+/// Default number of retries of a failed remote request (`--retries`).
+pub const DEFAULT_RETRIES: u32 = 5;
+/// Default number of concurrent remote requests (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// What kind of place a name points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Local,
+    Http,
+    S3,
+}
+
+/// Classify a source or destination name by its URL scheme.
+pub fn scheme(name: &str) -> Scheme {
+    let lower = name.get(..8).unwrap_or(name).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Scheme::Http
+    } else if lower.starts_with("s3://") {
+        Scheme::S3
+    } else {
+        Scheme::Local
     }
-    let src: Arc<dyn RangeSource> = Arc::new(LocalFile::open(name)?);
+}
+
+/// Open a source by name: a local path, an `http(s)://` URL or `s3://bucket/key`.
+pub fn open(name: &str, options: &OpenOptions) -> Result<Reader> {
+    let settings = remote::Settings {
+        header_bytes: options.header_bytes.max(16),
+        retries: options.retries,
+        concurrency: options.concurrency.max(1),
+        verbose: options.verbose,
+    };
+    let src: Arc<dyn RangeSource> = match scheme(name) {
+        Scheme::Local => Arc::new(LocalFile::open(name)?),
+        Scheme::Http => Arc::new(remote::Remote::new(http::Http::new(name, &options.headers)?, settings)),
+        Scheme::S3 => Arc::new(remote::Remote::new(s3::S3::new(name, options)?, settings)),
+    };
     Ok(Reader::new(src, options.header_bytes, options.verbose))
 }
 
-/// How to open a source.
+/// How to open a source. The remote fields are ignored for local files.
 #[derive(Debug, Clone)]
 pub struct OpenOptions {
+    /// Size of the first read and minimum size of later header reads.
     pub header_bytes: usize,
+    /// Log each read (and each remote request) on stderr.
     pub verbose: bool,
+    /// Extra HTTP headers, `Name: value` (`--header`).
+    pub headers: Vec<String>,
+    /// AWS profile (`--profile`; else AWS_PROFILE).
+    pub profile: Option<String>,
+    /// AWS region (`--region`; else AWS_REGION, the profile, us-east-1).
+    pub region: Option<String>,
+    /// S3-compatible endpoint (`--endpoint-url`; else AWS_ENDPOINT_URL_S3,
+    /// AWS_ENDPOINT_URL); implies path-style addressing.
+    pub endpoint_url: Option<String>,
+    /// Anonymous S3 requests (`--no-sign-request`).
+    pub no_sign_request: bool,
+    /// Accept requester-pays charges (`--request-payer requester`).
+    pub request_payer: bool,
+    /// Retries of a failed request (5xx, 429, timeouts, dropped connections).
+    pub retries: u32,
+    /// Remote requests in flight at once for bulk reads and uploads.
+    pub concurrency: usize,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { header_bytes: DEFAULT_HEADER_BYTES, verbose: false }
+        OpenOptions {
+            header_bytes: DEFAULT_HEADER_BYTES,
+            verbose: false,
+            headers: Vec::new(),
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            no_sign_request: false,
+            request_payer: false,
+            retries: DEFAULT_RETRIES,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
     }
 }

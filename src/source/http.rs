@@ -1,0 +1,151 @@
+//! `http://` and `https://` sources (reqwest with rustls). Only ranged GETs:
+//! the first one also yields the size (Content-Range), so no HEAD is sent.
+
+use super::remote::{self, Fetch, Got, Response, error_chain};
+use super::retry::{Attempt, status_is_retryable};
+use crate::{Error, Result};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MATCH, RANGE};
+use std::time::Duration;
+
+pub struct Http {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl Http {
+    /// `headers` are `Name: value` strings from `--header`. One client (its
+    /// connection pool and TLS setup) serves every URL of a run.
+    pub fn new(url: &str, headers: &[String]) -> Result<Self> {
+        static CLIENTS: std::sync::Mutex<Vec<(Vec<String>, reqwest::Client)>> = std::sync::Mutex::new(Vec::new());
+        let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, c)) = clients.iter().find(|(h, _)| h.as_slice() == headers) {
+            return Ok(Http { url: url.to_string(), client: c.clone() });
+        }
+        let client = Self::client(headers)?;
+        clients.push((headers.to_vec(), client.clone()));
+        Ok(Http { url: url.to_string(), client })
+    }
+
+    fn client(headers: &[String]) -> Result<reqwest::Client> {
+        let mut map = HeaderMap::new();
+        for h in headers {
+            let (name, value) = h
+                .split_once(':')
+                .ok_or_else(|| Error::usage(format!("--header {:?}: expected 'Name: value'", h)))?;
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| Error::usage(format!("--header {:?}: invalid header name", h)))?;
+            let value = HeaderValue::from_str(value.trim())
+                .map_err(|_| Error::usage(format!("--header {:?}: invalid header value", h)))?;
+            map.append(name, value);
+        }
+        reqwest::Client::builder()
+            .default_headers(map)
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(30))
+            .user_agent(concat!("cogtool/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::io(format!("cannot set up the HTTP client: {}", e)))
+    }
+
+    async fn attempt(&self, offset: u64, len: u64, if_match: Option<&str>) -> Response {
+        let mut req = self.client.get(&self.url).header(RANGE, format!("bytes={}-{}", offset, offset + len - 1));
+        if let Some(tag) = if_match {
+            req = req.header(IF_MATCH, tag);
+        }
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => return Response { status: None, outcome: transport_error(&e) },
+        };
+        let status = resp.status().as_u16();
+        let header = |name: HeaderName| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
+        let etag = header(ETAG);
+        let outcome = match status {
+            206 => {
+                let Some((span, total)) = header(CONTENT_RANGE).as_deref().and_then(remote::parse_content_range) else {
+                    return fail(status, "206 answer without a valid Content-Range".to_string());
+                };
+                if let Err(e) = remote::check_span(span, total, offset, len) {
+                    return Response { status: Some(status), outcome: Attempt::Fail(e) };
+                }
+                let want = span.map(|(a, b)| b - a + 1).unwrap_or(0);
+                read_body(&mut resp, want).await.map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total, etag }))
+            }
+            200 => {
+                let content_length = header(CONTENT_LENGTH).and_then(|v| v.parse().ok());
+                match remote::whole_object_answer(offset, len, content_length) {
+                    Attempt::Done(n) => {
+                        read_body(&mut resp, n).await.map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total: n, etag }))
+                    }
+                    Attempt::Fail(e) => Attempt::Fail(e),
+                    Attempt::Retry(m) => Attempt::Retry(m),
+                }
+            }
+            416 => match header(CONTENT_RANGE).as_deref().and_then(remote::parse_content_range) {
+                // An empty object cannot satisfy any range.
+                Some((None, 0)) => Attempt::Done(Got { data: Vec::new(), total: 0, etag }),
+                _ => Attempt::Fail(Error::io("range not satisfiable (HTTP 416)")),
+            },
+            412 => Attempt::Fail(remote::changed_error(if_match)),
+            401 => Attempt::Fail(Error::io(
+                "authentication required (HTTP 401); pass a token with --header 'Authorization: Bearer ...'",
+            )),
+            403 => Attempt::Fail(Error::io(
+                "access denied (HTTP 403); a signed URL may have expired, or a token is needed \
+                 (--header 'Authorization: ...'); for S3 objects use s3:// with credentials, \
+                 --no-sign-request or --request-payer requester",
+            )),
+            404 => Attempt::Fail(Error::io(format!("not found (HTTP 404): {}", self.url))),
+            s if status_is_retryable(s) => Attempt::Retry(format!("HTTP {}", s)),
+            s => Attempt::Fail(Error::io(format!("unexpected HTTP {}", s))),
+        };
+        Response { status: Some(status), outcome }
+    }
+}
+
+fn fail(status: u16, msg: String) -> Response {
+    Response { status: Some(status), outcome: Attempt::Fail(Error::io(msg)) }
+}
+
+/// Read exactly `want` bytes of body, never more; a short body (connection
+/// dropped) is a transient failure.
+async fn read_body(resp: &mut reqwest::Response, want: u64) -> std::result::Result<Vec<u8>, String> {
+    let mut data = Vec::with_capacity(want.min(64 << 20) as usize);
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if data.len() as u64 + chunk.len() as u64 > want {
+                    return Err(format!("server sent more than the {} bytes announced", want));
+                }
+                data.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(format!("connection lost after {} of {} bytes ({})", data.len(), want, error_chain(&e))),
+        }
+    }
+    if (data.len() as u64) < want {
+        return Err(format!("connection closed after {} of {} bytes", data.len(), want));
+    }
+    Ok(data)
+}
+
+/// Errors before any response: building the request is permanent, the rest
+/// (connect, timeout, reset) transient.
+fn transport_error(e: &reqwest::Error) -> Attempt<Got> {
+    if e.is_builder() {
+        return Attempt::Fail(Error::usage(format!("bad URL: {}", error_chain(e))));
+    }
+    if e.is_redirect() {
+        return Attempt::Fail(Error::io(format!("too many redirects: {}", error_chain(e))));
+    }
+    let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "cannot connect" } else { "request failed" };
+    Attempt::Retry(format!("{} ({})", what, error_chain(e)))
+}
+
+impl Fetch for Http {
+    async fn get(&self, offset: u64, len: u64, if_match: Option<&str>) -> Response {
+        self.attempt(offset, len, if_match).await
+    }
+    fn url(&self) -> &str {
+        &self.url
+    }
+}

@@ -1,0 +1,364 @@
+//! Upload a finished local file to `s3://bucket/key` (used by `create`).
+//! Large files go up as a multipart upload: parts of at least 8 MiB (more
+//! when needed to stay within S3's 10,000 parts), several in flight at once
+//! (`--concurrency`), each streamed from the file by offset so the output is
+//! never held in memory twice. Any failure, and Ctrl-C, aborts the multipart
+//! upload: S3 keeps (and bills) the parts of an upload that is neither
+//! completed nor aborted.
+
+use super::retry::{self, Attempt};
+use super::s3::{self, parse_url};
+use super::{OpenOptions, runtime};
+use crate::{Error, Result};
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::primitives::{ByteStream, Length};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, RequestPayer};
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Smallest part cogtool sends (S3's minimum is 5 MiB; 8 MiB is the AWS
+/// CLI's default and keeps the part count low).
+pub const MIN_PART: u64 = 8 * 1024 * 1024;
+/// S3's limits.
+pub const MAX_PARTS: u64 = 10_000;
+pub const MAX_OBJECT: u64 = 5 * 1024 * 1024 * 1024 * 1024;
+
+/// What an upload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadReport {
+    pub bytes: u64,
+    /// 0 for a single PutObject.
+    pub parts: u64,
+    pub part_size: u64,
+}
+
+/// Part size for a file of `len` bytes: at least [`MIN_PART`], whole MiB,
+/// large enough that at most [`MAX_PARTS`] parts are needed.
+pub fn part_size(len: u64) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    let needed = len.div_ceil(MAX_PARTS).div_ceil(MIB) * MIB;
+    needed.max(MIN_PART)
+}
+
+/// Upload `path` to `dest` (`s3://bucket/key`); Ctrl-C aborts it.
+pub fn upload_file(path: &Path, dest: &str, options: &OpenOptions) -> Result<UploadReport> {
+    upload_file_until(path, dest, options, async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handling available: never cancel.
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
+/// Like [`upload_file`], but cancelled (and the multipart upload aborted)
+/// when `cancel` completes. Must not be called from inside a tokio runtime.
+pub fn upload_file_until(
+    path: &Path,
+    dest: &str,
+    options: &OpenOptions,
+    cancel: impl Future<Output = ()> + Send,
+) -> Result<UploadReport> {
+    let (bucket, key) = parse_url(dest)?;
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(format!("{}: {}", path.display(), crate::error::describe_io(&e))))?
+        .len();
+    if len > MAX_OBJECT {
+        return Err(Error::limit(format!("{}: {} bytes is beyond S3's 5 TiB object limit", dest, len)));
+    }
+    let up = Arc::new(Uploader {
+        client: runtime::block_on(s3::client(options)),
+        url: dest.to_string(),
+        bucket,
+        key,
+        path: path.to_path_buf(),
+        request_payer: options.request_payer,
+        retries: options.retries,
+        verbose: options.verbose,
+    });
+    let part = part_size(len);
+    if len < part {
+        runtime::block_on(async {
+            tokio::select! {
+                r = up.put_whole(len) => r,
+                _ = cancel => Err(Error::io(format!("{}: upload interrupted", dest))),
+            }
+        })?;
+        return Ok(UploadReport { bytes: len, parts: 0, part_size: len });
+    }
+    let concurrency = options.concurrency.max(1);
+    runtime::block_on(async {
+        let upload_id = up.create().await?;
+        let result = tokio::select! {
+            r = up.clone().put_parts(&upload_id, len, part, concurrency) => r,
+            _ = cancel => Err(Error::io(format!("{}: upload interrupted, multipart upload aborted", dest))),
+        };
+        // Dropping the part tasks (above, on error or cancel) stops them
+        // before the abort, so no part lands after it.
+        match result {
+            Ok(parts) => match up.complete(&upload_id, parts).await {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    up.abort(&upload_id).await;
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                up.abort(&upload_id).await;
+                Err(e)
+            }
+        }
+    })?;
+    Ok(UploadReport { bytes: len, parts: len.div_ceil(part), part_size: part })
+}
+
+struct Uploader {
+    client: aws_sdk_s3::Client,
+    url: String,
+    bucket: String,
+    key: String,
+    path: std::path::PathBuf,
+    request_payer: bool,
+    retries: u32,
+    verbose: bool,
+}
+
+impl Uploader {
+    fn payer(&self) -> Option<RequestPayer> {
+        self.request_payer.then_some(RequestPayer::Requester)
+    }
+
+    fn log(&self, what: &str, t0: Instant, ok: std::result::Result<(), String>) {
+        if self.verbose {
+            let status = ok.map_or_else(|e| format!("failed ({})", e), |()| "ok".to_string());
+            eprintln!("cogtool: {} {} -> {}, {} ms", what, self.url, status, t0.elapsed().as_millis());
+        }
+    }
+
+    /// Classify an SDK error of an upload call.
+    fn classify<E>(&self, what: &str, e: &SdkError<E, HttpResponse>) -> Attempt<()>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let status = e.raw_response().map(|r| r.status().as_u16());
+        match s3::sdk_error(&self.url, e, status, None) {
+            Attempt::Retry(m) => Attempt::Retry(format!("{}: {}", what, m)),
+            Attempt::Fail(err) => Attempt::Fail(Error::io(format!("{}: {} failed: {}", self.url, what, err.message))),
+            Attempt::Done(_) => Attempt::Done(()),
+        }
+    }
+
+    async fn body(&self, offset: u64, len: u64) -> std::result::Result<ByteStream, String> {
+        ByteStream::read_from()
+            .path(&self.path)
+            .offset(offset)
+            .length(Length::Exact(len))
+            .build()
+            .await
+            .map_err(|e| format!("{}: {}", self.path.display(), DisplayErrorContext(&e)))
+    }
+
+    async fn put_whole(&self, len: u64) -> Result<()> {
+        retry::run(self.retries, &self.url, |_| async move {
+            let t0 = Instant::now();
+            let body = match self.body(0, len).await {
+                Ok(b) => b,
+                Err(m) => return Attempt::Fail(Error::io(m)),
+            };
+            let r = self
+                .client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .content_length(len as i64)
+                .content_type("image/tiff")
+                .set_request_payer(self.payer())
+                .body(body)
+                .send()
+                .await;
+            let a = match &r {
+                Ok(_) => Attempt::Done(()),
+                Err(e) => self.classify("PutObject", e),
+            };
+            self.log("PUT", t0, attempt_status(&a));
+            a
+        })
+        .await
+    }
+
+    async fn create(&self) -> Result<String> {
+        retry::run(self.retries, &self.url, |_| async move {
+            let t0 = Instant::now();
+            let r = self
+                .client
+                .create_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .content_type("image/tiff")
+                .set_request_payer(self.payer())
+                .send()
+                .await;
+            let a = match r {
+                Ok(o) => match o.upload_id {
+                    Some(id) => Attempt::Done(id),
+                    None => Attempt::Fail(Error::io(format!("{}: CreateMultipartUpload returned no upload id", self.url))),
+                },
+                Err(e) => match self.classify("CreateMultipartUpload", &e) {
+                    Attempt::Retry(m) => Attempt::Retry(m),
+                    Attempt::Fail(e) => Attempt::Fail(e),
+                    Attempt::Done(()) => unreachable!(),
+                },
+            };
+            self.log("POST (create multipart upload)", t0, attempt_status(&a));
+            a
+        })
+        .await
+    }
+
+    async fn put_part(&self, upload_id: &str, number: i32, offset: u64, len: u64) -> Result<CompletedPart> {
+        retry::run(self.retries, &self.url, |_| async move {
+            let t0 = Instant::now();
+            let body = match self.body(offset, len).await {
+                Ok(b) => b,
+                Err(m) => return Attempt::Fail(Error::io(m)),
+            };
+            let r = self
+                .client
+                .upload_part()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .upload_id(upload_id)
+                .part_number(number)
+                .content_length(len as i64)
+                .set_request_payer(self.payer())
+                .body(body)
+                .send()
+                .await;
+            let a = match r {
+                Ok(o) => Attempt::Done(CompletedPart::builder().set_e_tag(o.e_tag).part_number(number).build()),
+                Err(e) => match self.classify(&format!("UploadPart {}", number), &e) {
+                    Attempt::Retry(m) => Attempt::Retry(m),
+                    Attempt::Fail(e) => Attempt::Fail(e),
+                    Attempt::Done(()) => unreachable!(),
+                },
+            };
+            self.log(&format!("PUT part {} ({} bytes)", number, len), t0, attempt_status(&a));
+            a
+        })
+        .await
+    }
+
+    /// All parts, at most `concurrency` in flight. Returns on the first
+    /// failure; dropping the JoinSet then cancels the parts still running.
+    async fn put_parts(self: Arc<Self>, upload_id: &str, len: u64, part: u64, concurrency: usize) -> Result<Vec<CompletedPart>> {
+        let count = len.div_ceil(part);
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut done: Vec<CompletedPart> = Vec::with_capacity(count as usize);
+        let mut next = 0u64;
+        while next < count || !tasks.is_empty() {
+            while next < count && tasks.len() < concurrency {
+                let (up, id) = (self.clone(), upload_id.to_string());
+                let offset = next * part;
+                let n = part.min(len - offset);
+                let number = (next + 1) as i32;
+                tasks.spawn(async move { up.put_part(&id, number, offset, n).await });
+                next += 1;
+            }
+            match tasks.join_next().await {
+                Some(Ok(Ok(p))) => done.push(p),
+                Some(Ok(Err(e))) => return Err(e),
+                Some(Err(e)) => return Err(Error::io(format!("{}: upload task failed: {}", self.url, e))),
+                None => break,
+            }
+        }
+        done.sort_by_key(|p| p.part_number());
+        Ok(done)
+    }
+
+    async fn complete(&self, upload_id: &str, parts: Vec<CompletedPart>) -> Result<()> {
+        let parts = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        retry::run(self.retries, &self.url, |_| {
+            let parts = parts.clone();
+            async move {
+                let t0 = Instant::now();
+                let r = self
+                    .client
+                    .complete_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(&self.key)
+                    .upload_id(upload_id)
+                    .multipart_upload(parts)
+                    .set_request_payer(self.payer())
+                    .send()
+                    .await;
+                let a = match &r {
+                    Ok(_) => Attempt::Done(()),
+                    Err(e) => self.classify("CompleteMultipartUpload", e),
+                };
+                self.log("POST (complete multipart upload)", t0, attempt_status(&a));
+                a
+            }
+        })
+        .await
+    }
+
+    /// Best effort, retried: a failed abort is reported on stderr with the
+    /// upload id so the user can clean up by hand.
+    async fn abort(&self, upload_id: &str) {
+        let r = retry::run(self.retries, &self.url, |_| async move {
+            let t0 = Instant::now();
+            let r = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .upload_id(upload_id)
+                .set_request_payer(self.payer())
+                .send()
+                .await;
+            let a = match &r {
+                Ok(_) => Attempt::Done(()),
+                Err(e) => self.classify("AbortMultipartUpload", e),
+            };
+            self.log("DELETE (abort multipart upload)", t0, attempt_status(&a));
+            a
+        })
+        .await;
+        if let Err(e) = r {
+            eprintln!(
+                "cogtool: {}: could not abort multipart upload {} ({}); remove it with \
+                 `aws s3api abort-multipart-upload --bucket {} --key {} --upload-id {}`",
+                self.url, upload_id, e, self.bucket, self.key, upload_id
+            );
+        }
+    }
+}
+
+fn attempt_status<T>(a: &Attempt<T>) -> std::result::Result<(), String> {
+    match a {
+        Attempt::Done(_) => Ok(()),
+        Attempt::Retry(m) => Err(m.clone()),
+        Attempt::Fail(e) => Err(e.message.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_sizes() {
+        const MIB: u64 = 1024 * 1024;
+        assert_eq!(part_size(0), MIN_PART);
+        assert_eq!(part_size(100 * MIB), MIN_PART);
+        // 80 GiB / 10,000 = 8.19 MiB -> 9 MiB parts.
+        assert_eq!(part_size(80 * 1024 * MIB), 9 * MIB);
+        for len in [1, 8 * MIB, 78_125 * MIB, 78_126 * MIB, MAX_OBJECT] {
+            let p = part_size(len);
+            assert!(p >= MIN_PART && p % MIB == 0);
+            assert!(len.div_ceil(p) <= MAX_PARTS, "{len}: {p}");
+        }
+    }
+}

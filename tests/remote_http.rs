@@ -1,0 +1,256 @@
+//! HTTP(S) sources against a real server on 127.0.0.1 (tests/remote_support):
+//! identical `info` output to local reads, the one-request open, retries,
+//! and every fault of issue 6.
+
+mod remote_support;
+
+use remote_support::http_server::{Fault, HttpServer};
+use remote_support::*;
+
+fn serve(name: &str) -> (HttpServer, String, Vec<u8>) {
+    let data = std::fs::read(testdata(name)).unwrap();
+    let s = HttpServer::start();
+    s.put(name, data.clone());
+    let url = s.url(name);
+    (s, url, data)
+}
+
+#[test]
+fn info_json_over_http_matches_local_for_every_fixture() {
+    let files = fixtures();
+    assert!(files.iter().any(|f| f.ends_with("remote_mask.tif")), "fixtures missing: {files:?}");
+    let s = HttpServer::start();
+    for f in &files {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put(name, std::fs::read(f).unwrap());
+        let local = cogtool(["info", "--json", f.to_str().unwrap()]);
+        let remote = cogtool(["info", "--json", &s.url(name)]);
+        assert_eq!(local.status.code(), remote.status.code(), "{name}: exit codes differ\nremote stderr: {}", text(&remote.stderr));
+        if local.status.success() {
+            assert_eq!(comparable_json(&local.stdout), comparable_json(&remote.stdout), "{name}");
+            let j: serde_json::Value = serde_json::from_slice(&remote.stdout).unwrap();
+            let log = s.log(name);
+            assert_eq!(j["requests"], log.len() as u64, "{name}: requests field vs server log");
+            let served: usize = log.iter().map(|l| l.body_bytes).sum();
+            assert_eq!(j["bytes_fetched"], served as u64, "{name}");
+            let lj: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+            assert!(lj.get("requests").is_none(), "local info must not report requests");
+        }
+    }
+}
+
+#[test]
+fn info_on_cog_with_ifds_in_16k_makes_exactly_one_request() {
+    let (s, url, data) = serve("remote_mask.tif");
+    assert!(data.len() > 16384, "fixture must be bigger than the first read");
+    let out = cogtool(["info", "--json", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = s.log("remote_mask.tif");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].range.as_deref(), Some("bytes=0-16383"));
+    assert_eq!(log[0].if_match, None);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["requests"], 1);
+    assert_eq!(j["bytes_fetched"], 16384);
+    assert_eq!(j["file_size"], data.len() as u64, "size must come from Content-Range");
+}
+
+#[test]
+fn header_bytes_option_sets_the_first_read_and_later_reads_are_pinned() {
+    let (s, url, _) = serve("remote_mask.tif");
+    let out = cogtool(["info", "--json", "--header-bytes", "512", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = s.log("remote_mask.tif");
+    assert!(log.len() >= 2, "512 bytes cannot hold the IFDs: {log:?}");
+    assert_eq!(log[0].range.as_deref(), Some("bytes=0-511"));
+    let etag = format!("\"v1-{}\"", std::fs::metadata(testdata("remote_mask.tif")).unwrap().len());
+    for l in &log[1..] {
+        assert_eq!(l.if_match.as_deref(), Some(etag.as_str()), "later reads carry If-Match: {l:?}");
+        // Header reads grow in chunks of at least --header-bytes.
+        let (a, b) = l.range.as_deref().unwrap().trim_start_matches("bytes=").split_once('-').unwrap();
+        let n = b.parse::<u64>().unwrap() - a.parse::<u64>().unwrap() + 1;
+        assert!(n >= 512, "{l:?}");
+    }
+    let local = cogtool(["info", "--json", testdata("remote_mask.tif").to_str().unwrap()]);
+    assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout));
+}
+
+#[test]
+fn retries_503_then_succeeds() {
+    let (s, url, _) = serve("remote_small.tif");
+    s.fault("remote_small.tif", Fault::Status { status: 503, times: 2 });
+    let out = cogtool(["info", "--json", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = s.log("remote_small.tif");
+    assert_eq!(log.iter().map(|l| l.status).collect::<Vec<_>>(), vec![503, 503, 206]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["requests"], 3, "requests counts retries");
+}
+
+#[test]
+fn retries_429_and_gives_up_after_retries() {
+    let (s, url, _) = serve("remote_small.tif");
+    s.fault("remote_small.tif", Fault::Status { status: 429, times: 100 });
+    let out = cogtool(["info", "--retries", "2", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(s.log("remote_small.tif").len(), 3, "1 try + 2 retries");
+    let err = text(&out.stderr);
+    assert!(err.contains("HTTP 429") && err.contains("after 2 retries"), "{err}");
+}
+
+#[test]
+fn dropped_connection_mid_body_is_retried() {
+    let (s, url, data) = serve("remote_mask.tif");
+    s.fault("remote_mask.tif", Fault::DropMidBody { times: 1 });
+    let out = cogtool(["info", "--json", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = s.log("remote_mask.tif");
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0].body_bytes, 8192, "first answer cut in half");
+    let local = cogtool(["info", "--json", testdata("remote_mask.tif").to_str().unwrap()]);
+    assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout));
+    let _ = data;
+}
+
+#[test]
+fn no_retry_on_403_and_message_says_what_may_help() {
+    let (s, url, _) = serve("remote_small.tif");
+    s.fault("remote_small.tif", Fault::Status { status: 403, times: 100 });
+    let out = cogtool(["info", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(s.log("remote_small.tif").len(), 1, "403 is not retried");
+    let err = text(&out.stderr);
+    assert!(err.contains("403") && err.contains("--header") && err.contains("--no-sign-request"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one-line error: {err}");
+}
+
+#[test]
+fn not_found_names_the_url_and_is_not_retried() {
+    let s = HttpServer::start();
+    let url = s.url("missing.tif");
+    let out = cogtool(["info", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("404") && err.contains(&url), "{err}");
+    assert_eq!(s.log("missing.tif").len(), 1);
+}
+
+#[test]
+fn server_ignoring_range_is_reported_not_downloaded() {
+    let (s, url, data) = serve("remote_mask.tif");
+    s.fault("remote_mask.tif", Fault::IgnoreRange);
+    let out = cogtool(["info", "--json", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("ignores Range") && err.contains(&data.len().to_string()), "{err}");
+    assert_eq!(s.log("remote_mask.tif").len(), 1, "no retry, no second try");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["error"].as_str().unwrap().contains("ignores Range"));
+}
+
+#[test]
+fn small_object_answered_whole_is_fine() {
+    // remote_small.tif (< 16 KiB) fits in the first read: a 200 with the
+    // whole body is exactly what was asked for.
+    let (s, url, data) = serve("remote_small.tif");
+    assert!(data.len() < 16384);
+    s.fault("remote_small.tif", Fault::IgnoreRange);
+    let out = cogtool(["info", "--json", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let local = cogtool(["info", "--json", testdata("remote_small.tif").to_str().unwrap()]);
+    assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout));
+}
+
+#[test]
+fn object_changing_between_requests_is_a_clear_error() {
+    let (s, url, _) = serve("remote_mask.tif");
+    s.fault("remote_mask.tif", Fault::ChangeAfterFirst);
+    let out = cogtool(["info", "--header-bytes", "512", &url]);
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("changed while it was being read"), "{err}");
+    let log = s.log("remote_mask.tif");
+    assert_eq!(log.last().unwrap().status, 412, "{log:?}");
+    assert_eq!(log.len(), 2, "412 is not retried: {log:?}");
+}
+
+#[test]
+fn header_option_is_sent() {
+    let (s, url, _) = serve("remote_small.tif");
+    s.fault(
+        "remote_small.tif",
+        Fault::RequireHeader { name: "Authorization".into(), value: "Bearer t0ken".into() },
+    );
+    let out = cogtool(["info", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
+    let out = cogtool(["info", "--header", "Authorization: Bearer t0ken", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cogtool(["info", "--header", "no colon here", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("Name: value"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn verbose_logs_each_request() {
+    let (_s, url, _) = serve("remote_small.tif");
+    let out = cogtool(["-v", "info", &url]);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.contains("GET ")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    let l = lines[0];
+    assert!(l.contains(&url) && l.contains("bytes=0-16383") && l.contains("-> 206") && l.contains(" bytes,") && l.ends_with(" ms"), "{l}");
+}
+
+#[test]
+fn unreachable_server_fails_after_retries() {
+    // A port nobody listens on: connection refused, retried, then reported.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{}/x.tif", port);
+    let out = cogtool(["info", "--retries", "1", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot connect") && err.contains("after 1 retries"), "{err}");
+}
+
+#[test]
+fn read_many_merges_close_ranges_and_matches_local_bytes() {
+    use cogtool::source::{OpenOptions, open};
+    let (s, url, data) = serve("remote_mask.tif");
+    let r = open(&url, &OpenOptions::default()).unwrap();
+    assert_eq!(r.len().unwrap(), data.len() as u64);
+    // Three close ranges past the first read (one merged request), one far
+    // away (its own request), one inside the first read (no request).
+    let ranges = vec![20000..21000, 21500..22000, 30000..30100, 70000..71000, 100..200];
+    let got = r.read_many(&ranges).unwrap();
+    for (rg, g) in ranges.iter().zip(&got) {
+        assert_eq!(&data[rg.start as usize..rg.end as usize], g.as_slice(), "{rg:?}");
+    }
+    let log = s.log("remote_mask.tif");
+    let mut fetched: Vec<&str> = log.iter().skip(1).map(|l| l.range.as_deref().unwrap()).collect();
+    fetched.sort();
+    assert_eq!(fetched, vec!["bytes=20000-30099", "bytes=70000-70999"], "{log:?}");
+    assert_eq!(r.stats().requests, 3);
+    // Past the end is an error, not a short read.
+    assert!(r.read_many(&[70000..(data.len() as u64 + 1)]).is_err());
+}
+
+#[test]
+fn read_many_runs_requests_concurrently_up_to_the_limit() {
+    use cogtool::source::{OpenOptions, open};
+    let (s, url, data) = serve("remote_mask.tif");
+    let opts = OpenOptions { concurrency: 3, ..OpenOptions::default() };
+    let r = open(&url, &opts).unwrap();
+    r.len().unwrap();
+    s.set_delay(std::time::Duration::from_millis(150));
+    // Four ranges more than 16 KiB apart: none merge, four requests.
+    let ranges: Vec<_> = (0..4u64).map(|i| 16500 + i * 17100..16500 + i * 17100 + 100).collect();
+    assert!(ranges.last().unwrap().end as usize <= data.len());
+    let got = r.read_many(&ranges).unwrap();
+    for (rg, g) in ranges.iter().zip(&got) {
+        assert_eq!(&data[rg.start as usize..rg.end as usize], g.as_slice());
+    }
+    assert_eq!(s.log("remote_mask.tif").len(), 1 + ranges.len());
+    assert_eq!(s.max_in_flight(), 3, "--concurrency 3: three requests at once, never more");
+}

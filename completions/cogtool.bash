@@ -73,7 +73,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__create)
-            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --quiet --verbose --help"
+            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,6 +148,26 @@ _cogtool() {
                     return 0
                     ;;
                 --tmpdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warp-resampling)
+                    COMPREPLY=($(compgen -W "nearest average bilinear cubic cubicspline lanczos mode rms gauss" -- "${cur}"))
+                    return 0
+                    ;;
+                --zoom-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zoom-level-strategy)
+                    COMPREPLY=($(compgen -W "auto lower upper" -- "${cur}"))
+                    return 0
+                    ;;
+                --aligned-levels)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

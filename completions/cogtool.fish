@@ -81,10 +81,26 @@ if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files (default: beside OUTPUT)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
+average\t''
+bilinear\t''
+cubic\t''
+cubicspline\t''
+lanczos\t''
+mode\t''
+rms\t''
+gauss\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l zoom-level -d 'Zoom level of the full resolution (GDAL: ZOOM_LEVEL; needs a build with --features gdal)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l zoom-level-strategy -d 'How to round the input resolution to a zoom level, default auto (GDAL: ZOOM_LEVEL_STRATEGY; needs a build with --features gdal)' -r -f -a "auto\t''
+lower\t''
+upper\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l aligned-levels -d 'Overview levels aligned with the tile matrix set (GDAL: ALIGNED_LEVELS; needs a build with --features gdal)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l add-mask -d 'Turn nodata or alpha into an internal mask'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l sparse -d 'Omit tiles that are all nodata (GDAL: SPARSE_OK)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overwrite -d 'Replace OUTPUT if it exists'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l verify -d 'After writing, decode every tile, compare with the input, and validate'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l web-optimized -d 'Reproject to WebMercatorQuad and align tiles with it, as GDAL\'s TILING_SCHEME=GoogleMapsCompatible (needs a build with --features gdal)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 'Print help'

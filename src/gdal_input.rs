@@ -167,7 +167,10 @@ fn describe_through_gtiff(ds: &Dataset) -> Result<InputInfo> {
 
 /// Convert INPUT (anything GDAL opens) to a COG at OUTPUT.
 pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
-    let ds = Dataset::open(input_path).map_err(|e| Error::format(format!("not a TIFF, and GDAL cannot open it: {}", e)))?;
+    // GDAL prints errors on stderr by default; we report them in our one line.
+    // SAFETY: installing GDAL's own quiet handler is always valid.
+    unsafe { gdal_sys::CPLSetErrorHandler(Some(gdal_sys::CPLQuietErrorHandler)) };
+    let ds = Dataset::open(input_path).map_err(|_| Error::format(format!("not a TIFF, and GDAL cannot open it: {}", last_error())))?;
     let (w, h) = ds.raster_size();
     let bands = ds.raster_count();
     if bands == 0 {

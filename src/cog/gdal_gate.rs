@@ -51,7 +51,8 @@ pub fn looks_like_tiff(path: &str) -> bool {
     let Ok(r) = crate::source::open(path, &OpenOptions::default()) else {
         // GDAL-only names (NETCDF:file:var subdatasets, /vsi paths) exist for
         // GDAL only; a plain missing file keeps the native message.
-        let gdal_name = path.starts_with("/vsi") || (path.contains(':') && !std::path::Path::new(path).exists());
+        let gdal_name = path.starts_with("/vsi")
+            || (path.contains(':') && !path.contains("://") && !std::path::Path::new(path).exists());
         return !(cfg!(feature = "gdal") && gdal_name);
     };
     match r.len().and_then(|n| r.read(0, 4.min(n) as usize)) {

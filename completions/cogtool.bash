@@ -59,12 +59,44 @@ _cogtool() {
 
     case "${cmd}" in
         cogtool)
-            opts="-q -v -h -V --quiet --verbose --help --version create dump info validate gen-assets help"
+            opts="-q -v -h -V --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help --version create dump info validate gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -73,7 +105,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__create)
-            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --quiet --verbose --help"
+            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +183,58 @@ _cogtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warp-resampling)
+                    COMPREPLY=($(compgen -W "nearest average bilinear cubic cubicspline lanczos mode rms gauss" -- "${cur}"))
+                    return 0
+                    ;;
+                --zoom-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zoom-level-strategy)
+                    COMPREPLY=($(compgen -W "auto lower upper" -- "${cur}"))
+                    return 0
+                    ;;
+                --aligned-levels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -159,7 +243,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__dump)
-            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --band --quiet --verbose --help"
+            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --band --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +273,38 @@ _cogtool() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -197,12 +313,44 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__gen__subcmd__assets)
-            opts="-q -v -h --quiet --verbose --help"
+            opts="-q -v -h --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -309,12 +457,44 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__info)
-            opts="-q -v -h --json --all-values --quiet --verbose --help"
+            opts="-q -v -h --json --all-values --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -323,7 +503,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__validate)
-            opts="-q -v -h --strict --json --full-check --rules --quiet --verbose --help"
+            opts="-q -v -h --strict --json --full-check --rules --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,6 +515,38 @@ _cogtool() {
                     ;;
                 --rules)
                     COMPREPLY=($(compgen -W "gdal rio" -- "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

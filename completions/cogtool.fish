@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_cogtool_global_optspecs
-    string join \n q/quiet v/verbose h/help V/version
+    string join \n q/quiet v/verbose header= profile= region= endpoint-url= no-sign-request request-payer= retries= concurrency= header-bytes= h/help V/version
 end
 
 function __fish_cogtool_needs_command
@@ -24,8 +24,17 @@ function __fish_cogtool_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c cogtool -n "__fish_cogtool_needs_command" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_needs_command" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_needs_command" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_needs_command" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_needs_command" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s V -l version -d 'Print version'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
@@ -81,43 +90,104 @@ if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files (default: beside OUTPUT)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
+average\t''
+bilinear\t''
+cubic\t''
+cubicspline\t''
+lanczos\t''
+mode\t''
+rms\t''
+gauss\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l zoom-level -d 'Zoom level of the full resolution (GDAL: ZOOM_LEVEL; needs a build with --features gdal)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l zoom-level-strategy -d 'How to round the input resolution to a zoom level, default auto (GDAL: ZOOM_LEVEL_STRATEGY; needs a build with --features gdal)' -r -f -a "auto\t''
+lower\t''
+upper\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l aligned-levels -d 'Overview levels aligned with the tile matrix set (GDAL: ALIGNED_LEVELS; needs a build with --features gdal)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l add-mask -d 'Turn nodata or alpha into an internal mask'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l sparse -d 'Omit tiles that are all nodata (GDAL: SPARSE_OK)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overwrite -d 'Replace OUTPUT if it exists'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l verify -d 'After writing, decode every tile, compare with the input, and validate'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l web-optimized -d 'Reproject to WebMercatorQuad and align tiles with it, as GDAL\'s TILING_SCHEME=GoogleMapsCompatible (needs a build with --features gdal)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l xyz -d 'Tile column, row and level (0 = full resolution, 1 = first overview)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s o -l output -d 'Output file, directory (bulk) or `-` for stdout' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l level -d 'Level for bulk dumps (with --all)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l band -d 'Band whose tiles to dump, for band-interleaved (planar) files' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l raw -d 'Write stored bytes as they are (no JPEGTables splicing)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l mask -d 'Write the mask tile instead of the image tile'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l json -d 'Print the tile\'s facts as JSON (alone, or beside the bytes with -o)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l all -d 'Dump every tile of --level into DIR/Z/X/Y.ext'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l json -d 'One JSON object per source, one per line'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l all-values -d 'Print long arrays (TileOffsets, ...) whole instead of shortened'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l full-check -d 'Check every tile\'s leader, trailer and order (auto: local files only)' -r -f -a "yes\t''
 no\t''
 auto\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l rules -d 'Whose verdict to reproduce: GDAL\'s validator or rio-cogeo\'s' -r -f -a "gdal\t''
 rio\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l strict -d 'Warnings make the file invalid too'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s h -l help -d 'Print help'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'

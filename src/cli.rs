@@ -308,4 +308,34 @@ pub struct CreateArgs {
     /// After writing, decode every tile, compare with the input, and validate.
     #[arg(long)]
     pub verify: bool,
+    /// Reproject to WebMercatorQuad and align tiles with it, as GDAL's
+    /// TILING_SCHEME=GoogleMapsCompatible (needs a build with --features gdal).
+    #[arg(long, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub web_optimized: bool,
+    /// Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it
+    /// (needs a build with --features gdal).
+    #[arg(long, value_name = "FILE", conflicts_with = "web_optimized", help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub tms: Option<PathBuf>,
+    /// Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING;
+    /// needs a build with --features gdal).
+    #[arg(long, value_enum, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub warp_resampling: Option<Resampling>,
+    /// Zoom level of the full resolution (GDAL: ZOOM_LEVEL; needs a build with --features gdal).
+    #[arg(long, value_name = "Z", help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub zoom_level: Option<u32>,
+    /// How to round the input resolution to a zoom level, default auto
+    /// (GDAL: ZOOM_LEVEL_STRATEGY; needs a build with --features gdal).
+    #[arg(long, value_enum, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub zoom_level_strategy: Option<ZoomLevelStrategy>,
+    /// Overview levels aligned with the tile matrix set (GDAL: ALIGNED_LEVELS;
+    /// needs a build with --features gdal).
+    #[arg(long, value_name = "N", help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    pub aligned_levels: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ZoomLevelStrategy {
+    Auto,
+    Lower,
+    Upper,
 }

@@ -14,6 +14,8 @@ pub mod codec;
 pub mod cog;
 pub mod describe;
 pub mod error;
+#[cfg(feature = "gdal")]
+pub mod gdal_input;
 pub mod raster;
 pub mod source;
 pub mod tiff;

@@ -30,6 +30,10 @@ impl Progress for Bar {
 }
 
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
+    if let Err(e) = crate::cog::gdal_gate::check_args(&a) {
+        report(&a.input, &e);
+        return EXIT_ERROR;
+    }
     let opts = match CreateOptions::from_args(&a) {
         Ok(o) => o,
         Err(e) => {

@@ -9,6 +9,7 @@ use super::options::CreateOptions;
 use super::output::{TempFile, install_interrupt_cleanup, parent_dir, write_error};
 use super::plan::{IfdOrder, choose_bigtiff, leader, plan, trailer};
 use super::pyramid::{EncodedTile, Pyramid, Sample, from_le};
+use super::rows::RowSource;
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, SampleFormat, Tiff};
@@ -86,6 +87,9 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         }
     }
     install_interrupt_cleanup();
+    if !super::gdal_gate::looks_like_tiff(input_path) {
+        return super::gdal_gate::create_from_other(input_path, output, o, progress);
+    }
     let tiff = open_input(input_path, false)?;
     let images = Image::all(&tiff)?;
     let inp = input::describe(&tiff, &images)?;
@@ -101,7 +105,26 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         )));
     }
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
-    let cfg = config::resolve(o, &inp, reader.sample_bytes())?;
+    let mask_reader = match inp.mask {
+        Some(m) => Some(RasterReader::new(&tiff, &images[m])?),
+        None => None,
+    };
+    write_cog(output, o, progress, &inp, &reader, mask_reader.as_ref().map(|r| r as &dyn RowSource))
+}
+
+/// The pipeline proper, from any row source: INPUT's rows to OUTPUT.
+/// `mask_reader` gives the input's own mask rows (one byte per pixel), if it has one.
+pub fn write_cog(
+    output: &str,
+    o: &CreateOptions,
+    progress: &mut dyn Progress,
+    inp: &InputInfo,
+    reader: &dyn RowSource,
+    mask_reader: Option<&dyn RowSource>,
+) -> Result<Summary> {
+    let to_stdout = output == "-";
+    let out_path = PathBuf::from(output);
+    let cfg = config::resolve(o, inp, reader.sample_bytes())?;
     let band_bytes = inp.width * cfg.levels[0].block.min(inp.height) * (inp.bands * reader.sample_bytes()) as u64;
     if band_bytes > MAX_BAND_BYTES {
         return Err(Error::limit(format!(
@@ -112,22 +135,22 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
             MAX_BAND_BYTES
         )));
     }
-    let mask_reader = match (cfg.mask, inp.mask) {
-        (MaskSource::InputMask, Some(m)) => Some(RasterReader::new(&tiff, &images[m])?),
+    let mask_reader = match cfg.mask {
+        MaskSource::InputMask => mask_reader,
         _ => None,
     };
     let order = IfdOrder { levels: cfg.levels.len(), with_mask: cfg.with_mask() };
     let mut ifds = Vec::new();
     for l in 0..order.levels {
         if l == 0 {
-            ifds.push(config::image_ifd(&cfg, &inp, 0, None));
+            ifds.push(config::image_ifd(&cfg, inp, 0, None));
             if order.with_mask {
                 ifds.push(config::mask_ifd(&cfg, 0));
             }
         }
     }
     for l in 1..order.levels {
-        ifds.push(config::image_ifd(&cfg, &inp, l, None));
+        ifds.push(config::image_ifd(&cfg, inp, l, None));
     }
     if order.with_mask {
         for l in 1..order.levels {
@@ -150,7 +173,7 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))?;
     let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
     progress.start(total_tiles);
-    pool.install(|| run_pyramid(&cfg, &inp, &reader, mask_reader.as_ref(), order, &mut spill, progress))?;
+    pool.install(|| run_pyramid(&cfg, inp, reader, mask_reader, order, &mut spill, progress))?;
     spill.finish()?;
     progress.finish();
 
@@ -192,7 +215,7 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
             copy(&mut w, &out_path)?;
         }
         if o.verify {
-            verify(&tmp.path, input_path, &cfg)?;
+            verify(&tmp.path, reader, inp.height, &cfg)?;
         }
         tmp.persist(&out_path)?;
     }
@@ -203,8 +226,8 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
 fn run_pyramid(
     cfg: &Config,
     inp: &InputInfo,
-    reader: &RasterReader,
-    mask_reader: Option<&RasterReader>,
+    reader: &dyn RowSource,
+    mask_reader: Option<&dyn RowSource>,
     order: IfdOrder,
     spill: &mut Spill,
     progress: &mut dyn Progress,
@@ -240,8 +263,8 @@ fn run_pyramid(
 fn stream<T: Sample>(
     cfg: &Config,
     inp: &InputInfo,
-    reader: &RasterReader,
-    mask_reader: Option<&RasterReader>,
+    reader: &dyn RowSource,
+    mask_reader: Option<&dyn RowSource>,
     order: IfdOrder,
     spill: &mut Spill,
     progress: &mut dyn Progress,
@@ -325,7 +348,7 @@ fn stream<T: Sample>(
 /// Run the validator (GDAL's rules, full check, warnings count), then decode
 /// every full-resolution tile of the written file and compare it with the
 /// input, sample for sample (lossless codecs, same bands only).
-fn verify(written: &Path, input_path: &str, cfg: &Config) -> Result<()> {
+fn verify(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
     use super::validate::{FullCheck, Options, Rules, validate_source};
     let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
     let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
@@ -336,18 +359,14 @@ fn verify(written: &Path, input_path: &str, cfg: &Config) -> Result<()> {
     if !cfg.codec.lossless() || cfg.bands != cfg.src_bands {
         return Ok(());
     }
-    let a = open_input(input_path, false)?;
     let b = open_input(&written.to_string_lossy(), false)?;
-    let ia = Image::all(&a)?;
     let ib = Image::all(&b)?;
-    let ra = RasterReader::new(&a, &ia[input::describe(&a, &ia)?.image])?;
     let rb = RasterReader::new(&b, &ib[0])?;
-    let h = ia[input::describe(&a, &ia)?.image].height;
     let step = cfg.levels[0].block;
     let mut y = 0;
     while y < h {
         let y1 = (y + step).min(h);
-        if ra.read_rows(y, y1)? != rb.read_rows(y, y1)? {
+        if input.read_rows(y, y1)? != rb.read_rows(y, y1)? {
             return Err(Error::format(format!("--verify: rows {}..{} of the output differ from the input", y, y1)));
         }
         y = y1;

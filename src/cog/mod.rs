@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod create;
+pub mod gdal_gate;
 pub mod ifd;
 pub mod input;
 pub mod levels;
@@ -17,6 +18,7 @@ pub mod output;
 pub mod plan;
 pub mod pyramid;
 pub mod resample;
+pub mod rows;
 pub mod validate;
 
 pub mod dump;

@@ -1,0 +1,94 @@
+//! What `create` does with inputs and options only GDAL can serve. Without
+//! the `gdal` cargo feature they are refused with a clear "rebuild" message
+//! (exit 2) rather than a parse error, so scripts get the same CLI in both
+//! builds; with it they are handed to [`crate::gdal_input`].
+
+use super::create::{Progress, Summary};
+use super::options::CreateOptions;
+use crate::cli::CreateArgs;
+use crate::source::OpenOptions;
+use crate::{Error, Result};
+
+/// The tile-matrix-set options given on the command line, by flag name.
+pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if a.web_optimized {
+        v.push("--web-optimized");
+    }
+    if a.tms.is_some() {
+        v.push("--tms");
+    }
+    if a.warp_resampling.is_some() {
+        v.push("--warp-resampling");
+    }
+    if a.zoom_level.is_some() {
+        v.push("--zoom-level");
+    }
+    if a.zoom_level_strategy.is_some() {
+        v.push("--zoom-level-strategy");
+    }
+    if a.aligned_levels.is_some() {
+        v.push("--aligned-levels");
+    }
+    v
+}
+
+/// Refuse options this build cannot honour.
+pub fn check_args(a: &CreateArgs) -> Result<()> {
+    let used = tms_flags(a);
+    if used.is_empty() {
+        return Ok(());
+    }
+    if !cfg!(feature = "gdal") {
+        return Err(Error::usage(format!("{} needs GDAL's warper: rebuild with --features gdal", used.join(", "))));
+    }
+    Err(Error::unsupported(format!("{}: reprojection to a tile matrix set is not implemented yet", used.join(", "))))
+}
+
+/// The first bytes are a TIFF or BigTIFF byte-order mark and version. An input
+/// we cannot open or read is left to the native path, which reports why.
+pub fn looks_like_tiff(path: &str) -> bool {
+    let Ok(r) = crate::source::open(path, &OpenOptions::default()) else {
+        // GDAL-only names (NETCDF:file:var subdatasets, /vsi paths) exist for
+        // GDAL only; a plain missing file keeps the native message.
+        let gdal_name = path.starts_with("/vsi")
+            || (path.contains(':') && !path.contains("://") && !std::path::Path::new(path).exists());
+        return !(cfg!(feature = "gdal") && gdal_name);
+    };
+    match r.len().and_then(|n| r.read(0, 4.min(n) as usize)) {
+        Ok(b) if b.len() == 4 => is_tiff_magic(&b),
+        // Empty or tiny files: the native parser's message is the clearest.
+        _ => true,
+    }
+}
+
+pub fn is_tiff_magic(b: &[u8]) -> bool {
+    matches!(b, [b'I', b'I', 42 | 43, 0] | [b'M', b'M', 0, 42 | 43])
+}
+
+/// A non-TIFF input: through GDAL when compiled in, else a usage error.
+pub fn create_from_other(input: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
+    #[cfg(feature = "gdal")]
+    {
+        crate::gdal_input::create(input, output, o, progress)
+    }
+    #[cfg(not(feature = "gdal"))]
+    {
+        let _ = (input, output, o, progress);
+        Err(Error::usage("not a TIFF; rebuild with --features gdal to read other formats"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn tiff_magic() {
+        assert!(is_tiff_magic(b"II*\0"));
+        assert!(is_tiff_magic(b"MM\0*"));
+        assert!(is_tiff_magic(b"II+\0"));
+        assert!(is_tiff_magic(b"MM\0+"));
+        assert!(!is_tiff_magic(b"\x89PNG"));
+        assert!(!is_tiff_magic(b"II*"));
+    }
+}

@@ -120,8 +120,15 @@ pub fn decimation_of(main: &Level, ovr: &Level) -> u64 {
     (main.width() as f64 / ovr.width().max(1) as f64).round_ties_even() as u64
 }
 
+/// The reduction of an overview along its more reduced side: a 1x2001
+/// image's overviews (1x1000, 1x500) are reduced in height only.
+fn decimation_both(main: &Level, ovr: &Level) -> u64 {
+    let h = (main.height() as f64 / ovr.height().max(1) as f64).round_ties_even() as u64;
+    decimation_of(main, ovr).max(h)
+}
+
 fn decimation(ds: &Dataset, out: &mut Vec<Finding>) {
-    let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_of(&ds.main.image, &p.image)).collect();
+    let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_both(&ds.main.image, &p.image)).collect();
     for (i, &d) in decs.iter().enumerate() {
         let o = &ds.overviews[i].image;
         if d <= 1 {

@@ -275,3 +275,22 @@ fn ctrl_c_removes_temporary_files() {
     assert!(left.iter().all(|n| !n.starts_with('.')), "temp files left: {:?}", left);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn remote_output_is_refused_not_written_as_a_local_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"))
+        .current_dir(dir.path())
+        .args(["create", common_testdata("striped.tif").to_str().unwrap(), "s3://bucket/out.tif"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("not supported yet"), "{err}");
+    assert!(!dir.path().join("s3:").exists(), "a local s3: directory was created");
+}
+
+fn common_testdata(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
+}

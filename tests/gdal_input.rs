@@ -95,7 +95,11 @@ fn vrt_input_with_nodata_and_description() {
     run("gdal_translate", &["-q", "-of", "VRT", testdata("cog_float32_nodata.tif").to_str().unwrap(), vrt.to_str().unwrap()]);
     // Give band 1 a description through GDAL's VRT writer.
     let text = std::fs::read_to_string(&vrt).unwrap();
-    let text = text.replacen("<VRTRasterBand ", "<VRTRasterBand ", 1).replacen("<NoDataValue>", "<Description>Height</Description>\n    <NoDataValue>", 1);
+    // The fixture may already carry a description: replace it, else add one.
+    let text = match (text.find("<Description>"), text.find("</Description>")) {
+        (Some(a), Some(b)) if a < b => format!("{}<Description>Height{}", &text[..a], &text[b..]),
+        _ => text.replacen("<NoDataValue>", "<Description>Height</Description>\n    <NoDataValue>", 1),
+    };
     std::fs::write(&vrt, text).unwrap();
     let v = gdalinfo(&vrt);
     assert_eq!(v["bands"][0]["description"], "Height");

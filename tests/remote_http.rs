@@ -254,3 +254,29 @@ fn read_many_runs_requests_concurrently_up_to_the_limit() {
     assert_eq!(s.log("remote_mask.tif").len(), 1 + ranges.len());
     assert_eq!(s.max_in_flight(), 3, "--concurrency 3: three requests at once, never more");
 }
+
+#[test]
+fn validate_json_over_http_matches_local_and_counts_requests() {
+    let s = HttpServer::start();
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        s.put(&name, std::fs::read(&f).unwrap());
+        // Full check on both sides so the findings are the same work.
+        let local = cogtool(["validate", "--json", "--full-check", "yes", f.to_str().unwrap()]);
+        let remote = cogtool(["validate", "--json", "--full-check", "yes", &s.url(&name)]);
+        assert_eq!(local.status.code(), remote.status.code(), "{name}: exit codes differ: {}", text(&remote.stderr));
+        let strip = |o: &[u8]| {
+            let mut j: serde_json::Value = serde_json::from_slice(o).unwrap();
+            let m = j.as_object_mut().unwrap();
+            m.remove("path");
+            m.remove("requests");
+            m.remove("bytes_fetched");
+            j
+        };
+        assert_eq!(strip(&local.stdout), strip(&remote.stdout), "{name}");
+        let j: serde_json::Value = serde_json::from_slice(&remote.stdout).unwrap();
+        assert_eq!(j["requests"], s.log(&name).len() as u64, "{name}: requests field vs server log");
+        let lj: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+        assert!(lj.get("requests").is_none(), "local validate must not report requests");
+    }
+}

@@ -76,6 +76,14 @@ fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
 
 /// Convert the whole run: INPUT to OUTPUT (`-` = stdout).
 pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
+    // A URL must never become a local file named "s3:/bucket/key". The S3
+    // multipart uploader exists (source::s3_upload) but is not wired here yet.
+    if crate::source::scheme(output) != crate::source::Scheme::Local {
+        return Err(Error::unsupported(format!(
+            "writing the COG to {} is not supported yet; write a local file and upload it",
+            output
+        )));
+    }
     let to_stdout = output == "-";
     let out_path = PathBuf::from(output);
     if !to_stdout {

@@ -172,6 +172,8 @@ pub struct Report {
     pub path: String,
     pub findings: Vec<Finding>,
     pub details: Details,
+    /// For remote sources: what validating cost (`requests`, `bytes_fetched`).
+    pub fetched: Option<crate::source::Stats>,
 }
 
 impl Report {
@@ -193,7 +195,7 @@ impl Report {
         let map = |v: &[(String, u64)]| -> Json {
             Json::Object(v.iter().map(|(k, o)| (k.clone(), json!(o))).collect())
         };
-        json!({
+        let mut j = json!({
             "path": self.path,
             "valid": self.is_valid(strict),
             "errors": list(Severity::Error),
@@ -204,7 +206,12 @@ impl Report {
                 "data_offsets": map(&self.details.data_offsets),
                 "header_bytes": self.details.header_bytes,
             }
-        })
+        });
+        if let (Some(st), Some(o)) = (self.fetched, j.as_object_mut()) {
+            o.insert("requests".into(), json!(st.requests));
+            o.insert("bytes_fetched".into(), json!(st.bytes));
+        }
+        j
     }
 
     /// `path: valid`, `path: valid, 1 warning`, `path: INVALID (2 errors)`,

@@ -48,7 +48,11 @@ impl Default for Options {
 pub fn validate_source(name: &str, open: &OpenOptions, opts: &Options) -> Result<Report> {
     let reader = Arc::new(crate::source::open(name, open)?);
     let sidecar_ovr = |r: &Reader| model::open_sidecar(name, r, open);
-    validate_reader(name, reader, opts, &sidecar_ovr)
+    let mut report = validate_reader(name, reader.clone(), opts, &sidecar_ovr)?;
+    if !reader.is_local() {
+        report.fetched = Some(reader.stats());
+    }
+    Ok(report)
 }
 
 /// Validate an opened source; `ovr` opens its `.ovr` sidecar if any.
@@ -58,7 +62,7 @@ pub fn validate_reader(
     opts: &Options,
     ovr: &dyn Fn(&Reader) -> Option<Tiff>,
 ) -> Result<Report> {
-    let mut report = Report { path: name.to_string(), findings: Vec::new(), details: Details::default() };
+    let mut report = Report { path: name.to_string(), findings: Vec::new(), details: Details::default(), fetched: None };
     let tiff = match Tiff::open_lenient(reader.clone()) {
         Ok(t) => t,
         Err(e) if e.is_content() => {

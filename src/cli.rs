@@ -314,7 +314,12 @@ pub struct CreateArgs {
     pub web_optimized: bool,
     /// Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it
     /// (needs a build with --features gdal).
-    #[arg(long, value_name = "FILE", conflicts_with = "web_optimized", help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "web_optimized",
+        help_heading = "Tile matrix sets (needs a build with --features gdal)"
+    )]
     pub tms: Option<PathBuf>,
     /// Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING;
     /// needs a build with --features gdal).

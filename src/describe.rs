@@ -2,12 +2,12 @@
 //! it) and every IFD with every tag. Built once as a [`Description`] and
 //! rendered either as text or as the JSON object scripts rely on.
 
+use crate::Result;
 use crate::tiff::gdal_metadata::{self, Item};
 use crate::tiff::geokeys::{self, GeoKey};
 use crate::tiff::tags::{self, *};
 use crate::tiff::types::float_json;
 use crate::tiff::{Image, Kind, Tiff};
-use crate::Result;
 use serde_json::{Value as Json, json};
 
 /// How many values of an array are shown unless `--all-values` (tiffdump's default).
@@ -212,7 +212,14 @@ impl<'a> Description<'a> {
             t.byte_order.name(),
             self.header_bytes
         );
-        let _ = writeln!(s, "  Raster: {} x {}, {} band(s), {}", m.width, m.height, m.samples, m.gdal_dtype().unwrap_or("unsupported type"));
+        let _ = writeln!(
+            s,
+            "  Raster: {} x {}, {} band(s), {}",
+            m.width,
+            m.height,
+            m.samples,
+            m.gdal_dtype().unwrap_or("unsupported type")
+        );
         let _ = writeln!(
             s,
             "  Blocks: {} {} x {} ({} blocks), interleave {}",
@@ -321,7 +328,12 @@ impl<'a> Description<'a> {
                         Err(err) => format!("<{}>", err.message),
                     },
                 };
-                let meaning = e.value.as_ref().filter(|v| v.len() == 1).and_then(|v| v.first_u64()).and_then(|v| value_meaning(e.tag, v));
+                let meaning = e
+                    .value
+                    .as_ref()
+                    .filter(|v| v.len() == 1)
+                    .and_then(|v| v.first_u64())
+                    .and_then(|v| value_meaning(e.tag, v));
                 match meaning {
                     Some(m) => {
                         let _ = writeln!(s, "  {} ({}) {} ({}) {} ({})", name, e.tag, ty, e.count, shown, m);

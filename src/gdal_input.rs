@@ -87,8 +87,20 @@ impl RowSource for GdalRows {
             let err = unsafe {
                 let band = gdal_sys::GDALGetRasterBand(ds.c_dataset(), 1);
                 let m = gdal_sys::GDALGetMaskBand(band);
-                gdal_sys::GDALRasterIO(m, GDALRWFlag::GF_Read, 0, int(y0 as usize)?, int(w)?, int(rows)?,
-                    buf.as_mut_ptr().cast(), int(w)?, int(rows)?, GDALDataType::GDT_Byte, 1, int(w)?)
+                gdal_sys::GDALRasterIO(
+                    m,
+                    GDALRWFlag::GF_Read,
+                    0,
+                    int(y0 as usize)?,
+                    int(w)?,
+                    int(rows)?,
+                    buf.as_mut_ptr().cast(),
+                    int(w)?,
+                    int(rows)?,
+                    GDALDataType::GDT_Byte,
+                    1,
+                    int(w)?,
+                )
             };
             if err != gdal_sys::CPLErr::CE_None {
                 return Err(Error::io(format!("GDAL cannot read mask rows {}..{}: {}", y0, y1, last_error())));
@@ -100,17 +112,40 @@ impl RowSource for GdalRows {
         // SAFETY: the buffer holds w*rows pixels of `bands` samples of
         // `sample_bytes`, laid out with the spacings passed; band map NULL = all bands.
         let err = unsafe {
-            gdal_sys::GDALDatasetRasterIO(ds.c_dataset(), GDALRWFlag::GF_Read, 0, int(y0 as usize)?, int(w)?, int(rows)?,
-                buf.as_mut_ptr().cast(), int(w)?, int(rows)?, self.dtype, int(self.bands)?, std::ptr::null_mut(),
-                int(px)?, int(w * px)?, int(self.sample_bytes)?)
+            gdal_sys::GDALDatasetRasterIO(
+                ds.c_dataset(),
+                GDALRWFlag::GF_Read,
+                0,
+                int(y0 as usize)?,
+                int(w)?,
+                int(rows)?,
+                buf.as_mut_ptr().cast(),
+                int(w)?,
+                int(rows)?,
+                self.dtype,
+                int(self.bands)?,
+                std::ptr::null_mut(),
+                int(px)?,
+                int(w * px)?,
+                int(self.sample_bytes)?,
+            )
         };
         if err != gdal_sys::CPLErr::CE_None {
             return Err(Error::io(format!("GDAL cannot read rows {}..{}: {}", y0, y1, last_error())));
         }
         if cfg!(target_endian = "big") {
             // GDAL gives native order; the pipeline wants little-endian components.
-            let comp = if matches!(self.dtype, GDALDataType::GDT_CInt16 | GDALDataType::GDT_CInt32
-                | GDALDataType::GDT_CFloat32 | GDALDataType::GDT_CFloat64) { self.sample_bytes / 2 } else { self.sample_bytes };
+            let comp = if matches!(
+                self.dtype,
+                GDALDataType::GDT_CInt16
+                    | GDALDataType::GDT_CInt32
+                    | GDALDataType::GDT_CFloat32
+                    | GDALDataType::GDT_CFloat64
+            ) {
+                self.sample_bytes / 2
+            } else {
+                self.sample_bytes
+            };
             buf.chunks_exact_mut(comp).for_each(|c| c.reverse());
         }
         Ok(buf)
@@ -140,7 +175,8 @@ fn describe_through_gtiff(ds: &Dataset) -> Result<InputInfo> {
     let cargs: Vec<CString> = args.iter().map(|a| CString::new(*a).unwrap()).collect();
     let mut argv: Vec<*mut std::ffi::c_char> = cargs.iter().map(|c| c.as_ptr() as *mut _).collect();
     argv.push(std::ptr::null_mut());
-    let dest = CString::new(tmp.0.to_string_lossy().as_bytes()).map_err(|_| Error::io("temporary path has a NUL byte"))?;
+    let dest =
+        CString::new(tmp.0.to_string_lossy().as_bytes()).map_err(|_| Error::io("temporary path has a NUL byte"))?;
     // SAFETY: argv is a NULL-terminated array of C strings that outlive the call;
     // the returned dataset is closed right away.
     unsafe {
@@ -170,7 +206,8 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     // GDAL prints errors on stderr by default; we report them in our one line.
     // SAFETY: installing GDAL's own quiet handler is always valid.
     unsafe { gdal_sys::CPLSetErrorHandler(Some(gdal_sys::CPLQuietErrorHandler)) };
-    let ds = Dataset::open(input_path).map_err(|_| Error::format(format!("not a TIFF, and GDAL cannot open it: {}", last_error())))?;
+    let ds = Dataset::open(input_path)
+        .map_err(|_| Error::format(format!("not a TIFF, and GDAL cannot open it: {}", last_error())))?;
     let (w, h) = ds.raster_size();
     let bands = ds.raster_count();
     if bands == 0 {
@@ -180,8 +217,9 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         return Err(Error::format(format!("{}x{} pixels: nothing to write", w, h)));
     }
     // SAFETY: band indices 1..=bands exist.
-    let types: Vec<GDALDataType::Type> =
-        (1..=bands).map(|b| unsafe { gdal_sys::GDALGetRasterDataType(gdal_sys::GDALGetRasterBand(ds.c_dataset(), b as c_int)) }).collect();
+    let types: Vec<GDALDataType::Type> = (1..=bands)
+        .map(|b| unsafe { gdal_sys::GDALGetRasterDataType(gdal_sys::GDALGetRasterBand(ds.c_dataset(), b as c_int)) })
+        .collect();
     if types.iter().any(|&t| t != types[0]) {
         return Err(Error::unsupported("bands of different data types (a TIFF holds one type for all bands)"));
     }

@@ -156,9 +156,13 @@ fn corpus_checksums_match_gdal() {
         .collect();
     let checked = outcomes.iter().filter(|o| matches!(o, Outcome::Exact)).count();
     let jpeg_close = outcomes.iter().filter(|o| matches!(o, Outcome::JpegClose)).count();
-    let failures: Vec<&String> = outcomes.iter().filter_map(|o| if let Outcome::Fail(m) = o { Some(m) } else { None }).collect();
+    let failures: Vec<&String> =
+        outcomes.iter().filter_map(|o| if let Outcome::Fail(m) = o { Some(m) } else { None }).collect();
     eprintln!("corpus decode: {} files match GDAL's checksums", checked);
-    eprintln!("corpus decode: {} JPEG files within {} (mean {}) of GDAL's pixels", jpeg_close, JPEG_MAX_DIFF, JPEG_MEAN_DIFF);
+    eprintln!(
+        "corpus decode: {} JPEG files within {} (mean {}) of GDAL's pixels",
+        jpeg_close, JPEG_MAX_DIFF, JPEG_MEAN_DIFF
+    );
     for (name, n) in &unsupported {
         eprintln!("corpus decode: skipped {} file(s) with unsupported codec {}", n, name);
     }

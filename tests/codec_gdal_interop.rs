@@ -9,7 +9,15 @@ use cogtool::codec::{self, BlockLayout, EncodeOptions};
 use cogtool::tiff::{ByteOrder, SampleFormat};
 
 /// (tag, type, values) -> a little-endian classic TIFF with one strip.
-fn tiff_with_strip(w: u32, h: u32, l: &BlockLayout, compression: u16, predictor: u16, strip: &[u8], tables: Option<&[u8]>) -> Vec<u8> {
+fn tiff_with_strip(
+    w: u32,
+    h: u32,
+    l: &BlockLayout,
+    compression: u16,
+    predictor: u16,
+    strip: &[u8],
+    tables: Option<&[u8]>,
+) -> Vec<u8> {
     let fmt = match l.sample_format {
         SampleFormat::Int => 2u32,
         SampleFormat::Float => 3,
@@ -93,7 +101,15 @@ fn gdal_raw(tif: &[u8]) -> Option<Vec<u8>> {
     std::fs::read(&dst).ok()
 }
 
-fn layout(w: usize, h: usize, samples: usize, format: SampleFormat, bits: u16, predictor: u16, photometric: u16) -> BlockLayout {
+fn layout(
+    w: usize,
+    h: usize,
+    samples: usize,
+    format: SampleFormat,
+    bits: u16,
+    predictor: u16,
+    photometric: u16,
+) -> BlockLayout {
     BlockLayout {
         width: w,
         height: h,
@@ -128,7 +144,9 @@ fn gdal_decodes_our_lossless_encodings() {
     for comp in [codec::NONE, codec::LZW, codec::DEFLATE, codec::PACKBITS, codec::ZSTD] {
         for (fmt, bits) in types {
             for predictor in [1u16, 2, 3] {
-                if (matches!(comp, codec::PACKBITS | codec::NONE) && predictor != 1) || (predictor == 3 && fmt != SampleFormat::Float) {
+                if (matches!(comp, codec::PACKBITS | codec::NONE) && predictor != 1)
+                    || (predictor == 3 && fmt != SampleFormat::Float)
+                {
                     continue;
                 }
                 let (w, h, s) = (13, 7, 3);
@@ -139,12 +157,23 @@ fn gdal_decodes_our_lossless_encodings() {
                     let sz = bits as usize / 8;
                     for (i, c) in data.chunks_mut(sz).enumerate() {
                         let v = (i as f64 * 0.37 - 3.0).sin() * 1000.0;
-                        if sz == 4 { c.copy_from_slice(&(v as f32).to_le_bytes()) } else { c.copy_from_slice(&v.to_le_bytes()) }
+                        if sz == 4 {
+                            c.copy_from_slice(&(v as f32).to_le_bytes())
+                        } else {
+                            c.copy_from_slice(&v.to_le_bytes())
+                        }
                     }
                 }
-                let strip = codec::encode(&EncodeOptions { compression: comp, level: None, quality: None, predictor }, &data, &l).unwrap();
+                let strip = codec::encode(
+                    &EncodeOptions { compression: comp, level: None, quality: None, predictor },
+                    &data,
+                    &l,
+                )
+                .unwrap();
                 let tif = tiff_with_strip(w as u32, h as u32, &l, comp, predictor, &strip, None);
-                let got = gdal_raw(&tif).unwrap_or_else(|| panic!("GDAL could not read codec {} predictor {} {:?}/{}", comp, predictor, fmt, bits));
+                let got = gdal_raw(&tif).unwrap_or_else(|| {
+                    panic!("GDAL could not read codec {} predictor {} {:?}/{}", comp, predictor, fmt, bits)
+                });
                 assert_eq!(got, data, "codec {} predictor {} {:?}/{}", comp, predictor, fmt, bits);
                 n += 1;
             }
@@ -166,7 +195,12 @@ fn gdal_decodes_our_jpeg_and_webp() {
     for (samples_n, photometric) in [(3usize, 6u16), (3, 2), (1, 1)] {
         let l = layout(w, h, samples_n, SampleFormat::Uint, 8, 1, photometric);
         let data: Vec<u8> = if samples_n == 3 { rgb.clone() } else { rgb.iter().step_by(3).copied().collect() };
-        let full = codec::encode(&EncodeOptions { compression: codec::JPEG, level: None, quality: Some(95), predictor: 1 }, &data, &l).unwrap();
+        let full = codec::encode(
+            &EncodeOptions { compression: codec::JPEG, level: None, quality: Some(95), predictor: 1 },
+            &data,
+            &l,
+        )
+        .unwrap();
         let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
         let tif = tiff_with_strip(w as u32, h as u32, &l, codec::JPEG, 1, &block, Some(&tables));
         let theirs = gdal_raw(&tif).expect("GDAL reads our JPEG");
@@ -179,7 +213,12 @@ fn gdal_decodes_our_jpeg_and_webp() {
     // WebP lossless is exact, lossy close
     for q in [100u8, 90] {
         let l = layout(w, h, 3, SampleFormat::Uint, 8, 1, 2);
-        let strip = codec::encode(&EncodeOptions { compression: codec::WEBP, level: None, quality: Some(q), predictor: 1 }, &rgb, &l).unwrap();
+        let strip = codec::encode(
+            &EncodeOptions { compression: codec::WEBP, level: None, quality: Some(q), predictor: 1 },
+            &rgb,
+            &l,
+        )
+        .unwrap();
         let tif = tiff_with_strip(w as u32, h as u32, &l, codec::WEBP, 1, &strip, None);
         let theirs = gdal_raw(&tif).expect("GDAL reads our WebP");
         if q == 100 {

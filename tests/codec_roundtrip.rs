@@ -73,9 +73,14 @@ fn lossless_round_trip_every_codec_predictor_type_and_size() {
                     let data = pixels(l.decoded_bytes().unwrap(), (w * 31 + h + bits as usize) as u64);
                     let enc = codec::encode(&opts(comp, predictor), &data, &l)
                         .unwrap_or_else(|e| panic!("encode {} p{} {:?}/{}: {}", comp, predictor, format, bits, e));
-                    let dec = codec::decode(comp, &enc, &l)
-                        .unwrap_or_else(|e| panic!("decode {} p{} {:?}/{} {}x{}x{}: {}", comp, predictor, format, bits, w, h, s, e));
-                    assert_eq!(dec, data, "codec {} predictor {} {:?}/{} {}x{}x{}", comp, predictor, format, bits, w, h, s);
+                    let dec = codec::decode(comp, &enc, &l).unwrap_or_else(|e| {
+                        panic!("decode {} p{} {:?}/{} {}x{}x{}: {}", comp, predictor, format, bits, w, h, s, e)
+                    });
+                    assert_eq!(
+                        dec, data,
+                        "codec {} predictor {} {:?}/{} {}x{}x{}",
+                        comp, predictor, format, bits, w, h, s
+                    );
                     cases += 1;
                 }
             }
@@ -161,7 +166,14 @@ fn big_endian_blocks_decode_to_little_endian() {
             }
             l.byte_order = ByteOrder::Big;
             let z = codec::encode(&opts(codec::DEFLATE, 1), &stored, &layout(13, 3, 2, format, bits, 1)).unwrap();
-            assert_eq!(codec::decode(codec::DEFLATE, &z, &l).unwrap(), data, "{:?}/{} predictor {}", format, bits, predictor);
+            assert_eq!(
+                codec::decode(codec::DEFLATE, &z, &l).unwrap(),
+                data,
+                "{:?}/{} predictor {}",
+                format,
+                bits,
+                predictor
+            );
         }
     }
 }
@@ -255,7 +267,8 @@ fn jpeg_round_trips_with_tables_split_as_libtiff_stores_them() {
     for (samples, photometric) in [(1usize, 1u16), (3, 6), (3, 2)] {
         let mut l = layout(48, 32, samples, SampleFormat::Uint, 8, 1);
         l.photometric = photometric;
-        let data = if samples == 3 { gradient_rgb(48, 32) } else { gradient_rgb(48, 32).iter().step_by(3).copied().collect() };
+        let data =
+            if samples == 3 { gradient_rgb(48, 32) } else { gradient_rgb(48, 32).iter().step_by(3).copied().collect() };
         let full = codec::encode(&EncodeOptions { quality: Some(90), ..opts(codec::JPEG, 1) }, &data, &l).unwrap();
         let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
         assert_eq!(&tables[..2], &[0xFF, 0xD8]);
@@ -340,7 +353,11 @@ fn mutated_streams_never_panic() {
     cases.push((codec::JPEG, jl, block));
     let wl = layout(32, 24, 3, SampleFormat::Uint, 8, 1);
     for q in [80u8, 100] {
-        cases.push((codec::WEBP, wl.clone(), codec::encode(&EncodeOptions { quality: Some(q), ..opts(codec::WEBP, 1) }, &rgb, &wl).unwrap()));
+        cases.push((
+            codec::WEBP,
+            wl.clone(),
+            codec::encode(&EncodeOptions { quality: Some(q), ..opts(codec::WEBP, 1) }, &rgb, &wl).unwrap(),
+        ));
     }
     let mut x: u64 = 0x9E3779B97F4A7C15;
     let mut next = move || {

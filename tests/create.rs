@@ -116,7 +116,18 @@ fn nodata_mask_sparse_and_metadata() {
     create_ok(
         &input,
         &out,
-        &["--compress", "deflate", "--add-mask", "--sparse", "--description", "1=height", "--tag", "SOURCE=test", "--resampling", "average"],
+        &[
+            "--compress",
+            "deflate",
+            "--add-mask",
+            "--sparse",
+            "--description",
+            "1=height",
+            "--tag",
+            "SOURCE=test",
+            "--resampling",
+            "average",
+        ],
     );
     let imgs = check_cog_structure(&out);
     let kinds: Vec<Kind> = imgs.iter().map(|i| i.kind).collect();
@@ -180,7 +191,11 @@ fn overview_options() {
     assert_eq!(v, vec![(300, 200, 128), (150, 100, 128), (75, 50, 128)]);
     create_ok(&input, &out, &["--blocksize", "96"]);
     let v: Vec<_> = check_cog_structure(&out).iter().map(|i| (i.width, i.block_width)).collect();
-    assert_eq!(v, vec![(300, 96), (150, 128), (75, 128)], "GDAL: overview tiles are 128 unless the block size is a power of 2");
+    assert_eq!(
+        v,
+        vec![(300, 96), (150, 128), (75, 128)],
+        "GDAL: overview tiles are 128 unless the block size is a power of 2"
+    );
     create_ok(&input, &out, &["--co", "BLOCKSIZE=96", "--overviews", "none"]);
     assert_eq!(check_cog_structure(&out).len(), 1);
     create_ok(&input, &out, &["--bigtiff", "yes"]);
@@ -207,7 +222,12 @@ fn errors_are_one_line_exit_2_and_leave_nothing() {
     assert_eq!(std::fs::read(&out).unwrap(), b"keep me");
     std::fs::remove_file(&out).unwrap();
     // Unknown or inapplicable creation options.
-    for bad in [&["--co", "FOO=BAR"][..], &["--co", "TARGET_SRS=EPSG:4326"], &["--compress", "packbits", "--predictor", "horizontal"], &["--level", "3"]] {
+    for bad in [
+        &["--co", "FOO=BAR"][..],
+        &["--co", "TARGET_SRS=EPSG:4326"],
+        &["--compress", "packbits", "--predictor", "horizontal"],
+        &["--level", "3"],
+    ] {
         let mut a = vec!["create", i, o];
         a.extend_from_slice(bad);
         let r = run(&a);
@@ -226,7 +246,8 @@ fn errors_are_one_line_exit_2_and_leave_nothing() {
     let r = run(&["create", i, "/proc/nonexistent-dir/out.tif"]);
     assert_eq!(r.status.code(), Some(2));
     assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(left.iter().all(|n| !n.starts_with('.')), "temp files left: {:?}", left);
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -253,7 +274,17 @@ fn ctrl_c_removes_temporary_files() {
     write_tiff(&input, w, h, 3, 1, 1, &data, vec![]);
     let out = dir.join("out.tif");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"))
-        .args(["create", input.to_str().unwrap(), out.to_str().unwrap(), "--compress", "deflate", "--level", "12", "--threads", "1"])
+        .args([
+            "create",
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--compress",
+            "deflate",
+            "--level",
+            "12",
+            "--threads",
+            "1",
+        ])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -271,7 +302,8 @@ fn ctrl_c_removes_temporary_files() {
     } else {
         eprintln!("NOTE: the run finished before the interrupt ({:?}); only the cleanup is checked", o.status.code());
     }
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(left.iter().all(|n| !n.starts_with('.')), "temp files left: {:?}", left);
     std::fs::remove_dir_all(&dir).unwrap();
 }

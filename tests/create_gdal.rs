@@ -24,7 +24,11 @@ fn gdal_ready() -> bool {
         eprintln!("SKIP: gdal_translate not found");
         return false;
     }
-    let ok = Command::new(PY).args(["-c", "from osgeo import gdal; import numpy"]).status().map(|s| s.success()).unwrap_or(false);
+    let ok = Command::new(PY)
+        .args(["-c", "from osgeo import gdal; import numpy"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if !ok {
         eprintln!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
     }
@@ -81,20 +85,56 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { name: "rgb_average_deflate", input: "rgb.tif", ours: &["--resampling", "average", "--compress", "deflate"],
-        gdal: &["-co", "RESAMPLING=AVERAGE", "-co", "COMPRESS=DEFLATE"], ovr_tolerance: 1.0 },
-    Case { name: "dem_nearest_pred3", input: "dem.tif", ours: &["--compress", "deflate", "--predictor", "auto", "--resampling", "nearest"],
-        gdal: &["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=YES", "-co", "RESAMPLING=NEAREST"], ovr_tolerance: 0.0 },
+    Case {
+        name: "rgb_average_deflate",
+        input: "rgb.tif",
+        ours: &["--resampling", "average", "--compress", "deflate"],
+        gdal: &["-co", "RESAMPLING=AVERAGE", "-co", "COMPRESS=DEFLATE"],
+        ovr_tolerance: 1.0,
+    },
+    Case {
+        name: "dem_nearest_pred3",
+        input: "dem.tif",
+        ours: &["--compress", "deflate", "--predictor", "auto", "--resampling", "nearest"],
+        gdal: &["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=YES", "-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+    },
     Case { name: "palette_defaults", input: "pal.tif", ours: &[], gdal: &[], ovr_tolerance: 0.0 },
-    Case { name: "rgba_alpha_to_mask", input: "rgba.tif", ours: &["--add-mask", "--resampling", "nearest"],
-        gdal: &["-b", "1", "-b", "2", "-b", "3", "-mask", "4", "-co", "RESAMPLING=NEAREST"], ovr_tolerance: 0.0 },
-    Case { name: "i16_zstd_count2", input: "i16.tif", ours: &["--co", "COMPRESS=ZSTD", "--co", "OVERVIEW_COUNT=2", "--resampling", "average"],
-        gdal: &["-co", "COMPRESS=ZSTD", "-co", "OVERVIEW_COUNT=2", "-co", "RESAMPLING=AVERAGE"], ovr_tolerance: 1.0 },
-    Case { name: "f64_nan_bigendian_bigtiff_in", input: "f64nan.tif", ours: &["--compress", "lzw", "--predictor", "float", "--resampling", "nearest"],
-        gdal: &["-co", "COMPRESS=LZW", "-co", "PREDICTOR=FLOATING_POINT", "-co", "RESAMPLING=NEAREST"], ovr_tolerance: 0.0 },
-    Case { name: "u16_1x1", input: "u16_1x1.tif", ours: &["--compress", "none"], gdal: &["-co", "COMPRESS=NONE"], ovr_tolerance: 0.0 },
-    Case { name: "rgb_bigtiff_256", input: "rgb.tif", ours: &["--bigtiff", "yes", "--blocksize", "256", "--resampling", "nearest"],
-        gdal: &["-co", "BIGTIFF=YES", "-co", "BLOCKSIZE=256", "-co", "RESAMPLING=NEAREST"], ovr_tolerance: 0.0 },
+    Case {
+        name: "rgba_alpha_to_mask",
+        input: "rgba.tif",
+        ours: &["--add-mask", "--resampling", "nearest"],
+        gdal: &["-b", "1", "-b", "2", "-b", "3", "-mask", "4", "-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+    },
+    Case {
+        name: "i16_zstd_count2",
+        input: "i16.tif",
+        ours: &["--co", "COMPRESS=ZSTD", "--co", "OVERVIEW_COUNT=2", "--resampling", "average"],
+        gdal: &["-co", "COMPRESS=ZSTD", "-co", "OVERVIEW_COUNT=2", "-co", "RESAMPLING=AVERAGE"],
+        ovr_tolerance: 1.0,
+    },
+    Case {
+        name: "f64_nan_bigendian_bigtiff_in",
+        input: "f64nan.tif",
+        ours: &["--compress", "lzw", "--predictor", "float", "--resampling", "nearest"],
+        gdal: &["-co", "COMPRESS=LZW", "-co", "PREDICTOR=FLOATING_POINT", "-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+    },
+    Case {
+        name: "u16_1x1",
+        input: "u16_1x1.tif",
+        ours: &["--compress", "none"],
+        gdal: &["-co", "COMPRESS=NONE"],
+        ovr_tolerance: 0.0,
+    },
+    Case {
+        name: "rgb_bigtiff_256",
+        input: "rgb.tif",
+        ours: &["--bigtiff", "yes", "--blocksize", "256", "--resampling", "nearest"],
+        gdal: &["-co", "BIGTIFF=YES", "-co", "BLOCKSIZE=256", "-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+    },
 ];
 
 #[test]
@@ -127,7 +167,8 @@ fn same_file_structure_and_pixels_as_gdal_translate() {
         assert_eq!(&ob[..first], &gb[..first], "{}: header and ghost", c.name);
         assert_eq!(ifd_signature(&ours), ifd_signature(&theirs), "{}: IFDs", c.name);
         // Pixels, per band and level.
-        let cmp: serde_json::Value = serde_json::from_str(&py(&["compare", theirs.to_str().unwrap(), ours.to_str().unwrap()])).unwrap();
+        let cmp: serde_json::Value =
+            serde_json::from_str(&py(&["compare", theirs.to_str().unwrap(), ours.to_str().unwrap()])).unwrap();
         for r in cmp.as_array().unwrap() {
             assert!(r.get("error").is_none(), "{}: {}", c.name, r);
             let level = r["level"].as_u64().unwrap();
@@ -137,7 +178,12 @@ fn same_file_structure_and_pixels_as_gdal_translate() {
             assert_eq!(r["mask_diff"].as_u64().unwrap(), 0, "{}: mask of band {} level {}", c.name, r["band"], level);
         }
         // Georeferencing, nodata, metadata, palette as GDAL reads them.
-        assert_eq!(py(&["meta", ours.to_str().unwrap()]), py(&["meta", theirs.to_str().unwrap()]), "{}: metadata", c.name);
+        assert_eq!(
+            py(&["meta", ours.to_str().unwrap()]),
+            py(&["meta", theirs.to_str().unwrap()]),
+            "{}: metadata",
+            c.name
+        );
         // Full resolution equals the input (lossless codecs), per GDAL.
         let cmp: serde_json::Value =
             serde_json::from_str(&py(&["compare", input.to_str().unwrap(), ours.to_str().unwrap(), "full"])).unwrap();

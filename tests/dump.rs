@@ -86,7 +86,16 @@ fn check_all_tiles_raw(name: &str) -> usize {
                     if mask {
                         args.push("--mask");
                     }
-                    assert_eq!(dump_stdout(&args), tile_bytes(&path, ifd, x, y), "{} tile {}/{}/{} mask={}", name, z, x, y, mask);
+                    assert_eq!(
+                        dump_stdout(&args),
+                        tile_bytes(&path, ifd, x, y),
+                        "{} tile {}/{}/{} mask={}",
+                        name,
+                        z,
+                        x,
+                        y,
+                        mask
+                    );
                     checked += 1;
                 }
             }
@@ -110,7 +119,15 @@ fn grid_3x2_tiles_are_row_major() {
             let t = (y * 3 + x) as u8;
             for r in 0..16u8 {
                 for c in 0..16u8 {
-                    assert_eq!(px[(r as usize) * 16 + c as usize], 10 * t + c + 3 * r, "tile {},{} pixel {},{}", x, y, c, r);
+                    assert_eq!(
+                        px[(r as usize) * 16 + c as usize],
+                        10 * t + c + 3 * r,
+                        "tile {},{} pixel {},{}",
+                        x,
+                        y,
+                        c,
+                        r
+                    );
                 }
             }
         }
@@ -212,14 +229,37 @@ fn default_output_name_and_json_beside_bytes() {
     assert!(dir.path().join("dump_jpeg_mask_2_1_0_mask.bin").is_file());
     // -o FILE with --json: bytes to the file, facts to stdout.
     let out = dir.path().join("t.bin");
-    let o = cogtool(["dump", src.to_str().unwrap(), "--xyz", "0", "0", "1", "--raw", "--json", "-o", out.to_str().unwrap()]);
+    let o = cogtool([
+        "dump",
+        src.to_str().unwrap(),
+        "--xyz",
+        "0",
+        "0",
+        "1",
+        "--raw",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let ifd = &oracle(&src).into_iter().filter(|i| !i.mask).nth(1).unwrap();
     assert_eq!(fs::read(&out).unwrap(), tile_bytes(&src, ifd, 0, 0));
     for key in [
-        "z", "x", "y", "offset", "bytes", "compression", "predictor", "bits_per_sample", "sample_format",
-        "photometric", "tile_width", "tile_height", "edge", "sparse",
+        "z",
+        "x",
+        "y",
+        "offset",
+        "bytes",
+        "compression",
+        "predictor",
+        "bits_per_sample",
+        "sample_format",
+        "photometric",
+        "tile_width",
+        "tile_height",
+        "edge",
+        "sparse",
     ] {
         assert!(j.get(key).is_some(), "missing {}", key);
     }
@@ -291,7 +331,8 @@ fn bulk_level_dump_merges_reads() {
     let src = testdata("dump_jpeg_mask.tif");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tiles");
-    let o = cogtool(["-v", "dump", src.to_str().unwrap(), "--level", "0", "--all", "--raw", "-o", out.to_str().unwrap()]);
+    let o =
+        cogtool(["-v", "dump", src.to_str().unwrap(), "--level", "0", "--all", "--raw", "-o", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ifd = &oracle(&src)[0];
     for y in 0..4 {
@@ -366,13 +407,21 @@ fn refuses(args: &[&str], code: i32, msg: &str) {
 fn refusals_and_exit_codes() {
     let grid = testdata("dump_3x2.tif");
     let g = grid.to_str().unwrap();
-    refuses(&["dump", g, "--xyz", "3", "0", "0", "-o", "-"], 1, "outside the grid: level 0 is 48x32 pixels in 3 x 2 tiles");
+    refuses(
+        &["dump", g, "--xyz", "3", "0", "0", "-o", "-"],
+        1,
+        "outside the grid: level 0 is 48x32 pixels in 3 x 2 tiles",
+    );
     refuses(&["dump", g, "--xyz", "0", "2", "0", "-o", "-"], 1, "tile 0/0/2 is outside the grid");
     refuses(&["dump", g, "--xyz", "0", "0", "7", "-o", "-"], 1, "level 7 does not exist: the file has 3 levels");
     let sparse = testdata("dump_sparse.tif");
     refuses(&["dump", sparse.to_str().unwrap(), "--xyz", "2", "0", "0", "-o", "-"], 1, "tile 0/2/0 is empty (sparse)");
     let strips = testdata("dump_strips.tif");
-    refuses(&["dump", strips.to_str().unwrap(), "--xyz", "0", "0", "0", "-o", "-"], 1, "the file has strips, not tiles");
+    refuses(
+        &["dump", strips.to_str().unwrap(), "--xyz", "0", "0", "0", "-o", "-"],
+        1,
+        "the file has strips, not tiles",
+    );
     refuses(&["dump", g], 2, "say which tiles");
     refuses(&["dump", g, "--level", "0", "--all"], 2, "bulk dumps need -o DIR");
     refuses(&["dump", g, "--xyz", "0", "0", "0", "--json", "-o", "-"], 2, "both write to stdout");
@@ -492,7 +541,16 @@ fn shared_3x2_fixture() {
     assert_eq!(check_all_tiles_raw("cog_3x2_tiles.tif"), 6);
     for y in 0..2u64 {
         for x in 0..3u64 {
-            let px = inflate(&dump_stdout(&["dump", path.to_str().unwrap(), "--xyz", &x.to_string(), &y.to_string(), "0", "-o", "-"]));
+            let px = inflate(&dump_stdout(&[
+                "dump",
+                path.to_str().unwrap(),
+                "--xyz",
+                &x.to_string(),
+                &y.to_string(),
+                "0",
+                "-o",
+                "-",
+            ]));
             assert_eq!(px.len(), 256 * 256);
             assert_eq!(px[0], (40 * (y * 3 + x)) as u8, "tile {},{}", x, y);
         }
@@ -529,10 +587,8 @@ fn many_tiles_reads_stay_small() {
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(o.stdout, tile_bytes(&big, ifd, x, y));
         let err = stderr(&o);
-        let reads: Vec<u64> = err
-            .lines()
-            .filter_map(|l| l.split("(").nth(1)?.split(' ').next()?.parse().ok())
-            .collect();
+        let reads: Vec<u64> =
+            err.lines().filter_map(|l| l.split("(").nth(1)?.split(' ').next()?.parse().ok()).collect();
         assert!(reads.len() <= 3, "{} reads: {}", reads.len(), err);
         let total: u64 = reads.iter().sum();
         assert!(total * 4 < size, "{} of {} bytes read: {}", total, size, err);

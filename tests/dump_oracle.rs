@@ -99,7 +99,16 @@ fn check_levels(path: &Path, data: &[u8], levels: &[Value], mask: bool, jpeg: bo
     let list_file = dir.path().join("tiles.txt");
     fs::write(&list_file, &list).unwrap();
     let out = dir.path().join("out");
-    let mut args = vec!["-q", "dump", path.to_str().unwrap(), "--tiles", list_file.to_str().unwrap(), "--raw", "-o", out.to_str().unwrap()];
+    let mut args = vec![
+        "-q",
+        "dump",
+        path.to_str().unwrap(),
+        "--tiles",
+        list_file.to_str().unwrap(),
+        "--raw",
+        "-o",
+        out.to_str().unwrap(),
+    ];
     if mask {
         args.push("--mask");
     }
@@ -133,14 +142,21 @@ fn check_levels(path: &Path, data: &[u8], levels: &[Value], mask: bool, jpeg: bo
             if off + size > data.len() as u64 {
                 // Past the end: an error for that tile, no file.
                 if written.is_some() || !err.contains(&format!("tile {}", id)) {
-                    t.failures.push(format!("{}: {}tile {} lies past the end but was not refused: {}", name, what, id, err));
+                    t.failures
+                        .push(format!("{}: {}tile {} lies past the end but was not refused: {}", name, what, id, err));
                 }
                 continue;
             }
             let want = &data[off as usize..(off + size) as usize];
             match written {
                 Some(p) if fs::read(&p).unwrap() == want => t.tiles += 1,
-                Some(p) => t.failures.push(format!("{}: {}tile {}: bytes differ from GDAL's block ({})", name, what, id, p.display())),
+                Some(p) => t.failures.push(format!(
+                    "{}: {}tile {}: bytes differ from GDAL's block ({})",
+                    name,
+                    what,
+                    id,
+                    p.display()
+                )),
                 None => t.failures.push(format!("{}: {}tile {} not written; stderr: {}", name, what, id, err)),
             }
             if jpeg && !mask {
@@ -153,16 +169,8 @@ fn check_levels(path: &Path, data: &[u8], levels: &[Value], mask: bool, jpeg: bo
 /// The default (standalone) form of a JPEG tile decodes to the tile size.
 fn check_jpeg(path: &Path, z: usize, x: u64, y: u64, lvl: &Value, t: &mut Tally) {
     let name = path.display().to_string();
-    let o = cogtool([
-        "dump",
-        path.to_str().unwrap(),
-        "--xyz",
-        &x.to_string(),
-        &y.to_string(),
-        &z.to_string(),
-        "-o",
-        "-",
-    ]);
+    let o =
+        cogtool(["dump", path.to_str().unwrap(), "--xyz", &x.to_string(), &y.to_string(), &z.to_string(), "-o", "-"]);
     if !o.status.success() {
         t.failures.push(format!("{}: jpeg tile {}/{}/{}: {}", name, z, x, y, stderr(&o)));
         return;
@@ -197,7 +205,8 @@ fn check_single(path: &Path, data: &[u8], levels: &[Value], t: &mut Tally) {
     }) else {
         return;
     };
-    let (x, y, off, size) = (tile[0].as_u64().unwrap(), tile[1].as_u64().unwrap(), tile[2].as_u64().unwrap(), tile[3].as_u64().unwrap());
+    let (x, y, off, size) =
+        (tile[0].as_u64().unwrap(), tile[1].as_u64().unwrap(), tile[2].as_u64().unwrap(), tile[3].as_u64().unwrap());
     let o = cogtool(["dump", path.to_str().unwrap(), "--xyz", &x.to_string(), &y.to_string(), "0", "--raw", "-o", "-"]);
     if !o.status.success() || o.stdout != data[off as usize..(off + size) as usize] {
         t.failures.push(format!("{}: single tile 0/{}/{} differs or fails: {}", path.display(), x, y, stderr(&o)));
@@ -246,7 +255,10 @@ fn run_over(files: &[PathBuf], label: &str, bad_pixels: &HashSet<PathBuf>) -> Ta
         let data = fs::read(&path).unwrap();
         let mut levels = rec["levels"].as_array().unwrap().clone();
         if rec["subifds"].as_bool().unwrap_or(false) && levels.len() > 1 {
-            t.skipped.push(format!("{}: overviews in SubIFDs (cogtool follows the IFD chain): level 0 only", path.display()));
+            t.skipped.push(format!(
+                "{}: overviews in SubIFDs (cogtool follows the IFD chain): level 0 only",
+                path.display()
+            ));
             levels.truncate(1);
         }
         let levels = &levels;

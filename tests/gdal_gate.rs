@@ -53,7 +53,14 @@ fn tms_options_are_in_help_with_the_note() {
     let o = cogtool(["create", "--help"]);
     assert!(o.status.success());
     let h = stdout(&o);
-    for flag in ["--web-optimized", "--tms <FILE>", "--warp-resampling", "--zoom-level <Z>", "--zoom-level-strategy", "--aligned-levels"] {
+    for flag in [
+        "--web-optimized",
+        "--tms <FILE>",
+        "--warp-resampling",
+        "--zoom-level <Z>",
+        "--zoom-level-strategy",
+        "--aligned-levels",
+    ] {
         assert!(h.contains(flag), "{} missing from help", flag);
     }
     assert!(h.contains("Tile matrix sets (needs a build with --features gdal)"), "{}", h);

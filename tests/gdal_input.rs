@@ -53,7 +53,9 @@ fn essence(v: &Value) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| serde_json::json!([b["checksum"], b["type"], b["noDataValue"], b["description"], b["colorInterpretation"]]))
+        .map(|b| {
+            serde_json::json!([b["checksum"], b["type"], b["noDataValue"], b["description"], b["colorInterpretation"]])
+        })
         .collect();
     serde_json::json!({
         "size": v["size"],
@@ -92,7 +94,10 @@ fn vrt_input_with_nodata_and_description() {
     }
     let dir = tmp("vrt");
     let vrt = dir.join("in.vrt");
-    run("gdal_translate", &["-q", "-of", "VRT", testdata("cog_float32_nodata.tif").to_str().unwrap(), vrt.to_str().unwrap()]);
+    run(
+        "gdal_translate",
+        &["-q", "-of", "VRT", testdata("cog_float32_nodata.tif").to_str().unwrap(), vrt.to_str().unwrap()],
+    );
     // Give band 1 a description through GDAL's VRT writer.
     let text = std::fs::read_to_string(&vrt).unwrap();
     // The fixture may already carry a description: replace it, else add one.
@@ -115,7 +120,18 @@ fn png_with_world_file_input() {
     }
     let dir = tmp("png");
     let png = dir.join("in.png");
-    run("gdal_translate", &["-q", "-of", "PNG", "-co", "WORLDFILE=YES", testdata("cog_rgb_deflate.tif").to_str().unwrap(), png.to_str().unwrap()]);
+    run(
+        "gdal_translate",
+        &[
+            "-q",
+            "-of",
+            "PNG",
+            "-co",
+            "WORLDFILE=YES",
+            testdata("cog_rgb_deflate.tif").to_str().unwrap(),
+            png.to_str().unwrap(),
+        ],
+    );
     assert!(dir.join("in.wld").exists());
     convert_and_compare(&png, &dir, &["--compress", "zstd"]);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -133,8 +149,20 @@ fn jpeg2000_input() {
     }
     let dir = tmp("jp2");
     let jp2 = dir.join("in.jp2");
-    run("gdal_translate", &["-q", "-of", "JP2OpenJPEG", "-co", "QUALITY=100", "-co", "REVERSIBLE=YES",
-        testdata("cog_rgb_deflate.tif").to_str().unwrap(), jp2.to_str().unwrap()]);
+    run(
+        "gdal_translate",
+        &[
+            "-q",
+            "-of",
+            "JP2OpenJPEG",
+            "-co",
+            "QUALITY=100",
+            "-co",
+            "REVERSIBLE=YES",
+            testdata("cog_rgb_deflate.tif").to_str().unwrap(),
+            jp2.to_str().unwrap(),
+        ],
+    );
     convert_and_compare(&jp2, &dir, &[]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

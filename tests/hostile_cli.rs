@@ -93,7 +93,12 @@ fn judge(args: &[&str], file: &Path, o: &Outcome) -> Option<String> {
         return Some(format!("{}: still running after {:?}", what, TIMEOUT));
     }
     if let Some(sig) = o.signal {
-        return Some(format!("{}: killed by signal {} (abort = allocation failure); stderr: {}", what, sig, o.stderr.trim()));
+        return Some(format!(
+            "{}: killed by signal {} (abort = allocation failure); stderr: {}",
+            what,
+            sig,
+            o.stderr.trim()
+        ));
     }
     match o.code {
         Some(101) => return Some(format!("{}: panicked: {}", what, o.stderr.trim())),
@@ -149,7 +154,8 @@ fn sweep(files: &[PathBuf], label: &str) {
 #[test]
 fn corpus_files_never_crash_the_cli() {
     let Some(dir) = common::corpus_dir() else { return };
-    let mut files: Vec<PathBuf> = common::manifest(&dir).iter().map(|r| dir.join(&r["path"])).filter(|p| p.is_file()).collect();
+    let mut files: Vec<PathBuf> =
+        common::manifest(&dir).iter().map(|r| dir.join(&r["path"])).filter(|p| p.is_file()).collect();
     files.sort();
     assert!(!files.is_empty(), "manifest lists no files");
     sweep(&files, "corpus");

@@ -67,7 +67,10 @@ fn sigkill_at_any_moment_leaves_no_partial_output() {
             finished += 1;
         }
     }
-    eprintln!("hostile_create: SIGKILL at 9 moments; {} runs had already finished (OUTPUT valid), the rest left no OUTPUT", finished);
+    eprintln!(
+        "hostile_create: SIGKILL at 9 moments; {} runs had already finished (OUTPUT valid), the rest left no OUTPUT",
+        finished
+    );
 }
 
 #[test]

@@ -35,13 +35,41 @@ fn tag<'a>(ifd: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn json_has_every_documented_key() {
     let j = json_of("cog_rgb_deflate.tif");
-    for k in ["path", "file_size", "byte_order", "bigtiff", "header_bytes", "ghost", "ifds", "geo", "overviews", "masks", "sidecars"] {
+    for k in [
+        "path",
+        "file_size",
+        "byte_order",
+        "bigtiff",
+        "header_bytes",
+        "ghost",
+        "ifds",
+        "geo",
+        "overviews",
+        "masks",
+        "sidecars",
+    ] {
         assert!(j.get(k).is_some(), "missing top-level key {}", k);
     }
     for k in [
-        "offset", "kind", "new_subfile_type", "width", "height", "bands", "bits_per_sample", "sample_format", "dtype",
-        "tiled", "block_width", "block_height", "blocks", "compression", "compression_code", "predictor",
-        "photometric", "planar", "tags",
+        "offset",
+        "kind",
+        "new_subfile_type",
+        "width",
+        "height",
+        "bands",
+        "bits_per_sample",
+        "sample_format",
+        "dtype",
+        "tiled",
+        "block_width",
+        "block_height",
+        "blocks",
+        "compression",
+        "compression_code",
+        "predictor",
+        "photometric",
+        "planar",
+        "tags",
     ] {
         assert!(j["ifds"][0].get(k).is_some(), "missing IFD key {}", k);
     }
@@ -97,7 +125,8 @@ fn json_rgb_deflate_cog() {
 /// Bytes of the ghost area after its 43-byte first line, from its items.
 fn ghost_body_len(j: &Value) -> u64 {
     // GDAL's body: "KEY=VALUE\n" per item plus the trailing space.
-    j["ghost"].as_object().unwrap().iter().map(|(k, v)| (k.len() + v.as_str().unwrap().len() + 2) as u64).sum::<u64>() + 1
+    j["ghost"].as_object().unwrap().iter().map(|(k, v)| (k.len() + v.as_str().unwrap().len() + 2) as u64).sum::<u64>()
+        + 1
 }
 
 #[test]
@@ -487,7 +516,9 @@ fn huge_strile_arrays_are_not_read_to_list_tags() {
 /// produces (the COG writer relies on it), with and without a mask.
 #[test]
 fn ghost_area_matches_gdal_bytes() {
-    for (name, with_mask) in [("cog_rgb_deflate.tif", false), ("cog_mask_jpeg.tif", true), ("cog_gray_lzw_bigtiff.tif", false)] {
+    for (name, with_mask) in
+        [("cog_rgb_deflate.tif", false), ("cog_mask_jpeg.tif", true), ("cog_gray_lzw_bigtiff.tif", false)]
+    {
         let file = std::fs::read(testdata(name)).unwrap();
         let want = cogtool::tiff::Ghost::gdal_bytes(with_mask);
         let at = if name.contains("bigtiff") { 16 } else { 8 };

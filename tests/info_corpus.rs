@@ -242,7 +242,8 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
     check("height", o.height.to_string() == row["height"], o.height.to_string(), row["height"].clone());
     // GDAL reads CIELab through libtiff's RGBA interface: 3 samples become
     // 4 bands (R, G, B, A).
-    let bands_ok = o.bands.to_string() == row["bands"] || (o.photometric == "cielab" && o.bands == 3 && row["bands"] == "4");
+    let bands_ok =
+        o.bands.to_string() == row["bands"] || (o.photometric == "cielab" && o.bands == 3 && row["bands"] == "4");
     check("bands", bands_ok, o.bands.to_string(), row["bands"].clone());
     // GDAL 3.6 has no Int8 type: it shows signed 8-bit data as Byte.
     let dtype_ok = o.dtype == row["dtype"] || (o.dtype == "Int8" && row["dtype"] == "Byte");
@@ -278,7 +279,12 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
             row["overviews"].clone(),
         );
         if let Some(or) = oracle {
-            check("overview sizes", o.overviews == or.overviews, format!("{:?}", o.overviews), format!("{:?}", or.overviews));
+            check(
+                "overview sizes",
+                o.overviews == or.overviews,
+                format!("{:?}", o.overviews),
+                format!("{:?}", or.overviews),
+            );
         }
     }
     let gdal_nodata = gdal_f64(&row["nodata"]);
@@ -295,7 +301,13 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
         // A tag whose value cannot be read (count past the end of the file)
         // is shown by cogtool with an error; tifffile drops it.
         let tag_of = |code: u64| {
-            first["tags"].as_array().unwrap().iter().find(|t| t["code"] == code).map(|t| t["value"].clone()).filter(|v| v.get("error").is_none())
+            first["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["code"] == code)
+                .map(|t| t["value"].clone())
+                .filter(|v| v.get("error").is_none())
         };
         let reduced = ifds.iter().filter(|i| i["new_subfile_type"].as_u64().unwrap() & 5 == 1).count();
         let facts = [
@@ -379,7 +391,12 @@ fn info_agrees_with_gdal_on_the_corpus() {
         let line: Option<Value> = serde_json::from_slice(&out.stdout).ok();
         if code == 2 {
             if err.lines().count() != 1 {
-                return Outcome::Problem(format!("{}: exit 2 with {} stderr lines: {}", row["path"], err.lines().count(), err));
+                return Outcome::Problem(format!(
+                    "{}: exit 2 with {} stderr lines: {}",
+                    row["path"],
+                    err.lines().count(),
+                    err
+                ));
             }
             if line.as_ref().is_none_or(|j| !j["error"].is_string()) {
                 return Outcome::Problem(format!("{}: exit 2 without a JSON error object", row["path"]));
@@ -387,7 +404,11 @@ fn info_agrees_with_gdal_on_the_corpus() {
             // GDAL opened a non-TIFF with another driver (a PNG named .jpg):
             // cogtool must refuse it, cleanly.
             if gdal_clean(row) && row["gdal_driver"] == "GTiff" {
-                return Outcome::Disagrees(vec![format!("{}: GDAL opens it, cogtool: {}", row["path"], err.trim_end())]);
+                return Outcome::Disagrees(vec![format!(
+                    "{}: GDAL opens it, cogtool: {}",
+                    row["path"],
+                    err.trim_end()
+                )]);
             }
             return Outcome::FailedCleanly;
         }
@@ -403,9 +424,15 @@ fn info_agrees_with_gdal_on_the_corpus() {
             // this GDAL build lacks, or GDAL's own size limits. Anything else
             // GDAL cannot open must be an error for cogtool too.
             let reason = &row["gdalinfo_ok"];
-            let pixel_only = ["missing codec", "Too large", "Too many blocks", "Unsupported TIFF configuration", "YCbCr, subsampling"]
-                .iter()
-                .any(|r| reason.contains(r));
+            let pixel_only = [
+                "missing codec",
+                "Too large",
+                "Too many blocks",
+                "Unsupported TIFF configuration",
+                "YCbCr, subsampling",
+            ]
+            .iter()
+            .any(|r| reason.contains(r));
             return if pixel_only {
                 Outcome::Agrees
             } else {

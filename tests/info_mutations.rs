@@ -10,7 +10,6 @@ use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::Tiff;
 use std::sync::Arc;
 
-
 /// xorshift64*: a fixed sequence, so a failure reproduces exactly.
 struct Rng(u64);
 impl Rng {
@@ -93,7 +92,13 @@ fn mutated_headers_never_panic() {
             match r {
                 Ok(Ok(_)) => ok += 1,
                 Ok(Err(msg)) => {
-                    assert!(!msg.is_empty() && !msg.contains('\n'), "{} #{}: error must be one line: {:?}", name, i, msg);
+                    assert!(
+                        !msg.is_empty() && !msg.contains('\n'),
+                        "{} #{}: error must be one line: {:?}",
+                        name,
+                        i,
+                        msg
+                    );
                     failed += 1
                 }
                 Err(_) => panic!("{} mutation #{} panicked (rerun is deterministic)", name, i),

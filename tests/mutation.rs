@@ -127,7 +127,8 @@ pub fn exercise(bytes: Vec<u8>) -> Result<(), String> {
 /// `validate`, both rule sets, with the full per-tile check.
 fn exercise_validate(bytes: Vec<u8>) -> Result<(), String> {
     use cogtool::cog::validate::{FullCheck, Options, Rules, validate_reader};
-    let reader = std::sync::Arc::new(cogtool::source::Reader::new(std::sync::Arc::new(MemSource(bytes)), 16 * 1024, false));
+    let reader =
+        std::sync::Arc::new(cogtool::source::Reader::new(std::sync::Arc::new(MemSource(bytes)), 16 * 1024, false));
     for rules in [Rules::Gdal, Rules::Rio] {
         let opts = Options { rules, full_check: FullCheck::Yes };
         match validate_reader("mutated.tif", reader.clone(), &opts, &|_| None) {
@@ -152,7 +153,9 @@ fn exercise_dump(tiff: &Tiff) -> Result<(), String> {
     for z in 0..p.levels().min(4) {
         let Ok(img) = p.level(z) else { continue };
         let (lx, ly) = (img.blocks_across.saturating_sub(1), img.blocks_down.saturating_sub(1));
-        for (x, y, mask) in [(0, 0, false), (lx, ly, false), (0, 0, true), (lx + 1, 0, false), (u64::MAX, u64::MAX, false)] {
+        for (x, y, mask) in
+            [(0, 0, false), (lx, ly, false), (0, 0, true), (lx + 1, 0, false), (u64::MAX, u64::MAX, false)]
+        {
             match p.locate(TileId { z, x, y }, mask, 0) {
                 Ok(t) => {
                     let _ = facts(&p, &t).to_string();
@@ -292,7 +295,10 @@ fn run_seeds(seeds: &[(String, Vec<u8>)], random_rounds: usize, max_per_seed: us
                 Ok(Err(msg)) => Some(msg),
                 Err(p) => Some(format!(
                     "panic: {}",
-                    p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+                    p.downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default()
                 )),
             };
             if let Some(w) = what {
@@ -321,7 +327,13 @@ fn report(what: &str, st: &Stats) {
     for f in st.failures.iter().take(30) {
         eprintln!("  {}", f);
     }
-    assert!(st.failures.is_empty(), "{} of {} mutated inputs failed (first: {})", st.failures.len(), st.cases, st.failures[0]);
+    assert!(
+        st.failures.is_empty(),
+        "{} of {} mutated inputs failed (first: {})",
+        st.failures.len(),
+        st.cases,
+        st.failures[0]
+    );
 }
 
 #[test]

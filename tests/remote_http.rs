@@ -25,7 +25,12 @@ fn info_json_over_http_matches_local_for_every_fixture() {
         s.put(name, std::fs::read(f).unwrap());
         let local = cogtool(["info", "--json", f.to_str().unwrap()]);
         let remote = cogtool(["info", "--json", &s.url(name)]);
-        assert_eq!(local.status.code(), remote.status.code(), "{name}: exit codes differ\nremote stderr: {}", text(&remote.stderr));
+        assert_eq!(
+            local.status.code(),
+            remote.status.code(),
+            "{name}: exit codes differ\nremote stderr: {}",
+            text(&remote.stderr)
+        );
         if local.status.success() {
             assert_eq!(comparable_json(&local.stdout), comparable_json(&remote.stdout), "{name}");
             let j: serde_json::Value = serde_json::from_slice(&remote.stdout).unwrap();
@@ -177,10 +182,7 @@ fn object_changing_between_requests_is_a_clear_error() {
 #[test]
 fn header_option_is_sent() {
     let (s, url, _) = serve("remote_small.tif");
-    s.fault(
-        "remote_small.tif",
-        Fault::RequireHeader { name: "Authorization".into(), value: "Bearer t0ken".into() },
-    );
+    s.fault("remote_small.tif", Fault::RequireHeader { name: "Authorization".into(), value: "Bearer t0ken".into() });
     let out = cogtool(["info", &url]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
@@ -200,7 +202,14 @@ fn verbose_logs_each_request() {
     let lines: Vec<&str> = err.lines().filter(|l| l.contains("GET ")).collect();
     assert_eq!(lines.len(), 1, "{err}");
     let l = lines[0];
-    assert!(l.contains(&url) && l.contains("bytes=0-16383") && l.contains("-> 206") && l.contains(" bytes,") && l.ends_with(" ms"), "{l}");
+    assert!(
+        l.contains(&url)
+            && l.contains("bytes=0-16383")
+            && l.contains("-> 206")
+            && l.contains(" bytes,")
+            && l.ends_with(" ms"),
+        "{l}"
+    );
 }
 
 #[test]

@@ -57,10 +57,8 @@ fn info_makes_one_ranged_get_and_endpoint_comes_from_environment() {
 fn wrong_secret_is_rejected_with_advice() {
     let s = S3Server::start();
     s.put_file("private", "a.tif", &testdata("remote_small.tif"));
-    let out = cogtool_env(
-        with_endpoint(&s, &["info", "s3://private/a.tif"]),
-        &[("AWS_SECRET_ACCESS_KEY", "not-the-secret")],
-    );
+    let out =
+        cogtool_env(with_endpoint(&s, &["info", "s3://private/a.tif"]), &[("AWS_SECRET_ACCESS_KEY", "not-the-secret")]);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("403") && err.contains("--no-sign-request") && err.contains("--request-payer"), "{err}");

@@ -136,7 +136,15 @@ fn read_raw<T: Sample>(path: &Path) -> Vec<T> {
 
 /// Computes a whole level from the previous one in bands of `chunk` rows,
 /// each band fed only the source rows `src_rows_needed` asks for.
-fn level_in_chunks<T: Pixel>(m: Method, src: Level, data: &[T], bands: usize, dst: Level, nodata: Option<f64>, chunk: usize) -> Vec<T> {
+fn level_in_chunks<T: Pixel>(
+    m: Method,
+    src: Level,
+    data: &[T],
+    bands: usize,
+    dst: Level,
+    nodata: Option<f64>,
+    chunk: usize,
+) -> Vec<T> {
     let mut out = Vec::with_capacity(dst.width * dst.height * bands);
     let row = src.width * bands;
     let mut y = 0;
@@ -286,7 +294,11 @@ fn check_case<T: Sample>(c: &Case) {
             );
             let measure = if T::FLOAT { d.max_rel } else { d.max_abs };
             assert_eq!(d.nodata_mismatch, 0, "{what} level {}: nodata placement differs from GDAL", k + 1);
-            assert!(d.gdal_rounded_to_nodata * 1000 <= d.samples, "{what} level {}: too many nodata differences", k + 1);
+            assert!(
+                d.gdal_rounded_to_nodata * 1000 <= d.samples,
+                "{what} level {}: too many nodata differences",
+                k + 1
+            );
             assert!(measure <= tol, "{what} level {}: difference {measure} over tolerance {tol}", k + 1);
         }
     }

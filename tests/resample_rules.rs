@@ -10,7 +10,15 @@ fn lvl(width: usize, height: usize) -> Level {
 }
 
 /// Whole destination level in one call.
-fn whole<T: Pixel>(m: Method, src: Level, data: &[T], valid: Option<&[u8]>, bands: usize, dst: Level, nd: Option<f64>) -> (Vec<T>, Option<Vec<u8>>) {
+fn whole<T: Pixel>(
+    m: Method,
+    src: Level,
+    data: &[T],
+    valid: Option<&[u8]>,
+    bands: usize,
+    dst: Level,
+    nd: Option<f64>,
+) -> (Vec<T>, Option<Vec<u8>>) {
     let win = Window { data, valid, y0: 0, rows: src.height };
     resample(m, src, &win, bands, dst, 0, dst.height, nd)
 }
@@ -285,7 +293,14 @@ fn integer_conversion_rounds_half_away_and_clamps() {
 
 #[test]
 fn mean_of_four_matches_rounded_mean() {
-    for q in [[1i16, 2, 5, 6], [-1, -2, -5, -6], [-1, 0, 0, 0], [-2, 0, 0, 0], [i16::MIN, i16::MIN, i16::MIN, i16::MAX], [3, 3, 3, 4]] {
+    for q in [
+        [1i16, 2, 5, 6],
+        [-1, -2, -5, -6],
+        [-1, 0, 0, 0],
+        [-2, 0, 0, 0],
+        [i16::MIN, i16::MIN, i16::MIN, i16::MAX],
+        [3, 3, 3, 4],
+    ] {
         let exact = q.iter().map(|&v| v as f64).sum::<f64>() / 4.0;
         assert_eq!(i16::mean4(q), i16::from_f64(exact), "{q:?}");
     }
@@ -311,7 +326,12 @@ fn chunked_equals_whole_odd_ratios_with_mask() {
                 while y < dst.height {
                     let y1 = (y + chunk).min(dst.height);
                     let (s0, s1) = src_rows_needed(m, src, dst, y, y1);
-                    let win = Window { data: &data[s0 * w * 3..s1 * w * 3], valid: Some(&valid[s0 * w..s1 * w]), y0: s0, rows: s1 - s0 };
+                    let win = Window {
+                        data: &data[s0 * w * 3..s1 * w * 3],
+                        valid: Some(&valid[s0 * w..s1 * w]),
+                        y0: s0,
+                        rows: s1 - s0,
+                    };
                     let (p, v) = resample(m, src, &win, 3, dst, y, y1, Some(4999.0));
                     parts.extend(p);
                     parts_v.extend(v.unwrap());

@@ -6,7 +6,6 @@ use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::{ByteOrder, Tiff, Value};
 use std::sync::Arc;
 
-
 /// One field to write: tag, type code, count, value bytes in *little* endian
 /// per element (element size given so they can be swapped for big endian).
 struct Field {
@@ -29,7 +28,13 @@ fn fields() -> Vec<Field> {
         field(1000, 1, &[1u8, 255], |v| vec![v], Value::Unsigned(vec![1, 255])),
         Field { tag: 1001, ty: 2, count: 6, elem: 1, le: b"hello\0".to_vec(), want: Value::Ascii("hello".into()) },
         field(1002, 3, &[1u16, 65535, 300], |v| v.to_le_bytes().to_vec(), Value::Unsigned(vec![1, 65535, 300])),
-        field(1003, 4, &[70000u32, u32::MAX], |v| v.to_le_bytes().to_vec(), Value::Unsigned(vec![70000, u32::MAX as u64])),
+        field(
+            1003,
+            4,
+            &[70000u32, u32::MAX],
+            |v| v.to_le_bytes().to_vec(),
+            Value::Unsigned(vec![70000, u32::MAX as u64]),
+        ),
         field(
             1004,
             5,
@@ -56,13 +61,25 @@ fn fields() -> Vec<Field> {
             Value::Rational(vec![(-1, 3)]),
         ),
         field(1010, 11, &[1.5f32, -0.25], |v| v.to_le_bytes().to_vec(), Value::Float(vec![1.5, -0.25])),
-        field(1011, 12, &[std::f64::consts::PI], |v| v.to_le_bytes().to_vec(), Value::Float(vec![std::f64::consts::PI])),
+        field(
+            1011,
+            12,
+            &[std::f64::consts::PI],
+            |v| v.to_le_bytes().to_vec(),
+            Value::Float(vec![std::f64::consts::PI]),
+        ),
         field(1012, 13, &[8u32], |v| v.to_le_bytes().to_vec(), Value::Unsigned(vec![8])),
         field(1013, 16, &[1u64 << 40, 5], |v| v.to_le_bytes().to_vec(), Value::Unsigned(vec![1 << 40, 5])),
         field(1014, 17, &[-(1i64 << 40)], |v| v.to_le_bytes().to_vec(), Value::Signed(vec![-(1 << 40)])),
         field(1015, 18, &[16u64], |v| v.to_le_bytes().to_vec(), Value::Unsigned(vec![16])),
         // A 200-value SHORT array: out of line in both formats.
-        field(1016, 3, &(0..200u16).collect::<Vec<_>>(), |v| v.to_le_bytes().to_vec(), Value::Unsigned((0..200).collect())),
+        field(
+            1016,
+            3,
+            &(0..200u16).collect::<Vec<_>>(),
+            |v| v.to_le_bytes().to_vec(),
+            Value::Unsigned((0..200).collect()),
+        ),
     ]
 }
 

@@ -15,15 +15,51 @@ use std::process::Command;
 /// GDAL's, with the reason each is right to fail.
 const BEYOND_GDAL: &[(&str, &str, &str)] = &[
     // (path, rule that fires, why)
-    ("DLR-TS__gdal/autotest__gcore__data__byte_truncated.tif", "tile-out-of-bounds", "truncated: both strips start at or past the end of the 374-byte file"),
-    ("DLR-TS__gdal/autotest__gcore__data__corrupted_gtiff_tags.tif", "tile-out-of-bounds", "the only strip starts at 412 in a 405-byte file"),
-    ("DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillStrip.tif", "tile-out-of-bounds", "byte counts of ~4 GB in a 1738-byte file"),
-    ("DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillTile.tif", "tile-out-of-bounds", "tiles of 256 MB declared in a 1426-byte file"),
-    ("DLR-TS__gdal/autotest__gcore__data__gtiff__missing_tilebytecounts_and_offsets.tif", "tile-out-of-bounds", "TileOffsets array at offset 2^31-1 in a 238-byte file: no tile can be read"),
-    ("DLR-TS__gdal/autotest__gcore__data__many_blocks_truncated.tif", "tile-out-of-bounds", "16777215 strip offsets declared in a 167-byte file"),
-    ("DLR-TS__gdal/autotest__gcore__data__tiled_bad_offset.tif", "tile-out-of-bounds", "the tile offset is 4294967167 in a 170-byte file"),
-    ("image-rs__image-tiff/tests__fuzz_images__oor_panic__sample-get-lzw-stuck.tiff", "tile-out-of-bounds", "fuzzed: all 3 strips run past the end of the file"),
-    ("rasterio__rasterio/tests__data__corrupt.tif", "tile-out-of-bounds", "truncated upload: the last tile ends 8854 bytes past the end of the file"),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__byte_truncated.tif",
+        "tile-out-of-bounds",
+        "truncated: both strips start at or past the end of the 374-byte file",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__corrupted_gtiff_tags.tif",
+        "tile-out-of-bounds",
+        "the only strip starts at 412 in a 405-byte file",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillStrip.tif",
+        "tile-out-of-bounds",
+        "byte counts of ~4 GB in a 1738-byte file",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__excessive-memory-TIFFFillTile.tif",
+        "tile-out-of-bounds",
+        "tiles of 256 MB declared in a 1426-byte file",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__gtiff__missing_tilebytecounts_and_offsets.tif",
+        "tile-out-of-bounds",
+        "TileOffsets array at offset 2^31-1 in a 238-byte file: no tile can be read",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__many_blocks_truncated.tif",
+        "tile-out-of-bounds",
+        "16777215 strip offsets declared in a 167-byte file",
+    ),
+    (
+        "DLR-TS__gdal/autotest__gcore__data__tiled_bad_offset.tif",
+        "tile-out-of-bounds",
+        "the tile offset is 4294967167 in a 170-byte file",
+    ),
+    (
+        "image-rs__image-tiff/tests__fuzz_images__oor_panic__sample-get-lzw-stuck.tiff",
+        "tile-out-of-bounds",
+        "fuzzed: all 3 strips run past the end of the file",
+    ),
+    (
+        "rasterio__rasterio/tests__data__corrupt.tif",
+        "tile-out-of-bounds",
+        "truncated upload: the last tile ends 8854 bytes past the end of the file",
+    ),
 ];
 
 /// GDAL's message to cogtool's rule ID.
@@ -109,10 +145,8 @@ fn rule_ids(v: &Value, key: &str) -> Vec<String> {
 /// GDAL's own validator on some files: (warnings, errors) or an exception.
 fn gdal_messages(dir: &Path, paths: &[&String]) -> Option<HashMap<String, Result<(Vec<String>, Vec<String>), String>>> {
     let py = "/usr/bin/python3";
-    let probe = Command::new(py)
-        .args(["-c", "import osgeo_utils.samples.validate_cloud_optimized_geotiff"])
-        .output()
-        .ok()?;
+    let probe =
+        Command::new(py).args(["-c", "import osgeo_utils.samples.validate_cloud_optimized_geotiff"]).output().ok()?;
     if !probe.status.success() {
         eprintln!("SKIP (full GDAL message lists): GDAL's python validator is not installed");
         return None;
@@ -149,7 +183,8 @@ for p in sys.stdin.read().splitlines():
         let v: Value = serde_json::from_str(line).unwrap();
         let p = v["p"].as_str().unwrap().strip_prefix(&prefix).unwrap().to_string();
         let strs = |k: &str| v[k].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
-        let r = if v.get("x").is_some() { Err(v["x"].as_str().unwrap().to_string()) } else { Ok((strs("w"), strs("e"))) };
+        let r =
+            if v.get("x").is_some() { Err(v["x"].as_str().unwrap().to_string()) } else { Ok((strs("w"), strs("e"))) };
         map.insert(p, r);
     }
     Some(map)
@@ -194,7 +229,10 @@ fn gdal_verdicts_and_messages_on_corpus() {
             }
         }
         let gdal_valid = gdal_errors.is_empty();
-        if gdal_valid != want_valid || gdal_errors.len() != count || (!first.is_empty() && !errors.iter().any(|e| e == first)) {
+        if gdal_valid != want_valid
+            || gdal_errors.len() != count
+            || (!first.is_empty() && !errors.iter().any(|e| e == first))
+        {
             problems.push(format!("{}: GDAL {:?}; ours {:?}", p, g, errors));
             continue;
         }
@@ -229,11 +267,7 @@ fn gdal_verdicts_and_messages_on_corpus() {
 const RIO_DIFFERENCES: &[(&str, &str)] = &[];
 
 fn rio_valid(s: &str) -> Option<bool> {
-    if s.contains("timeout") {
-        None
-    } else {
-        Some(s == "valid" || s.starts_with("warnings"))
-    }
+    if s.contains("timeout") { None } else { Some(s == "valid" || s.starts_with("warnings")) }
 }
 
 #[test]
@@ -255,7 +289,14 @@ fn rio_verdicts_on_corpus() {
             let want = want && !(strict && r[col].starts_with("warnings"));
             let got = ours[p]["valid"].as_bool().unwrap();
             if got != want && !skip.contains(p.as_str()) {
-                problems.push(format!("{} ({}): rio {:?}; ours {} {:?}", p, col, r[col], got, rule_ids(&ours[p], "errors")));
+                problems.push(format!(
+                    "{} ({}): rio {:?}; ours {} {:?}",
+                    p,
+                    col,
+                    r[col],
+                    got,
+                    rule_ids(&ours[p], "errors")
+                ));
             }
         }
     }

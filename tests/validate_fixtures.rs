@@ -15,7 +15,8 @@ fn json_report(args: &[&str]) -> (i32, Vec<Value>) {
 }
 
 fn rules(v: &Value, key: &str) -> Vec<String> {
-    let mut r: Vec<String> = v[key].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    let mut r: Vec<String> =
+        v[key].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
     r.sort();
     r
 }
@@ -61,7 +62,11 @@ fn truncated_upload_fails_with_out_of_bounds_and_full_check_errors() {
     let e = rules(&r[0], "errors");
     assert!(e.contains(&"tile-out-of-bounds".to_string()), "{:?}", e);
     let msg = r[0]["errors"].as_array().unwrap().iter().find(|f| f["rule"] == "tile-out-of-bounds").unwrap();
-    assert!(msg["message"].as_str().unwrap().contains("6 of 9 blocks reach past the end of the file (4236 bytes)"), "{}", msg);
+    assert!(
+        msg["message"].as_str().unwrap().contains("6 of 9 blocks reach past the end of the file (4236 bytes)"),
+        "{}",
+        msg
+    );
     // Without the full check only the beyond-GDAL rule catches it.
     let (code, r) = json_report(&["validate", "--json", "--full-check", "no", &fixture("validate_truncated.tif")]);
     assert_eq!(code, 1);
@@ -98,7 +103,12 @@ fn json_shape() {
 
 #[test]
 fn text_output_lines() {
-    let out = cogtool(["validate", &fixture("validate_good.tif"), &fixture("validate_no_overviews.tif"), &fixture("validate_ifd_order.tif")]);
+    let out = cogtool([
+        "validate",
+        &fixture("validate_good.tif"),
+        &fixture("validate_no_overviews.tif"),
+        &fixture("validate_ifd_order.tif"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -119,8 +129,14 @@ fn strict_counts_warnings() {
 
 #[test]
 fn full_check_can_be_turned_off() {
-    assert_eq!(cogtool(["validate", "--full-check", "no", &fixture("validate_wrong_leader.tif")]).status.code(), Some(0));
-    assert_eq!(cogtool(["validate", "--full-check", "auto", &fixture("validate_wrong_leader.tif")]).status.code(), Some(1));
+    assert_eq!(
+        cogtool(["validate", "--full-check", "no", &fixture("validate_wrong_leader.tif")]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        cogtool(["validate", "--full-check", "auto", &fixture("validate_wrong_leader.tif")]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -176,8 +192,11 @@ fn stdin_and_list_keep_input_order() {
     let list = dir.path().join("list.txt");
     std::fs::write(&list, &input).unwrap();
     let out = cogtool(["validate", &format!("@{}", list.display())]);
-    let heads: Vec<String> =
-        stdout(&out).lines().filter(|l| !l.starts_with(' ')).map(|l| l.split(": ").next().unwrap().to_string()).collect();
+    let heads: Vec<String> = stdout(&out)
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .map(|l| l.split(": ").next().unwrap().to_string())
+        .collect();
     assert_eq!(heads, names);
 }
 

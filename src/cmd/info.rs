@@ -19,7 +19,8 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
             Ok(if a.json {
                 let mut j = d.to_json(a.all_values);
                 r.add_stats_to_json(&mut j); // remote sources: requests, bytes_fetched
-                j.to_string() + "
+                j.to_string()
+                    + "
 "
             } else {
                 d.to_text(a.all_values)

@@ -70,11 +70,7 @@ pub fn run(g: &Global, a: ValidateArgs) -> i32 {
             let text = match r {
                 Ok(rep) => {
                     invalid |= !rep.is_valid(a.strict);
-                    if a.json {
-                        rep.to_json(a.strict).to_string() + "\n"
-                    } else {
-                        rep.to_text(a.strict, TEXT_PER_RULE)
-                    }
+                    if a.json { rep.to_json(a.strict).to_string() + "\n" } else { rep.to_text(a.strict, TEXT_PER_RULE) }
                 }
                 Err(e) => {
                     failed = true;

@@ -20,8 +20,8 @@ pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
 
 /// Level 1..=12 (libdeflate's scale; 6 is zlib's default, 12 the smallest).
 pub fn encode(data: &[u8], level: i32) -> Result<Vec<u8>> {
-    let lvl = CompressionLvl::new(level)
-        .map_err(|_| Error::usage(format!("deflate level {} is outside 1..12", level)))?;
+    let lvl =
+        CompressionLvl::new(level).map_err(|_| Error::usage(format!("deflate level {} is outside 1..12", level)))?;
     let mut c = Compressor::new(lvl);
     let mut out = vec![0u8; c.zlib_compress_bound(data.len())];
     let n = c.zlib_compress(data, &mut out).map_err(|_| Error::format("deflate compression failed"))?;

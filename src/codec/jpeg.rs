@@ -9,10 +9,10 @@
 
 use super::BlockLayout;
 use crate::{Error, Result};
+use zune_jpeg::JpegDecoder;
 use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
-use zune_jpeg::JpegDecoder;
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
@@ -111,8 +111,7 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, quality);
     enc.set_sampling_factor(sampling);
-    enc.encode(data, w as u16, h as u16, color)
-        .map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))?;
+    enc.encode(data, w as u16, h as u16, color).map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))?;
     Ok(out)
 }
 

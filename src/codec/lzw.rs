@@ -8,11 +8,8 @@ use weezl::{BitOrder, LzwStatus, decode::Decoder, encode::Encoder};
 pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
     let old_style = data.len() >= 2 && data[0] == 0 && data[1] & 0x01 != 0;
     let mut out = vec![0u8; expected];
-    let mut dec = if old_style {
-        Decoder::new(BitOrder::Lsb, 8)
-    } else {
-        Decoder::with_tiff_size_switch(BitOrder::Msb, 8)
-    };
+    let mut dec =
+        if old_style { Decoder::new(BitOrder::Lsb, 8) } else { Decoder::with_tiff_size_switch(BitOrder::Msb, 8) };
     let (mut inp, mut done) = (0usize, 0usize);
     loop {
         let r = dec.decode_bytes(&data[inp..], &mut out[done..]);

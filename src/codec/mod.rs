@@ -195,11 +195,7 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
 pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     let expected = layout.decoded_bytes()?;
     if data.len() != expected {
-        return Err(Error::usage(format!(
-            "encode was given {} bytes for a block of {} bytes",
-            data.len(),
-            expected
-        )));
+        return Err(Error::usage(format!("encode was given {} bytes for a block of {} bytes", data.len(), expected)));
     }
     let predicted;
     let input: &[u8] = if opts.predictor == 1 {

@@ -251,7 +251,12 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<
             b.extend_from_slice(&v.to_le_bytes());
             b.extend_from_slice(&1u32.to_le_bytes());
         }
-        ifd.push(OutTag { tag: REFERENCE_BLACK_WHITE, field_type: crate::tiff::FieldType::Rational, count: 6, bytes: b });
+        ifd.push(OutTag {
+            tag: REFERENCE_BLACK_WHITE,
+            field_type: crate::tiff::FieldType::Rational,
+            count: 6,
+            bytes: b,
+        });
     }
     if let Some(t) = jpeg_tables {
         ifd.push(OutTag::undefined(JPEG_TABLES, t));

@@ -103,7 +103,10 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     let inp = input::describe(&tiff, &images)?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.
     if inp.width > i32::MAX as u64 || inp.height > i32::MAX as u64 {
-        return Err(Error::limit(format!("a {}x{} image is beyond GDAL's 2147483647-pixel side limit", inp.width, inp.height)));
+        return Err(Error::limit(format!(
+            "a {}x{} image is beyond GDAL's 2147483647-pixel side limit",
+            inp.width, inp.height
+        )));
     }
     let img = &images[inp.image];
     if img.block_width > i32::MAX as u64 || img.block_height > i32::MAX as u64 {
@@ -192,7 +195,8 @@ pub fn write_cog(
         .enumerate()
         .map(|(i, ifd)| {
             let is_mask = order.with_mask && (i == 1 || i > order.levels);
-            let per_tile = if is_mask { 1u64 << 16 } else { (cfg.sample_bytes * cfg.bands) as u64 * cfg.levels[0].block.pow(2) };
+            let per_tile =
+                if is_mask { 1u64 << 16 } else { (cfg.sample_bytes * cfg.bands) as u64 * cfg.levels[0].block.pow(2) };
             ifd.tiles * (per_tile + 8)
         })
         .sum();
@@ -205,7 +209,9 @@ pub fn write_cog(
         for &(i, t) in &layout.copy_order {
             let (off, len) = spill.at[i][t];
             buf.resize(len as usize, 0);
-            spill_read.read_exact_at(&mut buf, off).map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
+            spill_read
+                .read_exact_at(&mut buf, off)
+                .map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
             w.write_all(&leader(&buf)).map_err(|e| write_error(what, e))?;
             w.write_all(&buf).map_err(|e| write_error(what, e))?;
             w.write_all(&trailer(&buf)).map_err(|e| write_error(what, e))?;
@@ -227,7 +233,13 @@ pub fn write_cog(
         }
         tmp.persist(&out_path)?;
     }
-    Ok(Summary { levels: order.levels, with_mask: order.with_mask, bigtiff, bytes: layout.total_len, verified: o.verify && !to_stdout })
+    Ok(Summary {
+        levels: order.levels,
+        with_mask: order.with_mask,
+        bigtiff,
+        bytes: layout.total_len,
+        verified: o.verify && !to_stdout,
+    })
 }
 
 /// Dispatch on the sample type, then stream the rows through the pyramid.
@@ -342,7 +354,10 @@ fn stream<T: Sample>(
                         })
                         .collect()
                 } else {
-                    return Err(Error::unsupported(format!("an internal mask with {} bytes per row of {} pixels", row_bytes, width)));
+                    return Err(Error::unsupported(format!(
+                        "an internal mask with {} bytes per row of {} pixels",
+                        row_bytes, width
+                    )));
                 };
                 (all, Some(valid))
             }

@@ -112,11 +112,20 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
 
 /// What happened to one tile of a bulk dump.
 pub enum Event<'a> {
-    Written { tile: &'a Tile, path: &'a Path, check: &'a LeaderCheck },
+    Written {
+        tile: &'a Tile,
+        path: &'a Path,
+        check: &'a LeaderCheck,
+    },
     /// The tile exists in the grid but has no data.
-    Sparse { tile: &'a Tile },
+    Sparse {
+        tile: &'a Tile,
+    },
     /// Outside the grid, or its bytes could not be read or rendered.
-    Failed { id: TileId, error: &'a Error },
+    Failed {
+        id: TileId,
+        error: &'a Error,
+    },
 }
 
 /// Bulk options.
@@ -172,7 +181,13 @@ pub fn dump_bulk(
     Ok(())
 }
 
-fn dump_chunk(p: &Pyramid, ids: &[TileId], dir: &Path, opts: &BulkOptions, on_event: &mut dyn FnMut(Event)) -> Result<()> {
+fn dump_chunk(
+    p: &Pyramid,
+    ids: &[TileId],
+    dir: &Path,
+    opts: &BulkOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<()> {
     let mut tiles: Vec<Tile> = Vec::new();
     let mut ranges: Vec<ByteRange> = Vec::new();
     for (id, located) in ids.iter().zip(p.locate_many(ids, opts.mask, opts.plane)) {
@@ -245,8 +260,11 @@ pub fn parse_tile_list(text: &str) -> Result<Vec<TileId>> {
         if line.is_empty() {
             continue;
         }
-        let parts: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ',' || c == '/').filter(|s| !s.is_empty()).collect();
-        let bad = || Error::usage(format!("tile list line {}: expected `z x y` (three whole numbers), got {:?}", n + 1, line));
+        let parts: Vec<&str> =
+            line.split(|c: char| c.is_whitespace() || c == ',' || c == '/').filter(|s| !s.is_empty()).collect();
+        let bad = || {
+            Error::usage(format!("tile list line {}: expected `z x y` (three whole numbers), got {:?}", n + 1, line))
+        };
         if parts.len() != 3 {
             return Err(bad());
         }

@@ -57,12 +57,25 @@ impl CogIfd {
     pub fn size(&self, bigtiff: bool) -> u64 {
         let dir = if bigtiff { 8 + 20 * self.entry_count() + 8 } else { 2 + 12 * self.entry_count() + 4 };
         let cap = Self::inline_cap(bigtiff);
-        dir + self.tags.iter().filter(|t| t.bytes.len() as u64 > cap).map(|t| (t.bytes.len() as u64).next_multiple_of(2)).sum::<u64>()
+        dir + self
+            .tags
+            .iter()
+            .filter(|t| t.bytes.len() as u64 > cap)
+            .map(|t| (t.bytes.len() as u64).next_multiple_of(2))
+            .sum::<u64>()
     }
 
     /// Encode at `offset`. `arrays_at` gives where the offsets and byte-count
     /// arrays are (each ignored when it fits inline), then their contents.
-    pub fn encode(&self, offset: u64, next: u64, bigtiff: bool, arrays_at: (u64, u64), offsets: &[u64], counts: &[u64]) -> Vec<u8> {
+    pub fn encode(
+        &self,
+        offset: u64,
+        next: u64,
+        bigtiff: bool,
+        arrays_at: (u64, u64),
+        offsets: &[u64],
+        counts: &[u64],
+    ) -> Vec<u8> {
         let cap = Self::inline_cap(bigtiff) as usize;
         let dir_len = if bigtiff { 8 + 20 * self.entry_count() + 8 } else { 2 + 12 * self.entry_count() + 4 };
         // Out-of-line values in push order.

@@ -84,9 +84,7 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         .ok_or_else(|| Error::format("no full-resolution image in the file"))?;
     let img = &images[idx];
     let ifd = &tiff.ifds[idx];
-    let mask = images
-        .iter()
-        .position(|i| i.kind == Kind::Mask && i.width == img.width && i.height == img.height);
+    let mask = images.iter().position(|i| i.kind == Kind::Mask && i.width == img.width && i.height == img.height);
     let bits = *img.bits_per_sample.first().unwrap_or(&1);
     let sample_bytes = match bits {
         1..=8 => 1,
@@ -97,19 +95,31 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         _ => return Err(Error::unsupported(format!("{} bits per sample", bits))),
     };
     if img.gdal_dtype().is_none() {
-        return Err(Error::unsupported(format!("{} bits of sample format {} is not a GDAL data type", bits, img.sample_format.name())));
+        return Err(Error::unsupported(format!(
+            "{} bits of sample format {} is not a GDAL data type",
+            bits,
+            img.sample_format.name()
+        )));
     }
     let bands = img.samples as usize;
     let photometric = img.photometric.unwrap_or(if bands >= 3 { 2 } else { 1 });
     // JPEG YCbCr decodes to RGB; other photometrics are kept.
     let photometric = if photometric == 6 { 2 } else { photometric };
-    let extra_samples = ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
+    let extra_samples =
+        ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
     let color_map = match ifd.entry(COLOR_MAP) {
         Some(e) if photometric == 3 => Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect()),
         _ => None,
     };
     let mut geo_tags = Vec::new();
-    for tag in [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION, GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS] {
+    for tag in [
+        MODEL_PIXEL_SCALE,
+        MODEL_TIEPOINT,
+        MODEL_TRANSFORMATION,
+        GEO_KEY_DIRECTORY,
+        GEO_DOUBLE_PARAMS,
+        GEO_ASCII_PARAMS,
+    ] {
         if let Some(e) = ifd.entry(tag)
             && let Some(t) = copy_tag(tiff, e)?
         {

@@ -62,10 +62,20 @@ pub fn overview_sizes(width: u64, height: u64, blocksize: u32, choice: OverviewC
 }
 
 /// Every level: full resolution first, then the overviews largest to smallest.
-pub fn pyramid(width: u64, height: u64, blocksize: u32, ovr_block: Option<u32>, choice: OverviewChoice) -> Vec<LevelGeom> {
+pub fn pyramid(
+    width: u64,
+    height: u64,
+    blocksize: u32,
+    ovr_block: Option<u32>,
+    choice: OverviewChoice,
+) -> Vec<LevelGeom> {
     let ob = overview_block(blocksize, ovr_block) as u64;
     let mut v = vec![LevelGeom { width, height, block: blocksize as u64 }];
-    v.extend(overview_sizes(width, height, blocksize, choice).into_iter().map(|(w, h)| LevelGeom { width: w, height: h, block: ob }));
+    v.extend(overview_sizes(width, height, blocksize, choice).into_iter().map(|(w, h)| LevelGeom {
+        width: w,
+        height: h,
+        block: ob,
+    }));
     v
 }
 

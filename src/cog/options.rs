@@ -148,7 +148,6 @@ impl Default for CreateOptions {
     }
 }
 
-
 fn usage(msg: impl Into<String>) -> Error {
     Error::usage(msg)
 }
@@ -157,7 +156,9 @@ fn usage(msg: impl Into<String>) -> Error {
 /// different is an error rather than a silent pick.
 fn set_once<T: PartialEq + std::fmt::Debug>(slot: &mut Option<T>, v: T, what: &str) -> Result<()> {
     match slot {
-        Some(old) if *old != v => Err(usage(format!("{} given twice with different values ({:?} and {:?})", what, old, v))),
+        Some(old) if *old != v => {
+            Err(usage(format!("{} given twice with different values ({:?} and {:?})", what, old, v)))
+        }
         _ => {
             *slot = Some(v);
             Ok(())
@@ -284,17 +285,40 @@ fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
         "OVERVIEW_COUNT" => set_once(&mut c.overviews, OverviewChoice::Count(parse_num(&name, v)?), "OVERVIEW_COUNT")?,
         "SPARSE_OK" => set_once(&mut c.sparse, parse_bool(&name, v)?, "SPARSE_OK")?,
         "NUM_THREADS" => {
-            let n = if up == "ALL_CPUS" { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { parse_num(&name, v)? };
+            let n = if up == "ALL_CPUS" {
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+            } else {
+                parse_num(&name, v)?
+            };
             set_once(&mut c.threads, n, "NUM_THREADS")?
         }
         // Options whose only value we can honour is GDAL's default.
         "GEOTIFF_VERSION" if up == "AUTO" || up == "1.0" => {}
         "STATISTICS" if up == "AUTO" || up == "NO" => {}
         "ADD_ALPHA" | "TILING_SCHEME" if up == "CUSTOM" || up == "YES" => {}
-        "OVERVIEW_COMPRESS" | "OVERVIEW_QUALITY" | "OVERVIEW_PREDICTOR" | "MAX_Z_ERROR" | "MAX_Z_ERROR_OVERVIEW"
-        | "NBITS" | "JXL_LOSSLESS" | "JXL_EFFORT" | "JXL_DISTANCE" | "JXL_ALPHA_DISTANCE" | "WARP_RESAMPLING"
-        | "TARGET_SRS" | "RES" | "EXTENT" | "ALIGNED_LEVELS" | "ZOOM_LEVEL" | "ZOOM_LEVEL_STRATEGY" | "TILING_SCHEME"
-        | "ADD_ALPHA" | "GEOTIFF_VERSION" | "STATISTICS" | "COPY_SRC_MDD" | "SRC_MDD" => {
+        "OVERVIEW_COMPRESS"
+        | "OVERVIEW_QUALITY"
+        | "OVERVIEW_PREDICTOR"
+        | "MAX_Z_ERROR"
+        | "MAX_Z_ERROR_OVERVIEW"
+        | "NBITS"
+        | "JXL_LOSSLESS"
+        | "JXL_EFFORT"
+        | "JXL_DISTANCE"
+        | "JXL_ALPHA_DISTANCE"
+        | "WARP_RESAMPLING"
+        | "TARGET_SRS"
+        | "RES"
+        | "EXTENT"
+        | "ALIGNED_LEVELS"
+        | "ZOOM_LEVEL"
+        | "ZOOM_LEVEL_STRATEGY"
+        | "TILING_SCHEME"
+        | "ADD_ALPHA"
+        | "GEOTIFF_VERSION"
+        | "STATISTICS"
+        | "COPY_SRC_MDD"
+        | "SRC_MDD" => {
             return Err(usage(format!("--co {}={}: this GDAL COG option is not supported by cogtool create", name, v)));
         }
         _ => return Err(usage(format!("--co {}: unknown GDAL COG creation option", name))),
@@ -304,7 +328,12 @@ fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
 
 fn parse_description(s: &str) -> Result<(usize, String)> {
     let (b, t) = s.split_once('=').ok_or_else(|| usage(format!("--description {}: expected BAND=TEXT", s)))?;
-    let band: usize = b.trim().parse().ok().filter(|&n| n >= 1).ok_or_else(|| usage(format!("--description {}: band must be a number from 1", s)))?;
+    let band: usize = b
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| usage(format!("--description {}: band must be a number from 1", s)))?;
     Ok((band, t.to_string()))
 }
 
@@ -322,7 +351,10 @@ pub fn parse_nodata(s: &str) -> Result<NodataChoice> {
     match t.to_ascii_lowercase().as_str() {
         "none" => Ok(NodataChoice::Drop),
         "nan" => Ok(NodataChoice::Value(f64::NAN)),
-        _ => t.parse::<f64>().map(NodataChoice::Value).map_err(|_| usage(format!("--nodata {}: expected a number, nan or none", s))),
+        _ => t
+            .parse::<f64>()
+            .map(NodataChoice::Value)
+            .map_err(|_| usage(format!("--nodata {}: expected a number, nan or none", s))),
     }
 }
 
@@ -449,7 +481,13 @@ impl CreateOptions {
                 _ => return Err(usage(format!("--level applies to DEFLATE and ZSTD, not {}", self.codec.name()))),
             };
             if !range.contains(&l) {
-                return Err(usage(format!("--level {} is out of range {}..={} for {}", l, range.start(), range.end(), self.codec.name())));
+                return Err(usage(format!(
+                    "--level {} is out of range {}..={} for {}",
+                    l,
+                    range.start(),
+                    range.end(),
+                    self.codec.name()
+                )));
             }
         }
         if let Some(q) = self.quality {
@@ -507,8 +545,24 @@ mod tests {
 
     #[test]
     fn gdal_creation_options_map_onto_flags() {
-        let o = opts(&["--co", "COMPRESS=deflate", "--co", "PREDICTOR=YES", "--co", "LEVEL=9", "--co", "BLOCKSIZE=256",
-            "--co", "OVERVIEW_RESAMPLING=AVERAGE", "--co", "SPARSE_OK=TRUE", "--co", "BIGTIFF=YES", "--co", "NUM_THREADS=2"])
+        let o = opts(&[
+            "--co",
+            "COMPRESS=deflate",
+            "--co",
+            "PREDICTOR=YES",
+            "--co",
+            "LEVEL=9",
+            "--co",
+            "BLOCKSIZE=256",
+            "--co",
+            "OVERVIEW_RESAMPLING=AVERAGE",
+            "--co",
+            "SPARSE_OK=TRUE",
+            "--co",
+            "BIGTIFF=YES",
+            "--co",
+            "NUM_THREADS=2",
+        ])
         .unwrap();
         assert_eq!(o.codec, Codec::Deflate);
         assert_eq!(o.predictor, PredictorChoice::Auto);

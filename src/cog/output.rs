@@ -58,9 +58,12 @@ impl TempFile {
 
     /// Rename to `dest` (same directory: atomic) and keep it.
     pub fn persist(mut self, dest: &Path) -> Result<()> {
-        self.file.sync_all().map_err(|e| Error::io(format!("cannot write {}: {}", dest.display(), crate::error::describe_io(&e))))?;
-        std::fs::rename(&self.path, dest)
-            .map_err(|e| Error::io(format!("cannot rename to {}: {}", dest.display(), crate::error::describe_io(&e))))?;
+        self.file
+            .sync_all()
+            .map_err(|e| Error::io(format!("cannot write {}: {}", dest.display(), crate::error::describe_io(&e))))?;
+        std::fs::rename(&self.path, dest).map_err(|e| {
+            Error::io(format!("cannot rename to {}: {}", dest.display(), crate::error::describe_io(&e)))
+        })?;
         self.keep = true;
         forget(&self.path);
         Ok(())
@@ -92,7 +95,11 @@ pub fn parent_dir(output: &Path) -> PathBuf {
 
 /// An I/O error while writing, as one line naming what was written.
 pub fn write_error(what: &Path, e: std::io::Error) -> Error {
-    let msg = if e.raw_os_error() == Some(28) { "no space left on device".to_string() } else { crate::error::describe_io(&e) };
+    let msg = if e.raw_os_error() == Some(28) {
+        "no space left on device".to_string()
+    } else {
+        crate::error::describe_io(&e)
+    };
     Error::io(format!("cannot write {}: {}", what.display(), msg))
 }
 

@@ -178,7 +178,13 @@ const CLASSIC_LIMIT: u64 = u32::MAX as u64;
 /// sizes are), `worst_case` is the uncompressed size of every tile of every
 /// IFD: `if-safer` also switches when that could pass 4 GiB, so that files
 /// of the same kind of input get the same format whatever the content.
-pub fn choose_bigtiff(choice: BigTiff, ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, worst_case: u64) -> Result<bool> {
+pub fn choose_bigtiff(
+    choice: BigTiff,
+    ifds: &[CogIfd],
+    counts: &[Vec<u64>],
+    order: IfdOrder,
+    worst_case: u64,
+) -> Result<bool> {
     let classic_len = plan_len(ifds, counts, order, false);
     let needed = classic_len > CLASSIC_LIMIT;
     match choice {

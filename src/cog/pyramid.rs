@@ -7,9 +7,9 @@
 use super::config::Config;
 use super::levels::LevelGeom;
 use super::resample::{self, Level, Method, Pixel, Window};
+use crate::Result;
 use crate::codec::{self, BlockLayout, EncodeOptions};
 use crate::tiff::{ByteOrder, SampleFormat};
-use crate::Result;
 use rayon::prelude::*;
 
 /// A sample type the pipeline can carry: resamplable, and (de)serialisable
@@ -81,7 +81,15 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         let levels = cfg
             .levels
             .iter()
-            .map(|&geom| LevelBuf { geom, data: Vec::new(), valid: with_valid.then(Vec::new), base: 0, filled: 0, emitted: 0, next_dst: 0 })
+            .map(|&geom| LevelBuf {
+                geom,
+                data: Vec::new(),
+                valid: with_valid.then(Vec::new),
+                base: 0,
+                filled: 0,
+                emitted: 0,
+                next_dst: 0,
+            })
             .collect();
         Pyramid {
             cfg,
@@ -247,7 +255,12 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
             photometric: cfg.photometric,
             jpeg_tables: None,
         };
-        let enc = EncodeOptions { compression: cfg.codec.tag(), level: cfg.level, quality: cfg.quality, predictor: cfg.predictor.max(1) };
+        let enc = EncodeOptions {
+            compression: cfg.codec.tag(),
+            level: cfg.level,
+            quality: cfg.quality,
+            predictor: cfg.predictor.max(1),
+        };
         let mask_layout = BlockLayout {
             width: b,
             height: b,
@@ -295,7 +308,11 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                             }
                         }
                     }
-                    if cfg.sparse && !any { Some(Vec::new()) } else { Some(codec::encode(&mask_enc, &bits, &mask_layout)?) }
+                    if cfg.sparse && !any {
+                        Some(Vec::new())
+                    } else {
+                        Some(codec::encode(&mask_enc, &bits, &mask_layout)?)
+                    }
                 } else {
                     None
                 };

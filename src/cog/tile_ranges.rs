@@ -173,7 +173,8 @@ mod tests {
             max_in_flight: AtomicUsize::new(0),
         });
         let reader = Reader::new(src.clone(), 16, false);
-        let groups: Vec<Group> = (0..12u64).map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] }).collect();
+        let groups: Vec<Group> =
+            (0..12u64).map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] }).collect();
         let bufs = fetch(&reader, &groups).unwrap();
         let data = std::fs::read(path).unwrap();
         for (g, b) in groups.iter().zip(&bufs) {

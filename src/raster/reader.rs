@@ -45,10 +45,7 @@ impl<'a> RasterReader<'a> {
         }
         let bits = bits as u16;
         if !codec::can_decode(image.compression) {
-            return Err(Error::unsupported(format!(
-                "{} decoding is not supported",
-                codec::name(image.compression)
-            )));
+            return Err(Error::unsupported(format!("{} decoding is not supported", codec::name(image.compression))));
         }
         let photometric = image.photometric.unwrap_or(if samples >= 3 { 2 } else { 1 });
         if photometric == 6 && image.compression != codec::JPEG {
@@ -72,18 +69,7 @@ impl<'a> RasterReader<'a> {
         };
         let fill = convert::sample_bytes_of(nodata.unwrap_or(0.0), out_bytes, fill_format);
         let lsb_fill = ifd.u64_of(tags::FILL_ORDER) == Some(2);
-        Ok(RasterReader {
-            tiff,
-            image,
-            bits,
-            samples,
-            out_bytes,
-            conversion,
-            jpeg_tables,
-            fill,
-            lsb_fill,
-            photometric,
-        })
+        Ok(RasterReader { tiff, image, bits, samples, out_bytes, conversion, jpeg_tables, fill, lsb_fill, photometric })
     }
 
     /// Bytes per sample (1,2,4,8,16; complex counts both parts).
@@ -101,11 +87,8 @@ impl<'a> RasterReader<'a> {
     /// Layout of the block at block row `brow` (strips: the last one is shorter).
     fn layout(&self, brow: u64) -> BlockLayout {
         let img = self.image;
-        let height = if img.tiled {
-            img.block_height
-        } else {
-            img.block_height.min(img.height - brow * img.block_height)
-        };
+        let height =
+            if img.tiled { img.block_height } else { img.block_height.min(img.height - brow * img.block_height) };
         BlockLayout {
             width: img.block_width as usize,
             height: height as usize,
@@ -184,7 +167,12 @@ impl<'a> RasterReader<'a> {
         let pixel_bytes = (self.samples * self.out_bytes) as u64;
         let row_out = img.width.checked_mul(pixel_bytes).ok_or_else(|| Error::limit("image row size overflows"))?;
         let total = row_out.checked_mul(y1 - y0).filter(|&t| t <= MAX_READ_BYTES).ok_or_else(|| {
-            Error::limit(format!("reading {} rows of {} bytes is beyond the {} byte limit", y1 - y0, row_out, MAX_READ_BYTES))
+            Error::limit(format!(
+                "reading {} rows of {} bytes is beyond the {} byte limit",
+                y1 - y0,
+                row_out,
+                MAX_READ_BYTES
+            ))
         })?;
         let mut out = vec![0u8; total as usize];
         if y0 == y1 {
@@ -233,10 +221,8 @@ impl<'a> RasterReader<'a> {
                 y0, y1, held, MAX_READ_BYTES
             )));
         }
-        let decoded: Vec<Result<Option<Vec<u8>>>> = jobs
-            .par_iter()
-            .map(|&(_, brow, _, index, off, cnt)| self.decode_block(index, brow, off, cnt))
-            .collect();
+        let decoded: Vec<Result<Option<Vec<u8>>>> =
+            jobs.par_iter().map(|&(_, brow, _, index, off, cnt)| self.decode_block(index, brow, off, cnt)).collect();
         let block_samples = if img.planar_separate { 1 } else { self.samples };
         let bw = img.block_width;
         let sb = self.out_bytes;

@@ -60,10 +60,7 @@ impl Reader {
         if let Some(s) = self.source.stats() {
             return s;
         }
-        Stats {
-            requests: self.requests.load(Ordering::Relaxed),
-            bytes: self.bytes.load(Ordering::Relaxed),
-        }
+        Stats { requests: self.requests.load(Ordering::Relaxed), bytes: self.bytes.load(Ordering::Relaxed) }
     }
 
     /// For remote sources, add `requests` and `bytes_fetched` to a JSON
@@ -100,12 +97,7 @@ impl Reader {
         self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         // Remote sources log each request themselves, with status and time.
         if self.verbose && self.source.is_local() {
-            eprintln!(
-                "cogtool: read bytes {}-{} ({} bytes)",
-                offset,
-                offset + buf.len() as u64,
-                buf.len()
-            );
+            eprintln!("cogtool: read bytes {}-{} ({} bytes)", offset, offset + buf.len() as u64, buf.len());
         }
         Ok(buf)
     }
@@ -115,10 +107,7 @@ impl Reader {
     pub fn read(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
         let file_len = self.len()?;
         let end = offset.checked_add(len as u64).filter(|&e| e <= file_len).ok_or_else(|| {
-            Error::format(format!(
-                "{} bytes at offset {} reach past end of file ({} bytes)",
-                len, offset, file_len
-            ))
+            Error::format(format!("{} bytes at offset {} reach past end of file ({} bytes)", len, offset, file_len))
         })?;
         if len == 0 {
             return Ok(Vec::new());

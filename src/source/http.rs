@@ -29,9 +29,8 @@ impl Http {
     fn client(headers: &[String]) -> Result<reqwest::Client> {
         let mut map = HeaderMap::new();
         for h in headers {
-            let (name, value) = h
-                .split_once(':')
-                .ok_or_else(|| Error::usage(format!("--header {:?}: expected 'Name: value'", h)))?;
+            let (name, value) =
+                h.split_once(':').ok_or_else(|| Error::usage(format!("--header {:?}: expected 'Name: value'", h)))?;
             let name = HeaderName::from_bytes(name.trim().as_bytes())
                 .map_err(|_| Error::usage(format!("--header {:?}: invalid header name", h)))?;
             let value = HeaderValue::from_str(value.trim())
@@ -57,7 +56,8 @@ impl Http {
             Err(e) => return Response { status: None, outcome: transport_error(&e) },
         };
         let status = resp.status().as_u16();
-        let header = |name: HeaderName| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
+        let header =
+            |name: HeaderName| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
         let etag = header(ETAG);
         let outcome = match status {
             206 => {
@@ -68,14 +68,16 @@ impl Http {
                     return Response { status: Some(status), outcome: Attempt::Fail(e) };
                 }
                 let want = span.map(|(a, b)| b - a + 1).unwrap_or(0);
-                read_body(&mut resp, want).await.map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total, etag }))
+                read_body(&mut resp, want)
+                    .await
+                    .map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total, etag }))
             }
             200 => {
                 let content_length = header(CONTENT_LENGTH).and_then(|v| v.parse().ok());
                 match remote::whole_object_answer(offset, len, content_length) {
-                    Attempt::Done(n) => {
-                        read_body(&mut resp, n).await.map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total: n, etag }))
-                    }
+                    Attempt::Done(n) => read_body(&mut resp, n)
+                        .await
+                        .map_or_else(Attempt::Retry, |data| Attempt::Done(Got { data, total: n, etag })),
                     Attempt::Fail(e) => Attempt::Fail(e),
                     Attempt::Retry(m) => Attempt::Retry(m),
                 }
@@ -119,7 +121,9 @@ async fn read_body(resp: &mut reqwest::Response, want: u64) -> std::result::Resu
                 data.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => return Err(format!("connection lost after {} of {} bytes ({})", data.len(), want, error_chain(&e))),
+            Err(e) => {
+                return Err(format!("connection lost after {} of {} bytes ({})", data.len(), want, error_chain(&e)));
+            }
         }
     }
     if (data.len() as u64) < want {
@@ -137,7 +141,13 @@ fn transport_error(e: &reqwest::Error) -> Attempt<Got> {
     if e.is_redirect() {
         return Attempt::Fail(Error::io(format!("too many redirects: {}", error_chain(e))));
     }
-    let what = if e.is_timeout() { "timed out" } else if e.is_connect() { "cannot connect" } else { "request failed" };
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else {
+        "request failed"
+    };
     Attempt::Retry(format!("{} ({})", what, error_chain(e)))
 }
 

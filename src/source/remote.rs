@@ -103,7 +103,9 @@ impl<F: Fetch> Core<F> {
                     (Some(s), Attempt::Retry(m)) | (Some(s), Attempt::Fail(Error { message: m, .. })) => {
                         format!("{} ({})", s, m)
                     }
-                    (None, Attempt::Retry(m)) | (None, Attempt::Fail(Error { message: m, .. })) => format!("failed ({})", m),
+                    (None, Attempt::Retry(m)) | (None, Attempt::Fail(Error { message: m, .. })) => {
+                        format!("failed ({})", m)
+                    }
                     (None, Attempt::Done(_)) => "ok".into(),
                 };
                 eprintln!(
@@ -146,18 +148,12 @@ impl<F: Fetch> Core<F> {
         }
         let want = end - offset;
         let got = self.get(offset, want, first.etag.as_deref()).await?;
-        let changed = got.total != first.size
-            || matches!((&first.etag, &got.etag), (Some(a), Some(b)) if a != b);
+        let changed = got.total != first.size || matches!((&first.etag, &got.etag), (Some(a), Some(b)) if a != b);
         if changed {
             return Err(changed_error(first.etag.as_deref()));
         }
         if got.data.len() as u64 != want {
-            return Err(Error::io(format!(
-                "asked for {} bytes at offset {}, got {}",
-                want,
-                offset,
-                got.data.len()
-            )));
+            return Err(Error::io(format!("asked for {} bytes at offset {}, got {}", want, offset, got.data.len())));
         }
         Ok(got.data)
     }

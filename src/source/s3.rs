@@ -98,10 +98,7 @@ impl S3 {
     pub fn new(url: &str, options: &OpenOptions) -> Result<Self> {
         static CLIENTS: std::sync::Mutex<Vec<(String, aws_sdk_s3::Client)>> = std::sync::Mutex::new(Vec::new());
         let (bucket, key) = parse_url(url)?;
-        let id = format!(
-            "{:?}",
-            (&options.profile, &options.region, endpoint(options), options.no_sign_request)
-        );
+        let id = format!("{:?}", (&options.profile, &options.region, endpoint(options), options.no_sign_request));
         let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
         let client = match clients.iter().find(|(k, _)| *k == id) {
             Some((_, c)) => c.clone(),
@@ -115,12 +112,11 @@ impl S3 {
     }
 
     async fn attempt(&self, offset: u64, len: u64, if_match: Option<&str>) -> Response {
-        let mut req = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(&self.key)
-            .range(format!("bytes={}-{}", offset, offset + len - 1));
+        let mut req = self.client.get_object().bucket(&self.bucket).key(&self.key).range(format!(
+            "bytes={}-{}",
+            offset,
+            offset + len - 1
+        ));
         if let Some(tag) = if_match {
             req = req.if_match(tag);
         }
@@ -217,12 +213,13 @@ where
                 (_, "NoSuchBucket") => Attempt::Fail(Error::io(format!("no such bucket (HTTP 404): {}", url))),
                 (403, _) | (_, "AccessDenied") => Attempt::Fail(access_denied(&detail)),
                 (412, _) | (_, "PreconditionFailed") => Attempt::Fail(remote::changed_error(if_match)),
-                (301, _) | (_, "PermanentRedirect") => Attempt::Fail(Error::io(format!(
-                    "the bucket is in another region; pass --region ({})",
-                    detail
-                ))),
+                (301, _) | (_, "PermanentRedirect") => {
+                    Attempt::Fail(Error::io(format!("the bucket is in another region; pass --region ({})", detail)))
+                }
                 (s, _) if status_is_retryable(s) => Attempt::Retry(format!("HTTP {} {}", s, detail)),
-                (_, "SlowDown" | "RequestTimeout" | "InternalError") => Attempt::Retry(format!("HTTP {} {}", status, detail)),
+                (_, "SlowDown" | "RequestTimeout" | "InternalError") => {
+                    Attempt::Retry(format!("HTTP {} {}", status, detail))
+                }
                 (s, _) => Attempt::Fail(Error::io(format!("HTTP {} {}", s, detail))),
             }
         }
@@ -231,7 +228,9 @@ where
         SdkError::DispatchFailure(d) if d.is_io() => {
             Attempt::Retry(format!("cannot connect or connection lost ({})", remote::error_chain(e)))
         }
-        SdkError::DispatchFailure(d) if d.is_timeout() => Attempt::Retry(format!("timed out ({})", remote::error_chain(e))),
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            Attempt::Retry(format!("timed out ({})", remote::error_chain(e)))
+        }
         _ => {
             // Missing credentials come here (a dispatch failure of kind
             // "other"): not worth a retry, and the SDK's text is a list.

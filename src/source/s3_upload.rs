@@ -10,8 +10,8 @@ use super::retry::{self, Attempt};
 use super::s3::{self, parse_url};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, RequestPayer};
 use std::future::Future;
@@ -203,7 +203,9 @@ impl Uploader {
             let a = match r {
                 Ok(o) => match o.upload_id {
                     Some(id) => Attempt::Done(id),
-                    None => Attempt::Fail(Error::io(format!("{}: CreateMultipartUpload returned no upload id", self.url))),
+                    None => {
+                        Attempt::Fail(Error::io(format!("{}: CreateMultipartUpload returned no upload id", self.url)))
+                    }
                 },
                 Err(e) => match self.classify("CreateMultipartUpload", &e) {
                     Attempt::Retry(m) => Attempt::Retry(m),
@@ -252,7 +254,13 @@ impl Uploader {
 
     /// All parts, at most `concurrency` in flight. Returns on the first
     /// failure; dropping the JoinSet then cancels the parts still running.
-    async fn put_parts(self: Arc<Self>, upload_id: &str, len: u64, part: u64, concurrency: usize) -> Result<Vec<CompletedPart>> {
+    async fn put_parts(
+        self: Arc<Self>,
+        upload_id: &str,
+        len: u64,
+        part: u64,
+        concurrency: usize,
+    ) -> Result<Vec<CompletedPart>> {
         let count = len.div_ceil(part);
         let mut tasks = tokio::task::JoinSet::new();
         let mut done: Vec<CompletedPart> = Vec::with_capacity(count as usize);

@@ -2,8 +2,8 @@
 //! writer puts right after the header, declaring the layout optimisations
 //! (IFDs before data, row-major blocks, size leader, repeated trailer).
 
-use crate::source::Reader;
 use crate::Result;
+use crate::source::Reader;
 
 pub const GHOST_PREFIX: &str = "GDAL_STRUCTURAL_METADATA_SIZE=";
 /// The first line, `GDAL_STRUCTURAL_METADATA_SIZE=000140 bytes\n`, is always 43 bytes.

@@ -99,9 +99,11 @@ pub const MAX_TILE_BYTES: u64 = 1 << 30;
 impl Image {
     pub fn from_ifd(index: usize, ifd: &Ifd, first_image_seen: bool) -> Result<Image> {
         let at = ifd.offset;
-        let width = ifd.u64_of(IMAGE_WIDTH).ok_or_else(|| Error::format(format!("IFD at offset {} has no ImageWidth", at)))?;
-        let height =
-            ifd.u64_of(IMAGE_LENGTH).ok_or_else(|| Error::format(format!("IFD at offset {} has no ImageLength", at)))?;
+        let width =
+            ifd.u64_of(IMAGE_WIDTH).ok_or_else(|| Error::format(format!("IFD at offset {} has no ImageWidth", at)))?;
+        let height = ifd
+            .u64_of(IMAGE_LENGTH)
+            .ok_or_else(|| Error::format(format!("IFD at offset {} has no ImageLength", at)))?;
         if width == 0 || height == 0 {
             return Err(Error::format(format!("IFD at offset {} has a zero-sized image ({}x{})", at, width, height)));
         }
@@ -142,7 +144,10 @@ impl Image {
             .ok_or_else(|| Error::limit(format!("IFD at offset {} would have more than {} blocks", at, MAX_BLOCKS)))?;
         let blocks = if planar_separate { per_plane.saturating_mul(samples) } else { per_plane };
         if blocks > MAX_BLOCKS {
-            return Err(Error::limit(format!("IFD at offset {} would have {} blocks (limit {})", at, blocks, MAX_BLOCKS)));
+            return Err(Error::limit(format!(
+                "IFD at offset {} would have {} blocks (limit {})",
+                at, blocks, MAX_BLOCKS
+            )));
         }
         let is_mask = new_subfile_type & 4 != 0 && photometric == Some(4);
         let is_reduced = new_subfile_type & 1 != 0;

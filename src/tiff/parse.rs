@@ -138,8 +138,17 @@ impl Tiff {
             v => return Err(Error::format(format!("TIFF version {} is neither 42 (classic) nor 43 (BigTIFF)", v))),
         };
         let ghost = Ghost::read(&reader, if bigtiff { 16 } else { 8 }, file_size)?;
-        let mut tiff =
-            Tiff { reader, byte_order, bigtiff, file_size, first_ifd, ifds: Vec::new(), ghost, chain_error: None, lenient };
+        let mut tiff = Tiff {
+            reader,
+            byte_order,
+            bigtiff,
+            file_size,
+            first_ifd,
+            ifds: Vec::new(),
+            ghost,
+            chain_error: None,
+            lenient,
+        };
         if let Err(e) = tiff.read_chain() {
             if !lenient || tiff.ifds.is_empty() {
                 return Err(e);
@@ -202,7 +211,10 @@ impl Tiff {
             return Err(Error::format(format!("IFD at offset {} has no entries", offset)));
         }
         if n > MAX_ENTRIES {
-            return Err(Error::limit(format!("IFD at offset {} declares {} entries (limit {})", offset, n, MAX_ENTRIES)));
+            return Err(Error::limit(format!(
+                "IFD at offset {} declares {} entries (limit {})",
+                offset, n, MAX_ENTRIES
+            )));
         }
         let size = count_size + n * entry_size + ptr_size;
         if offset + size > self.file_size {
@@ -271,9 +283,9 @@ impl Tiff {
         if let Some(v) = &e.value {
             return Ok(v.clone());
         }
-        let ft = e.field_type.ok_or_else(|| {
-            Error::format(format!("tag {} has unknown field type {}", e.tag, e.type_code))
-        })?;
+        let ft = e
+            .field_type
+            .ok_or_else(|| Error::format(format!("tag {} has unknown field type {}", e.tag, e.type_code)))?;
         let len = e.byte_len();
         self.check_value_range(e, len)?;
         if len > MAX_VALUE_BYTES {
@@ -302,7 +314,9 @@ impl Tiff {
             return Err(Error::format(format!("index {} past the {} values of tag {}", index, e.count, e.tag)));
         }
         if let Some(v) = &e.value {
-            return v.get_u64(index as usize).ok_or_else(|| Error::format(format!("tag {} is not an integer array", e.tag)));
+            return v
+                .get_u64(index as usize)
+                .ok_or_else(|| Error::format(format!("tag {} is not an integer array", e.tag)));
         }
         let ft = e.field_type.ok_or_else(|| Error::format(format!("tag {} has unknown field type", e.tag)))?;
         self.check_value_range(e, e.byte_len())?;

@@ -165,9 +165,7 @@ impl Value {
         match self {
             Value::Unsigned(v) => v.iter().map(|&x| x as f64).collect(),
             Value::Signed(v) => v.iter().map(|&x| x as f64).collect(),
-            Value::Rational(v) => {
-                v.iter().map(|&(n, d)| if d == 0 { f64::NAN } else { n as f64 / d as f64 }).collect()
-            }
+            Value::Rational(v) => v.iter().map(|&(n, d)| if d == 0 { f64::NAN } else { n as f64 / d as f64 }).collect(),
             Value::Float(v) => v.clone(),
             Value::Bytes(b) => b.iter().map(|&x| x as f64).collect(),
             Value::Ascii(_) => Vec::new(),

@@ -16,22 +16,42 @@ pub struct OutTag {
 
 impl OutTag {
     pub fn shorts(tag: u16, v: &[u16]) -> Self {
-        OutTag { tag, field_type: FieldType::Short, count: v.len() as u64, bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        OutTag {
+            tag,
+            field_type: FieldType::Short,
+            count: v.len() as u64,
+            bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     pub fn short(tag: u16, v: u16) -> Self {
         Self::shorts(tag, &[v])
     }
     pub fn longs(tag: u16, v: &[u32]) -> Self {
-        OutTag { tag, field_type: FieldType::Long, count: v.len() as u64, bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        OutTag {
+            tag,
+            field_type: FieldType::Long,
+            count: v.len() as u64,
+            bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     pub fn long(tag: u16, v: u32) -> Self {
         Self::longs(tag, &[v])
     }
     pub fn long8s(tag: u16, v: &[u64]) -> Self {
-        OutTag { tag, field_type: FieldType::Long8, count: v.len() as u64, bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        OutTag {
+            tag,
+            field_type: FieldType::Long8,
+            count: v.len() as u64,
+            bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     pub fn doubles(tag: u16, v: &[f64]) -> Self {
-        OutTag { tag, field_type: FieldType::Double, count: v.len() as u64, bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect() }
+        OutTag {
+            tag,
+            field_type: FieldType::Double,
+            count: v.len() as u64,
+            bytes: v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
     }
     /// ASCII with its terminating NUL, as libtiff writes it.
     pub fn ascii(tag: u16, s: &str) -> Self {
@@ -44,11 +64,7 @@ impl OutTag {
     }
     /// Offsets or byte counts: LONG in classic TIFF, LONG8 in BigTIFF.
     pub fn offsets(tag: u16, v: &[u64], bigtiff: bool) -> Self {
-        if bigtiff {
-            Self::long8s(tag, v)
-        } else {
-            Self::longs(tag, &v.iter().map(|&x| x as u32).collect::<Vec<_>>())
-        }
+        if bigtiff { Self::long8s(tag, v) } else { Self::longs(tag, &v.iter().map(|&x| x as u32).collect::<Vec<_>>()) }
     }
 }
 

@@ -17,9 +17,7 @@ pub fn testdata(name: &str) -> PathBuf {
 /// The shared corpus (`../shared/corpus`, or $COGTOOL_CORPUS). None, with a
 /// printed reason, when it is absent: corpus tests then skip.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("COGTOOL_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared/corpus"));
+    let dir = std::env::var_os("COGTOOL_CORPUS").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/corpus"));
     if dir.join("manifest.tsv").is_file() {
         Some(dir)
     } else {
@@ -35,13 +33,7 @@ pub fn manifest(dir: &Path) -> Vec<HashMap<String, String>> {
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     lines
         .filter(|l| !l.is_empty())
-        .map(|l| {
-            header
-                .iter()
-                .zip(l.split('\t'))
-                .map(|(k, v)| (k.to_string(), unescape(v)))
-                .collect()
-        })
+        .map(|l| header.iter().zip(l.split('\t')).map(|(k, v)| (k.to_string(), unescape(v))).collect())
         .collect()
 }
 
@@ -72,7 +64,12 @@ fn unescape(s: &str) -> String {
 
 /// True when a command is on PATH (gdalinfo, gdal_translate, ...).
 pub fn have(cmd: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {} >/dev/null 2>&1", cmd)).status().map(|s| s.success()).unwrap_or(false)
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {} >/dev/null 2>&1", cmd))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 /// Run the cogtool binary with arguments.

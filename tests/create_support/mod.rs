@@ -47,7 +47,16 @@ pub fn pixels(w: usize, h: usize, bands: usize, bytes: usize, fmt: u16) -> Vec<u
 }
 
 /// Write a little-endian striped, uncompressed TIFF (16 rows per strip).
-pub fn write_tiff(path: &Path, w: usize, h: usize, bands: usize, bytes: usize, fmt: u16, data: &[u8], extra: Vec<OutTag>) {
+pub fn write_tiff(
+    path: &Path,
+    w: usize,
+    h: usize,
+    bands: usize,
+    bytes: usize,
+    fmt: u16,
+    data: &[u8],
+    extra: Vec<OutTag>,
+) {
     assert_eq!(data.len(), w * h * bands * bytes);
     let rps = 16usize;
     let strips = h.div_ceil(rps);
@@ -172,7 +181,10 @@ pub fn check_cog_structure(path: &Path) -> Vec<Image> {
     }
     for &(_, _, n) in &tiles {
         let l = level_of(n);
-        assert!(l <= last_level || last_level == usize::MAX, "tile data must go from the smallest overview to full resolution");
+        assert!(
+            l <= last_level || last_level == usize::MAX,
+            "tile data must go from the smallest overview to full resolution"
+        );
         last_level = l;
     }
     if let Some(last) = tiles.last() {

@@ -211,7 +211,13 @@ fn make_level(spec: &Spec, level: usize, w: u32, h: u32, mask: bool) -> Level {
     b.push(OutTag::long(IMAGE_LENGTH, h));
     b.push(OutTag::shorts(BITS_PER_SAMPLE, &vec![bits; bands as usize]));
     b.push(OutTag::short(COMPRESSION, spec.codec.code()));
-    let photometric = if mask { 4 } else if bands >= 3 { 2 } else { 1 };
+    let photometric = if mask {
+        4
+    } else if bands >= 3 {
+        2
+    } else {
+        1
+    };
     b.push(OutTag::short(PHOTOMETRIC, photometric));
     b.push(OutTag::short(SAMPLES_PER_PIXEL, bands));
     b.push(OutTag::short(PLANAR_CONFIG, if planes > 1 { 2 } else { 1 }));
@@ -235,7 +241,10 @@ fn make_level(spec: &Spec, level: usize, w: u32, h: u32, mask: bool) -> Level {
     if level == 0 && !mask && spec.geo {
         b.push(OutTag::doubles(MODEL_PIXEL_SCALE, &[0.5, 0.5, 0.0]));
         b.push(OutTag::doubles(MODEL_TIEPOINT, &[0.0, 0.0, 0.0, 440720.0, 3751320.0, 0.0]));
-        b.push(OutTag::shorts(GEO_KEY_DIRECTORY, &[1, 1, 0, 4, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 26711, 3073, GEO_ASCII_PARAMS, 22, 0]));
+        b.push(OutTag::shorts(
+            GEO_KEY_DIRECTORY,
+            &[1, 1, 0, 4, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, 26711, 3073, GEO_ASCII_PARAMS, 22, 0],
+        ));
         b.push(OutTag::ascii(GEO_ASCII_PARAMS, "NAD27 / UTM zone 11N|"));
         b.push(OutTag::ascii(
             GDAL_METADATA,
@@ -268,10 +277,30 @@ pub fn builtin_seeds() -> Vec<(String, Vec<u8>)> {
     };
     let mut seeds = vec![
         ("cog_gray_none".to_string(), build(&base)),
-        ("bigcog_rgb_deflate_mask".to_string(), build(&Spec { bigtiff: true, bands: 3, codec: Codec::Deflate, predictor: 2, mask: true, ..base })),
-        ("strips_u16_lzw".to_string(), build(&Spec { tile: None, bits: 16, codec: Codec::Lzw, predictor: 2, overviews: 0, ghost: false, ..base })),
-        ("cog_f32_zstd_separate".to_string(), build(&Spec { bands: 2, bits: 32, sample_format: 3, codec: Codec::Zstd, predictor: 3, planar_separate: true, ..base })),
-        ("cog_rgb_packbits".to_string(), build(&Spec { bands: 3, codec: Codec::PackBits, overviews: 2, geo: false, ..base })),
+        (
+            "bigcog_rgb_deflate_mask".to_string(),
+            build(&Spec { bigtiff: true, bands: 3, codec: Codec::Deflate, predictor: 2, mask: true, ..base }),
+        ),
+        (
+            "strips_u16_lzw".to_string(),
+            build(&Spec { tile: None, bits: 16, codec: Codec::Lzw, predictor: 2, overviews: 0, ghost: false, ..base }),
+        ),
+        (
+            "cog_f32_zstd_separate".to_string(),
+            build(&Spec {
+                bands: 2,
+                bits: 32,
+                sample_format: 3,
+                codec: Codec::Zstd,
+                predictor: 3,
+                planar_separate: true,
+                ..base
+            }),
+        ),
+        (
+            "cog_rgb_packbits".to_string(),
+            build(&Spec { bands: 3, codec: Codec::PackBits, overviews: 2, geo: false, ..base }),
+        ),
     ];
     let be = to_big_endian(&seeds[0].1);
     seeds.push(("cog_gray_none_be".to_string(), be));
@@ -428,7 +457,11 @@ pub fn map(bytes: &[u8]) -> Option<Map> {
                     let n = e.count as usize;
                     for k in [0, 1, n / 2, n.saturating_sub(1)] {
                         if k < n {
-                            m.fields.push(Field { pos: e.value_offset as usize + k * sz, width: sz, kind: FieldKind::Strile });
+                            m.fields.push(Field {
+                                pos: e.value_offset as usize + k * sz,
+                                width: sz,
+                                kind: FieldKind::Strile,
+                            });
                         }
                     }
                     if e.tag == TILE_OFFSETS || e.tag == STRIP_OFFSETS {
@@ -526,7 +559,8 @@ pub fn mutations(seed: &[u8], m: &Map, rng_seed: u64, random_rounds: usize, f: &
     }
     // IFD loops: every next pointer (and the first-IFD pointer) aimed back
     // at every IFD, and into the middle of IFDs (overlapping directories).
-    let ptrs: Vec<&Field> = m.fields.iter().filter(|f| matches!(f.kind, FieldKind::Next | FieldKind::FirstIfd)).collect();
+    let ptrs: Vec<&Field> =
+        m.fields.iter().filter(|f| matches!(f.kind, FieldKind::Next | FieldKind::FirstIfd)).collect();
     for p in &ptrs {
         for &target in &m.ifd_offsets {
             for delta in [0u64, 2, 4, 12, 14] {
@@ -540,7 +574,8 @@ pub fn mutations(seed: &[u8], m: &Map, rng_seed: u64, random_rounds: usize, f: &
     }
     // Overlaps: out-of-line values and strile offsets pointed at other
     // structures (IFDs, header, other values, other blocks).
-    let ptr_fields: Vec<&Field> = m.fields.iter().filter(|f| matches!(f.kind, FieldKind::Value | FieldKind::Strile)).collect();
+    let ptr_fields: Vec<&Field> =
+        m.fields.iter().filter(|f| matches!(f.kind, FieldKind::Value | FieldKind::Strile)).collect();
     let mut pick = Rng::new(rng_seed ^ 0x0E1A_9000);
     for p in &ptr_fields {
         for _ in 0..4 {

@@ -144,12 +144,24 @@ fn serve(conn: TcpStream, state: Arc<Mutex<State>>) {
 }
 
 /// Write one response; false when the connection must close.
-fn answer(out: &mut TcpStream, method: &str, path: &str, headers: &HashMap<String, String>, state: &Mutex<State>) -> bool {
+fn answer(
+    out: &mut TcpStream,
+    method: &str,
+    path: &str,
+    headers: &HashMap<String, String>,
+    state: &Mutex<State>,
+) -> bool {
     let range = headers.get("range").cloned();
     let if_match = headers.get("if-match").cloned();
     let mut st = state.lock().unwrap();
     let log = |st: &mut State, status: u16, body_bytes: usize| {
-        st.log.push(Logged { path: path.to_string(), range: range.clone(), if_match: if_match.clone(), status, body_bytes })
+        st.log.push(Logged {
+            path: path.to_string(),
+            range: range.clone(),
+            if_match: if_match.clone(),
+            status,
+            body_bytes,
+        })
     };
     if method != "GET" {
         log(&mut st, 405, 0);
@@ -227,7 +239,8 @@ fn answer(out: &mut TcpStream, method: &str, path: &str, headers: &HashMap<Strin
         len,
         etag
     );
-    let ok = out.write_all(head.as_bytes()).and_then(|_| out.write_all(&body[..sent])).and_then(|_| out.flush()).is_ok();
+    let ok =
+        out.write_all(head.as_bytes()).and_then(|_| out.write_all(&body[..sent])).and_then(|_| out.flush()).is_ok();
     ok && !drop_now
 }
 

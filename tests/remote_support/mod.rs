@@ -29,7 +29,9 @@ pub fn isolate_process_env() {
         // SAFETY: every test calls this first; Once makes the others wait
         // until it is done, so nothing reads the environment concurrently.
         unsafe {
-            for v in ["AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"] {
+            for v in
+                ["AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"]
+            {
                 std::env::remove_var(v);
             }
             std::env::set_var("AWS_ACCESS_KEY_ID", s3_server::ACCESS_KEY);

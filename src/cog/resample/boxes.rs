@@ -7,7 +7,6 @@
 
 use super::{Dst, Geometry, Pixel, Src};
 
-
 /// Pixels [a, b) read for destination index d, with the weights of the first
 /// (`wa`) and last (`wb`) one; the pixels in between weigh 1.
 #[derive(Clone, Copy, Debug)]
@@ -159,7 +158,9 @@ fn average_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) 
         let r1 = s.row_data(s.row(2 * dy + 1));
         let o = (dy - g.dst_y0) * dw;
         let orow = &mut out.data[o..o + dw];
-        for ((o, p0), p1) in orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands)) {
+        for ((o, p0), p1) in
+            orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands))
+        {
             for b in 0..bands {
                 let q = [p0[b], p0[b + bands], p1[b], p1[b + bands]];
                 if !T::FLOAT && !rms {

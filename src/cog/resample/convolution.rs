@@ -124,7 +124,13 @@ struct Taps {
 
 fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> Taps {
     let scale_w = if ratio <= 1.0 { 1.0 } else { 1.0 / ratio };
-    let mut t = Taps { a: Vec::with_capacity(n_dst), b: Vec::with_capacity(n_dst), off: Vec::with_capacity(n_dst), w: Vec::new(), sum: Vec::with_capacity(n_dst) };
+    let mut t = Taps {
+        a: Vec::with_capacity(n_dst),
+        b: Vec::with_capacity(n_dst),
+        off: Vec::with_capacity(n_dst),
+        w: Vec::new(),
+        sum: Vec::with_capacity(n_dst),
+    };
     for d in 0..n_dst {
         let tp = tap(d, ratio, n_src, k);
         let start = t.w.len();

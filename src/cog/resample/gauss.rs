@@ -102,7 +102,14 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>) {
 /// Nothing to skip: the binomial kernel is an outer product, so combine the
 /// kernel's rows into one line first, then filter that line. Integer data
 /// gives the same sums as the 2-D loop exactly.
-fn separable<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: &[u32], dim: usize, xs: &[((usize, usize), usize)]) {
+fn separable<T: Pixel>(
+    s: &Src<T>,
+    g: &Geometry,
+    out: &mut Dst<T>,
+    k: &[u32],
+    dim: usize,
+    xs: &[((usize, usize), usize)],
+) {
     let bands = s.bands;
     let mut line = vec![0f64; g.src.width * bands];
     for dy in g.dst_y0..g.dst_y1 {

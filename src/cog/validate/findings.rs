@@ -192,9 +192,8 @@ impl Report {
         let list = |s: Severity| -> Json {
             Json::Array(self.findings.iter().filter(|f| f.severity == s).map(|f| f.to_json()).collect())
         };
-        let map = |v: &[(String, u64)]| -> Json {
-            Json::Object(v.iter().map(|(k, o)| (k.clone(), json!(o))).collect())
-        };
+        let map =
+            |v: &[(String, u64)]| -> Json { Json::Object(v.iter().map(|(k, o)| (k.clone(), json!(o))).collect()) };
         let mut j = json!({
             "path": self.path,
             "valid": self.is_valid(strict),

@@ -65,7 +65,10 @@ fn band(
             if d.row_major && offset < last {
                 out.push(Finding::new(
                     Rule::BlockOrder,
-                    format!("{}: offset of block ({}, {}) is smaller than previous block ({} < {})", name, x, y, offset, last),
+                    format!(
+                        "{}: offset of block ({}, {}) is smaller than previous block ({} < {})",
+                        name, x, y, offset, last
+                    ),
                 ));
             }
             if d.leader {
@@ -73,14 +76,23 @@ fn band(
                 if lb.len() < 4 {
                     out.push(Finding::new(
                         Rule::LeaderSize,
-                        format!("{}: for block ({}, {}), leader bytes at offset {} cannot be read", name, x, y, offset.saturating_sub(4)),
+                        format!(
+                            "{}: for block ({}, {}), leader bytes at offset {} cannot be read",
+                            name,
+                            x,
+                            y,
+                            offset.saturating_sub(4)
+                        ),
                     ));
                 } else {
                     let leader = u32::from_le_bytes([lb[0], lb[1], lb[2], lb[3]]) as u64;
                     if leader != count {
                         out.push(Finding::new(
                             Rule::LeaderSize,
-                            format!("{}: for block ({}, {}), size in leader bytes is {} instead of {}", name, x, y, leader, count),
+                            format!(
+                                "{}: for block ({}, {}), size in leader bytes is {} instead of {}",
+                                name, x, y, leader, count
+                            ),
                         ));
                     }
                 }
@@ -94,7 +106,13 @@ fn band(
                 if tb.len() < 8 || tb[0..4] != tb[4..8] {
                     out.push(Finding::new(
                         Rule::TrailerBytes,
-                        format!("{}: for block ({}, {}), trailer bytes are invalid (at offset {})", name, x, y, offset.saturating_add(count)),
+                        format!(
+                            "{}: for block ({}, {}), trailer bytes are invalid (at offset {})",
+                            name,
+                            x,
+                            y,
+                            offset.saturating_add(count)
+                        ),
                     ));
                 }
             }
@@ -103,7 +121,9 @@ fn band(
             let mi = y * mk.img.blocks_across + x;
             let mask_offset = mk.block(mi).map_or(0, |(o, _)| o);
             if offset > 0 && mask_offset > 0 {
-                let expected = offset.saturating_add(count).saturating_add(if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 });
+                let expected = offset
+                    .saturating_add(count)
+                    .saturating_add(if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 });
                 if mask_offset != expected {
                     out.push(Finding::new(
                         Rule::MaskOffset,

@@ -70,7 +70,10 @@ pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut De
             declared.trailer = t.contains("BLOCK_TRAILER=LAST_4_BYTES_REPEATED");
             declared.mask_interleaved = t.contains("MASK_INTERLEAVED_WITH_IMAGERY=YES");
             if t.contains("KNOWN_INCOMPATIBLE_EDITION=YES") {
-                out.push(Finding::new(Rule::IncompatibleEdition, "KNOWN_INCOMPATIBLE_EDITION=YES is declared in the file"));
+                out.push(Finding::new(
+                    Rule::IncompatibleEdition,
+                    "KNOWN_INCOMPATIBLE_EDITION=YES is declared in the file",
+                ));
             }
             expected += crate::tiff::ghost::GHOST_FIRST_LINE_LEN + g.declared_size;
             expected += expected % 2;

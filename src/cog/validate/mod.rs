@@ -12,9 +12,9 @@ pub mod rio;
 
 pub use findings::{Details, Finding, Report, Rule, Severity};
 
+use crate::Result;
 use crate::source::{OpenOptions, Reader};
 use crate::tiff::Tiff;
-use crate::Result;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,8 @@ pub fn validate_reader(
     opts: &Options,
     ovr: &dyn Fn(&Reader) -> Option<Tiff>,
 ) -> Result<Report> {
-    let mut report = Report { path: name.to_string(), findings: Vec::new(), details: Details::default(), fetched: None };
+    let mut report =
+        Report { path: name.to_string(), findings: Vec::new(), details: Details::default(), fetched: None };
     let tiff = match Tiff::open_lenient(reader.clone()) {
         Ok(t) => t,
         Err(e) if e.is_content() => {

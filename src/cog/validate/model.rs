@@ -104,7 +104,10 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
     ] {
         let Some(e) = ifd.entry(tag) else { continue };
         if !matches!(e.type_code, 1 | 3 | 4 | 6 | 8 | 9 | 16 | 17) {
-            return Some(format!("libtiff rejects the IFD at offset {}: incompatible type for \"{}\"", ifd.offset, name));
+            return Some(format!(
+                "libtiff rejects the IFD at offset {}: incompatible type for \"{}\"",
+                ifd.offset, name
+            ));
         }
         if e.count != 1 {
             return Some(format!("libtiff rejects the IFD at offset {}: incorrect count for \"{}\"", ifd.offset, name));
@@ -153,16 +156,16 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
         6 => matches!(bits, 64 | 128),
         _ => true,
     };
-    if bits == 0 || (bits > 32 && bits != 64 && bits != 128) || (bits == 128 && format != 6) || !float_ok || !complex_ok {
-        return Some(format!(
-            "GDAL cannot open it: unsupported BitsPerSample {} with SampleFormat {}",
-            bits, format
-        ));
+    if bits == 0 || (bits > 32 && bits != 64 && bits != 128) || (bits == 128 && format != 6) || !float_ok || !complex_ok
+    {
+        return Some(format!("GDAL cannot open it: unsupported BitsPerSample {} with SampleFormat {}", bits, format));
     }
     if ifd.u64_of(PHOTOMETRIC) == Some(6) && compression != 7 && bits > 8 {
         let sub = ifd.value(YCBCR_SUBSAMPLING).map(|v| v.as_u64s()).unwrap_or_else(|| vec![2, 2]);
         if sub.iter().any(|&s| s != 1) {
-            return Some("GDAL cannot open it: YCbCr with subsampling and BitsPerSample > 8 that is not JPEG compressed".into());
+            return Some(
+                "GDAL cannot open it: YCbCr with subsampling and BitsPerSample > 8 that is not JPEG compressed".into(),
+            );
         }
     }
     None

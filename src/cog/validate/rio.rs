@@ -42,7 +42,10 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
     let (bw, bh) = (main.img.block_width, main.img.block_height);
     // rio looks at the suffix of every file GDAL lists, the source included.
     if ds.external_overviews || name.to_ascii_lowercase().ends_with(".ovr") {
-        out.push(Finding::new(Rule::ExternalOverviews, "Overviews found in external .ovr file. They should be internal"));
+        out.push(Finding::new(
+            Rule::ExternalOverviews,
+            "Overviews found in external .ovr file. They should be internal",
+        ));
     }
     let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_of(main, &p.image)).collect();
     if w > 512 || h > 512 {
@@ -89,9 +92,18 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
         details.ifd_offsets.push((format!("overview_{}", ix), off));
         if off < prev {
             let msg = if ix == 0 {
-                format!("The offset of the IFD for overview of index {} is {}, whereas it should be greater than the one of the main image, which is at byte {}", ix, off, prev)
+                format!(
+                    "The offset of the IFD for overview of index {} is {}, whereas it should be greater than the one of the main image, which is at byte {}",
+                    ix, off, prev
+                )
             } else {
-                format!("The offset of the IFD for overview of index {} is {}, whereas it should be greater than the one of index {}, which is at byte {}", ix, off, ix - 1, prev)
+                format!(
+                    "The offset of the IFD for overview of index {} is {}, whereas it should be greater than the one of index {}, which is at byte {}",
+                    ix,
+                    off,
+                    ix - 1,
+                    prev
+                )
             };
             out.push(Finding::new(Rule::IfdOrder, msg));
         }

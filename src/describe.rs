@@ -36,14 +36,13 @@ impl<'a> Description<'a> {
         let mut header_bytes = tiff.file_size;
         for img in &images {
             let ifd = &tiff.ifds[img.index];
-            if let (Ok(oe), true) = (img.offsets_entry(ifd), img.blocks > 0) {
-                if oe.count > 0 {
-                    if let Ok(off) = tiff.entry_u64_at(oe, 0) {
-                        if off > 0 && off < header_bytes {
-                            header_bytes = off;
-                        }
-                    }
-                }
+            if let (Ok(oe), true) = (img.offsets_entry(ifd), img.blocks > 0)
+                && oe.count > 0
+                && let Ok(off) = tiff.entry_u64_at(oe, 0)
+                && off > 0
+                && off < header_bytes
+            {
+                header_bytes = off;
             }
         }
         let source = tiff.reader.source();
@@ -93,10 +92,10 @@ impl<'a> Description<'a> {
     pub fn band_descriptions(&self) -> Vec<Json> {
         let mut out = vec![Json::Null; self.main().samples.min(65535) as usize];
         for it in &self.metadata {
-            if it.role.as_deref() == Some("description") {
-                if let Some(s) = it.sample.filter(|&s| (s as usize) < out.len()) {
-                    out[s as usize] = json!(it.value);
-                }
+            if it.role.as_deref() == Some("description")
+                && let Some(s) = it.sample.filter(|&s| (s as usize) < out.len())
+            {
+                out[s as usize] = json!(it.value);
             }
         }
         out

@@ -41,8 +41,11 @@ fn py(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// One IFD entry as (tag, type, count, value text).
+type EntrySig = (u16, u16, u64, String);
+
 /// Every IFD as (offset, [(tag, type, count, value)]), strile values blanked.
-fn ifd_signature(path: &Path) -> Vec<(u64, Vec<(u16, u16, u64, String)>)> {
+fn ifd_signature(path: &Path) -> Vec<(u64, Vec<EntrySig>)> {
     let t = open(path);
     t.ifds
         .iter()

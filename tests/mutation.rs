@@ -281,7 +281,7 @@ fn run_seeds(seeds: &[(String, Vec<u8>)], random_rounds: usize, max_per_seed: us
                 eprintln!("mutation: wrote case {} ({} {}) to {}", case, name, label, p.display());
             }
             CASE.store(case, Ordering::Relaxed);
-            if st.cases % 2000 == 0 {
+            if st.cases.is_multiple_of(2000) {
                 eprintln!("mutation: {} inputs done ({})", st.cases, name);
             }
             let start = Instant::now();

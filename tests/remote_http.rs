@@ -242,7 +242,7 @@ fn read_many_merges_close_ranges_and_matches_local_bytes() {
     assert_eq!(fetched, vec!["bytes=20000-30099", "bytes=70000-70999"], "{log:?}");
     assert_eq!(r.stats().requests, 3);
     // Past the end is an error, not a short read.
-    assert!(r.read_many(&[70000..(data.len() as u64 + 1)]).is_err());
+    assert!(r.read_many(std::slice::from_ref(&(70000..(data.len() as u64 + 1)))).is_err());
 }
 
 #[test]

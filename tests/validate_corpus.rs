@@ -142,8 +142,11 @@ fn rule_ids(v: &Value, key: &str) -> Vec<String> {
     v[key].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
 }
 
+/// GDAL's verdict on one file: (warnings, errors), or the exception text.
+type GdalMessages = Result<(Vec<String>, Vec<String>), String>;
+
 /// GDAL's own validator on some files: (warnings, errors) or an exception.
-fn gdal_messages(dir: &Path, paths: &[&String]) -> Option<HashMap<String, Result<(Vec<String>, Vec<String>), String>>> {
+fn gdal_messages(dir: &Path, paths: &[&String]) -> Option<HashMap<String, GdalMessages>> {
     let py = "/usr/bin/python3";
     let probe =
         Command::new(py).args(["-c", "import osgeo_utils.samples.validate_cloud_optimized_geotiff"]).output().ok()?;

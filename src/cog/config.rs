@@ -125,15 +125,11 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         return Err(Error::usage("predictors are not supported for complex samples"));
     }
     match o.codec {
-        Codec::Jpeg => {
-            if sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3) {
-                return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
-            }
+        Codec::Jpeg if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3)) => {
+            return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
         }
-        Codec::Webp => {
-            if sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4) {
-                return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
-            }
+        Codec::Webp if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4)) => {
+            return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
         }
         _ => {}
     }

@@ -341,7 +341,7 @@ fn stream<T: Sample>(
                 let rows = (y1 - y) as usize;
                 // 1-bit masks come back packed (MSB first, rows padded to bytes).
                 let row_bytes = m.len() / rows.max(1);
-                let valid: Vec<u8> = if row_bytes % width == 0 {
+                let valid: Vec<u8> = if row_bytes.is_multiple_of(width) {
                     // One byte per sample; a per-band mask (several samples)
                     // becomes one dataset mask: valid where any band is.
                     let k = row_bytes / width;

@@ -466,7 +466,7 @@ impl CreateOptions {
 
     /// Checks that need no input: ranges and codec/option combinations.
     pub fn check(&self) -> Result<()> {
-        if self.blocksize < 16 || self.blocksize % 16 != 0 || self.blocksize > 65536 {
+        if self.blocksize < 16 || !self.blocksize.is_multiple_of(16) || self.blocksize > 65536 {
             return Err(usage(format!("block size {} must be a multiple of 16 between 16 and 65536", self.blocksize)));
         }
         if let Some(b) = self.overview_blocksize

@@ -39,6 +39,9 @@ pub fn from_le<T: Sample>(bytes: &[u8]) -> Vec<T> {
 
 /// One encoded tile of one level: image payload and, with a mask, mask payload.
 /// An empty payload means "sparse: write nothing".
+/// One tile compressed: the image bytes and, with a mask, the mask bytes.
+type EncodedPair = (Vec<u8>, Option<Vec<u8>>);
+
 pub struct EncodedTile {
     pub level: usize,
     pub index: usize,
@@ -234,7 +237,7 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         }
     }
 
-    fn encode_tile_row(&self, k: usize, row0: usize, rows: usize) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>> {
+    fn encode_tile_row(&self, k: usize, row0: usize, rows: usize) -> Result<Vec<EncodedPair>> {
         let l = &self.levels[k];
         let g = l.geom;
         let (b, w) = (g.block as usize, g.width as usize);

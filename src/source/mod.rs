@@ -35,6 +35,10 @@ pub trait RangeSource: Send + Sync {
     /// Length of the object in bytes. For remote sources this may cost a
     /// request if no read has happened yet.
     fn len(&self) -> Result<u64>;
+    /// Whether the object has no bytes (same cost as [`RangeSource::len`]).
+    fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
     /// Read `len` bytes at `offset`. May return fewer bytes only when the
     /// object ends first.
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>>;

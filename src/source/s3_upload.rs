@@ -365,7 +365,7 @@ mod tests {
         assert_eq!(part_size(80 * 1024 * MIB), 9 * MIB);
         for len in [1, 8 * MIB, 78_125 * MIB, 78_126 * MIB, MAX_OBJECT] {
             let p = part_size(len);
-            assert!(p >= MIN_PART && p % MIB == 0);
+            assert!(p >= MIN_PART && p.is_multiple_of(MIB));
             assert!(len.div_ceil(p) <= MAX_PARTS, "{len}: {p}");
         }
     }

@@ -246,7 +246,7 @@ impl Tiff {
             // an error here: like libtiff, keep the entry with no value, so
             // `info` can show it. Tags an image cannot do without are checked
             // in `Image::all`; the rest are ignored, as GDAL ignores them.
-            let byte_len = ft.size().checked_mul(count).unwrap_or(u64::MAX);
+            let byte_len = ft.size().saturating_mul(count);
             if byte_len <= inline_cap {
                 entry.inline = true;
                 entry.value_offset = value_field_pos;

@@ -47,6 +47,7 @@ pub fn pixels(w: usize, h: usize, bands: usize, bytes: usize, fmt: u16) -> Vec<u
 }
 
 /// Write a little-endian striped, uncompressed TIFF (16 rows per strip).
+#[allow(clippy::too_many_arguments)]
 pub fn write_tiff(
     path: &Path,
     w: usize,

@@ -451,28 +451,26 @@ pub fn map(bytes: &[u8]) -> Option<Map> {
                 m.targets.push(e.value_offset);
             }
             let strile = matches!(e.tag, TILE_OFFSETS | TILE_BYTE_COUNTS | STRIP_OFFSETS | STRIP_BYTE_COUNTS);
-            if strile {
-                if let Some(ft) = e.field_type {
-                    let sz = ft.size() as usize;
-                    let n = e.count as usize;
-                    for k in [0, 1, n / 2, n.saturating_sub(1)] {
-                        if k < n {
-                            m.fields.push(Field {
-                                pos: e.value_offset as usize + k * sz,
-                                width: sz,
-                                kind: FieldKind::Strile,
-                            });
-                        }
+            if strile && let Some(ft) = e.field_type {
+                let sz = ft.size() as usize;
+                let n = e.count as usize;
+                for k in [0, 1, n / 2, n.saturating_sub(1)] {
+                    if k < n {
+                        m.fields.push(Field {
+                            pos: e.value_offset as usize + k * sz,
+                            width: sz,
+                            kind: FieldKind::Strile,
+                        });
                     }
-                    if e.tag == TILE_OFFSETS || e.tag == STRIP_OFFSETS {
-                        if let Ok(v) = t.entry_value(e) {
-                            for (k, off) in v.as_u64s().into_iter().enumerate() {
-                                m.targets.push(off);
-                                m.boundaries.push(off as usize);
-                                if let Some(c) = ifd.entry(e.tag + 1).and_then(|c| t.entry_u64_at(c, k as u64).ok()) {
-                                    m.boundaries.push((off + c) as usize);
-                                }
-                            }
+                }
+                if (e.tag == TILE_OFFSETS || e.tag == STRIP_OFFSETS)
+                    && let Ok(v) = t.entry_value(e)
+                {
+                    for (k, off) in v.as_u64s().into_iter().enumerate() {
+                        m.targets.push(off);
+                        m.boundaries.push(off as usize);
+                        if let Some(c) = ifd.entry(e.tag + 1).and_then(|c| t.entry_u64_at(c, k as u64).ok()) {
+                            m.boundaries.push((off + c) as usize);
                         }
                     }
                 }

@@ -185,11 +185,11 @@ fn answer(
         return simple(out, 404, "no such object", &[]);
     };
     let (data, etag) = (obj.data.clone(), obj.etag.clone());
-    if let Some(tag) = &if_match {
-        if tag != &etag {
-            log(&mut st, 412, 0);
-            return simple(out, 412, "precondition failed", &[("ETag", &etag)]);
-        }
+    if let Some(tag) = &if_match
+        && tag != &etag
+    {
+        log(&mut st, 412, 0);
+        return simple(out, 412, "precondition failed", &[("ETag", &etag)]);
     }
     let len = data.len() as u64;
     if matches!(fault, Some(Fault::IgnoreRange)) || range.is_none() {

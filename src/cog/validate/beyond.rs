@@ -204,16 +204,16 @@ fn masks(ds: &Dataset, out: &mut Vec<Finding>) {
                 ),
             ));
         }
-        if let Some(p) = prev {
-            if mask.ifd.offset < p {
-                out.push(Finding::new(
-                    Rule::MaskIfdOrder,
-                    format!(
-                        "mask IFD of the {} is at offset {}, before the mask IFD of the previous level at {}",
-                        label, mask.ifd.offset, p
-                    ),
-                ));
-            }
+        if let Some(p) = prev
+            && mask.ifd.offset < p
+        {
+            out.push(Finding::new(
+                Rule::MaskIfdOrder,
+                format!(
+                    "mask IFD of the {} is at offset {}, before the mask IFD of the previous level at {}",
+                    label, mask.ifd.offset, p
+                ),
+            ));
         }
         prev = Some(mask.ifd.offset);
     }

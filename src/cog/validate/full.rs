@@ -40,17 +40,17 @@ fn band(
 ) {
     let img = &level.img;
     let mut mask = if interleaved { mask } else { None };
-    if let Some(mk) = mask {
-        if (mk.img.block_width, mk.img.block_height) != (img.block_width, img.block_height) {
-            out.push(Finding::new(
-                Rule::MaskBlockSize,
-                format!(
-                    "{}: mask block size is different from its imagery band ({}x{} vs {}x{})",
-                    name, mk.img.block_width, mk.img.block_height, img.block_width, img.block_height
-                ),
-            ));
-            mask = None;
-        }
+    if let Some(mk) = mask
+        && (mk.img.block_width, mk.img.block_height) != (img.block_width, img.block_height)
+    {
+        out.push(Finding::new(
+            Rule::MaskBlockSize,
+            format!(
+                "{}: mask block size is different from its imagery band ({}x{} vs {}x{})",
+                name, mk.img.block_width, mk.img.block_height, img.block_width, img.block_height
+            ),
+        ));
+        mask = None;
     }
     // Only blocks whose entries exist can be available; the rest of the grid
     // is empty, so the loop stops there (a hostile grid of 2^31 costs nothing).

@@ -234,13 +234,13 @@ impl Dataset {
         };
         // SubIFDs of the first IFD come first, then the rest of the chain.
         let mut candidates: Vec<Ifd> = Vec::new();
-        if let Some(e) = first.entry(SUB_IFDS) {
-            if let Ok(v) = tiff.entry_value(e) {
-                for off in v.as_u64s().into_iter().take(1000) {
-                    match tiff.read_ifd_at(off) {
-                        Ok(ifd) => candidates.push(ifd),
-                        Err(_) => break,
-                    }
+        if let Some(e) = first.entry(SUB_IFDS)
+            && let Ok(v) = tiff.entry_value(e)
+        {
+            for off in v.as_u64s().into_iter().take(1000) {
+                match tiff.read_ifd_at(off) {
+                    Ok(ifd) => candidates.push(ifd),
+                    Err(_) => break,
                 }
             }
         }
@@ -258,10 +258,10 @@ impl Dataset {
                 if ds.overviews.len() >= MAX_OVERVIEWS {
                     continue;
                 }
-                if let Ok(l) = open_level(tiff, ifd, Origin::Main) {
-                    if l.img.samples == bands {
-                        ds.overviews.push(Pair { image: l, mask: None });
-                    }
+                if let Ok(l) = open_level(tiff, ifd, Origin::Main)
+                    && l.img.samples == bands
+                {
+                    ds.overviews.push(Pair { image: l, mask: None });
                 }
             } else if mask && !reduced {
                 let ok = ds.main.mask.is_none()
@@ -283,37 +283,36 @@ impl Dataset {
                 }
             } else if mask && reduced {
                 let mut attached = false;
-                if let Ok(l) = open_level(tiff, ifd, Origin::Main) {
-                    if is_byte(&l) {
-                        if let Some(p) = ds.overviews.iter_mut().find(|p| {
-                            p.mask.is_none()
-                                && p.image.width() == l.width()
-                                && p.image.height() == l.height()
-                                && (l.img.samples == 1 || l.img.samples == bands)
-                        }) {
-                            p.mask = Some(l);
-                            attached = true;
-                        }
-                    }
+                if let Ok(l) = open_level(tiff, ifd, Origin::Main)
+                    && is_byte(&l)
+                    && let Some(p) = ds.overviews.iter_mut().find(|p| {
+                        p.mask.is_none()
+                            && p.image.width() == l.width()
+                            && p.image.height() == l.height()
+                            && (l.img.samples == 1 || l.img.samples == bands)
+                    })
+                {
+                    p.mask = Some(l);
+                    attached = true;
                 }
                 if !attached {
                     ds.orphan_masks.push(orphan(ifd));
                 }
             }
         }
-        if ds.overviews.is_empty() {
-            if let Some(o) = ovr {
-                // GDAL's external overviews: the sidecar's first IFD, then its own overviews.
-                if let Ok(sub) = Dataset::open(o, None, false) {
-                    let mut levels = vec![sub.main];
-                    levels.extend(sub.overviews);
-                    for mut p in levels {
-                        p.image.origin = Origin::Sidecar;
-                        p.mask = None;
-                        ds.overviews.push(p);
-                    }
-                    ds.external_overviews = true;
+        if ds.overviews.is_empty()
+            && let Some(o) = ovr
+        {
+            // GDAL's external overviews: the sidecar's first IFD, then its own overviews.
+            if let Ok(sub) = Dataset::open(o, None, false) {
+                let mut levels = vec![sub.main];
+                levels.extend(sub.overviews);
+                for mut p in levels {
+                    p.image.origin = Origin::Sidecar;
+                    p.mask = None;
+                    ds.overviews.push(p);
                 }
+                ds.external_overviews = true;
             }
         }
         Ok(ds)

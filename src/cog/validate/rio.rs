@@ -122,14 +122,14 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
             details.data_offsets.push((format!("overview_{}", ix), o));
         }
     }
-    if let (Some(&d), Some(&i)) = (data.last(), ifd_offsets.last()) {
-        if d < i {
-            let what = if decs.is_empty() { "the image" } else { "the smallest overview" };
-            out.push(Finding::new(
-                Rule::FirstBlockBeforeIfd,
-                format!("The offset of the first block of {} should be after its IFD", what),
-            ));
-        }
+    if let (Some(&d), Some(&i)) = (data.last(), ifd_offsets.last())
+        && d < i
+    {
+        let what = if decs.is_empty() { "the image" } else { "the smallest overview" };
+        out.push(Finding::new(
+            Rule::FirstBlockBeforeIfd,
+            format!("The offset of the first block of {} should be after its IFD", what),
+        ));
     }
     for i in (1..data.len().saturating_sub(1)).rev() {
         if data[i] < data[i + 1] {

@@ -20,3 +20,11 @@ for t in "${tiff_targets[@]}"; do
   done
 done
 echo "fuzz/seed.sh: ${#files[@]} TIFF seeds for ${tiff_targets[*]}"
+
+# Decoder seeds need a cogtool binary to cut tiles out; use one already built.
+for b in "$root/target/release/cogtool" "$root/target/debug/cogtool"; do
+  if [ -x "$b" ] && command -v python3 >/dev/null 2>&1; then
+    python3 seed_codecs.py "$b" "${files[@]}" || echo "fuzz/seed.sh: decoder seeding failed (continuing)"
+    break
+  fi
+done

@@ -112,21 +112,28 @@ fn a_full_disk_is_a_clean_error() {
 #[test]
 fn a_read_only_directory_is_a_clean_error() {
     use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
     let tmp = tempfile::tempdir().unwrap();
+    // Others may enter the test directory: as root, the child runs as nobody.
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let ro = tmp.path().join("ro");
     std::fs::create_dir(&ro).unwrap();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
-    if std::fs::write(ro.join("probe"), b"x").is_ok() {
-        // root ignores directory permissions.
-        eprintln!("SKIP: running as root, a read-only directory is still writable");
-        let _ = std::fs::remove_file(ro.join("probe"));
-        return;
-    }
+    let as_root = std::fs::write(ro.join("probe"), b"x").is_ok();
+    let _ = std::fs::remove_file(ro.join("probe"));
     let out = ro.join("out.tif");
-    let o = common::cogtool([std::ffi::OsStr::new("create"), input().as_os_str(), out.as_os_str()]);
-    let err = common::stderr(&o);
+    let mut cmd = Command::new(bin());
+    cmd.arg("create").arg(input()).arg(&out);
+    if as_root {
+        // root ignores directory permissions; an unprivileged user does not.
+        // Drop to nobody (65534) for the child, as CI runs as root.
+        cmd.uid(65534).gid(65534);
+    }
+    let o = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(2), "exit {:?}, stderr {:?}", o.status, err);
     assert_eq!(err.lines().count(), 1, "{:?}", err);
+    assert!(err.contains("ro"), "error does not name the directory: {:?}", err);
     assert!(!out.exists());
     assert!(leftovers(&ro, &[]).is_empty());
 }

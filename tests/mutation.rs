@@ -12,6 +12,7 @@
 mod mutate;
 
 use cogtool::describe::Description;
+use cogtool::source::MemSource;
 use cogtool::tiff::{Image, Tiff};
 use mutate::*;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -128,7 +129,7 @@ pub fn exercise(bytes: Vec<u8>) -> Result<(), String> {
 fn exercise_validate(bytes: Vec<u8>) -> Result<(), String> {
     use cogtool::cog::validate::{FullCheck, Options, Rules, validate_reader};
     let reader =
-        std::sync::Arc::new(cogtool::source::Reader::new(std::sync::Arc::new(MemSource(bytes)), 16 * 1024, false));
+        std::sync::Arc::new(cogtool::source::Reader::new(std::sync::Arc::new(MemSource::new(bytes)), 16 * 1024, false));
     for rules in [Rules::Gdal, Rules::Rio] {
         let opts = Options { rules, full_check: FullCheck::Yes };
         match validate_reader("mutated.tif", reader.clone(), &opts, &|_| None) {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 fuzz_target!(|data: &[u8]| {
     let rules = if data.first().is_some_and(|b| b & 1 == 1) { Rules::Rio } else { Rules::Gdal };
-    let reader = Arc::new(Reader::new(Arc::new(common::MemSource(data.to_vec())), 16 * 1024, false));
+    let reader = Arc::new(Reader::new(Arc::new(cogtool::source::MemSource::new(data.to_vec())), 16 * 1024, false));
     let opts = Options { rules, full_check: FullCheck::Yes };
     match validate_reader("fuzz.tif", reader, &opts, &|_| None) {
         Ok(report) => {

@@ -5,32 +5,15 @@
 //! regenerated (`MUTATION_DUMP=N`).
 #![allow(dead_code)]
 
-use cogtool::source::{RangeSource, Reader};
+use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::tags::*;
 use cogtool::tiff::write::{IfdBuilder, OutTag, header};
 use cogtool::tiff::{FieldType, Ghost, Tiff};
 use std::path::Path;
 use std::sync::Arc;
 
-/// An in-memory source, so the mutation test never touches the disk.
-pub struct MemSource(pub Vec<u8>);
-
-impl RangeSource for MemSource {
-    fn len(&self) -> cogtool::Result<u64> {
-        Ok(self.0.len() as u64)
-    }
-    fn read_at(&self, offset: u64, len: usize) -> cogtool::Result<Vec<u8>> {
-        let start = (offset.min(self.0.len() as u64)) as usize;
-        let end = start.saturating_add(len).min(self.0.len());
-        Ok(self.0[start..end].to_vec())
-    }
-    fn is_local(&self) -> bool {
-        true
-    }
-}
-
 pub fn open_mem(bytes: Vec<u8>) -> cogtool::Result<Tiff> {
-    Tiff::open(Arc::new(Reader::new(Arc::new(MemSource(bytes)), 16 * 1024, false)))
+    Tiff::open(Arc::new(Reader::new(Arc::new(MemSource::new(bytes)), 16 * 1024, false)))
 }
 
 /// Small deterministic PRNG (xorshift64*): no dev-dependency, stable forever.

@@ -209,8 +209,60 @@ impl Reader {
             }
         }
         let spans: Vec<std::ops::Range<u64>> = groups.iter().map(|(g, _)| g.clone()).collect();
-        let bufs = self.source.read_many(&spans)?;
+        let bufs = self.fetch_spans(&spans)?;
         for ((g, members), buf) in groups.iter().zip(bufs) {
+            for &i in members {
+                let r = &ranges[i];
+                out[i] = Some(buf[(r.start - g.start) as usize..(r.end - g.start) as usize].to_vec());
+            }
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
+}
+
+impl Reader {
+    /// Read each range exactly as given (no merging: the caller already
+    /// chose the spans, e.g. `cog::tile_ranges`), results in order. Spans
+    /// inside the cached prefix cost nothing; the others go to the source in
+    /// one [`RangeSource::read_many`] call, so remote sources run them
+    /// concurrently (`--concurrency`).
+    pub fn read_spans(&self, spans: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        let file_len = self.len()?;
+        for r in spans {
+            if r.start > r.end || r.end > file_len || r.end - r.start > usize::MAX as u64 {
+                return Err(Error::format(format!(
+                    "{} bytes at offset {} reach past end of file ({} bytes)",
+                    r.end.saturating_sub(r.start),
+                    r.start,
+                    file_len
+                )));
+            }
+        }
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; spans.len()];
+        {
+            let prefix = self.prefix.lock().unwrap();
+            for (i, r) in spans.iter().enumerate() {
+                if r.end <= prefix.len() as u64 || r.start == r.end {
+                    out[i] = Some(prefix.get(r.start as usize..r.end as usize).map(<[u8]>::to_vec).unwrap_or_default());
+                }
+            }
+        }
+        let todo: Vec<usize> = (0..spans.len()).filter(|&i| out[i].is_none()).collect();
+        let wanted: Vec<std::ops::Range<u64>> = todo.iter().map(|&i| spans[i].clone()).collect();
+        for (i, buf) in todo.into_iter().zip(self.fetch_spans(&wanted)?) {
+            out[i] = Some(buf);
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
+
+    /// Fetch spans (already checked against the file size) from the source,
+    /// with accounting and local `-v` logging; every span must come back whole.
+    fn fetch_spans(&self, spans: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        if spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bufs = self.source.read_many(spans)?;
+        for (g, buf) in spans.iter().zip(&bufs) {
             self.requests.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
             if self.verbose && self.source.is_local() {
@@ -219,12 +271,8 @@ impl Reader {
             if (buf.len() as u64) < g.end - g.start {
                 return Err(Error::format(format!("file ended while reading offset {}", g.start)));
             }
-            for &i in members {
-                let r = &ranges[i];
-                out[i] = Some(buf[(r.start - g.start) as usize..(r.end - g.start) as usize].to_vec());
-            }
         }
-        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+        Ok(bufs)
     }
 }
 

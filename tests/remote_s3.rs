@@ -104,6 +104,63 @@ fn requester_pays_flag_is_accepted() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+#[test]
+fn validate_json_over_s3_matches_local_signed_and_anonymous() {
+    let s = S3Server::start();
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put_file("private", name, &f);
+        s.put_file("public", name, &f);
+        let local = cogtool(["validate", "--json", "--full-check", "yes", f.to_str().unwrap()]);
+        let signed_url = format!("s3://private/{}", name);
+        let anon_url = format!("s3://public/{}", name);
+        let signed = cogtool(with_endpoint(&s, &["validate", "--json", "--full-check", "yes", &signed_url]));
+        let anon = cogtool(with_endpoint(
+            &s,
+            &["validate", "--json", "--full-check", "yes", "--no-sign-request", &anon_url],
+        ));
+        for (what, out) in [("signed", &signed), ("anonymous", &anon)] {
+            assert_eq!(local.status.code(), out.status.code(), "{name} {what}: {}", text(&out.stderr));
+            assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout), "{name} {what}");
+        }
+        let j: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+        assert_eq!(j["requests"], s.gets("private", name).len() as u64, "{name}");
+    }
+}
+
+#[test]
+fn dump_over_s3_matches_local_signed_and_anonymous() {
+    let s = S3Server::start();
+    let (mut signed, mut anon) = (0, 0);
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put_file("private", name, &f);
+        s.put_file("public", name, &f);
+        let pre = ["--endpoint-url", s.endpoint.as_str()];
+        signed += assert_dumps_match_local(&f, &pre, &format!("s3://private/{}", name));
+        let pre = ["--endpoint-url", s.endpoint.as_str(), "--no-sign-request"];
+        anon += assert_dumps_match_local(&f, &pre, &format!("s3://public/{}", name));
+    }
+    assert!(signed > 20 && signed == anon, "{signed} {anon}");
+}
+
+#[test]
+fn dump_request_budgets_over_s3() {
+    let s = S3Server::start();
+    s.put_file("private", "m.tif", &testdata("remote_mask.tif"));
+    let pre = ["--endpoint-url", s.endpoint.as_str()];
+    let (code, bytes) = dump_first_tile(&pre, "s3://private/m.tif", 1);
+    assert_eq!(code, Some(0));
+    assert_eq!(bytes, dump_first_tile(&[], testdata("remote_mask.tif").to_str().unwrap(), 1).1);
+    let one = s.gets("private", "m.tif");
+    assert!(one.len() <= 2 && one[0].as_deref() == Some("bytes=0-16383"), "{one:?}");
+    let got = dump_level(&pre, "s3://private/m.tif", 0, false);
+    assert_eq!(got, dump_level(&[], testdata("remote_mask.tif").to_str().unwrap(), 0, false));
+    let level: Vec<_> = s.gets("private", "m.tif").into_iter().skip(one.len()).collect();
+    // 4 rows of tiles at level 0: the first read and at most 4 more.
+    assert!(level.len() - 1 <= 4, "{level:?}");
+}
+
 // ---- uploads (library calls; `create` uses the same function) ----
 
 use cogtool::source::OpenOptions;

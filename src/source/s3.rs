@@ -127,6 +127,11 @@ impl S3 {
             Ok(o) => o,
             Err(e) => {
                 let status = e.raw_response().map(|r| r.status().as_u16());
+                if status == Some(416) && offset == 0 {
+                    // No range of an empty object can be satisfied: learn
+                    // the size (Content-Range `bytes */0`, else a HEAD).
+                    return self.unsatisfiable_first_read(&e, if_match).await;
+                }
                 return Response { status, outcome: sdk_error(&self.url, &e, status, if_match) };
             }
         };
@@ -176,6 +181,42 @@ impl S3 {
             return retry(status, format!("connection closed after {} of {} bytes", data.len(), want));
         }
         Response { status: Some(status), outcome: Attempt::Done(Got { data, total, etag }) }
+    }
+}
+
+impl S3 {
+    /// A 416 to a read at offset 0: an empty object (answered as one, with
+    /// its ETag) or a real error.
+    async fn unsatisfiable_first_read<E>(
+        &self,
+        e: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+        if_match: Option<&str>,
+    ) -> Response
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let header_total = e
+            .raw_response()
+            .and_then(|r| r.headers().get("content-range"))
+            .and_then(remote::parse_content_range)
+            .map(|(_, total)| total);
+        let (total, etag) = match header_total {
+            Some(t) => (Some(t), None),
+            None => {
+                let mut head = self.client.head_object().bucket(&self.bucket).key(&self.key);
+                if self.request_payer {
+                    head = head.request_payer(RequestPayer::Requester);
+                }
+                match head.send().await {
+                    Ok(h) => (h.content_length().and_then(|n| u64::try_from(n).ok()), h.e_tag().map(str::to_string)),
+                    Err(_) => (None, None),
+                }
+            }
+        };
+        if total == Some(0) {
+            return Response { status: Some(416), outcome: Attempt::Done(Got { data: Vec::new(), total: 0, etag }) };
+        }
+        Response { status: Some(416), outcome: sdk_error(&self.url, e, Some(416), if_match) }
     }
 }
 

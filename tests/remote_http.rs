@@ -405,3 +405,36 @@ fn verbose_dump_logs_each_request() {
         assert!(l.contains(&url) && l.contains(" bytes=") && l.contains("-> 206,") && l.ends_with(" ms"), "{l}");
     }
 }
+
+// ---- create with a remote INPUT ----
+
+#[test]
+fn create_from_http_input_uses_the_remote_options_and_matches_local() {
+    let (s, url, _) = serve("remote_mask.tif");
+    // The server demands a token: only the global --header gets it there.
+    s.fault("remote_mask.tif", Fault::RequireHeader { name: "Authorization".into(), value: "Bearer t0ken".into() });
+    let dir = tempfile::tempdir().unwrap();
+    let (want, got) = (dir.path().join("local.tif"), dir.path().join("http.tif"));
+    let out = cogtool(["create", testdata("remote_mask.tif").to_str().unwrap(), want.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cogtool(["create", &url, got.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "no token, no input");
+    assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
+    assert!(!got.exists());
+    let out = cogtool(["--header", "Authorization: Bearer t0ken", "create", &url, got.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "create output differs");
+    // Reads of the input are pinned and ranged, like any remote read.
+    let log = s.log("remote_mask.tif");
+    assert!(log.iter().filter(|l| l.status == 206).count() >= 1 && log.iter().all(|l| l.range.is_some()), "{log:?}");
+}
+
+#[test]
+fn create_refuses_an_http_output() {
+    let s = HttpServer::start();
+    let out = cogtool(["create", testdata("remote_small.tif").to_str().unwrap(), &s.url("out.tif")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("s3://bucket/key") && err.contains("not supported"), "{err}");
+    assert!(s.log("out.tif").is_empty(), "nothing is sent");
+}

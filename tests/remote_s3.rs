@@ -312,3 +312,156 @@ fn object_replaced_between_reads_is_detected() {
     let err = r.read_direct(20000, 100).unwrap_err();
     assert!(err.message.contains("changed while it was being read"), "{}", err.message);
 }
+
+// ---- cogtool create with S3 input and output ----
+
+#[path = "create_support/mod.rs"]
+mod create_support;
+
+/// The files left in a directory (temp files must all be gone).
+fn leftovers(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+/// An input whose uncompressed COG is bigger than two 8 MiB parts.
+fn big_input(dir: &std::path::Path) -> std::path::PathBuf {
+    let (w, h) = (1800, 1800);
+    let p = dir.join("big_in.tif");
+    create_support::write_tiff(&p, w, h, 3, 1, 1, &create_support::pixels(w, h, 3, 1, 1), Vec::new());
+    p
+}
+
+#[test]
+fn create_from_s3_input_uses_the_endpoint_and_matches_local() {
+    let s = S3Server::start();
+    s.put_file("private", "in/m.tif", &testdata("remote_mask.tif"));
+    s.put_file("public", "in/m.tif", &testdata("remote_mask.tif"));
+    let dir = tempfile::tempdir().unwrap();
+    let want = dir.path().join("local.tif");
+    let out = cogtool(["create", "--compress", "zstd", testdata("remote_mask.tif").to_str().unwrap(), want.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (i, pre) in [vec![], vec!["--no-sign-request"]].into_iter().enumerate() {
+        let got = dir.path().join(format!("s3-{}.tif", i));
+        let src = if i == 0 { "s3://private/in/m.tif" } else { "s3://public/in/m.tif" };
+        let mut args = with_endpoint(&s, &pre);
+        args.extend(["create", "--compress", "zstd", src, got.to_str().unwrap()]);
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "{src}: output differs");
+    }
+    assert!(!s.gets("private", "in/m.tif").is_empty() && !s.gets("public", "in/m.tif").is_empty());
+}
+
+#[test]
+fn create_to_s3_small_and_multipart_objects_are_byte_identical() {
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    for (input, key, extra, multipart) in [
+        (testdata("remote_mask.tif"), "out/small.tif", vec![], false),
+        (big, "out/big.tif", vec!["--compress", "none"], true),
+    ] {
+        let want = dir.path().join("want.tif");
+        let _ = std::fs::remove_file(&want);
+        let mut args = vec!["create"];
+        args.extend(&extra);
+        args.extend([input.to_str().unwrap(), want.to_str().unwrap()]);
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let url = format!("s3://private/{}", key);
+        let mut args = with_endpoint(&s, &["-v", "--concurrency", "2", "create", "--tmpdir", tmp.to_str().unwrap()]);
+        args.extend(&extra);
+        args.extend([input.to_str().unwrap(), url.as_str()]);
+        let parts_before = s.control.lock().unwrap().parts_received;
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let want = std::fs::read(&want).unwrap();
+        assert!(std::fs::read(s.object_path("private", key)).unwrap() == want, "{key}: object differs");
+        let parts = s.control.lock().unwrap().parts_received - parts_before;
+        if multipart {
+            assert!(want.len() as u64 > MIN_PART, "{} bytes: more than one part", want.len());
+            assert_eq!(parts as u64, (want.len() as u64).div_ceil(MIN_PART), "8 MiB parts");
+            assert!(text(&out.stderr).contains(&format!("{} parts of {} bytes", parts, MIN_PART)), "{}", text(&out.stderr));
+        } else {
+            assert_eq!(parts, 0, "one PutObject below 8 MiB");
+        }
+        assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+    }
+    assert_eq!(open_uploads(&s), 0);
+    // An existing object is not replaced without --overwrite.
+    let small = testdata("remote_small.tif");
+    let small = small.to_str().unwrap();
+    let args = with_endpoint(&s, &["create", small, "s3://private/out/small.tif"]);
+    let out = cogtool(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--overwrite"), "{}", text(&out.stderr));
+    let mut args = with_endpoint(&s, &["create", "--overwrite", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([small, "s3://private/out/small.tif"]);
+    let out = cogtool(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let want = dir.path().join("small2.tif");
+    assert!(cogtool(["create", small, want.to_str().unwrap()]).status.success());
+    assert!(std::fs::read(s.object_path("private", "out/small.tif")).unwrap() == std::fs::read(&want).unwrap());
+}
+
+#[test]
+fn create_to_s3_failing_mid_upload_leaves_no_upload_no_object_no_temp_file() {
+    let s = S3Server::start();
+    s.control.lock().unwrap().fail_part = Some(2);
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    let mut args = with_endpoint(&s, &["create", "--compress", "none", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([big.to_str().unwrap(), "s3://private/fail.tif"]);
+    let out = cogtool(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("UploadPart 2") && err.contains("injected failure"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(open_uploads(&s), 0, "ListMultipartUploads must be empty");
+    assert!(!s.object_path("private", "fail.tif").exists(), "no object");
+    assert_eq!(s.leftover_parts(), Vec::<String>::new());
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+}
+
+#[test]
+fn ctrl_c_during_create_to_s3_aborts_the_upload_and_exits_130() {
+    let s = S3Server::start();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    s.control.lock().unwrap().on_first_part = Some(tx);
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"));
+    isolated_env(&mut cmd);
+    cmd.args(with_endpoint(&s, &["create", "--compress", "none", "--tmpdir", tmp.to_str().unwrap()]))
+        .args([big.to_str().unwrap(), "s3://private/cancel.tif"])
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // The server holds the first part; interrupt while it is in flight.
+    rx.blocking_recv().expect("a part arrived");
+    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted") && err.contains("aborted"), "{err}");
+    assert_eq!(open_uploads(&s), 0, "ListMultipartUploads must be empty after Ctrl-C");
+    assert!(!s.object_path("private", "cancel.tif").exists(), "no object");
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+}
+
+#[test]
+fn create_to_stdout_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let want = dir.path().join("want.tif");
+    let input = testdata("remote_mask.tif");
+    assert!(cogtool(["create", input.to_str().unwrap(), want.to_str().unwrap()]).status.success());
+    let out = cogtool(["create", input.to_str().unwrap(), "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout == std::fs::read(&want).unwrap());
+}

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod pyramid;
 pub mod resample;
 pub mod rows;
+pub mod s3_output;
 pub mod validate;
 
 pub mod dump;

@@ -220,6 +220,25 @@ impl S3 {
     }
 }
 
+/// Whether `s3://bucket/key` exists (a HEAD): Some(true/false), or None when
+/// the answer says neither (no permission to read it, a network problem);
+/// the write that follows reports real problems itself.
+pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
+    let (bucket, key) = parse_url(url)?;
+    Ok(runtime::block_on(async {
+        let c = client(options).await;
+        let mut head = c.head_object().bucket(&bucket).key(&key);
+        if options.request_payer {
+            head = head.request_payer(RequestPayer::Requester);
+        }
+        match head.send().await {
+            Ok(_) => Some(true),
+            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => Some(false),
+            Err(_) => None,
+        }
+    }))
+}
+
 fn retry(status: u16, msg: String) -> Response {
     Response { status: Some(status), outcome: Attempt::Retry(msg) }
 }

@@ -347,8 +347,14 @@ fn bulk_dump_of_a_level_makes_at_most_one_request_per_tile_row() {
         assert!(!want.files.is_empty() && got == want, "z{z} mask {mask}");
         let log: Vec<_> = s.log("remote_mask.tif").into_iter().skip(before).collect();
         assert_eq!(log[0].range.as_deref(), Some("bytes=0-16383"), "{log:?}");
-        assert!(log.len() - 1 <= rows, "z{z} mask {mask}: {} requests after the header for {rows} rows: {log:?}", log.len() - 1);
+        assert!(
+            log.len() - 1 <= rows,
+            "z{z} mask {mask}: {} requests after the header for {rows} rows: {log:?}",
+            log.len() - 1
+        );
         assert!(log.iter().all(|l| l.status == 206), "{log:?}");
+        let bytes: usize = log.iter().map(|l| l.body_bytes).sum();
+        println!("level {z} mask {mask}: {} requests, {bytes} bytes, {} tiles", log.len(), got.files.len());
     }
 }
 

@@ -115,10 +115,8 @@ fn validate_json_over_s3_matches_local_signed_and_anonymous() {
         let signed_url = format!("s3://private/{}", name);
         let anon_url = format!("s3://public/{}", name);
         let signed = cogtool(with_endpoint(&s, &["validate", "--json", "--full-check", "yes", &signed_url]));
-        let anon = cogtool(with_endpoint(
-            &s,
-            &["validate", "--json", "--full-check", "yes", "--no-sign-request", &anon_url],
-        ));
+        let anon =
+            cogtool(with_endpoint(&s, &["validate", "--json", "--full-check", "yes", "--no-sign-request", &anon_url]));
         for (what, out) in [("signed", &signed), ("anonymous", &anon)] {
             assert_eq!(local.status.code(), out.status.code(), "{name} {what}: {}", text(&out.stderr));
             assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout), "{name} {what}");
@@ -338,7 +336,13 @@ fn create_from_s3_input_uses_the_endpoint_and_matches_local() {
     s.put_file("public", "in/m.tif", &testdata("remote_mask.tif"));
     let dir = tempfile::tempdir().unwrap();
     let want = dir.path().join("local.tif");
-    let out = cogtool(["create", "--compress", "zstd", testdata("remote_mask.tif").to_str().unwrap(), want.to_str().unwrap()]);
+    let out = cogtool([
+        "create",
+        "--compress",
+        "zstd",
+        testdata("remote_mask.tif").to_str().unwrap(),
+        want.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     for (i, pre) in [vec![], vec!["--no-sign-request"]].into_iter().enumerate() {
         let got = dir.path().join(format!("s3-{}.tif", i));
@@ -383,7 +387,11 @@ fn create_to_s3_small_and_multipart_objects_are_byte_identical() {
         if multipart {
             assert!(want.len() as u64 > MIN_PART, "{} bytes: more than one part", want.len());
             assert_eq!(parts as u64, (want.len() as u64).div_ceil(MIN_PART), "8 MiB parts");
-            assert!(text(&out.stderr).contains(&format!("{} parts of {} bytes", parts, MIN_PART)), "{}", text(&out.stderr));
+            assert!(
+                text(&out.stderr).contains(&format!("{} parts of {} bytes", parts, MIN_PART)),
+                "{}",
+                text(&out.stderr)
+            );
         } else {
             assert_eq!(parts, 0, "one PutObject below 8 MiB");
         }

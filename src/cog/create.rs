@@ -115,7 +115,11 @@ pub fn create_with(
     if !remote_input && !super::gdal_gate::looks_like_tiff(input_path) {
         return super::gdal_gate::create_from_other(input_path, output, o, progress);
     }
-    let tiff = if remote_input { Tiff::open(Arc::new(crate::source::open(input_path, remote)?))? } else { open_input(input_path, false)? };
+    let tiff = if remote_input {
+        Tiff::open(Arc::new(crate::source::open(input_path, remote)?))?
+    } else {
+        open_input(input_path, false)?
+    };
     let images = Image::all(&tiff)?;
     let inp = input::describe(&tiff, &images)?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.

@@ -84,7 +84,8 @@ pub fn fetch(reader: &Reader, groups: &[Group]) -> Result<Vec<Vec<u8>>> {
     let spans: Vec<std::ops::Range<u64>> = groups
         .iter()
         .map(|g| {
-            let end = g.range.offset.checked_add(g.range.len).ok_or_else(|| crate::Error::format("tile range overflows"))?;
+            let end =
+                g.range.offset.checked_add(g.range.len).ok_or_else(|| crate::Error::format("tile range overflows"))?;
             Ok(g.range.offset..end)
         })
         .collect::<Result<_>>()?;
@@ -155,10 +156,8 @@ mod tests {
         let reader = Reader::new(src.clone(), 16, false);
         reader.len().unwrap();
         // Unsorted on purpose: results must follow the groups' order.
-        let groups: Vec<Group> = (0..12u64)
-            .rev()
-            .map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] })
-            .collect();
+        let groups: Vec<Group> =
+            (0..12u64).rev().map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] }).collect();
         let bufs = fetch(&reader, &groups).unwrap();
         let data = std::fs::read(path).unwrap();
         for (g, b) in groups.iter().zip(&bufs) {

@@ -433,6 +433,12 @@ fn create_from_http_input_uses_the_remote_options_and_matches_local() {
     // Reads of the input are pinned and ranged, like any remote read.
     let log = s.log("remote_mask.tif");
     assert!(log.iter().filter(|l| l.status == 206).count() >= 1 && log.iter().all(|l| l.range.is_some()), "{log:?}");
+    // The first try was refused (401). Then: the first read, and one
+    // prefetch of the band's image blocks and one of its mask blocks
+    // (200 rows: a single band of 512-row blocks), instead of one request
+    // per block (40 blocks past the first 16 KiB).
+    assert_eq!(log[0].status, 401);
+    assert!(log.len() - 1 <= 3, "{} requests: {log:?}", log.len() - 1);
 }
 
 #[test]
@@ -443,4 +449,23 @@ fn create_refuses_an_http_output() {
     let err = text(&out.stderr);
     assert!(err.contains("s3://bucket/key") && err.contains("not supported"), "{err}");
     assert!(s.log("out.tif").is_empty(), "nothing is sent");
+}
+
+#[test]
+fn prefetched_ranges_serve_later_direct_reads_without_requests() {
+    use cogtool::source::{OpenOptions, open};
+    let (s, url, data) = serve("remote_mask.tif");
+    let r = open(&url, &OpenOptions::default()).unwrap();
+    r.prefetch(&[20000..21000, 21500..22000, 60000..61000]).unwrap();
+    let after_prefetch = s.log("remote_mask.tif").len();
+    assert_eq!(after_prefetch, 3, "first read + two merged spans");
+    for (a, n) in [(20000u64, 1000usize), (21600, 300), (60500, 500)] {
+        assert_eq!(r.read_direct(a, n).unwrap(), &data[a as usize..a as usize + n]);
+    }
+    assert_eq!(s.log("remote_mask.tif").len(), after_prefetch, "served from the prefetched spans");
+    // Outside them: a request. A new prefetch replaces the old spans.
+    r.read_direct(40000, 10).unwrap();
+    r.prefetch(&[]).unwrap();
+    r.read_direct(20000, 10).unwrap();
+    assert_eq!(s.log("remote_mask.tif").len(), after_prefetch + 2);
 }

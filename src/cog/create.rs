@@ -141,6 +141,12 @@ pub fn create_with(
         Some(m) => Some(RasterReader::new(&tiff, &images[m])?),
         None => None,
     };
+    // Remote input: fetch each band's blocks in a few concurrent requests.
+    let reader = super::remote_input::Prefetching::new(&tiff, img, &reader, remote_input);
+    let mask_reader = mask_reader
+        .as_ref()
+        .zip(inp.mask)
+        .map(|(r, m)| super::remote_input::Prefetching::new(&tiff, &images[m], r, remote_input));
     write_cog(output, o, progress, &inp, &reader, mask_reader.as_ref().map(|r| r as &dyn RowSource))
 }
 

@@ -17,6 +17,7 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod pyramid;
+pub mod remote_input;
 pub mod resample;
 pub mod rows;
 pub mod s3_output;

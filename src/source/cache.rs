@@ -24,6 +24,8 @@ pub struct Reader {
     len: Mutex<Option<u64>>,
     requests: AtomicU64,
     bytes: AtomicU64,
+    /// Spans fetched ahead by [`Reader::prefetch`]: (start, bytes).
+    prefetched: Mutex<Vec<(u64, Arc<Vec<u8>>)>>,
 }
 
 /// Reads that start within this many bytes after the cached prefix extend
@@ -43,6 +45,7 @@ impl Reader {
             len: Mutex::new(None),
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            prefetched: Mutex::new(Vec::new()),
         }
     }
 
@@ -160,6 +163,15 @@ impl Reader {
                 return Ok(prefix[offset as usize..end as usize].to_vec());
             }
         }
+        {
+            let end = offset + len as u64;
+            let spans = self.prefetched.lock().unwrap();
+            if let Some((start, buf)) =
+                spans.iter().find(|(start, buf)| *start <= offset && end <= start + buf.len() as u64)
+            {
+                return Ok(buf[(offset - start) as usize..(end - start) as usize].to_vec());
+            }
+        }
         let buf = self.fetch(offset, len)?;
         if buf.len() < len {
             return Err(Error::format(format!("file ended while reading offset {}", offset)));
@@ -221,6 +233,30 @@ impl Reader {
 }
 
 impl Reader {
+    /// Fetch these ranges ahead (merged as in [`Reader::read_many`], several
+    /// requests in flight) so that the [`Reader::read_direct`] calls that
+    /// follow are served from memory: `create` from a remote input asks for
+    /// one band of block rows at once instead of one request per block.
+    /// Replaces what an earlier call fetched, so memory stays bounded by one
+    /// call's ranges.
+    pub fn prefetch(&self, ranges: &[std::ops::Range<u64>]) -> Result<()> {
+        self.prefetched.lock().unwrap().clear();
+        let mut sorted: Vec<std::ops::Range<u64>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
+        sorted.sort_by_key(|r| r.start);
+        let mut spans: Vec<std::ops::Range<u64>> = Vec::new();
+        for r in sorted {
+            match spans.last_mut() {
+                Some(g) if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED => {
+                    g.end = g.end.max(r.end);
+                }
+                _ => spans.push(r),
+            }
+        }
+        let bufs = self.read_spans(&spans)?;
+        *self.prefetched.lock().unwrap() = spans.iter().map(|s| s.start).zip(bufs.into_iter().map(Arc::new)).collect();
+        Ok(())
+    }
+
     /// Read each range exactly as given (no merging: the caller already
     /// chose the spans, e.g. `cog::tile_ranges`), results in order. Spans
     /// inside the cached prefix cost nothing; the others go to the source in

@@ -31,7 +31,7 @@ impl<'a> Prefetching<'a> {
             return Vec::new();
         }
         let (br0, br1) = (y0 / img.block_height, (y1 - 1) / img.block_height);
-        let planes = if img.planar_separate { img.samples as u64 } else { 1 };
+        let planes = if img.planar_separate { img.samples } else { 1 };
         let per_plane = img.blocks_across * img.blocks_down;
         let mut out = Vec::new();
         for plane in 0..planes {

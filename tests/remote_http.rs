@@ -289,3 +289,213 @@ fn validate_json_over_http_matches_local_and_counts_requests() {
         assert!(lj.get("requests").is_none(), "local validate must not report requests");
     }
 }
+
+// ---- dump over HTTP: request budgets and identical bytes ----
+
+/// Parse `bytes=A-B` into (A, B inclusive).
+fn span(l: &remote_support::http_server::Logged) -> (u64, u64) {
+    let (a, b) = l.range.as_deref().unwrap().trim_start_matches("bytes=").split_once('-').unwrap();
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
+#[test]
+fn dump_of_one_tile_makes_at_most_two_requests() {
+    let (s, url, data) = serve("remote_mask.tif");
+    let local = testdata("remote_mask.tif");
+    // The last tile of level 0 lies well past the first 16 KiB.
+    let facts = cogtool(["dump", "--json", "--xyz", "4", "3", "0", local.to_str().unwrap()]);
+    let facts: serde_json::Value = serde_json::from_slice(&facts.stdout).unwrap();
+    assert!(facts["offset"].as_u64().unwrap() > 16384, "{facts}");
+    for (mask, xyz) in [(false, ["4", "3", "0"]), (true, ["4", "3", "0"]), (false, ["2", "1", "1"])] {
+        let before = s.log("remote_mask.tif").len();
+        let mut args = vec!["dump", "--xyz", xyz[0], xyz[1], xyz[2], "-o", "-", &url];
+        let mut largs = vec!["dump", "--xyz", xyz[0], xyz[1], xyz[2], "-o", "-", local.to_str().unwrap()];
+        if mask {
+            args.push("--mask");
+            largs.push("--mask");
+        }
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let want = cogtool(&largs);
+        assert!(!want.stdout.is_empty() && out.stdout == want.stdout, "{xyz:?} mask {mask}: bytes differ");
+        let log: Vec<_> = s.log("remote_mask.tif").into_iter().skip(before).collect();
+        assert!(log.len() <= 2, "{xyz:?} mask {mask}: {log:?}");
+        assert_eq!(log[0].range.as_deref(), Some("bytes=0-16383"));
+        if log.len() == 2 {
+            // The tile read asks for the tile (plus GDAL's 4-byte leader and
+            // trailer at most), not a big chunk.
+            let (a, b) = span(&log[1]);
+            assert!(b - a < out.stdout.len() as u64 + 8 && (b as usize) < data.len(), "{log:?}");
+        }
+    }
+    // remote_small.tif fits in the first read: one request in all.
+    let (s, url, _) = serve("remote_small.tif");
+    let out = cogtool(["dump", "--xyz", "3", "3", "0", "-o", "-", &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.log("remote_small.tif").len(), 1);
+}
+
+#[test]
+fn bulk_dump_of_a_level_makes_at_most_one_request_per_tile_row() {
+    let (s, url, _) = serve("remote_mask.tif");
+    let local = testdata("remote_mask.tif");
+    for (z, mask, rows) in [(0usize, false, 4usize), (0, true, 4), (1, false, 2)] {
+        let before = s.log("remote_mask.tif").len();
+        let got = dump_level(&[], &url, z, mask);
+        let want = dump_level(&[], local.to_str().unwrap(), z, mask);
+        assert_eq!(got.code, Some(0));
+        assert!(!want.files.is_empty() && got == want, "z{z} mask {mask}");
+        let log: Vec<_> = s.log("remote_mask.tif").into_iter().skip(before).collect();
+        assert_eq!(log[0].range.as_deref(), Some("bytes=0-16383"), "{log:?}");
+        assert!(
+            log.len() - 1 <= rows,
+            "z{z} mask {mask}: {} requests after the header for {rows} rows: {log:?}",
+            log.len() - 1
+        );
+        assert!(log.iter().all(|l| l.status == 206), "{log:?}");
+        let bytes: usize = log.iter().map(|l| l.body_bytes).sum();
+        println!("level {z} mask {mask}: {} requests, {bytes} bytes, {} tiles", log.len(), got.files.len());
+    }
+}
+
+#[test]
+fn bulk_dump_requests_run_concurrently_up_to_the_limit() {
+    // A tile list of far-apart tiles (separate requests) and a slow server:
+    // --concurrency 2 keeps two requests in flight, never more.
+    let (s, url, _) = serve("remote_mask.tif");
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("tiles.txt");
+    // Tiles of level 0 in different rows of the file, more than 16 KiB apart.
+    std::fs::write(&list, "0 4 0\n0 2 2\n0 4 3\n0 0 3\n").unwrap();
+    s.set_delay(std::time::Duration::from_millis(150));
+    let out_dir = dir.path().join("out");
+    let out = cogtool([
+        "--concurrency",
+        "2",
+        "dump",
+        "--tiles",
+        list.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        &url,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read_tree(&out_dir).len(), 4);
+    let log = s.log("remote_mask.tif");
+    assert!(log.len() >= 3, "{log:?}");
+    assert_eq!(s.max_in_flight(), 2, "{log:?}");
+}
+
+#[test]
+fn dump_over_http_matches_local_for_every_fixture() {
+    let s = HttpServer::start();
+    let mut nonempty = 0;
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put(name, std::fs::read(&f).unwrap());
+        nonempty += assert_dumps_match_local(&f, &[], &s.url(name));
+    }
+    assert!(nonempty > 20, "only {nonempty} dumps wrote tiles");
+}
+
+#[test]
+fn verbose_dump_logs_each_request() {
+    let (s, url, _) = serve("remote_mask.tif");
+    let dir = tempfile::tempdir().unwrap();
+    let out = cogtool(["-v", "dump", "--level", "0", "--all", "-o", dir.path().to_str().unwrap(), &url]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("cogtool: GET ")).collect();
+    assert_eq!(lines.len(), s.log("remote_mask.tif").len(), "{err}");
+    for l in &lines {
+        assert!(l.contains(&url) && l.contains(" bytes=") && l.contains("-> 206,") && l.ends_with(" ms"), "{l}");
+    }
+}
+
+// ---- create with a remote INPUT ----
+
+#[test]
+fn create_from_http_input_uses_the_remote_options_and_matches_local() {
+    let (s, url, _) = serve("remote_mask.tif");
+    // The server demands a token: only the global --header gets it there.
+    s.fault("remote_mask.tif", Fault::RequireHeader { name: "Authorization".into(), value: "Bearer t0ken".into() });
+    let dir = tempfile::tempdir().unwrap();
+    let (want, got) = (dir.path().join("local.tif"), dir.path().join("http.tif"));
+    let out = cogtool(["create", testdata("remote_mask.tif").to_str().unwrap(), want.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cogtool(["create", &url, got.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "no token, no input");
+    assert!(text(&out.stderr).contains("401"), "{}", text(&out.stderr));
+    assert!(!got.exists());
+    let out = cogtool(["--header", "Authorization: Bearer t0ken", "create", &url, got.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "create output differs");
+    // Reads of the input are pinned and ranged, like any remote read.
+    let log = s.log("remote_mask.tif");
+    assert!(log.iter().filter(|l| l.status == 206).count() >= 1 && log.iter().all(|l| l.range.is_some()), "{log:?}");
+    // The first try was refused (401). Then: the first read, and one
+    // prefetch of the band's image blocks and one of its mask blocks
+    // (200 rows: a single band of 512-row blocks), instead of one request
+    // per block (40 blocks past the first 16 KiB).
+    assert_eq!(log[0].status, 401);
+    assert!(log.len() - 1 <= 3, "{} requests: {log:?}", log.len() - 1);
+}
+
+#[test]
+fn create_refuses_an_http_output() {
+    let s = HttpServer::start();
+    let out = cogtool(["create", testdata("remote_small.tif").to_str().unwrap(), &s.url("out.tif")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("s3://bucket/key") && err.contains("not supported"), "{err}");
+    assert!(s.log("out.tif").is_empty(), "nothing is sent");
+}
+
+#[test]
+fn prefetched_ranges_serve_later_direct_reads_without_requests() {
+    use cogtool::source::{OpenOptions, open};
+    let (s, url, data) = serve("remote_mask.tif");
+    let r = open(&url, &OpenOptions::default()).unwrap();
+    r.prefetch(&[20000..21000, 21500..22000, 60000..61000]).unwrap();
+    let after_prefetch = s.log("remote_mask.tif").len();
+    assert_eq!(after_prefetch, 3, "first read + two merged spans");
+    for (a, n) in [(20000u64, 1000usize), (21600, 300), (60500, 500)] {
+        assert_eq!(r.read_direct(a, n).unwrap(), &data[a as usize..a as usize + n]);
+    }
+    assert_eq!(s.log("remote_mask.tif").len(), after_prefetch, "served from the prefetched spans");
+    // Outside them: a request. A new prefetch replaces the old spans.
+    r.read_direct(40000, 10).unwrap();
+    r.prefetch(&[]).unwrap();
+    r.read_direct(20000, 10).unwrap();
+    assert_eq!(s.log("remote_mask.tif").len(), after_prefetch + 2);
+}
+
+#[test]
+fn create_over_http_matches_local_for_varied_inputs() {
+    // Planar=separate, strips, sparse blocks, packed bits, masks: the
+    // prefetch must cover every block the decoder then asks for.
+    let s = HttpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for name in [
+        "dump_planar.tif",
+        "striped.tif",
+        "codec_sparse_nodata.tif",
+        "codec_nbits4_separate.tif",
+        "cog_mask_jpeg.tif",
+        "cog_rgb_deflate.tif",
+        "tiled_bigendian.tif",
+    ] {
+        let f = testdata(name);
+        s.put(name, std::fs::read(&f).unwrap());
+        let (want, got) = (dir.path().join(format!("l-{name}")), dir.path().join(format!("h-{name}")));
+        let l = cogtool(["create", "--compress", "deflate", f.to_str().unwrap(), want.to_str().unwrap()]);
+        let h = cogtool(["create", "--compress", "deflate", &s.url(name), got.to_str().unwrap()]);
+        assert_eq!(l.status.code(), h.status.code(), "{name}: {}", text(&h.stderr));
+        if l.status.success() {
+            assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "{name}: outputs differ");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 5, "{compared}");
+}

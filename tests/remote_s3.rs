@@ -104,6 +104,61 @@ fn requester_pays_flag_is_accepted() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+#[test]
+fn validate_json_over_s3_matches_local_signed_and_anonymous() {
+    let s = S3Server::start();
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put_file("private", name, &f);
+        s.put_file("public", name, &f);
+        let local = cogtool(["validate", "--json", "--full-check", "yes", f.to_str().unwrap()]);
+        let signed_url = format!("s3://private/{}", name);
+        let anon_url = format!("s3://public/{}", name);
+        let signed = cogtool(with_endpoint(&s, &["validate", "--json", "--full-check", "yes", &signed_url]));
+        let anon =
+            cogtool(with_endpoint(&s, &["validate", "--json", "--full-check", "yes", "--no-sign-request", &anon_url]));
+        for (what, out) in [("signed", &signed), ("anonymous", &anon)] {
+            assert_eq!(local.status.code(), out.status.code(), "{name} {what}: {}", text(&out.stderr));
+            assert_eq!(comparable_json(&local.stdout), comparable_json(&out.stdout), "{name} {what}");
+        }
+        let j: serde_json::Value = serde_json::from_slice(&signed.stdout).unwrap();
+        assert_eq!(j["requests"], s.gets("private", name).len() as u64, "{name}");
+    }
+}
+
+#[test]
+fn dump_over_s3_matches_local_signed_and_anonymous() {
+    let s = S3Server::start();
+    let (mut signed, mut anon) = (0, 0);
+    for f in fixtures() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        s.put_file("private", name, &f);
+        s.put_file("public", name, &f);
+        let pre = ["--endpoint-url", s.endpoint.as_str()];
+        signed += assert_dumps_match_local(&f, &pre, &format!("s3://private/{}", name));
+        let pre = ["--endpoint-url", s.endpoint.as_str(), "--no-sign-request"];
+        anon += assert_dumps_match_local(&f, &pre, &format!("s3://public/{}", name));
+    }
+    assert!(signed > 20 && signed == anon, "{signed} {anon}");
+}
+
+#[test]
+fn dump_request_budgets_over_s3() {
+    let s = S3Server::start();
+    s.put_file("private", "m.tif", &testdata("remote_mask.tif"));
+    let pre = ["--endpoint-url", s.endpoint.as_str()];
+    let (code, bytes) = dump_first_tile(&pre, "s3://private/m.tif", 1);
+    assert_eq!(code, Some(0));
+    assert_eq!(bytes, dump_first_tile(&[], testdata("remote_mask.tif").to_str().unwrap(), 1).1);
+    let one = s.gets("private", "m.tif");
+    assert!(one.len() <= 2 && one[0].as_deref() == Some("bytes=0-16383"), "{one:?}");
+    let got = dump_level(&pre, "s3://private/m.tif", 0, false);
+    assert_eq!(got, dump_level(&[], testdata("remote_mask.tif").to_str().unwrap(), 0, false));
+    let level: Vec<_> = s.gets("private", "m.tif").into_iter().skip(one.len()).collect();
+    // 4 rows of tiles at level 0: the first read and at most 4 more.
+    assert!(level.len() - 1 <= 4, "{level:?}");
+}
+
 // ---- uploads (library calls; `create` uses the same function) ----
 
 use cogtool::source::OpenOptions;
@@ -254,4 +309,167 @@ fn object_replaced_between_reads_is_detected() {
     std::fs::write(s.object_path("private", "a.tif"), &changed).unwrap();
     let err = r.read_direct(20000, 100).unwrap_err();
     assert!(err.message.contains("changed while it was being read"), "{}", err.message);
+}
+
+// ---- cogtool create with S3 input and output ----
+
+#[path = "create_support/mod.rs"]
+mod create_support;
+
+/// The files left in a directory (temp files must all be gone).
+fn leftovers(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+/// An input whose uncompressed COG is bigger than two 8 MiB parts.
+fn big_input(dir: &std::path::Path) -> std::path::PathBuf {
+    let (w, h) = (1800, 1800);
+    let p = dir.join("big_in.tif");
+    create_support::write_tiff(&p, w, h, 3, 1, 1, &create_support::pixels(w, h, 3, 1, 1), Vec::new());
+    p
+}
+
+#[test]
+fn create_from_s3_input_uses_the_endpoint_and_matches_local() {
+    let s = S3Server::start();
+    s.put_file("private", "in/m.tif", &testdata("remote_mask.tif"));
+    s.put_file("public", "in/m.tif", &testdata("remote_mask.tif"));
+    let dir = tempfile::tempdir().unwrap();
+    let want = dir.path().join("local.tif");
+    let out = cogtool([
+        "create",
+        "--compress",
+        "zstd",
+        testdata("remote_mask.tif").to_str().unwrap(),
+        want.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for (i, pre) in [vec![], vec!["--no-sign-request"]].into_iter().enumerate() {
+        let got = dir.path().join(format!("s3-{}.tif", i));
+        let src = if i == 0 { "s3://private/in/m.tif" } else { "s3://public/in/m.tif" };
+        let mut args = with_endpoint(&s, &pre);
+        args.extend(["create", "--compress", "zstd", src, got.to_str().unwrap()]);
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "{src}: output differs");
+    }
+    assert!(!s.gets("private", "in/m.tif").is_empty() && !s.gets("public", "in/m.tif").is_empty());
+}
+
+#[test]
+fn create_to_s3_small_and_multipart_objects_are_byte_identical() {
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    for (input, key, extra, multipart) in [
+        (testdata("remote_mask.tif"), "out/small.tif", vec![], false),
+        (big, "out/big.tif", vec!["--compress", "none"], true),
+    ] {
+        let want = dir.path().join("want.tif");
+        let _ = std::fs::remove_file(&want);
+        let mut args = vec!["create"];
+        args.extend(&extra);
+        args.extend([input.to_str().unwrap(), want.to_str().unwrap()]);
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let url = format!("s3://private/{}", key);
+        let mut args = with_endpoint(&s, &["-v", "--concurrency", "2", "create", "--tmpdir", tmp.to_str().unwrap()]);
+        args.extend(&extra);
+        args.extend([input.to_str().unwrap(), url.as_str()]);
+        let parts_before = s.control.lock().unwrap().parts_received;
+        let out = cogtool(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let want = std::fs::read(&want).unwrap();
+        assert!(std::fs::read(s.object_path("private", key)).unwrap() == want, "{key}: object differs");
+        let parts = s.control.lock().unwrap().parts_received - parts_before;
+        if multipart {
+            assert!(want.len() as u64 > MIN_PART, "{} bytes: more than one part", want.len());
+            assert_eq!(parts as u64, (want.len() as u64).div_ceil(MIN_PART), "8 MiB parts");
+            assert!(
+                text(&out.stderr).contains(&format!("{} parts of {} bytes", parts, MIN_PART)),
+                "{}",
+                text(&out.stderr)
+            );
+        } else {
+            assert_eq!(parts, 0, "one PutObject below 8 MiB");
+        }
+        assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+    }
+    assert_eq!(open_uploads(&s), 0);
+    // An existing object is not replaced without --overwrite.
+    let small = testdata("remote_small.tif");
+    let small = small.to_str().unwrap();
+    let args = with_endpoint(&s, &["create", small, "s3://private/out/small.tif"]);
+    let out = cogtool(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--overwrite"), "{}", text(&out.stderr));
+    let mut args = with_endpoint(&s, &["create", "--overwrite", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([small, "s3://private/out/small.tif"]);
+    let out = cogtool(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let want = dir.path().join("small2.tif");
+    assert!(cogtool(["create", small, want.to_str().unwrap()]).status.success());
+    assert!(std::fs::read(s.object_path("private", "out/small.tif")).unwrap() == std::fs::read(&want).unwrap());
+}
+
+#[test]
+fn create_to_s3_failing_mid_upload_leaves_no_upload_no_object_no_temp_file() {
+    let s = S3Server::start();
+    s.control.lock().unwrap().fail_part = Some(2);
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    let mut args = with_endpoint(&s, &["create", "--compress", "none", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([big.to_str().unwrap(), "s3://private/fail.tif"]);
+    let out = cogtool(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("UploadPart 2") && err.contains("injected failure"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(open_uploads(&s), 0, "ListMultipartUploads must be empty");
+    assert!(!s.object_path("private", "fail.tif").exists(), "no object");
+    assert_eq!(s.leftover_parts(), Vec::<String>::new());
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+}
+
+#[test]
+fn ctrl_c_during_create_to_s3_aborts_the_upload_and_exits_130() {
+    let s = S3Server::start();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    s.control.lock().unwrap().on_first_part = Some(tx);
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"));
+    isolated_env(&mut cmd);
+    cmd.args(with_endpoint(&s, &["create", "--compress", "none", "--tmpdir", tmp.to_str().unwrap()]))
+        .args([big.to_str().unwrap(), "s3://private/cancel.tif"])
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // The server holds the first part; interrupt while it is in flight.
+    rx.blocking_recv().expect("a part arrived");
+    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted") && err.contains("aborted"), "{err}");
+    assert_eq!(open_uploads(&s), 0, "ListMultipartUploads must be empty after Ctrl-C");
+    assert!(!s.object_path("private", "cancel.tif").exists(), "no object");
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+}
+
+#[test]
+fn create_to_stdout_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let want = dir.path().join("want.tif");
+    let input = testdata("remote_mask.tif");
+    assert!(cogtool(["create", input.to_str().unwrap(), want.to_str().unwrap()]).status.success());
+    let out = cogtool(["create", input.to_str().unwrap(), "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout == std::fs::read(&want).unwrap());
 }

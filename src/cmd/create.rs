@@ -2,7 +2,7 @@
 //! draw a progress bar on a terminal, report errors on one line.
 
 use super::{EXIT_ERROR, EXIT_OK, Global, report};
-use crate::cog::create::{Progress, create};
+use crate::cog::create::{Progress, create_with};
 use crate::cog::options::CreateOptions;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -29,6 +29,9 @@ impl Progress for Bar {
     }
 }
 
+/// The conventional exit status after SIGINT (128 + 2).
+const EXIT_INTERRUPTED: i32 = 130;
+
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     if let Err(e) = crate::cog::gdal_gate::check_args(&a) {
         report(&a.input, &e);
@@ -50,7 +53,7 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         b
     });
     let mut bar = Bar(bar);
-    match create(&a.input, &a.output, &opts, &mut bar) {
+    match create_with(&a.input, &a.output, &opts, &g.open_options(), &mut bar) {
         Ok(s) => {
             bar.finish();
             if g.verbose > 0 && !g.quiet {
@@ -68,6 +71,12 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         }
         Err(e) => {
             bar.finish();
+            if crate::cog::output::interrupted() {
+                // Ctrl-C during a remote step: it was wound down (multipart
+                // upload aborted) and the temp files are gone by now.
+                eprintln!("cogtool: interrupted; {}", e.message);
+                return EXIT_INTERRUPTED;
+            }
             report(&a.input, &e);
             EXIT_ERROR
         }

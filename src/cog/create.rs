@@ -74,15 +74,31 @@ fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     Tiff::open(Arc::new(r))
 }
 
-/// Convert the whole run: INPUT to OUTPUT (`-` = stdout).
+/// Convert the whole run: INPUT to OUTPUT (`-` = stdout), a remote INPUT
+/// read with default remote options.
 pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
-    // A URL must never become a local file named "s3:/bucket/key". The S3
-    // multipart uploader exists (source::s3_upload) but is not wired here yet.
-    if crate::source::scheme(output) != crate::source::Scheme::Local {
-        return Err(Error::unsupported(format!(
-            "writing the COG to {} is not supported yet; write a local file and upload it",
-            output
-        )));
+    create_with(input_path, output, o, &OpenOptions::default(), progress)
+}
+
+/// [`create`] with the remote options (headers, endpoint, region, retries,
+/// concurrency...) used for a remote INPUT and an `s3://` OUTPUT.
+pub fn create_with(
+    input_path: &str,
+    output: &str,
+    o: &CreateOptions,
+    remote: &OpenOptions,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    // A URL must never become a local file named "s3:/bucket/key".
+    match crate::source::scheme(output) {
+        crate::source::Scheme::S3 => return super::s3_output::create(input_path, output, o, remote, progress),
+        crate::source::Scheme::Http => {
+            return Err(Error::usage(format!(
+                "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
+                output
+            )));
+        }
+        crate::source::Scheme::Local => {}
     }
     let to_stdout = output == "-";
     let out_path = PathBuf::from(output);
@@ -95,10 +111,15 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         }
     }
     install_interrupt_cleanup();
-    if !super::gdal_gate::looks_like_tiff(input_path) {
+    let remote_input = crate::source::scheme(input_path) != crate::source::Scheme::Local;
+    if !remote_input && !super::gdal_gate::looks_like_tiff(input_path) {
         return super::gdal_gate::create_from_other(input_path, output, o, progress);
     }
-    let tiff = open_input(input_path, false)?;
+    let tiff = if remote_input {
+        Tiff::open(Arc::new(crate::source::open(input_path, remote)?))?
+    } else {
+        open_input(input_path, false)?
+    };
     let images = Image::all(&tiff)?;
     let inp = input::describe(&tiff, &images)?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.
@@ -120,6 +141,12 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
         Some(m) => Some(RasterReader::new(&tiff, &images[m])?),
         None => None,
     };
+    // Remote input: fetch each band's blocks in a few concurrent requests.
+    let reader = super::remote_input::Prefetching::new(&tiff, img, &reader, remote_input);
+    let mask_reader = mask_reader
+        .as_ref()
+        .zip(inp.mask)
+        .map(|(r, m)| super::remote_input::Prefetching::new(&tiff, &images[m], r, remote_input));
     write_cog(output, o, progress, &inp, &reader, mask_reader.as_ref().map(|r| r as &dyn RowSource))
 }
 

@@ -17,8 +17,10 @@ pub mod options;
 pub mod output;
 pub mod plan;
 pub mod pyramid;
+pub mod remote_input;
 pub mod resample;
 pub mod rows;
+pub mod s3_output;
 pub mod validate;
 
 pub mod dump;

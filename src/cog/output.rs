@@ -1,28 +1,87 @@
 //! Never a broken output: the COG is written under a temporary name beside
 //! OUTPUT and renamed at the end; temporary files are removed on error (by
 //! drop) and on Ctrl-C (by a SIGINT handler that knows every live temp path).
+//!
+//! Ctrl-C sets a cancellation flag ([`interrupted`]). While only local files
+//! are at stake the handler removes the live temp files and exits 130 at
+//! once. While a remote operation runs (an S3 upload, see
+//! [`RemoteWork`]) it only sets the flag: the uploader watches it, aborts the
+//! multipart upload (so no parts are left to bill), and the command then
+//! removes its temp files and exits 130 itself.
 
 use crate::{Error, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static HANDLER: Once = Once::new();
+/// Set by Ctrl-C (SIGINT).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// True while a remote operation must be wound down before exiting. The
+/// handler holds this lock while it decides, so a remote operation can never
+/// start after the handler chose to exit.
+static REMOTE_BUSY: Mutex<bool> = Mutex::new(false);
 
-/// Install the SIGINT handler once: remove live temp files, exit 130.
+/// Install the SIGINT handler once: set the cancellation flag; unless a
+/// remote operation is running, remove live temp files and exit 130.
 pub fn install_interrupt_cleanup() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            if let Ok(list) = LIVE.lock() {
-                for p in list.iter() {
-                    let _ = std::fs::remove_file(p);
-                }
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            let busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
+            if *busy {
+                // The remote operation sees the flag, cleans up and returns.
+                return;
             }
+            remove_live_files();
             eprintln!("cogtool: interrupted; temporary files removed");
             std::process::exit(130);
         });
     });
+}
+
+fn remove_live_files() {
+    if let Ok(list) = LIVE.lock() {
+        for p in list.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Whether Ctrl-C was pressed.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Resolves once Ctrl-C was pressed (polls the flag; for `tokio::select!`).
+pub async fn until_interrupted() {
+    while !interrupted() {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A remote operation in progress: Ctrl-C no longer exits at once but only
+/// sets the flag, which the operation must watch ([`until_interrupted`]).
+pub struct RemoteWork(());
+
+impl RemoteWork {
+    /// Enter; fails if Ctrl-C was already pressed.
+    pub fn begin(what: &str) -> Result<RemoteWork> {
+        let mut busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
+        if interrupted() {
+            return Err(Error::io(format!("{}: interrupted", what)));
+        }
+        *busy = true;
+        Ok(RemoteWork(()))
+    }
+}
+
+impl Drop for RemoteWork {
+    fn drop(&mut self) {
+        *REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner()) = false;
+    }
 }
 
 /// A file that is deleted when dropped unless [`TempFile::persist`] ran.

@@ -9,8 +9,6 @@
 use crate::Result;
 use crate::source::Reader;
 use rayon::prelude::*;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ByteRange {
@@ -69,43 +67,29 @@ pub fn merge(ranges: &[ByteRange], max_gap: u64, max_read: u64) -> Vec<Group> {
     groups
 }
 
-/// Reads in flight at once for remote sources: enough to hide round-trip
-/// latency, few enough to stay polite to a server.
-pub const REMOTE_CONCURRENCY: usize = 8;
-
 fn fetch_one(reader: &Reader, g: &Group) -> Result<Vec<u8>> {
     let len = usize::try_from(g.range.len).map_err(|_| crate::Error::limit("read too large for this platform"))?;
     reader.read_direct(g.range.offset, len)
 }
 
 /// Fetch every group, in the groups' order. Local files use the rayon pool
-/// (reads are CPU-cheap); remote sources get REMOTE_CONCURRENCY threads of
-/// their own, since their reads wait on the network, not on a core.
+/// (reads are CPU-cheap); remote sources get all the groups in one
+/// [`Reader::read_spans`] call, which runs up to `--concurrency` requests at
+/// once on the shared runtime (the groups are already merged, so each is
+/// exactly one request).
 pub fn fetch(reader: &Reader, groups: &[Group]) -> Result<Vec<Vec<u8>>> {
     if reader.is_local() {
         return groups.par_iter().map(|g| fetch_one(reader, g)).collect();
     }
-    let workers = REMOTE_CONCURRENCY.min(groups.len());
-    if workers <= 1 {
-        return groups.iter().map(|g| fetch_one(reader, g)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<Vec<u8>>>>> = groups.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= groups.len() {
-                        break;
-                    }
-                    let r = fetch_one(reader, &groups[i]);
-                    *slots[i].lock().unwrap() = Some(r);
-                }
-            });
-        }
-    });
-    slots.into_iter().map(|m| m.into_inner().unwrap().expect("every group fetched")).collect()
+    let spans: Vec<std::ops::Range<u64>> = groups
+        .iter()
+        .map(|g| {
+            let end =
+                g.range.offset.checked_add(g.range.len).ok_or_else(|| crate::Error::format("tile range overflows"))?;
+            Ok(g.range.offset..end)
+        })
+        .collect::<Result<_>>()?;
+    reader.read_spans(&spans)
 }
 
 #[cfg(test)]
@@ -140,24 +124,22 @@ mod tests {
         assert_eq!(g[0].slice(&buf, r(40, 30)), &buf[40..70]);
     }
 
-    /// A real file presented as a remote source, counting reads in flight.
-    struct SlowRemote {
+    /// A real file presented as a remote source, recording how it is asked.
+    struct RecordingRemote {
         file: crate::source::LocalFile,
-        in_flight: AtomicUsize,
-        max_in_flight: AtomicUsize,
+        batches: std::sync::Mutex<Vec<usize>>,
     }
 
-    impl crate::source::RangeSource for SlowRemote {
+    impl crate::source::RangeSource for RecordingRemote {
         fn len(&self) -> Result<u64> {
             self.file.len()
         }
         fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
-            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-            self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            let r = self.file.read_at(offset, len);
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            r
+            self.file.read_at(offset, len)
+        }
+        fn read_many(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+            self.batches.lock().unwrap().push(ranges.len());
+            ranges.iter().map(|r| self.file.read_at(r.start, (r.end - r.start) as usize)).collect()
         }
         fn is_local(&self) -> bool {
             false
@@ -165,23 +147,24 @@ mod tests {
     }
 
     #[test]
-    fn remote_reads_run_concurrently_and_keep_order() {
+    fn remote_groups_go_to_the_source_in_one_batch_and_keep_order() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/dump_jpeg_mask.tif");
-        let src = std::sync::Arc::new(SlowRemote {
+        let src = std::sync::Arc::new(RecordingRemote {
             file: crate::source::LocalFile::open(path).unwrap(),
-            in_flight: AtomicUsize::new(0),
-            max_in_flight: AtomicUsize::new(0),
+            batches: std::sync::Mutex::new(Vec::new()),
         });
         let reader = Reader::new(src.clone(), 16, false);
+        reader.len().unwrap();
+        // Unsorted on purpose: results must follow the groups' order.
         let groups: Vec<Group> =
-            (0..12u64).map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] }).collect();
+            (0..12u64).rev().map(|i| Group { range: r(1000 + i * 997, 50), members: vec![i as usize] }).collect();
         let bufs = fetch(&reader, &groups).unwrap();
         let data = std::fs::read(path).unwrap();
         for (g, b) in groups.iter().zip(&bufs) {
             assert_eq!(&b[..], &data[g.range.offset as usize..g.range.end() as usize]);
         }
-        let max = src.max_in_flight.load(Ordering::SeqCst);
-        assert!(max > 1 && max <= REMOTE_CONCURRENCY, "max in flight {}", max);
+        // One call with every group: the remote source runs them concurrently.
+        assert_eq!(*src.batches.lock().unwrap(), vec![12]);
         assert_eq!(reader.stats().requests, 12);
     }
 

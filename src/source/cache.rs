@@ -24,6 +24,8 @@ pub struct Reader {
     len: Mutex<Option<u64>>,
     requests: AtomicU64,
     bytes: AtomicU64,
+    /// Spans fetched ahead by [`Reader::prefetch`]: (start, bytes).
+    prefetched: Mutex<Vec<(u64, Arc<Vec<u8>>)>>,
 }
 
 /// Reads that start within this many bytes after the cached prefix extend
@@ -43,6 +45,7 @@ impl Reader {
             len: Mutex::new(None),
             requests: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            prefetched: Mutex::new(Vec::new()),
         }
     }
 
@@ -160,6 +163,15 @@ impl Reader {
                 return Ok(prefix[offset as usize..end as usize].to_vec());
             }
         }
+        {
+            let end = offset + len as u64;
+            let spans = self.prefetched.lock().unwrap();
+            if let Some((start, buf)) =
+                spans.iter().find(|(start, buf)| *start <= offset && end <= start + buf.len() as u64)
+            {
+                return Ok(buf[(offset - start) as usize..(end - start) as usize].to_vec());
+            }
+        }
         let buf = self.fetch(offset, len)?;
         if buf.len() < len {
             return Err(Error::format(format!("file ended while reading offset {}", offset)));
@@ -209,8 +221,84 @@ impl Reader {
             }
         }
         let spans: Vec<std::ops::Range<u64>> = groups.iter().map(|(g, _)| g.clone()).collect();
-        let bufs = self.source.read_many(&spans)?;
+        let bufs = self.fetch_spans(&spans)?;
         for ((g, members), buf) in groups.iter().zip(bufs) {
+            for &i in members {
+                let r = &ranges[i];
+                out[i] = Some(buf[(r.start - g.start) as usize..(r.end - g.start) as usize].to_vec());
+            }
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
+}
+
+impl Reader {
+    /// Fetch these ranges ahead (merged as in [`Reader::read_many`], several
+    /// requests in flight) so that the [`Reader::read_direct`] calls that
+    /// follow are served from memory: `create` from a remote input asks for
+    /// one band of block rows at once instead of one request per block.
+    /// Replaces what an earlier call fetched, so memory stays bounded by one
+    /// call's ranges.
+    pub fn prefetch(&self, ranges: &[std::ops::Range<u64>]) -> Result<()> {
+        self.prefetched.lock().unwrap().clear();
+        let mut sorted: Vec<std::ops::Range<u64>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
+        sorted.sort_by_key(|r| r.start);
+        let mut spans: Vec<std::ops::Range<u64>> = Vec::new();
+        for r in sorted {
+            match spans.last_mut() {
+                Some(g) if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED => {
+                    g.end = g.end.max(r.end);
+                }
+                _ => spans.push(r),
+            }
+        }
+        let bufs = self.read_spans(&spans)?;
+        *self.prefetched.lock().unwrap() = spans.iter().map(|s| s.start).zip(bufs.into_iter().map(Arc::new)).collect();
+        Ok(())
+    }
+
+    /// Read each range exactly as given (no merging: the caller already
+    /// chose the spans, e.g. `cog::tile_ranges`), results in order. Spans
+    /// inside the cached prefix cost nothing; the others go to the source in
+    /// one [`RangeSource::read_many`] call, so remote sources run them
+    /// concurrently (`--concurrency`).
+    pub fn read_spans(&self, spans: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        let file_len = self.len()?;
+        for r in spans {
+            if r.start > r.end || r.end > file_len || r.end - r.start > usize::MAX as u64 {
+                return Err(Error::format(format!(
+                    "{} bytes at offset {} reach past end of file ({} bytes)",
+                    r.end.saturating_sub(r.start),
+                    r.start,
+                    file_len
+                )));
+            }
+        }
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; spans.len()];
+        {
+            let prefix = self.prefix.lock().unwrap();
+            for (i, r) in spans.iter().enumerate() {
+                if r.end <= prefix.len() as u64 || r.start == r.end {
+                    out[i] = Some(prefix.get(r.start as usize..r.end as usize).map(<[u8]>::to_vec).unwrap_or_default());
+                }
+            }
+        }
+        let todo: Vec<usize> = (0..spans.len()).filter(|&i| out[i].is_none()).collect();
+        let wanted: Vec<std::ops::Range<u64>> = todo.iter().map(|&i| spans[i].clone()).collect();
+        for (i, buf) in todo.into_iter().zip(self.fetch_spans(&wanted)?) {
+            out[i] = Some(buf);
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
+
+    /// Fetch spans (already checked against the file size) from the source,
+    /// with accounting and local `-v` logging; every span must come back whole.
+    fn fetch_spans(&self, spans: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        if spans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bufs = self.source.read_many(spans)?;
+        for (g, buf) in spans.iter().zip(&bufs) {
             self.requests.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
             if self.verbose && self.source.is_local() {
@@ -219,12 +307,8 @@ impl Reader {
             if (buf.len() as u64) < g.end - g.start {
                 return Err(Error::format(format!("file ended while reading offset {}", g.start)));
             }
-            for &i in members {
-                let r = &ranges[i];
-                out[i] = Some(buf[(r.start - g.start) as usize..(r.end - g.start) as usize].to_vec());
-            }
         }
-        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+        Ok(bufs)
     }
 }
 

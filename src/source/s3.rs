@@ -127,6 +127,11 @@ impl S3 {
             Ok(o) => o,
             Err(e) => {
                 let status = e.raw_response().map(|r| r.status().as_u16());
+                if status == Some(416) && offset == 0 {
+                    // No range of an empty object can be satisfied: learn
+                    // the size (Content-Range `bytes */0`, else a HEAD).
+                    return self.unsatisfiable_first_read(&e, if_match).await;
+                }
                 return Response { status, outcome: sdk_error(&self.url, &e, status, if_match) };
             }
         };
@@ -177,6 +182,61 @@ impl S3 {
         }
         Response { status: Some(status), outcome: Attempt::Done(Got { data, total, etag }) }
     }
+}
+
+impl S3 {
+    /// A 416 to a read at offset 0: an empty object (answered as one, with
+    /// its ETag) or a real error.
+    async fn unsatisfiable_first_read<E>(
+        &self,
+        e: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>,
+        if_match: Option<&str>,
+    ) -> Response
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let header_total = e
+            .raw_response()
+            .and_then(|r| r.headers().get("content-range"))
+            .and_then(remote::parse_content_range)
+            .map(|(_, total)| total);
+        let (total, etag) = match header_total {
+            Some(t) => (Some(t), None),
+            None => {
+                let mut head = self.client.head_object().bucket(&self.bucket).key(&self.key);
+                if self.request_payer {
+                    head = head.request_payer(RequestPayer::Requester);
+                }
+                match head.send().await {
+                    Ok(h) => (h.content_length().and_then(|n| u64::try_from(n).ok()), h.e_tag().map(str::to_string)),
+                    Err(_) => (None, None),
+                }
+            }
+        };
+        if total == Some(0) {
+            return Response { status: Some(416), outcome: Attempt::Done(Got { data: Vec::new(), total: 0, etag }) };
+        }
+        Response { status: Some(416), outcome: sdk_error(&self.url, e, Some(416), if_match) }
+    }
+}
+
+/// Whether `s3://bucket/key` exists (a HEAD): Some(true/false), or None when
+/// the answer says neither (no permission to read it, a network problem);
+/// the write that follows reports real problems itself.
+pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
+    let (bucket, key) = parse_url(url)?;
+    Ok(runtime::block_on(async {
+        let c = client(options).await;
+        let mut head = c.head_object().bucket(&bucket).key(&key);
+        if options.request_payer {
+            head = head.request_payer(RequestPayer::Requester);
+        }
+        match head.send().await {
+            Ok(_) => Some(true),
+            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => Some(false),
+            Err(_) => None,
+        }
+    }))
 }
 
 fn retry(status: u16, msg: String) -> Response {

@@ -96,3 +96,92 @@ pub fn comparable_json(stdout: &[u8]) -> serde_json::Value {
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+pub fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &std::path::Path, d: &std::path::Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+/// What `dump` produced for one source: exit code and the files written.
+#[derive(Debug, PartialEq)]
+pub struct Dumped {
+    pub code: Option<i32>,
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+/// `cogtool [pre...] dump --level Z --all [--mask] -o TMPDIR SOURCE`.
+pub fn dump_level(pre: &[&str], source: &str, z: usize, mask: bool) -> Dumped {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiles");
+    let zs = z.to_string();
+    let mut args: Vec<&str> = pre.to_vec();
+    args.extend(["dump", "--level", &zs, "--all", "-o", out.to_str().unwrap(), source]);
+    if mask {
+        args.push("--mask");
+    }
+    let o = cogtool(&args);
+    Dumped { code: o.status.code(), files: read_tree(&out) }
+}
+
+/// `cogtool [pre...] dump --xyz 0 0 Z -o - SOURCE`: exit code and stdout.
+pub fn dump_first_tile(pre: &[&str], source: &str, z: usize) -> (Option<i32>, Vec<u8>) {
+    let zs = z.to_string();
+    let mut args: Vec<&str> = pre.to_vec();
+    args.extend(["dump", "--xyz", "0", "0", &zs, "-o", "-", source]);
+    let o = cogtool(&args);
+    (o.status.code(), o.stdout)
+}
+
+/// Levels (full resolution + overviews) and whether there is a mask, from
+/// the local `info --json`; (1, false) when info fails.
+pub fn levels_and_mask(local: &std::path::Path) -> (usize, bool) {
+    let o = cogtool(["info", "--json", local.to_str().unwrap()]);
+    let Ok(j) = serde_json::from_slice::<serde_json::Value>(&o.stdout) else { return (1, false) };
+    let ifds = j["ifds"].as_array().cloned().unwrap_or_default();
+    let count = |k: &str| ifds.iter().filter(|i| i["kind"] == k).count();
+    ((count("image") + count("overview")).max(1), count("mask") > 0)
+}
+
+/// Dump every level (and every mask level) of a fixture from `source` and
+/// check it against the same dump of the local file. Returns how many
+/// dumps wrote at least one tile (so callers can check the test did work).
+pub fn assert_dumps_match_local(local: &std::path::Path, pre: &[&str], source: &str) -> usize {
+    let name = local.file_name().unwrap().to_string_lossy().into_owned();
+    let (levels, has_mask) = levels_and_mask(local);
+    let mut nonempty = 0;
+    for mask in [false, true] {
+        if mask && !has_mask {
+            continue;
+        }
+        // One level past the last: the "no such level" answer must match too.
+        for z in 0..=levels {
+            let want = dump_level(&[], local.to_str().unwrap(), z, mask);
+            let got = dump_level(pre, source, z, mask);
+            assert_eq!(want.code, got.code, "{name} level {z} mask {mask}: exit codes differ");
+            assert_eq!(want.files.keys().collect::<Vec<_>>(), got.files.keys().collect::<Vec<_>>(), "{name} z{z}");
+            assert!(want.files == got.files, "{name} level {z} mask {mask}: tile bytes differ");
+            nonempty += usize::from(!want.files.is_empty());
+        }
+    }
+    for z in 0..levels {
+        let want = dump_first_tile(&[], local.to_str().unwrap(), z);
+        let got = dump_first_tile(pre, source, z);
+        assert!(want == got, "{name} tile 0 0 {z}: local {:?}, remote {:?}", want.0, got.0);
+    }
+    nonempty
+}

@@ -141,7 +141,8 @@ impl S3Access for PublicBucketPolicy {
             return Ok(());
         }
         let public = matches!(cx.s3_path(), s3s::path::S3Path::Object { bucket, .. } if bucket.as_ref() == "public");
-        if public && cx.s3_op().name() == "GetObject" {
+        // s3:GetObject also grants HeadObject, as on AWS.
+        if public && matches!(cx.s3_op().name(), "GetObject" | "HeadObject") {
             Ok(())
         } else {
             Err(s3_error!(AccessDenied, "Signature is required"))

@@ -1,0 +1,57 @@
+//! `cogtool create INPUT s3://bucket/key`: the COG is assembled in a local
+//! temporary file (in --tmpdir, else the system temp directory), exactly as
+//! for a local OUTPUT, then uploaded by [`crate::source::s3_upload`]: one
+//! PutObject below 8 MiB, else a multipart upload of parts of at least
+//! 8 MiB, `--concurrency` in flight, each streamed from the file (never a
+//! second copy in memory). A failure or Ctrl-C during the upload aborts the
+//! multipart upload, so no parts are left behind to be billed; the temp
+//! file is removed in every case.
+
+use super::create::{Progress, Summary, create_with};
+use super::options::CreateOptions;
+use super::output::{RemoteWork, TempFile, install_interrupt_cleanup, until_interrupted};
+use crate::source::{OpenOptions, s3, s3_upload};
+use crate::{Error, Result};
+
+/// Build the COG for INPUT locally, then upload it to `url`.
+pub fn create(
+    input: &str,
+    url: &str,
+    o: &CreateOptions,
+    remote: &OpenOptions,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    let (_, key) = s3::parse_url(url)?;
+    install_interrupt_cleanup();
+    // Same rule as for local files: never replace silently. (If the HEAD is
+    // not allowed, the answer is unknown and the upload goes ahead.)
+    if !o.overwrite && s3::object_exists(url, remote)? == Some(true) {
+        return Err(Error::usage(format!("{} exists; use --overwrite to replace it", url)));
+    }
+    let dir = o.tmpdir.clone().unwrap_or_else(std::env::temp_dir);
+    let stem = key.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("upload.tif");
+    // Reserve a name; the pipeline replaces this file with the COG, and the
+    // reservation removes it on drop (error, upload done) or on Ctrl-C.
+    let local = TempFile::create_in(&dir, stem, "cogtool-upload")?;
+    let local_name = local.path.to_string_lossy().into_owned();
+    let inner = CreateOptions { overwrite: true, tmpdir: Some(dir.clone()), ..o.clone() };
+    let summary = create_with(input, &local_name, &inner, remote, progress)?;
+    let work = RemoteWork::begin(url)?;
+    let sent = s3_upload::upload_file_until(&local.path, url, remote, until_interrupted());
+    drop(work);
+    let report = sent?;
+    if remote.verbose {
+        eprintln!(
+            "cogtool: uploaded {} bytes to {} ({})",
+            report.bytes,
+            url,
+            if report.parts == 0 {
+                "one PutObject".to_string()
+            } else {
+                format!("{} parts of {} bytes", report.parts, report.part_size)
+            }
+        );
+    }
+    drop(local);
+    Ok(summary)
+}

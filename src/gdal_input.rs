@@ -17,8 +17,8 @@ use crate::cog::create::{Progress, Summary, write_cog};
 use crate::cog::gdal_gate::{Scheme, Tiling};
 use crate::cog::input::{self, InputInfo};
 use crate::cog::options::{CreateOptions, OverviewChoice};
-use crate::cog::tms;
 use crate::cog::rows::RowSource;
+use crate::cog::tms;
 use crate::source::OpenOptions;
 use crate::tiff::gdal_metadata::Item;
 use crate::tiff::{Image, SampleFormat, Tiff};
@@ -347,7 +347,11 @@ fn target_crs(crs: &str) -> Result<TargetCrs> {
         }
         let srs = Srs(h);
         if gdal_sys::OSRSetFromUserInput(srs.0, c.as_ptr()) != gdal_sys::OGRErr::OGRERR_NONE {
-            return Err(Error::usage(format!("GDAL does not know the tile matrix set CRS {:?}: {}", crs, last_error())));
+            return Err(Error::usage(format!(
+                "GDAL does not know the tile matrix set CRS {:?}: {}",
+                crs,
+                last_error()
+            )));
         }
         let meters_per_unit = if gdal_sys::OSRIsProjected(srs.0) != 0 {
             gdal_sys::OSRGetLinearUnits(srs.0, std::ptr::null_mut())
@@ -356,8 +360,8 @@ fn target_crs(crs: &str) -> Result<TargetCrs> {
         } else {
             1.0
         };
-        let invert_axis = gdal_sys::OSREPSGTreatsAsLatLong(srs.0) != 0
-            || gdal_sys::OSREPSGTreatsAsNorthingEasting(srs.0) != 0;
+        let invert_axis =
+            gdal_sys::OSREPSGTreatsAsLatLong(srs.0) != 0 || gdal_sys::OSREPSGTreatsAsNorthingEasting(srs.0) != 0;
         let name = gdal_sys::OSRGetAuthorityName(srs.0, std::ptr::null());
         let code = gdal_sys::OSRGetAuthorityCode(srs.0, std::ptr::null());
         let srs_text = if !name.is_null() && !code.is_null() {

@@ -341,7 +341,8 @@ fn hostile_tms_files_give_one_line_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs --web-optimized or --tms"), "{}", stderr(&o));
     // A zoom level the set does not have.
-    let o = cogtool(["create", input.to_str().unwrap(), out.to_str().unwrap(), "--web-optimized", "--zoom-level", "31"]);
+    let o =
+        cogtool(["create", input.to_str().unwrap(), out.to_str().unwrap(), "--web-optimized", "--zoom-level", "31"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("levels 0 to 30"), "{}", stderr(&o));
     assert!(!out.exists());

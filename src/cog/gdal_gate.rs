@@ -7,9 +7,9 @@ use super::create::{Progress, Summary};
 use super::options::CreateOptions;
 use super::tms;
 use crate::cli::{CreateArgs, Resampling, ZoomLevelStrategy};
-use std::path::PathBuf;
 use crate::source::OpenOptions;
 use crate::{Error, Result};
+use std::path::PathBuf;
 
 /// The tile-matrix-set options given on the command line, by flag name.
 pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
@@ -97,11 +97,7 @@ pub fn check_args(a: &CreateArgs) -> Result<()> {
 
 /// `create` as the command line asks: onto a tile matrix set through GDAL's
 /// warper, or the plain conversion.
-pub fn create_from_args(
-    a: &CreateArgs,
-    o: &CreateOptions,
-    progress: &mut dyn Progress,
-) -> Result<Summary> {
+pub fn create_from_args(a: &CreateArgs, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
     match tiling_of(a)? {
         None => super::create::create(&a.input, &a.output, o, progress),
         Some(t) => create_tiled(&a.input, &a.output, o, &t, progress),
@@ -109,7 +105,13 @@ pub fn create_from_args(
 }
 
 /// Output checks of the plain path, then the warp (feature `gdal`).
-fn create_tiled(input: &str, output: &str, o: &CreateOptions, t: &Tiling, progress: &mut dyn Progress) -> Result<Summary> {
+fn create_tiled(
+    input: &str,
+    output: &str,
+    o: &CreateOptions,
+    t: &Tiling,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
     if crate::source::scheme(output) != crate::source::Scheme::Local {
         return Err(Error::unsupported(format!(
             "writing the COG to {} is not supported yet; write a local file and upload it",

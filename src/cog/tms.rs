@@ -146,10 +146,11 @@ pub fn parse_json(text: &str) -> Result<RawTms> {
                 i, sd
             )));
         }
-        if v2 && let Some(c) = m.get("cornerOfOrigin").and_then(|c| c.as_str()) {
-            if c != "topLeft" {
-                return Err(bad(format!("tile matrix {}: cornerOfOrigin {} is not supported", i, c)));
-            }
+        if v2
+            && let Some(c) = m.get("cornerOfOrigin").and_then(|c| c.as_str())
+            && c != "topLeft"
+        {
+            return Err(bad(format!("tile matrix {}: cornerOfOrigin {} is not supported", i, c)));
         }
         if m.contains_key(if v2 { "variableMatrixWidths" } else { "variableMatrixWidth" }) {
             return Err(bad("variable matrix widths are not supported (as in GDAL's COG driver)"));
@@ -329,7 +330,8 @@ fn aligned_divisor(tms: &TileMatrixSet, zoom: usize, levels: u32) -> Result<i64>
             return Err(unsupported());
         }
         let s = scaled.round() as i64;
-        let num = (2..=s).rev().find(|d| MAGICAL % d == 0 && s % d == 0).map(|d| MAGICAL / d).ok_or_else(unsupported)?;
+        let num =
+            (2..=s).rev().find(|d| MAGICAL % d == 0 && s % d == 0).map(|d| MAGICAL / d).ok_or_else(unsupported)?;
         acc = acc.checked_mul(num).ok_or_else(unsupported)?;
     }
     Ok(acc)
@@ -391,7 +393,10 @@ pub fn grid(tms: &TileMatrixSet, s: &Suggested, invert_axis: bool, req: &Request
     let width = ((max_x - min_x) / res).round() as u64;
     let height = ((max_y - min_y) / res).round() as u64;
     if width > i32::MAX as u64 || height > i32::MAX as u64 {
-        return Err(Error::limit(format!("a {}x{} output is beyond GDAL's 2147483647-pixel side limit", width, height)));
+        return Err(Error::limit(format!(
+            "a {}x{} output is beyond GDAL's 2147483647-pixel side limit",
+            width, height
+        )));
     }
     let overviews = overview_sizes(tms, zoom, width, height, req.overview_count);
     Ok(Grid { zoom, res, min_x, min_y, max_x, max_y, width, height, tile, aligned_levels: aligned, overviews })

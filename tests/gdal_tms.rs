@@ -348,3 +348,42 @@ fn hostile_tms_files_give_one_line_errors() {
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn latitude_first_crs_tms_matches_gdal() {
+    if !gdal_present() {
+        return;
+    }
+    // EPSG:4326 is latitude first: the 1.0 JSON's corner [90, -180] is (lat, lon).
+    let dir = tmp("latfirst");
+    let levels: Vec<Value> = (0..20)
+        .map(|i| {
+            let r = 180.0 / 256.0 / (1u64 << i) as f64;
+            serde_json::json!({"type": "TileMatrixType", "identifier": i.to_string(),
+                "scaleDenominator": r * (6378137.0 * std::f64::consts::PI / 180.0) / 0.28e-3,
+                "topLeftCorner": [90, -180], "tileWidth": 256, "tileHeight": 256,
+                "matrixWidth": 2u64 << i, "matrixHeight": 1u64 << i})
+        })
+        .collect();
+    let tms = dir.join("geo.json");
+    let v = serde_json::json!({"type": "TileMatrixSetType", "identifier": "Geo4326",
+        "supportedCRS": "http://www.opengis.net/def/crs/EPSG/0/4326", "tileMatrix": levels});
+    std::fs::write(&tms, v.to_string()).unwrap();
+    let input = testdata("tms_utm_nodata.tif");
+    let (g, c) = (dir.join("gdal.tif"), dir.join("ours.tif"));
+    let tiling = format!("TILING_SCHEME={}", tms.display());
+    gdal_cog(&input, &g, &[&tiling, "RESAMPLING=NEAREST", "WARP_RESAMPLING=NEAREST"]);
+    ours(&input, &c, &["--tms", tms.to_str().unwrap(), "--resampling", "nearest"]);
+    let (gi, ci) = (gdalinfo(&g), gdalinfo(&c));
+    let (mut ge, ce) = (essence(&gi), essence(&ci));
+    ge["tiling"]["NAME"] = "Geo4326".into();
+    assert_eq!(ce, ge);
+    // The origin is on a tile edge counted from (-180, 90).
+    let gt = ci["geoTransform"].as_array().unwrap();
+    let te = gt[1].as_f64().unwrap() * 256.0;
+    for k in [(gt[0].as_f64().unwrap() + 180.0) / te, (90.0 - gt[3].as_f64().unwrap()) / te] {
+        assert!((k - k.round()).abs() < 1e-6, "{}", k);
+    }
+    validate(&c);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -373,8 +373,63 @@ fn target_crs(crs: &str) -> Result<TargetCrs> {
     }
 }
 
+/// Latitude of the edge of WebMercatorQuad's square.
+const MAX_WEB_MERCATOR_LAT: f64 = 85.0511287798066;
+
+/// For EPSG:3857, a north-up geographic input reaching beyond +/-85.05
+/// degrees is clipped (as a VRT window) before GDAL suggests the output, as
+/// GDAL's COG driver does: PROJ cannot project the poles, and the suggestion
+/// would be much too coarse. The warp itself still reads the whole input.
+fn clip_to_web_mercator(ds: &Dataset) -> Result<Option<Dataset>> {
+    let mut gt = [0f64; 6];
+    // SAFETY: reading the dataset's geotransform and borrowing its SRS handle.
+    let geographic = unsafe {
+        if gdal_sys::GDALGetGeoTransform(ds.c_dataset(), gt.as_mut_ptr()) != gdal_sys::CPLErr::CE_None {
+            return Ok(None);
+        }
+        let srs = gdal_sys::GDALGetSpatialRef(ds.c_dataset());
+        !srs.is_null() && gdal_sys::OSRIsGeographic(srs) != 0 && gdal_sys::OSRIsDerivedGeographic(srs) == 0
+    };
+    if !geographic || gt[2] != 0.0 || gt[4] != 0.0 || gt[5] >= 0.0 {
+        return Ok(None);
+    }
+    let (w, h) = ds.raster_size();
+    let max_lat = gt[3];
+    let min_lat = gt[3] + h as f64 * gt[5];
+    if max_lat <= MAX_WEB_MERCATOR_LAT && min_lat >= -MAX_WEB_MERCATOR_LAT {
+        return Ok(None);
+    }
+    let f = |v: f64| format!("{:.17e}", v);
+    let args = [
+        "-of".to_string(),
+        "VRT".into(),
+        "-projwin".into(),
+        f(gt[0]),
+        f(max_lat.min(MAX_WEB_MERCATOR_LAT)),
+        f(gt[0] + w as f64 * gt[1]),
+        f(min_lat.max(-MAX_WEB_MERCATOR_LAT)),
+    ];
+    let mut argv = CStrList::new(&args)?;
+    let dest = CString::new("").unwrap_or_default();
+    // SAFETY: argv outlives the options; the result is owned by the Dataset.
+    unsafe {
+        let opts = gdal_sys::GDALTranslateOptionsNew(argv.as_ptr(), std::ptr::null_mut());
+        if opts.is_null() {
+            return Err(Error::format(format!("GDAL translate options: {}", last_error())));
+        }
+        let out = gdal_sys::GDALTranslate(dest.as_ptr(), ds.c_dataset(), opts, std::ptr::null_mut());
+        gdal_sys::GDALTranslateOptionsFree(opts);
+        if out.is_null() {
+            return Err(Error::format(format!("GDAL cannot clip the input to +/-85 degrees: {}", last_error())));
+        }
+        Ok(Some(Dataset::from_c_dataset(out)))
+    }
+}
+
 /// GDAL's suggestion for warping `ds` to `srs` (GDALSuggestedWarpOutput2).
 fn suggested_output(ds: &Dataset, srs: &str) -> Result<tms::Suggested> {
+    let clipped = if srs.eq_ignore_ascii_case("EPSG:3857") { clip_to_web_mercator(ds)? } else { None };
+    let ds = clipped.as_ref().unwrap_or(ds);
     let mut opts = CStrList::new(&[format!("DST_SRS={}", srs)])?;
     let mut gt = [0f64; 6];
     let mut ext = [0f64; 4];

@@ -387,3 +387,34 @@ fn latitude_first_crs_tms_matches_gdal() {
     validate(&c);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn global_geographic_input_is_clipped_to_web_mercator_like_gdal() {
+    if !gdal_present() {
+        return;
+    }
+    // A whole-world EPSG:4326 raster (made at test time from a fixture's
+    // pixels): GDAL clips it to +/-85.05 degrees before choosing the zoom
+    // level (zoom 2 here; without the clip the suggestion gives zoom 0).
+    let dir = tmp("global");
+    let input = dir.join("global.tif");
+    let o = Command::new("gdal_translate")
+        .args(["-q", "-a_srs", "EPSG:4326", "-a_ullr", "-180", "90", "180", "-90", "-outsize", "1440", "720"])
+        .arg(testdata("tms_utm_nodata.tif"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let (g, c) = (dir.join("gdal.tif"), dir.join("ours.tif"));
+    gdal_cog(&input, &g, &["TILING_SCHEME=GoogleMapsCompatible", "RESAMPLING=NEAREST", "WARP_RESAMPLING=NEAREST"]);
+    ours(&input, &c, &["--web-optimized", "--resampling", "nearest"]);
+    let (gi, ci) = (gdalinfo(&g), gdalinfo(&c));
+    assert_eq!(essence(&ci), essence(&gi));
+    assert_eq!(ci["metadata"]["TILING_SCHEME"]["ZOOM_LEVEL"], "2");
+    assert_eq!(tags(&c), tags(&g));
+    validate(&c);
+    let (diff, valid) = differing(&g, &c, Some(-9999.0));
+    eprintln!("global input: {} of {} valid pixels differ from GDAL's", diff, valid);
+    assert!(diff * 100 <= valid * 4, "{} of {}", diff, valid);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -130,7 +130,7 @@ fn create_tiled(
     super::output::install_interrupt_cleanup();
     #[cfg(feature = "gdal")]
     {
-        crate::gdal_input::create_tiled(input, output, o, t, progress)
+        crate::gdal_warp::create_tiled(input, output, o, t, progress)
     }
     #[cfg(not(feature = "gdal"))]
     {

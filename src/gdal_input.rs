@@ -17,6 +17,7 @@ use crate::cog::input::{self, InputInfo};
 use crate::cog::options::CreateOptions;
 use crate::cog::rows::RowSource;
 use crate::source::OpenOptions;
+use crate::tiff::gdal_metadata::Item;
 use crate::tiff::{Image, SampleFormat, Tiff};
 use crate::{Error, Result};
 use gdal::Dataset;
@@ -25,7 +26,7 @@ use std::ffi::{CStr, CString, c_int};
 use std::sync::{Arc, Mutex};
 
 /// GDAL's last error message, for our one-line reports.
-fn last_error() -> String {
+pub(crate) fn last_error() -> String {
     // SAFETY: CPLGetLastErrorMsg returns a valid, NUL-terminated thread-local string.
     let m = unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) };
     let m = m.to_string_lossy().trim().to_string();
@@ -201,13 +202,35 @@ fn describe_through_gtiff(ds: &Dataset) -> Result<InputInfo> {
     Ok(inp)
 }
 
-/// Convert INPUT (anything GDAL opens) to a COG at OUTPUT.
-pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
-    // GDAL prints errors on stderr by default; we report them in our one line.
+/// GDAL prints errors on stderr by default; we report them in our one line.
+pub(crate) fn quiet_errors() {
     // SAFETY: installing GDAL's own quiet handler is always valid.
     unsafe { gdal_sys::CPLSetErrorHandler(Some(gdal_sys::CPLQuietErrorHandler)) };
+}
+
+pub(crate) fn open_dataset(input_path: &str) -> Result<Dataset> {
+    Dataset::open(input_path).map_err(|_| Error::format(format!("GDAL cannot open it: {}", last_error())))
+}
+
+/// Convert INPUT (anything GDAL opens) to a COG at OUTPUT.
+pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
+    quiet_errors();
     let ds = Dataset::open(input_path)
         .map_err(|_| Error::format(format!("not a TIFF, and GDAL cannot open it: {}", last_error())))?;
+    let reopen = || Dataset::open(input_path).map_err(|e| Error::format(format!("GDAL: {}", e)));
+    create_from_dataset(ds, &reopen, output, o, progress, Vec::new())
+}
+
+/// The pipeline from an open GDAL dataset. `reopen` gives a second handle
+/// for the mask reader; `extra_metadata` is appended to the dataset items.
+pub(crate) fn create_from_dataset(
+    ds: Dataset,
+    reopen: &dyn Fn() -> Result<Dataset>,
+    output: &str,
+    o: &CreateOptions,
+    progress: &mut dyn Progress,
+    extra_metadata: Vec<Item>,
+) -> Result<Summary> {
     let (w, h) = ds.raster_size();
     let bands = ds.raster_count();
     if bands == 0 {
@@ -230,6 +253,12 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     }
     inp.width = w as u64;
     inp.height = h as u64;
+    // Dataset items go before band items, in the order given.
+    for item in extra_metadata {
+        inp.metadata.retain(|i| !(i.sample.is_none() && i.name == item.name && i.domain == item.domain));
+        let at = inp.metadata.iter().position(|i| i.sample.is_some()).unwrap_or(inp.metadata.len());
+        inp.metadata.insert(at, item);
+    }
     // SAFETY: band 1 exists.
     let mask_flags = unsafe { gdal_sys::GDALGetMaskFlags(gdal_sys::GDALGetRasterBand(ds.c_dataset(), 1)) };
     let has_mask = mask_flags == GMF_PER_DATASET;
@@ -237,7 +266,7 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     let mask_rows = if has_mask {
         inp.mask = Some(0);
         Some(GdalRows {
-            ds: Mutex::new(Dataset::open(input_path).map_err(|e| Error::format(format!("GDAL: {}", e)))?),
+            ds: Mutex::new(reopen()?),
             width: w,
             bands: 1,
             sample_bytes: 1,

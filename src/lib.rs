@@ -16,6 +16,8 @@ pub mod describe;
 pub mod error;
 #[cfg(feature = "gdal")]
 pub mod gdal_input;
+#[cfg(feature = "gdal")]
+pub mod gdal_warp;
 pub mod raster;
 pub mod source;
 pub mod tiff;

@@ -2,7 +2,7 @@
 //! draw a progress bar on a terminal, report errors on one line.
 
 use super::{EXIT_ERROR, EXIT_OK, Global, report};
-use crate::cog::create::{Progress, create_with};
+use crate::cog::create::Progress;
 use crate::cog::options::CreateOptions;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -53,7 +53,7 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         b
     });
     let mut bar = Bar(bar);
-    match create_with(&a.input, &a.output, &opts, &g.open_options(), &mut bar) {
+    match crate::cog::gdal_gate::create_from_args(&a, &opts, &g.open_options(), &mut bar) {
         Ok(s) => {
             bar.finish();
             if g.verbose > 0 && !g.quiet {

@@ -5,9 +5,11 @@
 
 use super::create::{Progress, Summary};
 use super::options::CreateOptions;
-use crate::cli::CreateArgs;
+use super::tms;
+use crate::cli::{CreateArgs, Resampling, ZoomLevelStrategy};
 use crate::source::OpenOptions;
 use crate::{Error, Result};
+use std::path::PathBuf;
 
 /// The tile-matrix-set options given on the command line, by flag name.
 pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
@@ -33,16 +35,118 @@ pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
     v
 }
 
-/// Refuse options this build cannot honour.
-pub fn check_args(a: &CreateArgs) -> Result<()> {
+/// Which tile matrix set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scheme {
+    /// `--web-optimized`: WebMercatorQuad (GDAL's GoogleMapsCompatible).
+    WebMercator,
+    /// `--tms FILE`: an OGC TileMatrixSet JSON.
+    File(PathBuf),
+}
+
+/// A reprojection onto a tile matrix set, as asked on the command line.
+#[derive(Debug, Clone)]
+pub struct Tiling {
+    pub scheme: Scheme,
+    /// Default nearest (rio-cogeo's default; GDAL's COG driver defaults to cubic).
+    pub warp_resampling: Resampling,
+    pub request: tms::Request,
+}
+
+/// The tiling asked for, if any. Tiling options without `--web-optimized` or
+/// `--tms` are a usage error, as is any of them in a build without GDAL.
+pub fn tiling_of(a: &CreateArgs) -> Result<Option<Tiling>> {
     let used = tms_flags(a);
     if used.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     if !cfg!(feature = "gdal") {
         return Err(Error::usage(format!("{} needs GDAL's warper: rebuild with --features gdal", used.join(", "))));
     }
-    Err(Error::unsupported(format!("{}: reprojection to a tile matrix set is not implemented yet", used.join(", "))))
+    let scheme = match (&a.tms, a.web_optimized) {
+        (Some(p), _) => Scheme::File(p.clone()),
+        (None, true) => Scheme::WebMercator,
+        (None, false) => {
+            return Err(Error::usage(format!("{} needs --web-optimized or --tms FILE", used.join(", "))));
+        }
+    };
+    let strategy = match a.zoom_level_strategy {
+        None | Some(ZoomLevelStrategy::Auto) => tms::Strategy::Auto,
+        Some(ZoomLevelStrategy::Lower) => tms::Strategy::Lower,
+        Some(ZoomLevelStrategy::Upper) => tms::Strategy::Upper,
+    };
+    if a.interleave == Some(crate::cli::InterleaveArg::Band) {
+        return Err(Error::usage("--interleave band is not supported with a tile matrix set"));
+    }
+    Ok(Some(Tiling {
+        scheme,
+        warp_resampling: a.warp_resampling.unwrap_or(Resampling::Nearest),
+        request: tms::Request {
+            zoom_level: a.zoom_level,
+            strategy,
+            aligned_levels: a.aligned_levels,
+            overview_count: None,
+        },
+    }))
+}
+
+/// Refuse options this build cannot honour.
+pub fn check_args(a: &CreateArgs) -> Result<()> {
+    tiling_of(a).map(|_| ())
+}
+
+/// `create` as the command line asks: onto a tile matrix set through GDAL's
+/// warper, or the plain conversion.
+pub fn create_from_args(
+    a: &CreateArgs,
+    o: &CreateOptions,
+    remote: &crate::source::OpenOptions,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    match tiling_of(a)? {
+        None => super::create::create_with(&a.input, &a.output, o, remote, progress),
+        Some(t) if crate::source::scheme(&a.output) == crate::source::Scheme::S3 => {
+            super::s3_output::upload_built(&a.output, o, remote, progress, |local, inner, p| {
+                create_tiled(&a.input, local, inner, &t, p)
+            })
+        }
+        Some(t) => create_tiled(&a.input, &a.output, o, &t, progress),
+    }
+}
+
+/// Output checks of the plain path, then the warp (feature `gdal`).
+fn create_tiled(
+    input: &str,
+    output: &str,
+    o: &CreateOptions,
+    t: &Tiling,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    if crate::source::scheme(output) != crate::source::Scheme::Local {
+        return Err(Error::usage(format!(
+            "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
+            output
+        )));
+    }
+    let p = std::path::Path::new(output);
+    if output != "-" {
+        if p.exists() && !o.overwrite {
+            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", output)));
+        }
+        if p.is_dir() {
+            return Err(Error::usage(format!("{} is a directory", output)));
+        }
+    }
+    super::output::install_interrupt_cleanup();
+    #[cfg(feature = "gdal")]
+    {
+        crate::gdal_warp::create_tiled(input, output, o, t, progress)
+    }
+    #[cfg(not(feature = "gdal"))]
+    {
+        let _ = (input, t, progress);
+        Err(Error::usage("a tile matrix set needs GDAL's warper: rebuild with --features gdal"))
+    }
 }
 
 /// The first bytes are a TIFF or BigTIFF byte-order mark and version. An input

@@ -27,3 +27,4 @@ pub mod dump;
 pub mod jpeg_tables;
 pub mod tile_ranges;
 pub mod tiles;
+pub mod tms;

@@ -21,6 +21,18 @@ pub fn create(
     remote: &OpenOptions,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
+    upload_built(url, o, remote, progress, |local, inner, p| create_with(input, local, inner, remote, p))
+}
+
+/// Run `build` (any writer of a local COG: the plain conversion, or the warp
+/// onto a tile matrix set) into a temp file, then upload that file to `url`.
+pub fn upload_built(
+    url: &str,
+    o: &CreateOptions,
+    remote: &OpenOptions,
+    progress: &mut dyn Progress,
+    build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
+) -> Result<Summary> {
     let (_, key) = s3::parse_url(url)?;
     install_interrupt_cleanup();
     // Same rule as for local files: never replace silently. (If the HEAD is
@@ -35,7 +47,7 @@ pub fn create(
     let local = TempFile::create_in(&dir, stem, "cogtool-upload")?;
     let local_name = local.path.to_string_lossy().into_owned();
     let inner = CreateOptions { overwrite: true, tmpdir: Some(dir.clone()), ..o.clone() };
-    let summary = create_with(input, &local_name, &inner, remote, progress)?;
+    let summary = build(&local_name, &inner, progress)?;
     let work = RemoteWork::begin(url)?;
     let sent = s3_upload::upload_file_until(&local.path, url, remote, until_interrupted());
     drop(work);

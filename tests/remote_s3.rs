@@ -473,3 +473,28 @@ fn create_to_stdout_still_works() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout == std::fs::read(&want).unwrap());
 }
+
+/// A COG warped onto WebMercatorQuad (feature `gdal`) goes to S3 through the
+/// same temp-file-then-upload path, byte-identical to the local output.
+#[cfg(feature = "gdal")]
+#[test]
+fn create_web_optimized_to_s3_matches_local() {
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let input = testdata("tms_utm_rgb.tif");
+    let want = dir.path().join("want.tif");
+    let out = cogtool(&["create", "--web-optimized", input.to_str().unwrap(), want.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut args = with_endpoint(&s, &["create", "--web-optimized", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([input.to_str().unwrap(), "s3://private/out/web.tif"]);
+    let out = cogtool(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read(s.object_path("private", "out/web.tif")).unwrap() == std::fs::read(&want).unwrap(),
+        "object differs from the local --web-optimized output"
+    );
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+    assert_eq!(open_uploads(&s), 0);
+}

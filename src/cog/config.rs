@@ -44,6 +44,9 @@ pub struct Config {
     pub photometric: u16,
     pub metadata: Vec<Item>,
     pub sparse: bool,
+    /// JPEG: the JPEGTables tag of every image IFD (quantisation tables only,
+    /// as GDAL writes them); tiles are stored without their DQT segments.
+    pub jpeg_tables: Option<Vec<u8>>,
 }
 
 impl Config {
@@ -140,8 +143,15 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         None => Method::Cubic,
     };
     let photometric = if o.codec == Codec::Jpeg && bands == 3 { 6 } else { inp.photometric };
-    let mut metadata: Vec<Item> =
-        inp.metadata.iter().filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32))).cloned().collect();
+    // IMAGE_STRUCTURE items describe the input's encoding: gdal_translate
+    // does not copy them, and neither do we.
+    let mut metadata: Vec<Item> = inp
+        .metadata
+        .iter()
+        .filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32)))
+        .filter(|i| i.domain.as_deref() != Some("IMAGE_STRUCTURE"))
+        .cloned()
+        .collect();
     for (k, v) in &o.tags {
         match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
             Some(i) => i.value = v.clone(),
@@ -167,6 +177,20 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             }),
         }
     }
+    // GDAL records how WebP tiles were encoded, after every other item.
+    if o.codec == Codec::Webp {
+        let q = o.quality.unwrap_or(75);
+        let (name, value) =
+            if q == 100 { ("COMPRESSION_REVERSIBILITY", "LOSSLESS".to_string()) } else { ("WEBP_LEVEL", q.to_string()) };
+        metadata.push(Item {
+            name: name.into(),
+            value,
+            sample: None,
+            role: None,
+            domain: Some("IMAGE_STRUCTURE".into()),
+        });
+    }
+    let jpeg_tables = if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
     let levels = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews);
     Ok(Config {
         levels,
@@ -184,7 +208,29 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         photometric,
         metadata,
         sparse: o.sparse,
+        jpeg_tables,
     })
+}
+
+/// The JPEGTables of a JPEG COG: the quantisation tables depend only on the
+/// quality and the number of components, so encode one tiny block and keep
+/// its DQT segments.
+fn jpeg_quant_tables(bands: usize, photometric: u16, quality: Option<u8>) -> Result<Vec<u8>> {
+    use crate::codec::{BlockLayout, EncodeOptions};
+    let layout = BlockLayout {
+        width: 16,
+        height: 16,
+        samples: bands,
+        bits_per_sample: 8,
+        sample_format: crate::tiff::SampleFormat::Uint,
+        byte_order: crate::tiff::ByteOrder::Little,
+        predictor: 1,
+        photometric,
+        jpeg_tables: None,
+    };
+    let enc = EncodeOptions { compression: 7, level: None, quality, predictor: 1 };
+    let full = crate::codec::encode(&enc, &vec![128u8; 16 * 16 * bands], &layout)?;
+    Ok(crate::codec::split_jpeg_quant_tables(&full)?.0)
 }
 
 /// GDAL_METADATA XML as GDAL serialises it.
@@ -211,7 +257,7 @@ pub fn metadata_xml(items: &[Item]) -> Option<String> {
 }
 
 /// Tags of the image IFD of `level`, in GDAL's value order.
-pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<&[u8]>) -> CogIfd {
+pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let g = c.levels[level];
     let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() };
     let bits = (c.sample_bytes * 8) as u16;
@@ -254,7 +300,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<
             bytes: b,
         });
     }
-    if let Some(t) = jpeg_tables {
+    if let Some(t) = &c.jpeg_tables {
         ifd.push(OutTag::undefined(JPEG_TABLES, t));
     }
     if level == 0

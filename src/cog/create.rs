@@ -154,14 +154,14 @@ pub fn write_cog(
     let mut ifds = Vec::new();
     for l in 0..order.levels {
         if l == 0 {
-            ifds.push(config::image_ifd(&cfg, inp, 0, None));
+            ifds.push(config::image_ifd(&cfg, inp, 0));
             if order.with_mask {
                 ifds.push(config::mask_ifd(&cfg, 0));
             }
         }
     }
     for l in 1..order.levels {
-        ifds.push(config::image_ifd(&cfg, inp, l, None));
+        ifds.push(config::image_ifd(&cfg, inp, l));
     }
     if order.with_mask {
         for l in 1..order.levels {

@@ -277,6 +277,7 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         };
         let mask_enc = EncodeOptions { compression: 8, level: None, quality: None, predictor: 1 };
         let with_mask = cfg.with_mask();
+        let jpeg = cfg.jpeg_tables.is_some();
         (0..across)
             .into_par_iter()
             .map(|col| {
@@ -291,11 +292,15 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                 let image = if sparse_image {
                     Vec::new()
                 } else {
+                    if jpeg {
+                        spread_edges(&mut tile, b, cols, rows, comps);
+                    }
                     let mut bytes = vec![0u8; tile.len() * T::BYTES];
                     for (v, o) in tile.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
                         v.write_le(o);
                     }
-                    codec::encode(&enc, &bytes, &layout)?
+                    let full = codec::encode(&enc, &bytes, &layout)?;
+                    if jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full }
                 };
                 let mask = if with_mask {
                     let valid = l.valid.as_ref().expect("mask rows");
@@ -325,6 +330,32 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
     }
 }
 
+/// Fill the part of a partial edge tile outside the image by repeating the
+/// last column to the right, then the last row down, as GDAL does before
+/// JPEG-compressing an edge tile (it avoids ringing along the image edge).
+fn spread_edges<T: Copy>(tile: &mut [T], b: usize, cols: usize, rows: usize, comps: usize) {
+    if cols == 0 || rows == 0 {
+        return;
+    }
+    if cols < b {
+        for r in 0..rows {
+            let row = &mut tile[r * b * comps..(r + 1) * b * comps];
+            let (head, tail) = row.split_at_mut(cols * comps);
+            let last = &head[(cols - 1) * comps..];
+            for px in tail.chunks_exact_mut(comps) {
+                px.copy_from_slice(last);
+            }
+        }
+    }
+    if rows < b {
+        let (head, tail) = tile.split_at_mut(rows * b * comps);
+        let last = &head[(rows - 1) * b * comps..];
+        for row in tail.chunks_exact_mut(b * comps) {
+            row.copy_from_slice(last);
+        }
+    }
+}
+
 /// A value SPARSE_OK may drop: nodata (NaN matching NaN), or 0 without nodata.
 fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
     let x = v.to_f64();
@@ -332,5 +363,29 @@ fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
         Some(nd) if nd.is_nan() => x.is_nan(),
         Some(nd) => x == nd,
         None => x == 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread_edges;
+
+    #[test]
+    fn edge_tiles_repeat_last_column_then_last_row() {
+        // 4x4 tile, 2 samples per pixel, image part 2 columns x 3 rows.
+        let mut t = vec![0u8; 4 * 4 * 2];
+        for r in 0..3 {
+            for c in 0..2 {
+                t[(r * 4 + c) * 2] = (10 * r + c) as u8;
+                t[(r * 4 + c) * 2 + 1] = 100 + (10 * r + c) as u8;
+            }
+        }
+        spread_edges(&mut t, 4, 2, 3, 2);
+        let px = |r: usize, c: usize| (t[(r * 4 + c) * 2], t[(r * 4 + c) * 2 + 1]);
+        assert_eq!(px(0, 3), (1, 101));
+        assert_eq!(px(2, 2), (21, 121));
+        assert_eq!(px(3, 0), (20, 120));
+        assert_eq!(px(3, 3), (21, 121));
+        assert_eq!(px(1, 1), (11, 111));
     }
 }

@@ -73,6 +73,30 @@ def make(d):
     band.WriteArray(a)
     ds = None
 
+    # Smooth photo-like bands for the lossy codecs (JPEG, WebP): errors stay
+    # small, so "within a tolerance of GDAL" means something.
+    def smooth(h, w, k):
+        y, x = np.mgrid[0:h, 0:w]
+        v = 128 + 60 * np.sin(x / 37.0 + k) + 50 * np.cos(y / 23.0 - k) + 10 * np.sin((x + y) / 9.0)
+        return np.clip(v, 0, 255).astype("uint8")
+
+    ds = drv.Create(f"{d}/smooth.tif", 1000, 700, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform([0, 1, 0, 0, 0, -1])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(smooth(700, 1000, b))
+    ds = None
+    ds = drv.Create(f"{d}/smooth_gray.tif", 777, 513, 1, gdal.GDT_Byte)
+    ds.GetRasterBand(1).WriteArray(smooth(513, 777, 0))
+    ds = None
+    ds = drv.Create(f"{d}/smooth_rgba.tif", 700, 600, 4, gdal.GDT_Byte, ["PHOTOMETRIC=RGB", "ALPHA=YES"])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(smooth(600, 700, b))
+    alpha = np.full((600, 700), 255, "uint8")
+    alpha[:, :128] = 0
+    alpha[256:320, :] = 0
+    ds.GetRasterBand(4).WriteArray(alpha)
+    ds = None
+
     ds = drv.Create(f"{d}/u16_1x1.tif", 1, 1, 1, gdal.GDT_UInt16)
     ds.GetRasterBand(1).WriteArray(np.array([[4242]], "uint16"))
     ds = None

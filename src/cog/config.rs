@@ -5,7 +5,7 @@
 use super::ifd::CogIfd;
 use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
-use super::options::{Codec, CreateOptions, NodataChoice, PredictorChoice};
+use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
 use super::resample::Method;
 use crate::cli::Resampling;
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
@@ -47,6 +47,8 @@ pub struct Config {
     /// JPEG: the JPEGTables tag of every image IFD (quantisation tables only,
     /// as GDAL writes them); tiles are stored without their DQT segments.
     pub jpeg_tables: Option<Vec<u8>>,
+    /// `--interleave band`: PlanarConfiguration 2, one tile per band.
+    pub separate: bool,
 }
 
 impl Config {
@@ -131,6 +133,9 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         Codec::Jpeg if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3)) => {
             return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
         }
+        Codec::Jpeg if o.interleave == Interleave::Band && bands > 1 => {
+            return Err(Error::usage("JPEG needs --interleave pixel (3 bands are stored YCbCr, as GDAL does)"));
+        }
         Codec::Webp if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4)) => {
             return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
         }
@@ -209,6 +214,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         metadata,
         sparse: o.sparse,
         jpeg_tables,
+        separate: o.interleave == Interleave::Band && bands > 1,
     })
 }
 
@@ -259,7 +265,8 @@ pub fn metadata_xml(items: &[Item]) -> Option<String> {
 /// Tags of the image IFD of `level`, in GDAL's value order.
 pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let g = c.levels[level];
-    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() };
+    let planes = if c.separate { c.bands as u64 } else { 1 };
+    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() * planes };
     let bits = (c.sample_bytes * 8) as u16;
     if level > 0 {
         ifd.push(OutTag::long(NEW_SUBFILE_TYPE, 1));
@@ -269,7 +276,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     ifd.push(OutTag::short(COMPRESSION, c.codec.tag()));
     ifd.push(OutTag::short(PHOTOMETRIC, c.photometric));
     ifd.push(OutTag::short(SAMPLES_PER_PIXEL, c.bands as u16));
-    ifd.push(OutTag::short(PLANAR_CONFIG, 1));
+    ifd.push(OutTag::short(PLANAR_CONFIG, if c.separate { 2 } else { 1 }));
     if c.predictor != 0 {
         ifd.push(OutTag::short(PREDICTOR, c.predictor));
     }

@@ -195,8 +195,12 @@ pub fn write_cog(
         .enumerate()
         .map(|(i, ifd)| {
             let is_mask = order.with_mask && (i == 1 || i > order.levels);
-            let per_tile =
-                if is_mask { 1u64 << 16 } else { (cfg.sample_bytes * cfg.bands) as u64 * cfg.levels[0].block.pow(2) };
+            let planes = if cfg.separate { cfg.bands } else { 1 };
+            let per_tile = if is_mask {
+                1u64 << 16
+            } else {
+                (cfg.sample_bytes * cfg.bands / planes) as u64 * cfg.levels[0].block.pow(2)
+            };
             ifd.tiles * (per_tile + 8)
         })
         .sum();
@@ -295,7 +299,10 @@ fn stream<T: Sample>(
     let comps = cfg.bands * parts;
     let nodata = cfg.nodata;
     let sink = |t: EncodedTile| -> Result<()> {
-        spill.put(order.image(t.level), t.index, &t.image)?;
+        let per_plane = cfg.levels[t.level].tiles() as usize;
+        for (p, payload) in t.image.iter().enumerate() {
+            spill.put(order.image(t.level), p * per_plane + t.index, payload)?;
+        }
         if let (Some(m), Some(mi)) = (t.mask, order.mask(t.level)) {
             spill.put(mi, t.index, &m)?;
         }

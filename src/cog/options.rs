@@ -504,11 +504,6 @@ impl CreateOptions {
         if self.codec == Codec::Webp && self.interleave == Interleave::Band {
             return Err(usage("WEBP needs --interleave pixel"));
         }
-        if self.interleave == Interleave::Band {
-            // Band interleave changes GDAL's ghost area and tile order; we
-            // only write the pixel-interleaved COG layout for now.
-            return Err(Error::unsupported("--interleave band is not supported yet (only pixel)"));
-        }
         if self.threads == Some(0) {
             return Err(usage("--threads must be at least 1"));
         }

@@ -40,12 +40,15 @@ pub fn from_le<T: Sample>(bytes: &[u8]) -> Vec<T> {
 /// One encoded tile of one level: image payload and, with a mask, mask payload.
 /// An empty payload means "sparse: write nothing".
 /// One tile compressed: the image bytes and, with a mask, the mask bytes.
-type EncodedPair = (Vec<u8>, Option<Vec<u8>>);
+type EncodedPair = (Vec<Vec<u8>>, Option<Vec<u8>>);
 
 pub struct EncodedTile {
     pub level: usize,
+    /// Tile index within one plane (row major).
     pub index: usize,
-    pub image: Vec<u8>,
+    /// One payload per plane: a single one when pixel-interleaved, one per
+    /// band with `--interleave band` (PlanarConfiguration 2).
+    pub image: Vec<Vec<u8>>,
     pub mask: Option<Vec<u8>>,
 }
 
@@ -247,10 +250,11 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         let nodata = self.nodata;
         let off = row0 - l.base;
         let across = g.tiles_across() as usize;
+        let planes = if cfg.separate { cfg.bands } else { 1 };
         let layout = BlockLayout {
             width: b,
             height: b,
-            samples: cfg.bands,
+            samples: cfg.bands / planes,
             bits_per_sample: (cfg.sample_bytes * 8) as u16,
             sample_format: self.sample_format,
             byte_order: ByteOrder::Little,
@@ -288,20 +292,29 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                     let src = &l.data[((off + r) * w + x0) * comps..((off + r) * w + x0 + cols) * comps];
                     tile[r * b * comps..(r * b + cols) * comps].copy_from_slice(src);
                 }
-                let sparse_image = cfg.sparse && tile.iter().all(|&v| is_empty_value(v, nodata));
-                let image = if sparse_image {
-                    Vec::new()
-                } else {
-                    if jpeg {
-                        spread_edges(&mut tile, b, cols, rows, comps);
+                if jpeg {
+                    spread_edges(&mut tile, b, cols, rows, comps);
+                }
+                // Band interleave: plane p holds component group p of every pixel.
+                let per_plane = comps / planes;
+                let mut image = Vec::with_capacity(planes);
+                for p in 0..planes {
+                    let plane: Vec<T> = if planes == 1 {
+                        std::mem::take(&mut tile)
+                    } else {
+                        tile.chunks_exact(comps).flat_map(|px| px[p * per_plane..(p + 1) * per_plane].iter().copied()).collect()
+                    };
+                    if cfg.sparse && plane.iter().all(|&v| is_empty_value(v, nodata)) {
+                        image.push(Vec::new());
+                        continue;
                     }
-                    let mut bytes = vec![0u8; tile.len() * T::BYTES];
-                    for (v, o) in tile.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
+                    let mut bytes = vec![0u8; plane.len() * T::BYTES];
+                    for (v, o) in plane.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
                         v.write_le(o);
                     }
                     let full = codec::encode(&enc, &bytes, &layout)?;
-                    if jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full }
-                };
+                    image.push(if jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full });
+                }
                 let mask = if with_mask {
                     let valid = l.valid.as_ref().expect("mask rows");
                     let row_bytes = b.div_ceil(8);

@@ -49,6 +49,9 @@ pub struct Config {
     pub jpeg_tables: Option<Vec<u8>>,
     /// `--interleave band`: PlanarConfiguration 2, one tile per band.
     pub separate: bool,
+    /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
+    /// 17-31): samples are clamped to that range and packed, as GDAL does.
+    pub nbits: Option<u16>,
 }
 
 impl Config {
@@ -123,6 +126,14 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             }
         }
     };
+    // JPEG and WebP store 8-bit samples: an NBITS input is written as Byte.
+    let nbits = inp.nbits.filter(|_| o.codec.lossless());
+    if nbits.is_some() && predictor >= 2 {
+        return Err(Error::usage(format!(
+            "predictors are not supported for {}-bit samples (GDAL's NBITS)",
+            nbits.unwrap_or(0)
+        )));
+    }
     if predictor == 3 && !inp.is_float() {
         return Err(Error::usage("the floating-point predictor needs floating-point samples"));
     }
@@ -215,6 +226,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         sparse: o.sparse,
         jpeg_tables,
         separate: o.interleave == Interleave::Band && bands > 1,
+        nbits,
     })
 }
 
@@ -267,7 +279,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let g = c.levels[level];
     let planes = if c.separate { c.bands as u64 } else { 1 };
     let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() * planes };
-    let bits = (c.sample_bytes * 8) as u16;
+    let bits = c.nbits.unwrap_or((c.sample_bytes * 8) as u16);
     if level > 0 {
         ifd.push(OutTag::long(NEW_SUBFILE_TYPE, 1));
     }

@@ -255,7 +255,7 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
             width: b,
             height: b,
             samples: cfg.bands / planes,
-            bits_per_sample: (cfg.sample_bytes * 8) as u16,
+            bits_per_sample: cfg.nbits.unwrap_or((cfg.sample_bytes * 8) as u16),
             sample_format: self.sample_format,
             byte_order: ByteOrder::Little,
             predictor: cfg.predictor.max(1),
@@ -308,10 +308,16 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                         image.push(Vec::new());
                         continue;
                     }
-                    let mut bytes = vec![0u8; plane.len() * T::BYTES];
-                    for (v, o) in plane.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
-                        v.write_le(o);
-                    }
+                    let bytes = match cfg.nbits {
+                        Some(n) => pack_bits(&plane, b * (comps / planes), n),
+                        None => {
+                            let mut bytes = vec![0u8; plane.len() * T::BYTES];
+                            for (v, o) in plane.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
+                                v.write_le(o);
+                            }
+                            bytes
+                        }
+                    };
                     let full = codec::encode(&enc, &bytes, &layout)?;
                     image.push(if jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full });
                 }
@@ -341,6 +347,33 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
             })
             .collect()
     }
+}
+
+/// Pack unsigned samples into `n`-bit fields, most significant bit first,
+/// each row of `row_len` samples padded to whole bytes (TIFF's layout for
+/// odd bit depths). Values beyond `n` bits are clamped, as GDAL clamps
+/// them when writing NBITS.
+fn pack_bits<T: Pixel>(samples: &[T], row_len: usize, n: u16) -> Vec<u8> {
+    let n = n as usize;
+    let max = (1u64 << n) - 1;
+    let row_bytes = (row_len * n).div_ceil(8);
+    let rows = samples.len() / row_len.max(1);
+    let mut out = vec![0u8; row_bytes * rows];
+    for (r, row) in samples.chunks_exact(row_len).enumerate() {
+        let dst = &mut out[r * row_bytes..(r + 1) * row_bytes];
+        let mut bit = 0usize;
+        for &v in row {
+            let x = v.to_f64();
+            let x = if x.is_nan() || x <= 0.0 { 0 } else { (x as u64).min(max) };
+            for k in (0..n).rev() {
+                if (x >> k) & 1 == 1 {
+                    dst[bit / 8] |= 0x80 >> (bit % 8);
+                }
+                bit += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Fill the part of a partial edge tile outside the image by repeating the
@@ -381,7 +414,17 @@ fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::spread_edges;
+    use super::{pack_bits, spread_edges};
+
+    #[test]
+    fn odd_bit_depths_pack_msb_first_with_padded_rows() {
+        // 3 samples of 4 bits per row, 2 rows: rows of 2 bytes.
+        assert_eq!(pack_bits(&[1u8, 2, 15, 4, 5, 200], 3, 4), vec![0x12, 0xF0, 0x45, 0xF0]);
+        // 12 bits: 0xABC, 0x123 -> AB C1 23
+        assert_eq!(pack_bits(&[0xABCu16, 0x123], 2, 12), vec![0xAB, 0xC1, 0x23]);
+        // 1 bit, 9 per row: two bytes per row.
+        assert_eq!(pack_bits(&[1u8, 0, 1, 0, 0, 0, 0, 1, 1], 9, 1), vec![0b1010_0001, 0x80]);
+    }
 
     #[test]
     fn edge_tiles_repeat_last_column_then_last_row() {

@@ -97,6 +97,25 @@ def make(d):
     ds.GetRasterBand(4).WriteArray(alpha)
     ds = None
 
+    # GDAL's NBITS: 1-bit (read by GDAL as a black/white palette), 12-bit.
+    ds = drv.Create(f"{d}/nbits1.tif", 600, 530, 1, gdal.GDT_Byte, ["NBITS=1"])
+    ds.GetRasterBand(1).WriteArray((grad(530, 600, 0) % 3 == 0).astype("uint8"))
+    ds = None
+    ds = drv.Create(f"{d}/nbits12.tif", 700, 600, 2, gdal.GDT_UInt16, ["NBITS=12", "TILED=YES"])
+    for b in range(2):
+        ds.GetRasterBand(b + 1).WriteArray((grad(600, 700, b).astype("uint16") * 16))
+    ds = None
+
+    # Complex types (tiny but with one overview at BLOCKSIZE=256).
+    for name, dt, npt in [("cint16", gdal.GDT_CInt16, "int16"), ("cint32", gdal.GDT_CInt32, "int32"),
+                          ("cfloat32", gdal.GDT_CFloat32, "complex64"), ("cfloat64", gdal.GDT_CFloat64, "complex128")]:
+        ds = drv.Create(f"{d}/{name}.tif", 300, 270, 2, dt)
+        for b in range(2):
+            re_ = grad(270, 300, b).astype("float64") - 100
+            im = grad(270, 300, b + 1).astype("float64") * -3
+            ds.GetRasterBand(b + 1).WriteArray((re_ + 1j * im) if npt.startswith("complex") else (re_ + 1j * im))
+        ds = None
+
     ds = drv.Create(f"{d}/u16_1x1.tif", 1, 1, 1, gdal.GDT_UInt16)
     ds.GetRasterBand(1).WriteArray(np.array([[4242]], "uint16"))
     ds = None
@@ -108,9 +127,9 @@ def compare(a, b, full_only=False):
     for i in range(1, min(da.RasterCount, db.RasterCount) + 1):
         ba, bb = da.GetRasterBand(i), db.GetRasterBand(i)
         if full_only:
-            x = ba.ReadAsArray().astype("float64")
-            y = bb.ReadAsArray().astype("float64")
-            same = np.array_equal(x, y, equal_nan=True)
+            x = ba.ReadAsArray()
+            y = bb.ReadAsArray()
+            same = x.shape == y.shape and np.array_equal(x, y, equal_nan=not np.iscomplexobj(x))
             out.append({"band": i, "level": 0, "max_diff": 0.0 if same else float("inf"), "mask_diff": 0})
             continue
         if ba.GetOverviewCount() != bb.GetOverviewCount():
@@ -119,8 +138,13 @@ def compare(a, b, full_only=False):
         for k in range(-1, ba.GetOverviewCount()):
             oa = ba if k < 0 else ba.GetOverview(k)
             ob = bb if k < 0 else bb.GetOverview(k)
-            x = oa.ReadAsArray().astype("float64")
-            y = ob.ReadAsArray().astype("float64")
+            x = oa.ReadAsArray()
+            y = ob.ReadAsArray()
+            if np.iscomplexobj(x):
+                x = np.concatenate([x.real, x.imag]).astype("float64")
+                y = np.concatenate([y.real, y.imag]).astype("float64")
+            x = x.astype("float64")
+            y = y.astype("float64")
             if x.shape != y.shape:
                 out.append({"band": i, "level": k + 1, "error": "shape"})
                 continue

@@ -3,6 +3,9 @@
   make DIR            write the test inputs into DIR
   compare A B [full]  per band and level: max |A-B| and mask differences, as JSON
   meta F              georeferencing, nodata, metadata, palette, as JSON
+  check               stdin lines "INPUT OUTPUT lossless|lossy": GDAL's COG
+                      validator (full check) and, for lossless, per-band
+                      checksums of input and output, as JSON lines
 """
 import json
 import sys
@@ -183,8 +186,30 @@ def meta(f):
     }))
 
 
+def check():
+    from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        inp, out, kind = line.split()
+        try:
+            warnings, errors, _ = validate(out, check_tiled=True, full_check=True)
+        except Exception as e:  # noqa: BLE001 - reported to the Rust test
+            warnings, errors = [], [str(e)]
+        res = {"output": out, "warnings": warnings, "errors": errors}
+        if kind == "lossless":
+            a, b = gdal.Open(inp), gdal.Open(out)
+            n = min(a.RasterCount, b.RasterCount)
+            res["in"] = [a.GetRasterBand(i).Checksum() for i in range(1, n + 1)]
+            res["out"] = [b.GetRasterBand(i).Checksum() for i in range(1, n + 1)]
+        print(json.dumps(res))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
+    if cmd == "check":
+        check()
+        sys.exit(0)
     if cmd == "make":
         make(sys.argv[2])
     elif cmd == "compare":

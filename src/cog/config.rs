@@ -7,7 +7,6 @@ use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
 use super::resample::Method;
-use crate::cli::Resampling;
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
@@ -57,20 +56,6 @@ pub struct Config {
 impl Config {
     pub fn with_mask(&self) -> bool {
         self.mask != MaskSource::None
-    }
-}
-
-fn method_of(r: Resampling) -> Method {
-    match r {
-        Resampling::Nearest => Method::Nearest,
-        Resampling::Average => Method::Average,
-        Resampling::Bilinear => Method::Bilinear,
-        Resampling::Cubic => Method::Cubic,
-        Resampling::Cubicspline => Method::CubicSpline,
-        Resampling::Lanczos => Method::Lanczos,
-        Resampling::Mode => Method::Mode,
-        Resampling::Rms => Method::Rms,
-        Resampling::Gauss => Method::Gauss,
     }
 }
 
@@ -153,7 +138,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         _ => {}
     }
     let method = match o.resampling {
-        Some(r) => method_of(r),
+        Some(r) => r,
         // GDAL: CUBIC, or NEAREST for a palette or complex data.
         None if inp.color_map.is_some() || inp.is_complex() => Method::Nearest,
         None => Method::Cubic,

@@ -382,7 +382,8 @@ fn band_interleave_matches_gdal_gtiff_layout() {
         let tmp = dir.join(format!("tmp_{}.tif", name));
         let theirs = dir.join(format!("gdal_band_{}.tif", name));
         let codec = extra_ours[1].to_uppercase();
-        let mut t = vec!["-q", "-co", "TILED=YES", "-co", "BLOCKXSIZE=256", "-co", "BLOCKYSIZE=256", "-co", "INTERLEAVE=BAND"];
+        let mut t =
+            vec!["-q", "-co", "TILED=YES", "-co", "BLOCKXSIZE=256", "-co", "BLOCKYSIZE=256", "-co", "INTERLEAVE=BAND"];
         if gdal_mask {
             t.extend(["-b", "1", "-b", "2", "-b", "3", "-mask", "4"]);
         }
@@ -398,7 +399,15 @@ fn band_interleave_matches_gdal_gtiff_layout() {
         let factors: Vec<String> = (1..=levels).map(|k| (1u32 << k).to_string()).collect();
         if !factors.is_empty() {
             let st = Command::new("gdaladdo")
-                .args(["-q", "--config", "GDAL_TIFF_OVR_BLOCKSIZE", "256", "--config", "GDAL_TIFF_INTERNAL_MASK", "YES"])
+                .args([
+                    "-q",
+                    "--config",
+                    "GDAL_TIFF_OVR_BLOCKSIZE",
+                    "256",
+                    "--config",
+                    "GDAL_TIFF_INTERNAL_MASK",
+                    "YES",
+                ])
                 .args(["-r", "nearest"])
                 .arg(&tmp)
                 .args(&factors)
@@ -428,7 +437,8 @@ fn band_interleave_matches_gdal_gtiff_layout() {
         let t = open(&ours);
         let imgs = cogtool::tiff::Image::all(&t).unwrap();
         let mut last = 0;
-        for i in imgs.iter().filter(|i| i.kind == cogtool::tiff::Kind::Overview).rev().chain(std::iter::once(&imgs[0])) {
+        for i in imgs.iter().filter(|i| i.kind == cogtool::tiff::Kind::Overview).rev().chain(std::iter::once(&imgs[0]))
+        {
             let (offs, _) = i.block_arrays(&t).unwrap();
             for o in offs.into_iter().filter(|&o| o != 0) {
                 assert!(o > last, "{}: tile at {} before {}", name, o, last);

@@ -30,7 +30,10 @@ enum Variant {
 fn gdal_ready() -> bool {
     let ok = have("gdalinfo")
         && Command::new(PY)
-            .args(["-c", "from osgeo import gdal; import numpy; import osgeo_utils.samples.validate_cloud_optimized_geotiff"])
+            .args([
+                "-c",
+                "from osgeo import gdal; import numpy; import osgeo_utils.samples.validate_cloud_optimized_geotiff",
+            ])
             .status()
             .map(|s| s.success())
             .unwrap_or(false);

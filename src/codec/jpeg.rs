@@ -136,7 +136,8 @@ fn libjpeg_like(full: &[u8], gray: bool) -> Vec<u8> {
             // entropy-coded data: up to the next marker (FF 00 is a stuffed
             // byte, FF D0..D7 a restart marker, both part of the data)
             let mut j = i;
-            while j + 1 < full.len() && !(full[j] == 0xFF && full[j + 1] != 0 && !(0xD0..=0xD7).contains(&full[j + 1])) {
+            while j + 1 < full.len() && !(full[j] == 0xFF && full[j + 1] != 0 && !(0xD0..=0xD7).contains(&full[j + 1]))
+            {
                 j += 1;
             }
             if j + 1 >= full.len() {

@@ -181,8 +181,11 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     // GDAL records how WebP tiles were encoded, after every other item.
     if o.codec == Codec::Webp {
         let q = o.quality.unwrap_or(75);
-        let (name, value) =
-            if q == 100 { ("COMPRESSION_REVERSIBILITY", "LOSSLESS".to_string()) } else { ("WEBP_LEVEL", q.to_string()) };
+        let (name, value) = if q == 100 {
+            ("COMPRESSION_REVERSIBILITY", "LOSSLESS".to_string())
+        } else {
+            ("WEBP_LEVEL", q.to_string())
+        };
         metadata.push(Item {
             name: name.into(),
             value,
@@ -191,7 +194,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             domain: Some("IMAGE_STRUCTURE".into()),
         });
     }
-    let jpeg_tables = if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
+    let jpeg_tables =
+        if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
     let levels = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews);
     Ok(Config {
         levels,

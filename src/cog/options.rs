@@ -10,13 +10,15 @@
 //! IF_NEEDED; we know every compressed size before writing, see plan.rs).
 
 use crate::cli::{CreateArgs, Resampling};
-use clap::ValueEnum;
 use crate::{Error, Result};
+use clap::ValueEnum;
 use std::path::PathBuf;
 
 // The value lists exist once, as the clap enums of src/cli.rs; here they
 // get the names the library uses and their behaviour.
-pub use crate::cli::{BigTiffArg as BigTiff, Compress as Codec, InterleaveArg as Interleave, PredictorArg as PredictorChoice};
+pub use crate::cli::{
+    BigTiffArg as BigTiff, Compress as Codec, InterleaveArg as Interleave, PredictorArg as PredictorChoice,
+};
 
 impl Codec {
     /// The TIFF Compression tag value.
@@ -160,8 +162,7 @@ fn codec_of(name: &str, v: &str) -> Result<Codec> {
 }
 
 fn resampling_of(name: &str, v: &str) -> Result<Resampling> {
-    Resampling::from_str(v, true)
-        .map_err(|_| usage(format!("--co {}={}: unknown or unsupported resampling", name, v)))
+    Resampling::from_str(v, true).map_err(|_| usage(format!("--co {}={}: unknown or unsupported resampling", name, v)))
 }
 
 /// Everything from the command line, before it is merged.

@@ -302,7 +302,9 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                     let plane: Vec<T> = if planes == 1 {
                         std::mem::take(&mut tile)
                     } else {
-                        tile.chunks_exact(comps).flat_map(|px| px[p * per_plane..(p + 1) * per_plane].iter().copied()).collect()
+                        tile.chunks_exact(comps)
+                            .flat_map(|px| px[p * per_plane..(p + 1) * per_plane].iter().copied())
+                            .collect()
                     };
                     if cfg.sparse && plane.iter().all(|&v| is_empty_value(v, nodata)) {
                         image.push(Vec::new());

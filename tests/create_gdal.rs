@@ -349,17 +349,19 @@ fn band_interleave_matches_gdal_gtiff_layout() {
         ("rgb", "rgb.tif", vec!["--compress", "deflate"], false),
         ("rgba_mask", "rgba.tif", vec!["--compress", "zstd", "--add-mask"], true),
         ("i16", "i16.tif", vec!["--compress", "lzw", "--predictor", "horizontal"], false),
+        ("dem_one_band", "dem.tif", vec!["--compress", "deflate", "--predictor", "float"], false),
     ] {
         // Sizes that halve exactly: gdaladdo rounds overview sizes up, the
         // COG rule (ours) down.
         let input = {
             let src = dir.join(input);
             let crop = dir.join(format!("crop_{}.tif", name));
+            let (cw, ch) = if name == "dem_one_band" { ("512", "512") } else { ("1024", "512") };
             if name == "i16" {
                 src
             } else {
                 let st = Command::new("gdal_translate")
-                    .args(["-q", "-srcwin", "0", "0", "1024", "512"])
+                    .args(["-q", "-srcwin", "0", "0", cw, ch])
                     .arg(&src)
                     .arg(&crop)
                     .status()
@@ -421,6 +423,9 @@ fn band_interleave_matches_gdal_gtiff_layout() {
         g.extend(["-co", cco.as_str()]);
         if name == "i16" {
             g.extend(["-co", "PREDICTOR=2"]);
+        }
+        if name == "dem_one_band" {
+            g.extend(["-co", "PREDICTOR=3"]);
         }
         let st = Command::new("gdal_translate")
             .args(&g)

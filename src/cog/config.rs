@@ -214,7 +214,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         metadata,
         sparse: o.sparse,
         jpeg_tables,
-        separate: o.interleave == Interleave::Band && bands > 1,
+        // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
+        separate: o.interleave == Interleave::Band,
         nbits,
     })
 }
@@ -277,7 +278,11 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     ifd.push(OutTag::short(COMPRESSION, c.codec.tag()));
     ifd.push(OutTag::short(PHOTOMETRIC, c.photometric));
     ifd.push(OutTag::short(SAMPLES_PER_PIXEL, c.bands as u16));
-    ifd.push(OutTag::short(PLANAR_CONFIG, if c.separate { 2 } else { 1 }));
+    // GDAL's overview directories only set PlanarConfiguration for several
+    // samples: a one-band band-interleaved COG has 2 on the full
+    // resolution and the default 1 on its overviews (same bytes either way).
+    let planar = if c.separate && (level == 0 || c.bands > 1) { 2 } else { 1 };
+    ifd.push(OutTag::short(PLANAR_CONFIG, planar));
     if c.predictor != 0 {
         ifd.push(OutTag::short(PREDICTOR, c.predictor));
     }

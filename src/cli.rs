@@ -209,13 +209,16 @@ pub enum PredictorArg {
     Auto,
 }
 
+/// Overview resampling methods; also the library's list
+/// (`cog::resample::Method` is this enum).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Resampling {
     Nearest,
     Average,
     Bilinear,
     Cubic,
-    Cubicspline,
+    #[value(name = "cubicspline")]
+    CubicSpline,
     Lanczos,
     Mode,
     Rms,

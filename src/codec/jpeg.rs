@@ -111,8 +111,84 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, quality);
     enc.set_sampling_factor(sampling);
+    // As libjpeg inside libtiff/GDAL: chroma box-averaged (h2v2_downsample).
+    // GDAL also optimises the Huffman tables of each block; jpeg-encoder can
+    // only do that by writing one scan per component, which zune-jpeg (our
+    // decoder) misreads, so blocks carry the standard tables in one
+    // interleaved scan: about 15% larger than GDAL's on smooth images.
+    enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
     enc.encode(data, w as u16, h as u16, color).map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))?;
-    Ok(out)
+    Ok(libjpeg_like(&out, layout.samples == 1))
+}
+
+/// Make jpeg-encoder's stream look like libjpeg's (what GDAL writes):
+/// component ids 1, 2, 3 instead of 0, 1, 2 (without a JFIF marker, which
+/// TIFF blocks do not carry, decoders such as zune-jpeg take 0-based ids
+/// for RGB), and for a gray frame no chroma quantisation table (libjpeg,
+/// and so GDAL's JPEGTables, has the luma table only). The stream is ours,
+/// so well formed; segments after the scan header are copied as they are.
+fn libjpeg_like(full: &[u8], gray: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(full.len());
+    out.extend_from_slice(&full[..2.min(full.len())]);
+    let mut i = 2;
+    while i + 2 <= full.len() {
+        if full[i] != 0xFF {
+            // entropy-coded data: up to the next marker (FF 00 is a stuffed
+            // byte, FF D0..D7 a restart marker, both part of the data)
+            let mut j = i;
+            while j + 1 < full.len() && !(full[j] == 0xFF && full[j + 1] != 0 && !(0xD0..=0xD7).contains(&full[j + 1]))
+            {
+                j += 1;
+            }
+            if j + 1 >= full.len() {
+                j = full.len();
+            }
+            out.extend_from_slice(&full[i..j]);
+            i = j;
+            continue;
+        }
+        let marker = full[i + 1];
+        if marker == EOI || i + 4 > full.len() {
+            break;
+        }
+        let len = u16::from_be_bytes([full[i + 2], full[i + 3]]) as usize;
+        let end = (i + 2 + len).min(full.len());
+        let mut seg = full[i..end].to_vec();
+        match marker {
+            // SOF0..SOF2: 8 header bytes, then 3 bytes per component, id first.
+            0xC0..=0xC2 if seg.len() >= 10 => {
+                for c in 0..seg[9] as usize {
+                    if let Some(id) = seg.get_mut(10 + 3 * c) {
+                        *id += 1;
+                    }
+                }
+            }
+            // SOS: count, then 2 bytes per component, id first.
+            SOS if seg.len() >= 5 => {
+                for c in 0..seg[4] as usize {
+                    if let Some(id) = seg.get_mut(5 + 2 * c) {
+                        *id += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+        let unused_chroma_table = gray && marker == DQT && len == 67 && full[i + 4] == 1;
+        if !unused_chroma_table {
+            out.extend_from_slice(&seg);
+        }
+        i = end;
+    }
+    out.extend_from_slice(&full[i.min(full.len())..]);
+    out
+}
+
+/// Split a full JPEG stream the way GDAL writes JPEG TIFFs by default
+/// (JPEGTABLESMODE=1): JPEGTables = SOI + every DQT + EOI; the block keeps
+/// SOI, its own (optimised) Huffman tables, the frame and scan headers, the
+/// entropy-coded data and EOI. APPn and COM segments are dropped.
+pub fn split_quant_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    split_with(full, |m| m == DQT)
 }
 
 /// Split a full JPEG stream into (JPEGTables contents, abbreviated block
@@ -120,6 +196,11 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
 /// frame and scan headers, the entropy-coded data and EOI. APPn and COM
 /// segments are dropped, as libtiff does.
 pub fn split_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    split_with(full, |m| m == DQT || m == DHT)
+}
+
+/// Segments whose marker satisfies `to_tables` go to the tables stream.
+fn split_with(full: &[u8], to_tables: impl Fn(u8) -> bool) -> Result<(Vec<u8>, Vec<u8>)> {
     if full.len() < 4 || full[..2] != [0xFF, SOI] {
         return Err(Error::format("not a JPEG stream (no SOI)"));
     }
@@ -141,7 +222,7 @@ pub fn split_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
             return Err(Error::format(format!("JPEG segment at byte {} runs past the end", i)));
         }
         match marker {
-            DQT | DHT => tables.extend_from_slice(&full[i..end]),
+            m if to_tables(m) => tables.extend_from_slice(&full[i..end]),
             0xE0..=0xEF | 0xFE => {}
             SOS => {
                 // SOS header, then everything up to and including EOI

@@ -227,6 +227,12 @@ pub fn split_jpeg_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
     jpeg::split_tables(full)
 }
 
+/// For JPEG as GDAL writes it (JPEGTABLESMODE=1): JPEGTables holds only the
+/// quantisation tables (SOI+DQT+EOI); each block keeps its own Huffman tables.
+pub fn split_jpeg_quant_tables(full: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    jpeg::split_quant_tables(full)
+}
+
 /// Pack a one-byte-per-pixel mask (0 = masked, nonzero = valid) into 1-bit
 /// rows, most significant bit first, each row padded to whole bytes: the
 /// block layout GDAL's internal masks (NBITS=1) use, ready for [`encode`]

@@ -5,9 +5,8 @@
 use super::ifd::CogIfd;
 use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
-use super::options::{Codec, CreateOptions, NodataChoice, PredictorChoice};
+use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
 use super::resample::Method;
-use crate::cli::Resampling;
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
@@ -44,25 +43,19 @@ pub struct Config {
     pub photometric: u16,
     pub metadata: Vec<Item>,
     pub sparse: bool,
+    /// JPEG: the JPEGTables tag of every image IFD (quantisation tables only,
+    /// as GDAL writes them); tiles are stored without their DQT segments.
+    pub jpeg_tables: Option<Vec<u8>>,
+    /// `--interleave band`: PlanarConfiguration 2, one tile per band.
+    pub separate: bool,
+    /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
+    /// 17-31): samples are clamped to that range and packed, as GDAL does.
+    pub nbits: Option<u16>,
 }
 
 impl Config {
     pub fn with_mask(&self) -> bool {
         self.mask != MaskSource::None
-    }
-}
-
-fn method_of(r: Resampling) -> Method {
-    match r {
-        Resampling::Nearest => Method::Nearest,
-        Resampling::Average => Method::Average,
-        Resampling::Bilinear => Method::Bilinear,
-        Resampling::Cubic => Method::Cubic,
-        Resampling::Cubicspline => Method::CubicSpline,
-        Resampling::Lanczos => Method::Lanczos,
-        Resampling::Mode => Method::Mode,
-        Resampling::Rms => Method::Rms,
-        Resampling::Gauss => Method::Gauss,
     }
 }
 
@@ -118,6 +111,14 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             }
         }
     };
+    // JPEG and WebP store 8-bit samples: an NBITS input is written as Byte.
+    let nbits = inp.nbits.filter(|_| o.codec.lossless());
+    if nbits.is_some() && predictor >= 2 {
+        return Err(Error::usage(format!(
+            "predictors are not supported for {}-bit samples (GDAL's NBITS)",
+            nbits.unwrap_or(0)
+        )));
+    }
     if predictor == 3 && !inp.is_float() {
         return Err(Error::usage("the floating-point predictor needs floating-point samples"));
     }
@@ -128,20 +129,30 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         Codec::Jpeg if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3)) => {
             return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
         }
+        Codec::Jpeg if o.interleave == Interleave::Band && bands > 1 => {
+            return Err(Error::usage("JPEG needs --interleave pixel (3 bands are stored YCbCr, as GDAL does)"));
+        }
         Codec::Webp if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4)) => {
             return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
         }
         _ => {}
     }
     let method = match o.resampling {
-        Some(r) => method_of(r),
+        Some(r) => r,
         // GDAL: CUBIC, or NEAREST for a palette or complex data.
         None if inp.color_map.is_some() || inp.is_complex() => Method::Nearest,
         None => Method::Cubic,
     };
     let photometric = if o.codec == Codec::Jpeg && bands == 3 { 6 } else { inp.photometric };
-    let mut metadata: Vec<Item> =
-        inp.metadata.iter().filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32))).cloned().collect();
+    // IMAGE_STRUCTURE items describe the input's encoding: gdal_translate
+    // does not copy them, and neither do we.
+    let mut metadata: Vec<Item> = inp
+        .metadata
+        .iter()
+        .filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32)))
+        .filter(|i| i.domain.as_deref() != Some("IMAGE_STRUCTURE"))
+        .cloned()
+        .collect();
     for (k, v) in &o.tags {
         match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
             Some(i) => i.value = v.clone(),
@@ -167,6 +178,24 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             }),
         }
     }
+    // GDAL records how WebP tiles were encoded, after every other item.
+    if o.codec == Codec::Webp {
+        let q = o.quality.unwrap_or(75);
+        let (name, value) = if q == 100 {
+            ("COMPRESSION_REVERSIBILITY", "LOSSLESS".to_string())
+        } else {
+            ("WEBP_LEVEL", q.to_string())
+        };
+        metadata.push(Item {
+            name: name.into(),
+            value,
+            sample: None,
+            role: None,
+            domain: Some("IMAGE_STRUCTURE".into()),
+        });
+    }
+    let jpeg_tables =
+        if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
     let levels = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews);
     Ok(Config {
         levels,
@@ -184,7 +213,32 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         photometric,
         metadata,
         sparse: o.sparse,
+        jpeg_tables,
+        // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
+        separate: o.interleave == Interleave::Band,
+        nbits,
     })
+}
+
+/// The JPEGTables of a JPEG COG: the quantisation tables depend only on the
+/// quality and the number of components, so encode one tiny block and keep
+/// its DQT segments.
+fn jpeg_quant_tables(bands: usize, photometric: u16, quality: Option<u8>) -> Result<Vec<u8>> {
+    use crate::codec::{BlockLayout, EncodeOptions};
+    let layout = BlockLayout {
+        width: 16,
+        height: 16,
+        samples: bands,
+        bits_per_sample: 8,
+        sample_format: crate::tiff::SampleFormat::Uint,
+        byte_order: crate::tiff::ByteOrder::Little,
+        predictor: 1,
+        photometric,
+        jpeg_tables: None,
+    };
+    let enc = EncodeOptions { compression: 7, level: None, quality, predictor: 1 };
+    let full = crate::codec::encode(&enc, &vec![128u8; 16 * 16 * bands], &layout)?;
+    Ok(crate::codec::split_jpeg_quant_tables(&full)?.0)
 }
 
 /// GDAL_METADATA XML as GDAL serialises it.
@@ -211,10 +265,11 @@ pub fn metadata_xml(items: &[Item]) -> Option<String> {
 }
 
 /// Tags of the image IFD of `level`, in GDAL's value order.
-pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<&[u8]>) -> CogIfd {
+pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let g = c.levels[level];
-    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() };
-    let bits = (c.sample_bytes * 8) as u16;
+    let planes = if c.separate { c.bands as u64 } else { 1 };
+    let mut ifd = CogIfd { tags: Vec::new(), tiles: g.tiles() * planes };
+    let bits = c.nbits.unwrap_or((c.sample_bytes * 8) as u16);
     if level > 0 {
         ifd.push(OutTag::long(NEW_SUBFILE_TYPE, 1));
     }
@@ -223,7 +278,11 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<
     ifd.push(OutTag::short(COMPRESSION, c.codec.tag()));
     ifd.push(OutTag::short(PHOTOMETRIC, c.photometric));
     ifd.push(OutTag::short(SAMPLES_PER_PIXEL, c.bands as u16));
-    ifd.push(OutTag::short(PLANAR_CONFIG, 1));
+    // GDAL's overview directories only set PlanarConfiguration for several
+    // samples: a one-band band-interleaved COG has 2 on the full
+    // resolution and the default 1 on its overviews (same bytes either way).
+    let planar = if c.separate && (level == 0 || c.bands > 1) { 2 } else { 1 };
+    ifd.push(OutTag::short(PLANAR_CONFIG, planar));
     if c.predictor != 0 {
         ifd.push(OutTag::short(PREDICTOR, c.predictor));
     }
@@ -254,7 +313,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize, jpeg_tables: Option<
             bytes: b,
         });
     }
-    if let Some(t) = jpeg_tables {
+    if let Some(t) = &c.jpeg_tables {
         ifd.push(OutTag::undefined(JPEG_TABLES, t));
     }
     if level == 0

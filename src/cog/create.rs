@@ -181,14 +181,14 @@ pub fn write_cog(
     let mut ifds = Vec::new();
     for l in 0..order.levels {
         if l == 0 {
-            ifds.push(config::image_ifd(&cfg, inp, 0, None));
+            ifds.push(config::image_ifd(&cfg, inp, 0));
             if order.with_mask {
                 ifds.push(config::mask_ifd(&cfg, 0));
             }
         }
     }
     for l in 1..order.levels {
-        ifds.push(config::image_ifd(&cfg, inp, l, None));
+        ifds.push(config::image_ifd(&cfg, inp, l));
     }
     if order.with_mask {
         for l in 1..order.levels {
@@ -222,8 +222,12 @@ pub fn write_cog(
         .enumerate()
         .map(|(i, ifd)| {
             let is_mask = order.with_mask && (i == 1 || i > order.levels);
-            let per_tile =
-                if is_mask { 1u64 << 16 } else { (cfg.sample_bytes * cfg.bands) as u64 * cfg.levels[0].block.pow(2) };
+            let planes = if cfg.separate { cfg.bands } else { 1 };
+            let per_tile = if is_mask {
+                1u64 << 16
+            } else {
+                (cfg.sample_bytes * cfg.bands / planes) as u64 * cfg.levels[0].block.pow(2)
+            };
             ifd.tiles * (per_tile + 8)
         })
         .sum();
@@ -322,7 +326,10 @@ fn stream<T: Sample>(
     let comps = cfg.bands * parts;
     let nodata = cfg.nodata;
     let sink = |t: EncodedTile| -> Result<()> {
-        spill.put(order.image(t.level), t.index, &t.image)?;
+        let per_plane = cfg.levels[t.level].tiles() as usize;
+        for (p, payload) in t.image.iter().enumerate() {
+            spill.put(order.image(t.level), p * per_plane + t.index, payload)?;
+        }
         if let (Some(m), Some(mi)) = (t.mask, order.mask(t.level)) {
             spill.put(mi, t.index, &m)?;
         }

@@ -29,6 +29,9 @@ pub struct InputInfo {
     pub metadata: Vec<Item>,
     /// GDAL_NODATA text, as found.
     pub nodata_text: Option<String>,
+    /// Unsigned samples of an odd bit width (GDAL's NBITS: 1-7, 9-15,
+    /// 17-31), which GDAL keeps in the COG; decoded widened to 8/16/32 bits.
+    pub nbits: Option<u16>,
 }
 
 impl InputInfo {
@@ -107,10 +110,23 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
     let photometric = if photometric == 6 { 2 } else { photometric };
     let extra_samples =
         ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
-    let color_map = match ifd.entry(COLOR_MAP) {
+    let mut color_map: Option<Vec<u16>> = match ifd.entry(COLOR_MAP) {
         Some(e) if photometric == 3 => Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect()),
         _ => None,
     };
+    let nbits = match (img.sample_format, bits) {
+        (SampleFormat::Uint | SampleFormat::Void, 1..=7 | 9..=15 | 17..=31) => Some(bits as u16),
+        _ => None,
+    };
+    // GDAL reads a 1-bit gray image as a black/white palette (white/black
+    // for MinIsWhite) and writes it so: PhotometricInterpretation 3 and a
+    // 2-entry ColorMap.
+    let mut photometric = photometric;
+    if bits == 1 && bands == 1 && color_map.is_none() && (photometric == 0 || photometric == 1) {
+        let (a, b) = if photometric == 0 { (65535, 0) } else { (0, 65535) };
+        color_map = Some(vec![a, b, a, b, a, b]);
+        photometric = 3;
+    }
     let mut geo_tags = Vec::new();
     for tag in [
         MODEL_PIXEL_SCALE,
@@ -152,5 +168,6 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         geo_tags,
         metadata,
         nodata_text,
+        nbits,
     })
 }

@@ -9,20 +9,16 @@
 //! fit in one tile, BIGTIFF=IF_SAFER (GDAL's documented default is
 //! IF_NEEDED; we know every compressed size before writing, see plan.rs).
 
-use crate::cli::{BigTiffArg, Compress, CreateArgs, InterleaveArg, PredictorArg, Resampling};
+use crate::cli::{CreateArgs, Resampling};
 use crate::{Error, Result};
+use clap::ValueEnum;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
-    None,
-    Deflate,
-    Lzw,
-    Zstd,
-    Packbits,
-    Jpeg,
-    Webp,
-}
+// The value lists exist once, as the clap enums of src/cli.rs; here they
+// get the names the library uses and their behaviour.
+pub use crate::cli::{
+    BigTiffArg as BigTiff, Compress as Codec, InterleaveArg as Interleave, PredictorArg as PredictorChoice,
+};
 
 impl Codec {
     /// The TIFF Compression tag value.
@@ -56,29 +52,6 @@ impl Codec {
     pub fn takes_predictor(self) -> bool {
         matches!(self, Codec::Deflate | Codec::Lzw | Codec::Zstd)
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PredictorChoice {
-    None,
-    Horizontal,
-    Float,
-    /// GDAL's PREDICTOR=YES: 3 for floating point, 2 otherwise.
-    Auto,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BigTiff {
-    Yes,
-    No,
-    IfNeeded,
-    IfSafer,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interleave {
-    Pixel,
-    Band,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,34 +152,17 @@ fn parse_num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T> {
 }
 
 fn codec_of(name: &str, v: &str) -> Result<Codec> {
-    Ok(match v.to_ascii_uppercase().as_str() {
-        "NONE" => Codec::None,
-        "DEFLATE" => Codec::Deflate,
-        "LZW" => Codec::Lzw,
-        "ZSTD" => Codec::Zstd,
-        "PACKBITS" => Codec::Packbits,
-        "JPEG" => Codec::Jpeg,
-        "WEBP" => Codec::Webp,
+    match v.to_ascii_uppercase().as_str() {
         "LERC" | "LERC_DEFLATE" | "LERC_ZSTD" | "LZMA" | "JXL" => {
-            return Err(usage(format!("--co {}={}: codec not supported by cogtool", name, v)));
+            Err(usage(format!("--co {}={}: codec not supported by cogtool", name, v)))
         }
-        _ => return Err(usage(format!("--co {}={}: unknown codec", name, v))),
-    })
+        // GDAL's names are our value names in upper case.
+        _ => Codec::from_str(v, true).map_err(|_| usage(format!("--co {}={}: unknown codec", name, v))),
+    }
 }
 
 fn resampling_of(name: &str, v: &str) -> Result<Resampling> {
-    Ok(match v.to_ascii_uppercase().as_str() {
-        "NEAREST" => Resampling::Nearest,
-        "AVERAGE" => Resampling::Average,
-        "BILINEAR" => Resampling::Bilinear,
-        "CUBIC" => Resampling::Cubic,
-        "CUBICSPLINE" => Resampling::Cubicspline,
-        "LANCZOS" => Resampling::Lanczos,
-        "MODE" => Resampling::Mode,
-        "RMS" => Resampling::Rms,
-        "GAUSS" => Resampling::Gauss,
-        _ => return Err(usage(format!("--co {}={}: unknown or unsupported resampling", name, v))),
-    })
+    Resampling::from_str(v, true).map_err(|_| usage(format!("--co {}={}: unknown or unsupported resampling", name, v)))
 }
 
 /// Everything from the command line, before it is merged.
@@ -365,16 +321,7 @@ impl CreateOptions {
         for item in &a.creation_options {
             apply_co(&mut c, item)?;
         }
-        if let Some(x) = a.compress {
-            let codec = match x {
-                Compress::None => Codec::None,
-                Compress::Deflate => Codec::Deflate,
-                Compress::Lzw => Codec::Lzw,
-                Compress::Zstd => Codec::Zstd,
-                Compress::Packbits => Codec::Packbits,
-                Compress::Jpeg => Codec::Jpeg,
-                Compress::Webp => Codec::Webp,
-            };
+        if let Some(codec) = a.compress {
             set_once(&mut c.codec, codec, "--compress/COMPRESS")?;
         }
         if let Some(l) = a.level {
@@ -384,12 +331,6 @@ impl CreateOptions {
             set_once(&mut c.quality, q, "--quality/QUALITY")?;
         }
         if let Some(p) = a.predictor {
-            let p = match p {
-                PredictorArg::None => PredictorChoice::None,
-                PredictorArg::Horizontal => PredictorChoice::Horizontal,
-                PredictorArg::Float => PredictorChoice::Float,
-                PredictorArg::Auto => PredictorChoice::Auto,
-            };
             set_once(&mut c.predictor, p, "--predictor/PREDICTOR")?;
         }
         if let Some(b) = a.blocksize {
@@ -414,10 +355,6 @@ impl CreateOptions {
             set_once(&mut c.overviews, OverviewChoice::None, "--overviews/OVERVIEWS")?;
         }
         if let Some(i) = a.interleave {
-            let i = match i {
-                InterleaveArg::Pixel => Interleave::Pixel,
-                InterleaveArg::Band => Interleave::Band,
-            };
             set_once(&mut c.interleave, i, "--interleave/INTERLEAVE")?;
         }
         if a.sparse {
@@ -427,12 +364,6 @@ impl CreateOptions {
             set_once(&mut c.threads, t, "--threads/NUM_THREADS")?;
         }
         if let Some(b) = a.bigtiff {
-            let b = match b {
-                BigTiffArg::Yes => BigTiff::Yes,
-                BigTiffArg::No => BigTiff::No,
-                BigTiffArg::IfNeeded => BigTiff::IfNeeded,
-                BigTiffArg::IfSafer => BigTiff::IfSafer,
-            };
             set_once(&mut c.bigtiff, b, "--bigtiff/BIGTIFF")?;
         }
         let d = CreateOptions::default();
@@ -503,11 +434,6 @@ impl CreateOptions {
         }
         if self.codec == Codec::Webp && self.interleave == Interleave::Band {
             return Err(usage("WEBP needs --interleave pixel"));
-        }
-        if self.interleave == Interleave::Band {
-            // Band interleave changes GDAL's ghost area and tile order; we
-            // only write the pixel-interleaved COG layout for now.
-            return Err(Error::unsupported("--interleave band is not supported yet (only pixel)"));
         }
         if self.threads == Some(0) {
             return Err(usage("--threads must be at least 1"));

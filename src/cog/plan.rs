@@ -7,8 +7,9 @@
 //! largest to smallest, of the mask overviews; each IFD followed by its
 //! out-of-line values; then every TileOffsets/TileByteCounts array in IFD
 //! order; then tile data from the smallest overview to full resolution, row
-//! major, each tile as `u32 LE size | payload | last 4 payload bytes`, each
-//! mask tile right after its image tile. Sparse tiles (size 0) take no bytes
+//! major (band interleave: every tile of band 1, then of band 2, ... within
+//! each level, as libtiff numbers them), each tile as `u32 LE size | payload
+//! | last 4 payload bytes`, each mask tile right after its (band 1) image tile. Sparse tiles (size 0) take no bytes
 //! and have offset 0.
 
 use super::ifd::CogIfd;
@@ -125,7 +126,11 @@ pub fn plan(ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, bigtiff: bool
     for level in (0..order.levels).rev() {
         let img = order.image(level);
         let msk = order.mask(level);
+        // With band interleave the image IFD holds every tile of band 1,
+        // then of band 2, ...; mask tile t follows band 1's tile t (where
+        // GDAL's validator looks for it).
         for t in 0..ifds[img].tiles as usize {
+            let msk = msk.filter(|&m| (t as u64) < ifds[m].tiles);
             for i in std::iter::once(img).chain(msk) {
                 let len = counts[i][t];
                 if len > 0 {

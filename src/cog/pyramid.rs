@@ -40,12 +40,15 @@ pub fn from_le<T: Sample>(bytes: &[u8]) -> Vec<T> {
 /// One encoded tile of one level: image payload and, with a mask, mask payload.
 /// An empty payload means "sparse: write nothing".
 /// One tile compressed: the image bytes and, with a mask, the mask bytes.
-type EncodedPair = (Vec<u8>, Option<Vec<u8>>);
+type EncodedPair = (Vec<Vec<u8>>, Option<Vec<u8>>);
 
 pub struct EncodedTile {
     pub level: usize,
+    /// Tile index within one plane (row major).
     pub index: usize,
-    pub image: Vec<u8>,
+    /// One payload per plane: a single one when pixel-interleaved, one per
+    /// band with `--interleave band` (PlanarConfiguration 2).
+    pub image: Vec<Vec<u8>>,
     pub mask: Option<Vec<u8>>,
 }
 
@@ -247,11 +250,12 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         let nodata = self.nodata;
         let off = row0 - l.base;
         let across = g.tiles_across() as usize;
+        let planes = if cfg.separate { cfg.bands } else { 1 };
         let layout = BlockLayout {
             width: b,
             height: b,
-            samples: cfg.bands,
-            bits_per_sample: (cfg.sample_bytes * 8) as u16,
+            samples: cfg.bands / planes,
+            bits_per_sample: cfg.nbits.unwrap_or((cfg.sample_bytes * 8) as u16),
             sample_format: self.sample_format,
             byte_order: ByteOrder::Little,
             predictor: cfg.predictor.max(1),
@@ -277,6 +281,7 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
         };
         let mask_enc = EncodeOptions { compression: 8, level: None, quality: None, predictor: 1 };
         let with_mask = cfg.with_mask();
+        let jpeg = cfg.jpeg_tables.is_some();
         (0..across)
             .into_par_iter()
             .map(|col| {
@@ -287,16 +292,37 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
                     let src = &l.data[((off + r) * w + x0) * comps..((off + r) * w + x0 + cols) * comps];
                     tile[r * b * comps..(r * b + cols) * comps].copy_from_slice(src);
                 }
-                let sparse_image = cfg.sparse && tile.iter().all(|&v| is_empty_value(v, nodata));
-                let image = if sparse_image {
-                    Vec::new()
-                } else {
-                    let mut bytes = vec![0u8; tile.len() * T::BYTES];
-                    for (v, o) in tile.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
-                        v.write_le(o);
+                if jpeg {
+                    spread_edges(&mut tile, b, cols, rows, comps);
+                }
+                // Band interleave: plane p holds component group p of every pixel.
+                let per_plane = comps / planes;
+                let mut image = Vec::with_capacity(planes);
+                for p in 0..planes {
+                    let plane: Vec<T> = if planes == 1 {
+                        std::mem::take(&mut tile)
+                    } else {
+                        tile.chunks_exact(comps)
+                            .flat_map(|px| px[p * per_plane..(p + 1) * per_plane].iter().copied())
+                            .collect()
+                    };
+                    if cfg.sparse && plane.iter().all(|&v| is_empty_value(v, nodata)) {
+                        image.push(Vec::new());
+                        continue;
                     }
-                    codec::encode(&enc, &bytes, &layout)?
-                };
+                    let bytes = match cfg.nbits {
+                        Some(n) => pack_bits(&plane, b * (comps / planes), n),
+                        None => {
+                            let mut bytes = vec![0u8; plane.len() * T::BYTES];
+                            for (v, o) in plane.iter().zip(bytes.chunks_exact_mut(T::BYTES)) {
+                                v.write_le(o);
+                            }
+                            bytes
+                        }
+                    };
+                    let full = codec::encode(&enc, &bytes, &layout)?;
+                    image.push(if jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full });
+                }
                 let mask = if with_mask {
                     let valid = l.valid.as_ref().expect("mask rows");
                     let row_bytes = b.div_ceil(8);
@@ -325,6 +351,59 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
     }
 }
 
+/// Pack unsigned samples into `n`-bit fields, most significant bit first,
+/// each row of `row_len` samples padded to whole bytes (TIFF's layout for
+/// odd bit depths). Values beyond `n` bits are clamped, as GDAL clamps
+/// them when writing NBITS.
+fn pack_bits<T: Pixel>(samples: &[T], row_len: usize, n: u16) -> Vec<u8> {
+    let n = n as usize;
+    let max = (1u64 << n) - 1;
+    let row_bytes = (row_len * n).div_ceil(8);
+    let rows = samples.len() / row_len.max(1);
+    let mut out = vec![0u8; row_bytes * rows];
+    for (r, row) in samples.chunks_exact(row_len).enumerate() {
+        let dst = &mut out[r * row_bytes..(r + 1) * row_bytes];
+        let mut bit = 0usize;
+        for &v in row {
+            let x = v.to_f64();
+            let x = if x.is_nan() || x <= 0.0 { 0 } else { (x as u64).min(max) };
+            for k in (0..n).rev() {
+                if (x >> k) & 1 == 1 {
+                    dst[bit / 8] |= 0x80 >> (bit % 8);
+                }
+                bit += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Fill the part of a partial edge tile outside the image by repeating the
+/// last column to the right, then the last row down, as GDAL does before
+/// JPEG-compressing an edge tile (it avoids ringing along the image edge).
+fn spread_edges<T: Copy>(tile: &mut [T], b: usize, cols: usize, rows: usize, comps: usize) {
+    if cols == 0 || rows == 0 {
+        return;
+    }
+    if cols < b {
+        for r in 0..rows {
+            let row = &mut tile[r * b * comps..(r + 1) * b * comps];
+            let (head, tail) = row.split_at_mut(cols * comps);
+            let last = &head[(cols - 1) * comps..];
+            for px in tail.chunks_exact_mut(comps) {
+                px.copy_from_slice(last);
+            }
+        }
+    }
+    if rows < b {
+        let (head, tail) = tile.split_at_mut(rows * b * comps);
+        let last = &head[(rows - 1) * b * comps..];
+        for row in tail.chunks_exact_mut(b * comps) {
+            row.copy_from_slice(last);
+        }
+    }
+}
+
 /// A value SPARSE_OK may drop: nodata (NaN matching NaN), or 0 without nodata.
 fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
     let x = v.to_f64();
@@ -332,5 +411,39 @@ fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
         Some(nd) if nd.is_nan() => x.is_nan(),
         Some(nd) => x == nd,
         None => x == 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pack_bits, spread_edges};
+
+    #[test]
+    fn odd_bit_depths_pack_msb_first_with_padded_rows() {
+        // 3 samples of 4 bits per row, 2 rows: rows of 2 bytes.
+        assert_eq!(pack_bits(&[1u8, 2, 15, 4, 5, 200], 3, 4), vec![0x12, 0xF0, 0x45, 0xF0]);
+        // 12 bits: 0xABC, 0x123 -> AB C1 23
+        assert_eq!(pack_bits(&[0xABCu16, 0x123], 2, 12), vec![0xAB, 0xC1, 0x23]);
+        // 1 bit, 9 per row: two bytes per row.
+        assert_eq!(pack_bits(&[1u8, 0, 1, 0, 0, 0, 0, 1, 1], 9, 1), vec![0b1010_0001, 0x80]);
+    }
+
+    #[test]
+    fn edge_tiles_repeat_last_column_then_last_row() {
+        // 4x4 tile, 2 samples per pixel, image part 2 columns x 3 rows.
+        let mut t = vec![0u8; 4 * 4 * 2];
+        for r in 0..3 {
+            for c in 0..2 {
+                t[(r * 4 + c) * 2] = (10 * r + c) as u8;
+                t[(r * 4 + c) * 2 + 1] = 100 + (10 * r + c) as u8;
+            }
+        }
+        spread_edges(&mut t, 4, 2, 3, 2);
+        let px = |r: usize, c: usize| (t[(r * 4 + c) * 2], t[(r * 4 + c) * 2 + 1]);
+        assert_eq!(px(0, 3), (1, 101));
+        assert_eq!(px(2, 2), (21, 121));
+        assert_eq!(px(3, 0), (20, 120));
+        assert_eq!(px(3, 3), (21, 121));
+        assert_eq!(px(1, 1), (11, 111));
     }
 }

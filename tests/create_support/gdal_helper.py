@@ -3,6 +3,9 @@
   make DIR            write the test inputs into DIR
   compare A B [full]  per band and level: max |A-B| and mask differences, as JSON
   meta F              georeferencing, nodata, metadata, palette, as JSON
+  check               stdin lines "INPUT OUTPUT lossless|lossy": GDAL's COG
+                      validator (full check) and, for lossless, per-band
+                      checksums of input and output, as JSON lines
 """
 import json
 import sys
@@ -73,6 +76,49 @@ def make(d):
     band.WriteArray(a)
     ds = None
 
+    # Smooth photo-like bands for the lossy codecs (JPEG, WebP): errors stay
+    # small, so "within a tolerance of GDAL" means something.
+    def smooth(h, w, k):
+        y, x = np.mgrid[0:h, 0:w]
+        v = 128 + 60 * np.sin(x / 37.0 + k) + 50 * np.cos(y / 23.0 - k) + 10 * np.sin((x + y) / 9.0)
+        return np.clip(v, 0, 255).astype("uint8")
+
+    ds = drv.Create(f"{d}/smooth.tif", 1000, 700, 3, gdal.GDT_Byte)
+    ds.SetGeoTransform([0, 1, 0, 0, 0, -1])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(smooth(700, 1000, b))
+    ds = None
+    ds = drv.Create(f"{d}/smooth_gray.tif", 777, 513, 1, gdal.GDT_Byte)
+    ds.GetRasterBand(1).WriteArray(smooth(513, 777, 0))
+    ds = None
+    ds = drv.Create(f"{d}/smooth_rgba.tif", 700, 600, 4, gdal.GDT_Byte, ["PHOTOMETRIC=RGB", "ALPHA=YES"])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(smooth(600, 700, b))
+    alpha = np.full((600, 700), 255, "uint8")
+    alpha[:, :128] = 0
+    alpha[256:320, :] = 0
+    ds.GetRasterBand(4).WriteArray(alpha)
+    ds = None
+
+    # GDAL's NBITS: 1-bit (read by GDAL as a black/white palette), 12-bit.
+    ds = drv.Create(f"{d}/nbits1.tif", 600, 530, 1, gdal.GDT_Byte, ["NBITS=1"])
+    ds.GetRasterBand(1).WriteArray((grad(530, 600, 0) % 3 == 0).astype("uint8"))
+    ds = None
+    ds = drv.Create(f"{d}/nbits12.tif", 700, 600, 2, gdal.GDT_UInt16, ["NBITS=12", "TILED=YES"])
+    for b in range(2):
+        ds.GetRasterBand(b + 1).WriteArray((grad(600, 700, b).astype("uint16") * 16))
+    ds = None
+
+    # Complex types (tiny but with one overview at BLOCKSIZE=256).
+    for name, dt, npt in [("cint16", gdal.GDT_CInt16, "int16"), ("cint32", gdal.GDT_CInt32, "int32"),
+                          ("cfloat32", gdal.GDT_CFloat32, "complex64"), ("cfloat64", gdal.GDT_CFloat64, "complex128")]:
+        ds = drv.Create(f"{d}/{name}.tif", 300, 270, 2, dt)
+        for b in range(2):
+            re_ = grad(270, 300, b).astype("float64") - 100
+            im = grad(270, 300, b + 1).astype("float64") * -3
+            ds.GetRasterBand(b + 1).WriteArray((re_ + 1j * im) if npt.startswith("complex") else (re_ + 1j * im))
+        ds = None
+
     ds = drv.Create(f"{d}/u16_1x1.tif", 1, 1, 1, gdal.GDT_UInt16)
     ds.GetRasterBand(1).WriteArray(np.array([[4242]], "uint16"))
     ds = None
@@ -84,9 +130,9 @@ def compare(a, b, full_only=False):
     for i in range(1, min(da.RasterCount, db.RasterCount) + 1):
         ba, bb = da.GetRasterBand(i), db.GetRasterBand(i)
         if full_only:
-            x = ba.ReadAsArray().astype("float64")
-            y = bb.ReadAsArray().astype("float64")
-            same = np.array_equal(x, y, equal_nan=True)
+            x = ba.ReadAsArray()
+            y = bb.ReadAsArray()
+            same = x.shape == y.shape and np.array_equal(x, y, equal_nan=not np.iscomplexobj(x))
             out.append({"band": i, "level": 0, "max_diff": 0.0 if same else float("inf"), "mask_diff": 0})
             continue
         if ba.GetOverviewCount() != bb.GetOverviewCount():
@@ -95,8 +141,13 @@ def compare(a, b, full_only=False):
         for k in range(-1, ba.GetOverviewCount()):
             oa = ba if k < 0 else ba.GetOverview(k)
             ob = bb if k < 0 else bb.GetOverview(k)
-            x = oa.ReadAsArray().astype("float64")
-            y = ob.ReadAsArray().astype("float64")
+            x = oa.ReadAsArray()
+            y = ob.ReadAsArray()
+            if np.iscomplexobj(x):
+                x = np.concatenate([x.real, x.imag]).astype("float64")
+                y = np.concatenate([y.real, y.imag]).astype("float64")
+            x = x.astype("float64")
+            y = y.astype("float64")
             if x.shape != y.shape:
                 out.append({"band": i, "level": k + 1, "error": "shape"})
                 continue
@@ -135,8 +186,30 @@ def meta(f):
     }))
 
 
+def check():
+    from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        inp, out, kind = line.split()
+        try:
+            warnings, errors, _ = validate(out, check_tiled=True, full_check=True)
+        except Exception as e:  # noqa: BLE001 - reported to the Rust test
+            warnings, errors = [], [str(e)]
+        res = {"output": out, "warnings": warnings, "errors": errors}
+        if kind == "lossless":
+            a, b = gdal.Open(inp), gdal.Open(out)
+            n = min(a.RasterCount, b.RasterCount)
+            res["in"] = [a.GetRasterBand(i).Checksum() for i in range(1, n + 1)]
+            res["out"] = [b.GetRasterBand(i).Checksum() for i in range(1, n + 1)]
+        print(json.dumps(res))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
+    if cmd == "check":
+        check()
+        sys.exit(0)
     if cmd == "make":
         make(sys.argv[2])
     elif cmd == "compare":

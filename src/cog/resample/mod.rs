@@ -93,18 +93,8 @@ impl Pixel for f64 {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    Nearest,
-    Average,
-    Bilinear,
-    Cubic,
-    CubicSpline,
-    Lanczos,
-    Mode,
-    Rms,
-    Gauss,
-}
+/// The methods: the clap enum of `--resampling`, so the list exists once.
+pub use crate::cli::Resampling as Method;
 
 impl Method {
     /// All methods, in the order of GDAL's documentation.

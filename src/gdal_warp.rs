@@ -202,7 +202,7 @@ fn warp_method(r: Resampling) -> Result<&'static str> {
         Resampling::Nearest => "near",
         Resampling::Bilinear => "bilinear",
         Resampling::Cubic => "cubic",
-        Resampling::Cubicspline => "cubicspline",
+        Resampling::CubicSpline => "cubicspline",
         Resampling::Lanczos => "lanczos",
         Resampling::Average => "average",
         Resampling::Mode => "mode",

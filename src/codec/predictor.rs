@@ -68,33 +68,45 @@ fn horizontal(row: &mut [u8], stride: usize, bits: u16, undo: bool) {
 }
 
 /// Undo predictor 3 on one row: byte accumulation, then planes (MSB first)
-/// back to little-endian samples.
+/// back to little-endian samples. Written as whole-slice passes (zip,
+/// chunks) so the compiler drops the bounds checks: this runs on every
+/// float tile read and written.
 fn float_undo(row: &mut [u8], stride: usize, bps: usize, tmp: &mut Vec<u8>) {
     for i in stride..row.len() {
         row[i] = row[i].wrapping_add(row[i - stride]);
     }
     let wc = row.len() / bps;
+    if wc == 0 {
+        return;
+    }
     tmp.clear();
     tmp.extend_from_slice(row);
-    for s in 0..wc {
-        for b in 0..bps {
-            // plane 0 holds the most significant bytes; LE puts those last
-            row[s * bps + (bps - 1 - b)] = tmp[b * wc + s];
+    for (b, plane) in tmp.chunks_exact(wc).enumerate().take(bps) {
+        // plane 0 holds the most significant bytes; LE puts those last
+        for (px, &v) in row.chunks_exact_mut(bps).zip(plane) {
+            px[bps - 1 - b] = v;
         }
     }
 }
 
+/// Apply predictor 3 on one row: little-endian samples to byte planes (MSB
+/// first) in `tmp`, then the byte differences written back into `row`.
 fn float_apply(row: &mut [u8], stride: usize, bps: usize, tmp: &mut Vec<u8>) {
     let wc = row.len() / bps;
+    if wc == 0 {
+        return;
+    }
     tmp.clear();
-    tmp.extend_from_slice(row);
-    for s in 0..wc {
-        for b in 0..bps {
-            row[b * wc + s] = tmp[s * bps + (bps - 1 - b)];
+    tmp.resize(row.len(), 0);
+    for (b, plane) in tmp.chunks_exact_mut(wc).enumerate().take(bps) {
+        for (d, px) in plane.iter_mut().zip(row.chunks_exact(bps)) {
+            *d = px[bps - 1 - b];
         }
     }
-    for i in (stride..row.len()).rev() {
-        row[i] = row[i].wrapping_sub(row[i - stride]);
+    let stride = stride.min(row.len());
+    row[..stride].copy_from_slice(&tmp[..stride]);
+    for ((d, &cur), &prev) in row[stride..].iter_mut().zip(&tmp[stride..]).zip(&tmp[..]) {
+        *d = cur.wrapping_sub(prev);
     }
 }
 

@@ -485,7 +485,7 @@ fn create_web_optimized_to_s3_matches_local() {
     std::fs::create_dir(&tmp).unwrap();
     let input = testdata("tms_utm_rgb.tif");
     let want = dir.path().join("want.tif");
-    let out = cogtool(&["create", "--web-optimized", input.to_str().unwrap(), want.to_str().unwrap()]);
+    let out = cogtool(["create", "--web-optimized", input.to_str().unwrap(), want.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let mut args = with_endpoint(&s, &["create", "--web-optimized", "--tmpdir", tmp.to_str().unwrap()]);
     args.extend([input.to_str().unwrap(), "s3://private/out/web.tif"]);

@@ -184,42 +184,9 @@ impl Reader {
     /// fetched as one, and the fetches go to the source together, so remote
     /// sources run them concurrently: a row of tiles costs one request.
     pub fn read_many(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
-        let file_len = self.len()?;
-        for r in ranges {
-            if r.start > r.end || r.end > file_len || r.end - r.start > usize::MAX as u64 {
-                return Err(Error::format(format!(
-                    "{} bytes at offset {} reach past end of file ({} bytes)",
-                    r.end.saturating_sub(r.start),
-                    r.start,
-                    file_len
-                )));
-            }
-        }
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
-        {
-            let prefix = self.prefix.lock().unwrap();
-            for (i, r) in ranges.iter().enumerate() {
-                if r.end <= prefix.len() as u64 || r.start == r.end {
-                    out[i] = Some(prefix.get(r.start as usize..r.end as usize).map(<[u8]>::to_vec).unwrap_or_default());
-                }
-            }
-        }
+        let mut out = self.check_and_take_cached(ranges)?;
         // Group the rest, in offset order, into merged fetches.
-        let mut order: Vec<usize> = (0..ranges.len()).filter(|&i| out[i].is_none()).collect();
-        order.sort_by_key(|&i| ranges[i].start);
-        let mut groups: Vec<(std::ops::Range<u64>, Vec<usize>)> = Vec::new();
-        for i in order {
-            let r = &ranges[i];
-            match groups.last_mut() {
-                Some((g, members))
-                    if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED =>
-                {
-                    g.end = g.end.max(r.end);
-                    members.push(i);
-                }
-                _ => groups.push((r.clone(), vec![i])),
-            }
-        }
+        let groups = merge_ranges(ranges, (0..ranges.len()).filter(|&i| out[i].is_none()).collect());
         let spans: Vec<std::ops::Range<u64>> = groups.iter().map(|(g, _)| g.clone()).collect();
         let bufs = self.fetch_spans(&spans)?;
         for ((g, members), buf) in groups.iter().zip(bufs) {
@@ -241,17 +208,8 @@ impl Reader {
     /// call's ranges.
     pub fn prefetch(&self, ranges: &[std::ops::Range<u64>]) -> Result<()> {
         self.prefetched.lock().unwrap().clear();
-        let mut sorted: Vec<std::ops::Range<u64>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
-        sorted.sort_by_key(|r| r.start);
-        let mut spans: Vec<std::ops::Range<u64>> = Vec::new();
-        for r in sorted {
-            match spans.last_mut() {
-                Some(g) if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED => {
-                    g.end = g.end.max(r.end);
-                }
-                _ => spans.push(r),
-            }
-        }
+        let wanted: Vec<usize> = (0..ranges.len()).filter(|&i| ranges[i].start < ranges[i].end).collect();
+        let spans: Vec<std::ops::Range<u64>> = merge_ranges(ranges, wanted).into_iter().map(|(g, _)| g).collect();
         let bufs = self.read_spans(&spans)?;
         *self.prefetched.lock().unwrap() = spans.iter().map(|s| s.start).zip(bufs.into_iter().map(Arc::new)).collect();
         Ok(())
@@ -263,8 +221,21 @@ impl Reader {
     /// one [`RangeSource::read_many`] call, so remote sources run them
     /// concurrently (`--concurrency`).
     pub fn read_spans(&self, spans: &[std::ops::Range<u64>]) -> Result<Vec<Vec<u8>>> {
+        let mut out = self.check_and_take_cached(spans)?;
+        let todo: Vec<usize> = (0..spans.len()).filter(|&i| out[i].is_none()).collect();
+        let wanted: Vec<std::ops::Range<u64>> = todo.iter().map(|&i| spans[i].clone()).collect();
+        for (i, buf) in todo.into_iter().zip(self.fetch_spans(&wanted)?) {
+            out[i] = Some(buf);
+        }
+        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+    }
+
+    /// Check `ranges` against the file size (one line naming the first that
+    /// reaches past the end) and serve from memory those inside the cached
+    /// prefix, and empty ones; `None` marks what still has to be fetched.
+    fn check_and_take_cached(&self, ranges: &[std::ops::Range<u64>]) -> Result<Vec<Option<Vec<u8>>>> {
         let file_len = self.len()?;
-        for r in spans {
+        for r in ranges {
             if r.start > r.end || r.end > file_len || r.end - r.start > usize::MAX as u64 {
                 return Err(Error::format(format!(
                     "{} bytes at offset {} reach past end of file ({} bytes)",
@@ -274,21 +245,16 @@ impl Reader {
                 )));
             }
         }
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; spans.len()];
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; ranges.len()];
         {
             let prefix = self.prefix.lock().unwrap();
-            for (i, r) in spans.iter().enumerate() {
+            for (i, r) in ranges.iter().enumerate() {
                 if r.end <= prefix.len() as u64 || r.start == r.end {
                     out[i] = Some(prefix.get(r.start as usize..r.end as usize).map(<[u8]>::to_vec).unwrap_or_default());
                 }
             }
         }
-        let todo: Vec<usize> = (0..spans.len()).filter(|&i| out[i].is_none()).collect();
-        let wanted: Vec<std::ops::Range<u64>> = todo.iter().map(|&i| spans[i].clone()).collect();
-        for (i, buf) in todo.into_iter().zip(self.fetch_spans(&wanted)?) {
-            out[i] = Some(buf);
-        }
-        Ok(out.into_iter().map(|b| b.unwrap_or_default()).collect())
+        Ok(out)
     }
 
     /// Fetch spans (already checked against the file size) from the source,
@@ -310,6 +276,25 @@ impl Reader {
         }
         Ok(bufs)
     }
+}
+
+/// Group `ranges[i]` for the indices in `members` (any order) into merged
+/// spans, in offset order: ranges at most [`MERGE_GAP`] apart join one span,
+/// which never grows beyond [`MAX_MERGED`]. Each span lists its members.
+fn merge_ranges(ranges: &[std::ops::Range<u64>], mut members: Vec<usize>) -> Vec<(std::ops::Range<u64>, Vec<usize>)> {
+    members.sort_by_key(|&i| ranges[i].start);
+    let mut groups: Vec<(std::ops::Range<u64>, Vec<usize>)> = Vec::new();
+    for i in members {
+        let r = &ranges[i];
+        match groups.last_mut() {
+            Some((g, m)) if r.start <= g.end.saturating_add(MERGE_GAP) && r.end.max(g.end) - g.start <= MAX_MERGED => {
+                g.end = g.end.max(r.end);
+                m.push(i);
+            }
+            _ => groups.push((r.clone(), vec![i])),
+        }
+    }
+    groups
 }
 
 /// Ranges at most this far apart are fetched as one request in

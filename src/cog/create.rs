@@ -80,6 +80,29 @@ pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut 
     create_with(input_path, output, o, &OpenOptions::default(), progress)
 }
 
+/// Checks on a local OUTPUT (or `-`) before any work: an existing file is
+/// replaced only with --overwrite, a directory never. Any URL reaching here
+/// is refused (s3:// is dispatched before): a URL must never become a local
+/// file named "https:/host/path".
+pub(crate) fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> {
+    if crate::source::scheme(output) != crate::source::Scheme::Local {
+        return Err(Error::usage(format!(
+            "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
+            output
+        )));
+    }
+    let out_path = std::path::Path::new(output);
+    if output != "-" {
+        if out_path.exists() && !o.overwrite {
+            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", output)));
+        }
+        if out_path.is_dir() {
+            return Err(Error::usage(format!("{} is a directory", output)));
+        }
+    }
+    Ok(())
+}
+
 /// [`create`] with the remote options (headers, endpoint, region, retries,
 /// concurrency...) used for a remote INPUT and an `s3://` OUTPUT.
 pub fn create_with(
@@ -89,27 +112,10 @@ pub fn create_with(
     remote: &OpenOptions,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
-    // A URL must never become a local file named "s3:/bucket/key".
-    match crate::source::scheme(output) {
-        crate::source::Scheme::S3 => return super::s3_output::create(input_path, output, o, remote, progress),
-        crate::source::Scheme::Http => {
-            return Err(Error::usage(format!(
-                "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
-                output
-            )));
-        }
-        crate::source::Scheme::Local => {}
+    if crate::source::scheme(output) == crate::source::Scheme::S3 {
+        return super::s3_output::create(input_path, output, o, remote, progress);
     }
-    let to_stdout = output == "-";
-    let out_path = PathBuf::from(output);
-    if !to_stdout {
-        if out_path.exists() && !o.overwrite {
-            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", output)));
-        }
-        if out_path.is_dir() {
-            return Err(Error::usage(format!("{} is a directory", output)));
-        }
-    }
+    check_local_output(output, o)?;
     install_interrupt_cleanup();
     let remote_input = crate::source::scheme(input_path) != crate::source::Scheme::Local;
     if !remote_input && !super::gdal_gate::looks_like_tiff(input_path) {

@@ -122,21 +122,7 @@ fn create_tiled(
     t: &Tiling,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
-    if crate::source::scheme(output) != crate::source::Scheme::Local {
-        return Err(Error::usage(format!(
-            "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
-            output
-        )));
-    }
-    let p = std::path::Path::new(output);
-    if output != "-" {
-        if p.exists() && !o.overwrite {
-            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", output)));
-        }
-        if p.is_dir() {
-            return Err(Error::usage(format!("{} is a directory", output)));
-        }
-    }
+    super::create::check_local_output(output, o)?;
     super::output::install_interrupt_cleanup();
     #[cfg(feature = "gdal")]
     {

@@ -193,22 +193,41 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
 
 /// Apply the predictor to little-endian samples and compress.
 pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+    if opts.predictor == 1 {
+        check_block_len(data, layout)?;
+        compress(opts, data, layout)
+    } else {
+        encode_owned(opts, data.to_vec(), layout)
+    }
+}
+
+/// [`encode`] for a block the caller gives away: the predictor runs in
+/// place and an uncompressed block is returned as is (no copy of a tile
+/// that is about to be dropped: the hot path of `create`).
+pub fn encode_owned(opts: &EncodeOptions, mut data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
+    check_block_len(&data, layout)?;
+    if opts.predictor != 1 {
+        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
+            return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
+        }
+        predictor::apply(opts.predictor, &mut data, layout.width, layout.samples, layout.bits_per_sample)?;
+    }
+    if opts.compression == NONE {
+        return Ok(data);
+    }
+    compress(opts, &data, layout)
+}
+
+fn check_block_len(data: &[u8], layout: &BlockLayout) -> Result<()> {
     let expected = layout.decoded_bytes()?;
     if data.len() != expected {
         return Err(Error::usage(format!("encode was given {} bytes for a block of {} bytes", data.len(), expected)));
     }
-    let predicted;
-    let input: &[u8] = if opts.predictor == 1 {
-        data
-    } else {
-        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
-            return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
-        }
-        let mut buf = data.to_vec();
-        predictor::apply(opts.predictor, &mut buf, layout.width, layout.samples, layout.bits_per_sample)?;
-        predicted = buf;
-        &predicted
-    };
+    Ok(())
+}
+
+/// Compress a block whose predictor (if any) is already applied.
+fn compress(opts: &EncodeOptions, input: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     match opts.compression {
         NONE => Ok(input.to_vec()),
         DEFLATE | DEFLATE_OLD => deflate::encode(input, opts.level.unwrap_or(6)),

@@ -4,19 +4,20 @@
 //! head first, then tile data copied from the spill in GDAL's order.
 
 use super::config::{self, Config, MaskSource};
+use super::encode_queue::EncodeQueue;
 use super::input::{self, InputInfo};
 use super::options::CreateOptions;
-use super::output::{TempFile, install_interrupt_cleanup, parent_dir, write_error};
-use super::plan::{IfdOrder, choose_bigtiff, leader, plan, trailer};
-use super::pyramid::{EncodedTile, Pyramid, Sample, from_le};
+use super::output::{TempFile, install_interrupt_cleanup, parent_dir};
+use super::plan::{IfdOrder, choose_bigtiff, plan};
+use super::pyramid::{Pyramid, Sample, from_le};
 use super::rows::RowSource;
+use super::spill::Spills;
+use super::tile_encoder::{CutTile, TileEncoder};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, SampleFormat, Tiff};
 use crate::{Error, Result};
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::os::unix::fs::FileExt;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,32 +43,6 @@ pub trait Progress: Send {
 }
 pub struct NoProgress;
 impl Progress for NoProgress {}
-
-/// Compressed tiles on disk: (offset, length) per IFD and tile.
-struct Spill {
-    file: TempFile,
-    pos: u64,
-    at: Vec<Vec<(u64, u64)>>,
-    writer: BufWriter<File>,
-}
-
-impl Spill {
-    fn new(file: TempFile, ifds: &[u64]) -> Result<Spill> {
-        let writer = BufWriter::with_capacity(1 << 20, file.file.try_clone()?);
-        Ok(Spill { file, pos: 0, at: ifds.iter().map(|&n| vec![(0, 0); n as usize]).collect(), writer })
-    }
-    fn put(&mut self, ifd: usize, tile: usize, data: &[u8]) -> Result<()> {
-        if !data.is_empty() {
-            self.writer.write_all(data).map_err(|e| write_error(&self.file.path, e))?;
-        }
-        self.at[ifd][tile] = (self.pos, data.len() as u64);
-        self.pos += data.len() as u64;
-        Ok(())
-    }
-    fn finish(&mut self) -> Result<()> {
-        self.writer.flush().map_err(|e| write_error(&self.file.path, e))
-    }
-}
 
 fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     let r = crate::source::open(path, &OpenOptions { verbose, ..Default::default() })?;
@@ -208,21 +183,37 @@ pub fn write_cog(
     };
     let stem = out_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "stdout".into());
     let spill_file = TempFile::create_in(&spill_dir, &stem, "cogtool-tiles")?;
-    let mut spill = Spill::new(spill_file, &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>())?;
+    // With band interleave, full-resolution tiles are stored band after
+    // band, not in the order they are made: they go through the plain spill.
+    let framed_file = if cfg.separate { None } else { Some(TempFile::create_in(&spill_dir, &stem, "cogtool-full")?) };
+    let mut spills = Spills::new(
+        spill_file,
+        framed_file,
+        &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>(),
+        (0..order.levels).map(|l| order.image(l)).collect(),
+        (0..order.levels).map(|l| order.mask(l)).collect(),
+        cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
+    )?;
 
     let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))?;
+    // Two pools of `threads`: one compresses tiles, the other reads and
+    // resamples (in parallel where it can) and cuts the next tiles meanwhile.
+    let pool = |name: &'static str| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(move |i| format!("cogtool-{}-{}", name, i))
+            .build()
+            .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))
+    };
+    let (work_pool, encode_pool) = (pool("read")?, pool("encode")?);
     let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
     progress.start(total_tiles);
-    pool.install(|| run_pyramid(&cfg, inp, reader, mask_reader, order, &mut spill, progress))?;
-    spill.finish()?;
+    work_pool.install(|| run_pyramid(&cfg, inp, reader, mask_reader, &encode_pool, &mut spills, progress))?;
+    spills.finish()?;
     progress.finish();
 
     // Plan with every size known, then write.
-    let counts: Vec<Vec<u64>> = spill.at.iter().map(|v| v.iter().map(|&(_, n)| n).collect()).collect();
+    let counts = spills.counts();
     let worst_case: u64 = ifds
         .iter()
         .enumerate()
@@ -239,31 +230,14 @@ pub fn write_cog(
         .sum();
     let bigtiff = choose_bigtiff(o.bigtiff, &ifds, &counts, order, worst_case)?;
     let layout = plan(&ifds, &counts, order, bigtiff);
-    let spill_read = &spill.file.file;
-    let copy = |w: &mut dyn Write, what: &Path| -> Result<()> {
-        w.write_all(&layout.head).map_err(|e| write_error(what, e))?;
-        let mut buf = Vec::new();
-        for &(i, t) in &layout.copy_order {
-            let (off, len) = spill.at[i][t];
-            buf.resize(len as usize, 0);
-            spill_read
-                .read_exact_at(&mut buf, off)
-                .map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
-            w.write_all(&leader(&buf)).map_err(|e| write_error(what, e))?;
-            w.write_all(&buf).map_err(|e| write_error(what, e))?;
-            w.write_all(&trailer(&buf)).map_err(|e| write_error(what, e))?;
-        }
-        w.flush().map_err(|e| write_error(what, e))
-    };
     if to_stdout {
-        let stdout = std::io::stdout();
-        let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
-        copy(&mut w, Path::new("stdout"))?;
+        let mut w = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        spills.assemble(&layout, &mut w, Path::new("stdout"))?;
     } else {
         let tmp = TempFile::create_in(&parent_dir(&out_path), &stem, "cogtool-partial")?;
         {
             let mut w = BufWriter::with_capacity(1 << 20, tmp.file.try_clone()?);
-            copy(&mut w, &out_path)?;
+            spills.assemble(&layout, &mut w, &out_path)?;
         }
         if o.verify {
             verify(&tmp.path, reader, inp.height, &cfg)?;
@@ -285,8 +259,8 @@ fn run_pyramid(
     inp: &InputInfo,
     reader: &dyn RowSource,
     mask_reader: Option<&dyn RowSource>,
-    order: IfdOrder,
-    spill: &mut Spill,
+    encode_pool: &rayon::ThreadPool,
+    spills: &mut Spills,
     progress: &mut dyn Progress,
 ) -> Result<()> {
     let complex = inp.is_complex();
@@ -298,7 +272,7 @@ fn run_pyramid(
     };
     macro_rules! go {
         ($t:ty) => {
-            stream::<$t>(cfg, inp, reader, mask_reader, order, spill, progress, if complex { 2 } else { 1 })
+            stream::<$t>(cfg, inp, reader, mask_reader, encode_pool, spills, progress, if complex { 2 } else { 1 })
         };
     }
     match (kind, comp_bytes) {
@@ -322,8 +296,8 @@ fn stream<T: Sample>(
     inp: &InputInfo,
     reader: &dyn RowSource,
     mask_reader: Option<&dyn RowSource>,
-    order: IfdOrder,
-    spill: &mut Spill,
+    encode_pool: &rayon::ThreadPool,
+    spills: &mut Spills,
     progress: &mut dyn Progress,
     parts: usize,
 ) -> Result<()> {
@@ -331,25 +305,39 @@ fn stream<T: Sample>(
     let src_comps = cfg.src_bands * parts;
     let comps = cfg.bands * parts;
     let nodata = cfg.nodata;
-    let sink = |t: EncodedTile| -> Result<()> {
-        let per_plane = cfg.levels[t.level].tiles() as usize;
-        for (p, payload) in t.image.iter().enumerate() {
-            spill.put(order.image(t.level), p * per_plane + t.index, payload)?;
-        }
-        if let (Some(m), Some(mi)) = (t.mask, order.mask(t.level)) {
-            spill.put(mi, t.index, &m)?;
-        }
-        Ok(())
-    };
-    let mut pyr = Pyramid::<T, _>::new(cfg, comps, inp.sample_format, cfg.with_mask(), sink);
-    pyr.on_tiles = Box::new(|n| progress.tiles(n));
+    // Tiles in flight: two rows of full-resolution tiles keep every encoder
+    // busy while the next band of rows is read; at least two tiles per thread.
+    let l0 = &cfg.levels[0];
+    let tile_bytes = (l0.block * l0.block) as usize * comps * T::BYTES;
+    let budget = (2 * l0.tiles_across() as usize).max(2 * encode_pool.current_num_threads()) * tile_bytes;
+    let mut queue = EncodeQueue::new(encode_pool, TileEncoder::new(cfg, comps, inp.sample_format), budget as u64);
+    let mut done = |n: u64| progress.tiles(n);
+    {
+        let sink = |cut: CutTile<T>| queue.submit(cut, spills, &mut done);
+        let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), sink);
+        feed_rows(cfg, inp, reader, mask_reader, &mut pyr, width, src_comps, comps, nodata)?;
+    }
+    queue.finish(spills, &mut done)
+}
+
+/// Read the input band by band, split off the mask, push into the pyramid.
+#[allow(clippy::too_many_arguments)]
+fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
+    cfg: &Config,
+    inp: &InputInfo,
+    reader: &dyn RowSource,
+    mask_reader: Option<&dyn RowSource>,
+    pyr: &mut Pyramid<T, S>,
+    width: usize,
+    src_comps: usize,
+    comps: usize,
+    nodata: Option<f64>,
+) -> Result<()> {
     let step = cfg.levels[0].block;
     let mut y = 0u64;
     while y < inp.height {
         let y1 = (y + step).min(inp.height);
-        let bytes = reader.read_rows(y, y1)?;
-        let all: Vec<T> = from_le(&bytes);
-        drop(bytes);
+        let all: Vec<T> = from_le(reader.read_rows(y, y1)?);
         let n = all.len() / src_comps;
         let (data, valid) = match cfg.mask {
             MaskSource::None => (all, None),

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod create;
+mod encode_queue;
 pub mod gdal_gate;
 pub mod ifd;
 pub mod input;
@@ -21,6 +22,8 @@ pub mod remote_input;
 pub mod resample;
 pub mod rows;
 pub mod s3_output;
+mod spill;
+mod tile_encoder;
 pub mod validate;
 
 pub mod dump;

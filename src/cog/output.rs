@@ -115,11 +115,12 @@ impl TempFile {
         Err(Error::io(format!("cannot create a temporary file in {}", dir.display())))
     }
 
-    /// Rename to `dest` (same directory: atomic) and keep it.
+    /// Rename to `dest` (same directory: atomic) and keep it. OUTPUT is
+    /// either absent or complete, whatever happens to the process. There is
+    /// no fsync, as GDAL has none: forcing every COG of a batch to disk
+    /// costs about as much as copying it again (run `sync` when the files
+    /// must survive a power cut).
     pub fn persist(mut self, dest: &Path) -> Result<()> {
-        self.file
-            .sync_all()
-            .map_err(|e| Error::io(format!("cannot write {}: {}", dest.display(), crate::error::describe_io(&e))))?;
         std::fs::rename(&self.path, dest).map_err(|e| {
             Error::io(format!("cannot rename to {}: {}", dest.display(), crate::error::describe_io(&e)))
         })?;

@@ -182,13 +182,9 @@ pub fn write_cog(
         (None, false) => parent_dir(&out_path),
     };
     let stem = out_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "stdout".into());
-    let spill_file = TempFile::create_in(&spill_dir, &stem, "cogtool-tiles")?;
-    // With band interleave, full-resolution tiles are stored band after
-    // band, not in the order they are made: they go through the plain spill.
-    let framed_file = if cfg.separate { None } else { Some(TempFile::create_in(&spill_dir, &stem, "cogtool-full")?) };
     let mut spills = Spills::new(
-        spill_file,
-        framed_file,
+        !cfg.separate,
+        |tag| TempFile::create_in(&spill_dir, &stem, tag),
         &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>(),
         (0..order.levels).map(|l| order.image(l)).collect(),
         (0..order.levels).map(|l| order.mask(l)).collect(),

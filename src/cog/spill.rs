@@ -1,12 +1,14 @@
 //! Compressed tiles on disk until every size is known and the head can be
 //! written.
 //!
-//! Two temp files: overview tiles (and, with band interleave, every tile)
-//! go to the first in whatever order they finish; full-resolution tiles of
-//! a pixel-interleaved COG go to the second already framed (leader, payload,
-//! trailer, then the mask tile) and in their final order, so that the bulk
-//! of the file (three quarters of it or more) reaches the output with one
-//! in-kernel copy instead of a read and a write per tile.
+//! A pixel-interleaved COG stores each level's tiles in the order they are
+//! made (row major, each mask tile after its image tile), so every level
+//! gets a temp file of its own, written already framed (leader, payload,
+//! trailer) in file order: the COG is then the head followed by one
+//! in-kernel copy per level, with no read and write per tile. With band
+//! interleave a level holds every tile of band 1, then of band 2...: those
+//! tiles go to one plain spill in whatever order they finish and are
+//! copied out one by one.
 
 use super::output::{TempFile, write_error};
 use super::plan::{Layout, leader, trailer};
@@ -18,10 +20,7 @@ use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-/// Marks a tile stored in the framed full-resolution spill.
-const FRAMED: u64 = u64::MAX;
-
-/// Full-resolution tiles, framed, in file order.
+/// One level's tiles, framed, in file order.
 struct Framed {
     file: TempFile,
     writer: BufWriter<File>,
@@ -31,16 +30,22 @@ struct Framed {
     pending: BTreeMap<usize, EncodedTile>,
 }
 
-pub struct Spills {
+/// Tiles in finishing order; (offset, length) of each in `Spills::at`.
+struct Plain {
     file: TempFile,
     writer: BufWriter<File>,
     pos: u64,
-    /// (offset in the spill or FRAMED, payload length) per IFD and tile.
+}
+
+enum Store {
+    Framed(Vec<Framed>),
+    Plain(Plain),
+}
+
+pub struct Spills {
+    store: Store,
+    /// (offset in the plain spill, payload length) per IFD and tile.
     at: Vec<Vec<(u64, u64)>>,
-    framed: Option<Framed>,
-    /// IFD indices of the full-resolution image and its mask.
-    full_image: usize,
-    full_mask: Option<usize>,
     /// Tiles per plane of each level, to number band-interleaved tiles.
     per_plane: Vec<usize>,
     image_ifd: Vec<usize>,
@@ -53,29 +58,31 @@ fn open_writer(file: &TempFile) -> Result<BufWriter<File>> {
 
 impl Spills {
     /// `tiles[i]`: tiles of IFD i; `image_ifd[level]`, `mask_ifd[level]`:
-    /// where each level's tiles go; `framed`: a second temp file for the
-    /// full-resolution tiles (pixel interleave only, where their file order
-    /// is the order they are made in).
+    /// where each level's tiles go; `per_plane[level]`: tiles per band plane.
+    /// `framed` says whether tiles are stored in the order they are made
+    /// (pixel interleave); `create` makes each temp file.
     pub fn new(
-        file: TempFile,
-        framed: Option<TempFile>,
+        framed: bool,
+        mut create: impl FnMut(&str) -> Result<TempFile>,
         tiles: &[u64],
         image_ifd: Vec<usize>,
         mask_ifd: Vec<Option<usize>>,
         per_plane: Vec<usize>,
     ) -> Result<Spills> {
-        let framed = match framed {
-            Some(f) => Some(Framed { writer: open_writer(&f)?, file: f, len: 0, next: 0, pending: BTreeMap::new() }),
-            None => None,
+        let store = if framed {
+            let mut levels = Vec::with_capacity(image_ifd.len());
+            for l in 0..image_ifd.len() {
+                let file = create(&format!("cogtool-level{}", l))?;
+                levels.push(Framed { writer: open_writer(&file)?, file, len: 0, next: 0, pending: BTreeMap::new() });
+            }
+            Store::Framed(levels)
+        } else {
+            let file = create("cogtool-tiles")?;
+            Store::Plain(Plain { writer: open_writer(&file)?, file, pos: 0 })
         };
         Ok(Spills {
-            writer: open_writer(&file)?,
-            file,
-            pos: 0,
+            store,
             at: tiles.iter().map(|&n| vec![(0, 0); n as usize]).collect(),
-            framed,
-            full_image: image_ifd[0],
-            full_mask: mask_ifd[0],
             per_plane,
             image_ifd,
             mask_ifd,
@@ -85,52 +92,54 @@ impl Spills {
     /// Take one encoded tile; returns the bytes of tiles now written (their
     /// `held` sizes), which the caller no longer has in flight.
     pub fn put(&mut self, t: EncodedTile) -> Result<u64> {
-        if t.level == 0
-            && let Some(f) = self.framed.as_mut()
-        {
-            f.pending.insert(t.index, t);
-            let mut freed = 0;
-            while let Some(t) = f.pending.remove(&f.next) {
-                let path = &f.file.path;
-                let image = &t.image[0];
-                self.at[self.full_image][t.index] = (FRAMED, image.len() as u64);
-                f.len += write_framed(&mut f.writer, image, path)?;
-                if let (Some(mi), Some(m)) = (self.full_mask, &t.mask) {
-                    self.at[mi][t.index] = (FRAMED, m.len() as u64);
-                    f.len += write_framed(&mut f.writer, m, path)?;
+        let (img, msk) = (self.image_ifd[t.level], self.mask_ifd[t.level]);
+        match &mut self.store {
+            Store::Framed(levels) => {
+                let f = &mut levels[t.level];
+                f.pending.insert(t.index, t);
+                let mut freed = 0;
+                while let Some(t) = f.pending.remove(&f.next) {
+                    let path = &f.file.path;
+                    let image = &t.image[0];
+                    self.at[img][t.index] = (0, image.len() as u64);
+                    f.len += write_framed(&mut f.writer, image, path)?;
+                    if let (Some(mi), Some(m)) = (msk, &t.mask) {
+                        self.at[mi][t.index] = (0, m.len() as u64);
+                        f.len += write_framed(&mut f.writer, m, path)?;
+                    }
+                    f.next += 1;
+                    freed += t.held;
                 }
-                f.next += 1;
-                freed += t.held;
+                Ok(freed)
             }
-            return Ok(freed);
+            Store::Plain(p) => {
+                let per_plane = self.per_plane[t.level];
+                for (k, payload) in t.image.iter().enumerate() {
+                    self.at[img][k * per_plane + t.index] = p.put(payload)?;
+                }
+                if let (Some(m), Some(mi)) = (&t.mask, msk) {
+                    self.at[mi][t.index] = p.put(m)?;
+                }
+                Ok(t.held)
+            }
         }
-        let per_plane = self.per_plane[t.level];
-        for (p, payload) in t.image.iter().enumerate() {
-            self.put_raw(self.image_ifd[t.level], p * per_plane + t.index, payload)?;
-        }
-        if let (Some(m), Some(mi)) = (&t.mask, self.mask_ifd[t.level]) {
-            self.put_raw(mi, t.index, m)?;
-        }
-        Ok(t.held)
     }
 
-    fn put_raw(&mut self, ifd: usize, tile: usize, data: &[u8]) -> Result<()> {
-        if !data.is_empty() {
-            self.writer.write_all(data).map_err(|e| write_error(&self.file.path, e))?;
-        }
-        self.at[ifd][tile] = (self.pos, data.len() as u64);
-        self.pos += data.len() as u64;
-        Ok(())
-    }
-
-    /// Flush both files; every tile must have arrived.
+    /// Flush the files; every tile must have arrived.
     pub fn finish(&mut self) -> Result<()> {
-        self.writer.flush().map_err(|e| write_error(&self.file.path, e))?;
-        if let Some(f) = self.framed.as_mut() {
-            if !f.pending.is_empty() {
-                return Err(Error::format(format!("internal error: full-resolution tile {} never arrived", f.next)));
+        match &mut self.store {
+            Store::Framed(levels) => {
+                for (l, f) in levels.iter_mut().enumerate() {
+                    if !f.pending.is_empty() {
+                        return Err(Error::format(format!(
+                            "internal error: tile {} of level {} never arrived",
+                            f.next, l
+                        )));
+                    }
+                    f.writer.flush().map_err(|e| write_error(&f.file.path, e))?;
+                }
             }
-            f.writer.flush().map_err(|e| write_error(&f.file.path, e))?;
+            Store::Plain(p) => p.writer.flush().map_err(|e| write_error(&p.file.path, e))?,
         }
         Ok(())
     }
@@ -140,46 +149,56 @@ impl Spills {
         self.at.iter().map(|v| v.iter().map(|&(_, n)| n).collect()).collect()
     }
 
-    /// Write the COG: the head, the spilled tiles in the layout's order,
-    /// then the framed full-resolution tiles in one copy, which the kernel
-    /// does without a round trip through user space (copy_file_range from
-    /// file to file, splice or sendfile to a pipe) once `out`'s buffer is
-    /// flushed.
+    /// Write the COG: the head, then the tiles, smallest level first. Framed
+    /// levels are moved by the kernel (copy_file_range from file to file,
+    /// splice or sendfile to a pipe) once `out`'s buffer is flushed.
     pub fn assemble<D: Write>(&self, layout: &Layout, out: &mut BufWriter<D>, what: &Path) -> Result<()> {
         out.write_all(&layout.head).map_err(|e| write_error(what, e))?;
-        let mut buf = Vec::new();
-        let mut written = layout.head.len() as u64;
-        for &(i, t) in &layout.copy_order {
-            let (off, len) = self.at[i][t];
-            if off == FRAMED {
-                continue;
+        match &self.store {
+            Store::Framed(levels) => {
+                out.flush().map_err(|e| write_error(what, e))?;
+                let mut written = layout.head.len() as u64;
+                for f in levels.iter().rev() {
+                    let mut src = f.file.file.try_clone()?;
+                    src.seek(SeekFrom::Start(0))?;
+                    let n = std::io::copy(&mut src, out.get_mut()).map_err(|e| write_error(what, e))?;
+                    if n != f.len {
+                        return Err(Error::io(format!("cannot read back the tile spill: {} of {} bytes", n, f.len)));
+                    }
+                    written += n;
+                }
+                if written != layout.total_len {
+                    return Err(Error::format(format!(
+                        "internal error: the layout has {} bytes but the tiles {}",
+                        layout.total_len, written
+                    )));
+                }
             }
-            buf.resize(len as usize, 0);
-            self.file
-                .file
-                .read_exact_at(&mut buf, off)
-                .map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
-            written += write_framed(out, &buf, what)?;
+            Store::Plain(p) => {
+                let mut buf = Vec::new();
+                for &(i, t) in &layout.copy_order {
+                    let (off, len) = self.at[i][t];
+                    buf.resize(len as usize, 0);
+                    p.file
+                        .file
+                        .read_exact_at(&mut buf, off)
+                        .map_err(|e| Error::io(format!("cannot read back the tile spill: {}", e)))?;
+                    write_framed(out, &buf, what)?;
+                }
+            }
         }
-        out.flush().map_err(|e| write_error(what, e))?;
-        if let Some(f) = &self.framed {
-            if written + f.len != layout.total_len {
-                return Err(Error::format(format!(
-                    "internal error: the layout has {} bytes but the tiles {}",
-                    layout.total_len,
-                    written + f.len
-                )));
-            }
-            let mut src = f.file.file.try_clone()?;
-            src.seek(SeekFrom::Start(0))?;
-            let direct = out.get_mut();
-            let n = std::io::copy(&mut src, direct).map_err(|e| write_error(what, e))?;
-            if n != f.len {
-                return Err(Error::io(format!("cannot read back the tile spill: {} of {} bytes", n, f.len)));
-            }
-            direct.flush().map_err(|e| write_error(what, e))?;
+        out.flush().map_err(|e| write_error(what, e))
+    }
+}
+
+impl Plain {
+    fn put(&mut self, data: &[u8]) -> Result<(u64, u64)> {
+        if !data.is_empty() {
+            self.writer.write_all(data).map_err(|e| write_error(&self.file.path, e))?;
         }
-        Ok(())
+        let at = (self.pos, data.len() as u64);
+        self.pos += data.len() as u64;
+        Ok(at)
     }
 }
 

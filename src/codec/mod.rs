@@ -151,6 +151,16 @@ fn check_ratio(compression: u16, len: usize, expected: usize) -> Result<()> {
 /// pixel-interleaved as stored. JPEG with photometric YCbCr comes out as RGB. A stream that would
 /// expand beyond the expected size is an error (decompression bomb), a short one is an error too.
 pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+    decode_cow(compression, std::borrow::Cow::Borrowed(data), layout)
+}
+
+/// [`decode`] of a block the caller gives away: an uncompressed block is
+/// then used in place rather than copied.
+pub fn decode_owned(compression: u16, data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
+    decode_cow(compression, std::borrow::Cow::Owned(data), layout)
+}
+
+fn decode_cow(compression: u16, data: std::borrow::Cow<[u8]>, layout: &BlockLayout) -> Result<Vec<u8>> {
     let expected = layout.decoded_bytes()?;
     check_ratio(compression, data.len(), expected)?;
     let mut out = match compression {
@@ -162,14 +172,16 @@ pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec
                     expected
                 )));
             }
-            data[..expected].to_vec()
+            let mut v = data.into_owned();
+            v.truncate(expected);
+            v
         }
-        DEFLATE | DEFLATE_OLD => deflate::decode(data, expected)?,
-        LZW => lzw::decode(data, expected)?,
-        PACKBITS => packbits::decode(data, expected)?,
-        ZSTD => zstd::decode(data, expected)?,
-        JPEG => return jpeg::decode(data, layout, expected),
-        WEBP => return webp::decode(data, layout, expected),
+        DEFLATE | DEFLATE_OLD => deflate::decode(&data, expected)?,
+        LZW => lzw::decode(&data, expected)?,
+        PACKBITS => packbits::decode(&data, expected)?,
+        ZSTD => zstd::decode(&data, expected)?,
+        JPEG => return jpeg::decode(&data, layout, expected),
+        WEBP => return webp::decode(&data, layout, expected),
         c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
     };
     // libtiff applies predictors only inside the codecs that support them

@@ -245,11 +245,19 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 let l = &self.levels[k];
                 let x0 = col * b;
                 let cols = b.min(w - x0);
-                let mut data = vec![self.fill; b * b * comps];
-                for r in 0..rows {
-                    let src = &l.data[((off + r) * w + x0) * comps..((off + r) * w + x0 + cols) * comps];
-                    data[r * b * comps..(r * b + cols) * comps].copy_from_slice(src);
-                }
+                let row = |r: usize| &l.data[((off + r) * w + x0) * comps..((off + r) * w + x0 + cols) * comps];
+                let data = if cols == b && rows == b {
+                    // Interior tile: every sample comes from the rows, no fill first.
+                    let mut data = Vec::with_capacity(b * b * comps);
+                    (0..rows).for_each(|r| data.extend_from_slice(row(r)));
+                    data
+                } else {
+                    let mut data = vec![self.fill; b * b * comps];
+                    for r in 0..rows {
+                        data[r * b * comps..(r * b + cols) * comps].copy_from_slice(row(r));
+                    }
+                    data
+                };
                 let mask = l.valid.as_ref().map(|v| mask_bits(v, w, off * w + x0, cols, rows, b));
                 (self.sink)(CutTile { level: k, index: tile_row * across + col, data, cols, rows, mask })?;
             }

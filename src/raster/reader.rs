@@ -126,6 +126,9 @@ impl<'a> RasterReader<'a> {
                 *b = b.reverse_bits();
             }
         }
+        if self.image.compression == codec::NONE && data.len() >= expected {
+            return codec::decode_owned(codec::NONE, data, &layout).map(Some).map_err(err);
+        }
         match codec::decode(self.image.compression, &data, &layout) {
             Ok(b) => Ok(Some(b)),
             Err(e) => self.decode_edge_leniently(brow, &data, &layout).map(Some).ok_or_else(|| err(e)),

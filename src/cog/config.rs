@@ -48,6 +48,10 @@ pub struct Config {
     pub jpeg_tables: Option<Vec<u8>>,
     /// `--interleave band`: PlanarConfiguration 2, one tile per band.
     pub separate: bool,
+    /// Component index of an alpha band that stays a band and masks every
+    /// band when computing overviews, as GDAL does for RGBA and gray+alpha
+    /// (see [`super::resample::resample_with_alpha`]).
+    pub alpha: Option<usize>,
     /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
     /// 17-31): samples are clamped to that range and packed, as GDAL does.
     pub nbits: Option<u16>,
@@ -93,6 +97,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         MaskSource::None
     };
     let bands = if alpha_to_mask { inp.bands - 1 } else { inp.bands };
+    let alpha = overview_alpha(inp, mask, nodata, sample_bytes);
     let predictor = match o.predictor {
         PredictorChoice::None => {
             if o.codec.takes_predictor() {
@@ -217,7 +222,25 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
         separate: o.interleave == Interleave::Band,
         nbits,
+        alpha,
     })
+}
+
+/// The alpha band that masks the others in overview computation, if any.
+/// GDAL 3.6 makes the alpha band the mask of the other bands
+/// (GDALRasterBand::GetMaskBand) only for exactly 2 bands (gray+alpha) or 4
+/// bands (bands 1-3 + alpha), with a Byte or UInt16 alpha, and only when no
+/// nodata and no internal mask take precedence. Measured on 3.6.2: mask
+/// flags GMF_ALPHA|GMF_PER_DATASET there, GMF_ALL_VALID for 3 or 5 bands
+/// with an alpha and for Int16/Float32 alphas, GMF_NODATA with a nodata.
+fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample_bytes: usize) -> Option<usize> {
+    let applies = mask == MaskSource::None
+        && nodata.is_none()
+        && inp.has_alpha()
+        && matches!(inp.bands, 2 | 4)
+        && inp.sample_format_code() == 1
+        && matches!(sample_bytes, 1 | 2);
+    applies.then(|| inp.bands - 1)
 }
 
 /// The JPEGTables of a JPEG COG: the quantisation tables depend only on the

@@ -170,10 +170,13 @@ impl<'a, T: Sample, S: FnMut(EncodedTile) -> Result<()>> Pyramid<'a, T, S> {
             // shared source window, results are concatenated in order.
             let chunk = (d1 - d0).div_ceil(rayon::current_num_threads().max(1) * 2).max(8);
             let starts: Vec<usize> = (d0..d1).step_by(chunk).collect();
-            let (method, comps, nodata) = (self.method, self.comps, self.nodata);
+            let (method, comps, nodata, alpha) = (self.method, self.comps, self.nodata, self.cfg.alpha);
             let parts: Vec<(Vec<T>, Option<Vec<u8>>)> = starts
                 .par_iter()
-                .map(|&a| resample::resample(method, src_l, &win, comps, dst_l, a, (a + chunk).min(d1), nodata))
+                .map(|&a| {
+                    let a1 = (a + chunk).min(d1);
+                    resample::resample_with_alpha(method, src_l, &win, comps, dst_l, a, a1, nodata, alpha)
+                })
                 .collect();
             let mut out = Vec::with_capacity((d1 - d0) * dst_l.width * comps);
             let mut vout: Option<Vec<u8>> = l.valid.as_ref().map(|_| Vec::with_capacity((d1 - d0) * dst_l.width));

@@ -277,7 +277,48 @@ pub fn resample<T: Pixel>(
     dst_y1: usize,
     nodata: Option<f64>,
 ) -> (Vec<T>, Option<Vec<u8>>) {
+    resample_with_alpha(method, src, win, bands, dst, dst_y0, dst_y1, nodata, None)
+}
+
+/// [`resample`] where component `alpha` (when given, and when `win.valid`
+/// is not) is an alpha band that masks the components, as GDAL 3.6.2
+/// builds the overviews of an RGBA or gray+alpha image (measured against
+/// `gdal_translate -of COG` 3.6.2, pixel for pixel):
+/// * every component is resampled with a mask; a colour component's mask
+///   is its mask band, the alpha band (GMF_ALPHA | GMF_PER_DATASET): the
+///   alpha sample for Byte, for UInt16 GDALRescaledAlphaBand's
+///   a * 255 / 65535 with 1..256 raised to 1; the alpha component is masked
+///   by its own samples read as Byte (saturated at 255). For Byte both are
+///   the alpha itself;
+/// * each level is computed from the previous one, whose resampled alpha
+///   is then the mask;
+/// * AVERAGE, RMS, GAUSS and MODE take a pixel whole when its mask is
+///   non-zero (MODE only for non-Byte types: GDAL's Byte histogram path
+///   ignores the mask); the kernels (BILINEAR, CUBIC, CUBICSPLINE, LANCZOS)
+///   weigh each tap by its mask value (0-255); NEAREST ignores the mask;
+/// * a footprint with no unmasked pixel gives 0.
+///
+/// No destination validity is returned for an alpha mask: it stays a band.
+#[allow(clippy::too_many_arguments)]
+pub fn resample_with_alpha<T: Pixel>(
+    method: Method,
+    src: Level,
+    win: &Window<T>,
+    bands: usize,
+    dst: Level,
+    dst_y0: usize,
+    dst_y1: usize,
+    nodata: Option<f64>,
+    alpha: Option<usize>,
+) -> (Vec<T>, Option<Vec<u8>>) {
     let dst_y1 = dst_y1.min(dst.height);
+    let byte = T::MAX <= 255.0;
+    let masked = match method {
+        Method::Nearest => false,
+        Method::Mode => !byte,
+        _ => true,
+    };
+    let alpha = alpha.filter(|&a| a < bands && win.valid.is_none() && masked);
     let rows = dst_y1.saturating_sub(dst_y0);
     let n = rows * dst.width * bands;
     let fill = match nodata {
@@ -298,31 +339,98 @@ pub fn resample<T: Pixel>(
     if !usable {
         return (out.data, out.valid);
     }
-    let s = Src {
-        data: win.data,
-        mask: win.valid,
-        y0: win.y0,
-        rows: win.rows,
-        width: src.width,
-        bands,
-        nodata,
-        nodata_repl: nodata.map(|nd| (nd, nodata_replacement::<T>(nd))),
-        check: win.valid.is_some() || nodata.is_some() || T::FLOAT,
-    };
     let rx = ratio(src.width, dst.width);
     let ry = ratio(src.height, dst.height);
     let geo = Geometry { src, dst, rx, ry, dst_y0, dst_y1 };
-    match method {
-        Method::Nearest => nearest::run(&s, &geo, &mut out),
-        Method::Average => boxes::average(&s, &geo, &mut out, false),
-        Method::Rms => boxes::average(&s, &geo, &mut out, true),
-        Method::Mode => boxes::mode(&s, &geo, &mut out),
-        Method::Gauss => gauss::run(&s, &geo, &mut out),
-        Method::Bilinear | Method::Cubic | Method::CubicSpline | Method::Lanczos => {
-            convolution::run(&s, &geo, &mut out, convolution::Kernel::of(method))
+    let Some(a) = alpha else {
+        let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
+        run(method, &s, &geo, &mut out);
+        return (out.data, out.valid);
+    };
+    // The masks cover only the rows this call reads: the window may be
+    // shared by several calls running in parallel.
+    let (r0, r1) = src_rows_needed(method, src, dst, dst_y0, dst_y1);
+    let r0 = r0.clamp(win.y0, win.y0 + win.rows - 1);
+    let r1 = r1.clamp(r0 + 1, win.y0 + win.rows);
+    let row_len = src.width * bands;
+    let data = &win.data[(r0 - win.y0) * row_len..(r1 - win.y0) * row_len];
+    let colour_mask: Vec<u8> = data.chunks_exact(bands).map(|px| alpha_mask_value(px[a])).collect();
+    let s = Src::new(data, Some(&colour_mask), r0, r1 - r0, src.width, bands, nodata);
+    run(method, &s, &geo, &mut out);
+    if !byte {
+        // The alpha component under its own (saturated) mask, on its own.
+        let alpha_data: Vec<T> = data.chunks_exact(bands).map(|px| px[a]).collect();
+        let own_mask: Vec<u8> = alpha_data.iter().map(|&v| alpha_self_mask(v)).collect();
+        let s = Src::new(&alpha_data, Some(&own_mask), r0, r1 - r0, src.width, 1, nodata);
+        let mut own = Dst { data: vec![fill; rows * dst.width], valid: None };
+        run(method, &s, &geo, &mut own);
+        for (px, &v) in out.data.chunks_exact_mut(bands).zip(&own.data) {
+            px[a] = v;
         }
     }
     (out.data, out.valid)
+}
+
+impl<'a, T: Pixel> Src<'a, T> {
+    fn new(
+        data: &'a [T],
+        mask: Option<&'a [u8]>,
+        y0: usize,
+        rows: usize,
+        width: usize,
+        bands: usize,
+        nodata: Option<f64>,
+    ) -> Self {
+        Src {
+            data,
+            mask,
+            y0,
+            rows,
+            width,
+            bands,
+            nodata,
+            nodata_repl: nodata.map(|nd| (nd, nodata_replacement::<T>(nd))),
+            check: mask.is_some() || nodata.is_some() || T::FLOAT,
+        }
+    }
+}
+
+fn run<T: Pixel>(method: Method, s: &Src<T>, geo: &Geometry, out: &mut Dst<T>) {
+    match method {
+        Method::Nearest => nearest::run(s, geo, out),
+        Method::Average => boxes::average(s, geo, out, false),
+        Method::Rms => boxes::average(s, geo, out, true),
+        Method::Mode => boxes::mode(s, geo, out),
+        Method::Gauss => gauss::run(s, geo, out),
+        Method::Bilinear | Method::Cubic | Method::CubicSpline | Method::Lanczos => {
+            convolution::run(s, geo, out, convolution::Kernel::of(method))
+        }
+    }
+}
+
+/// The mask value of a colour band for an alpha sample, as GDAL reads its
+/// mask band: Byte as it is; UInt16 through GDALRescaledAlphaBand
+/// (a * 255 / 65535, except that 1..256 give 1 so that a non-zero alpha
+/// stays non-zero).
+#[inline]
+fn alpha_mask_value<T: Pixel>(v: T) -> u8 {
+    let f = v.to_f64();
+    if !(f > 0.0) {
+        return 0;
+    }
+    if T::MAX <= 255.0 {
+        return f as u8;
+    }
+    let a = f.min(65535.0) as u32;
+    if a < 257 { 1 } else { (a * 255 / 65535) as u8 }
+}
+
+/// The mask value of the alpha band itself: its sample read as Byte
+/// (GDAL's RasterIO to GDT_Byte saturates at 255).
+#[inline]
+fn alpha_self_mask<T: Pixel>(v: T) -> u8 {
+    let f = v.to_f64();
+    if f > 0.0 { f.min(255.0) as u8 } else { 0 }
 }
 
 /// Sizes and scale factors of one resampling call.

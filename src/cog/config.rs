@@ -6,7 +6,7 @@ use super::ifd::CogIfd;
 use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
-use super::resample::Method;
+use super::resample::{Alpha, Method};
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
@@ -48,10 +48,9 @@ pub struct Config {
     pub jpeg_tables: Option<Vec<u8>>,
     /// `--interleave band`: PlanarConfiguration 2, one tile per band.
     pub separate: bool,
-    /// Component index of an alpha band that stays a band and masks every
-    /// band when computing overviews, as GDAL does for RGBA and gray+alpha
-    /// (see [`super::resample::resample_with_alpha`]).
-    pub alpha: Option<usize>,
+    /// An alpha band that stays a band and takes part in the masking of
+    /// overview computation as in GDAL (see [`Alpha`]).
+    pub alpha: Option<Alpha>,
     /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
     /// 17-31): samples are clamped to that range and packed, as GDAL does.
     pub nbits: Option<u16>,
@@ -226,21 +225,26 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     })
 }
 
-/// The alpha band that masks the others in overview computation, if any.
-/// GDAL 3.6 makes the alpha band the mask of the other bands
-/// (GDALRasterBand::GetMaskBand) only for exactly 2 bands (gray+alpha) or 4
-/// bands (bands 1-3 + alpha), with a Byte or UInt16 alpha, and only when no
-/// nodata and no internal mask take precedence. Measured on 3.6.2: mask
-/// flags GMF_ALPHA|GMF_PER_DATASET there, GMF_ALL_VALID for 3 or 5 bands
-/// with an alpha and for Int16/Float32 alphas, GMF_NODATA with a nodata.
-fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample_bytes: usize) -> Option<usize> {
-    let applies = mask == MaskSource::None
+/// The alpha band's part in overview masking, if any (GDAL 3.6.2, measured
+/// with GetMaskFlags and gdal_translate -of COG):
+/// * the alpha is the mask of the other bands (GMF_ALPHA | GMF_PER_DATASET)
+///   only for exactly 2 bands (gray+alpha) or 4 bands (bands 1-3 + alpha)
+///   with a Byte or UInt16 alpha, when no nodata and no internal mask take
+///   precedence (3 or 5 bands, or an Int16/Float32 alpha: GMF_ALL_VALID;
+///   a nodata: GMF_NODATA);
+/// * whenever band 1 has any mask (alpha, nodata, internal mask) the alpha
+///   band itself is masked by its own samples.
+fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample_bytes: usize) -> Option<Alpha> {
+    if !inp.has_alpha() || mask == MaskSource::Alpha {
+        return None;
+    }
+    let masks_colour = mask == MaskSource::None
         && nodata.is_none()
-        && inp.has_alpha()
         && matches!(inp.bands, 2 | 4)
         && inp.sample_format_code() == 1
         && matches!(sample_bytes, 1 | 2);
-    applies.then(|| inp.bands - 1)
+    let band1_masked = masks_colour || nodata.is_some() || mask == MaskSource::InputMask;
+    band1_masked.then_some(Alpha { index: inp.bands - 1, masks_colour })
 }
 
 /// The JPEGTables of a JPEG COG: the quantisation tables depend only on the

@@ -73,24 +73,27 @@ impl Kernel {
                 // make a pixel valid when GDAL's does not.
                 let (xp2, xp1, xm1) = (x + 2.0, x + 1.0, x - 1.0);
                 let xp2c = xp2 * xp2 * xp2;
-                if !(xp2 > 0.0) {
-                    0.0
-                } else if !(xp1 > 0.0) {
-                    0.0 + xp2c
-                } else {
-                    let inner = if x > 0.0 {
-                        (if xm1 > 0.0 { -4.0 * xm1 * xm1 * xm1 } else { 0.0 }) + 6.0 * x * x * x
+                if xp2 > 0.0 {
+                    let tail = if xp1 > 0.0 {
+                        let inner = if x > 0.0 {
+                            (if xm1 > 0.0 { -4.0 * xm1 * xm1 * xm1 } else { 0.0 }) + 6.0 * x * x * x
+                        } else {
+                            0.0
+                        };
+                        inner + -4.0 * xp1 * xp1 * xp1
                     } else {
                         0.0
                     };
-                    (inner + -4.0 * xp1 * xp1 * xp1) + xp2c
+                    tail + xp2c
+                } else {
+                    0.0
                 }
             }
             Kernel::Lanczos => {
+                // No cut at |x| = 3: the taps end there, and GDAL's
+                // GWKLanczosSinc evaluates a tap on the edge as it is.
                 if x == 0.0 {
                     1.0
-                } else if ax >= 3.0 {
-                    0.0
                 } else {
                     let px = std::f64::consts::PI * x;
                     let px3 = px / 3.0;

@@ -6,8 +6,9 @@
 //! Each method lives in its own file: [`nearest`], [`boxes`] (average, rms,
 //! mode), [`gauss`], [`convolution`] (bilinear, cubic, cubicspline, lanczos).
 //! They all read the source through [`Src`], which answers "is this sample
-//! valid" in one place.
+//! valid" in one place. [`alpha`] adds GDAL's masking by an alpha band.
 
+mod alpha;
 mod boxes;
 mod convolution;
 mod gauss;
@@ -92,6 +93,8 @@ impl Pixel for f64 {
         v
     }
 }
+
+pub use alpha::Alpha;
 
 /// The methods: the clap enum of `--resampling`, so the list exists once.
 pub use crate::cli::Resampling as Method;
@@ -280,25 +283,8 @@ pub fn resample<T: Pixel>(
     resample_with_alpha(method, src, win, bands, dst, dst_y0, dst_y1, nodata, None)
 }
 
-/// [`resample`] where component `alpha` (when given, and when `win.valid`
-/// is not) is an alpha band that masks the components, as GDAL 3.6.2
-/// builds the overviews of an RGBA or gray+alpha image (measured against
-/// `gdal_translate -of COG` 3.6.2, pixel for pixel):
-/// * every component is resampled with a mask; a colour component's mask
-///   is its mask band, the alpha band (GMF_ALPHA | GMF_PER_DATASET): the
-///   alpha sample for Byte, for UInt16 GDALRescaledAlphaBand's
-///   a * 255 / 65535 with 1..256 raised to 1; the alpha component is masked
-///   by its own samples read as Byte (saturated at 255). For Byte both are
-///   the alpha itself;
-/// * each level is computed from the previous one, whose resampled alpha
-///   is then the mask;
-/// * AVERAGE, RMS, GAUSS and MODE take a pixel whole when its mask is
-///   non-zero (MODE only for non-Byte types: GDAL's Byte histogram path
-///   ignores the mask); the kernels (BILINEAR, CUBIC, CUBICSPLINE, LANCZOS)
-///   weigh each tap by its mask value (0-255); NEAREST ignores the mask;
-/// * a footprint with no unmasked pixel gives 0.
-///
-/// No destination validity is returned for an alpha mask: it stays a band.
+/// [`resample`] with an alpha band that takes part in the masking as in
+/// GDAL 3.6.2 (see [`Alpha`]); `None` is plain [`resample`].
 #[allow(clippy::too_many_arguments)]
 pub fn resample_with_alpha<T: Pixel>(
     method: Method,
@@ -309,16 +295,9 @@ pub fn resample_with_alpha<T: Pixel>(
     dst_y0: usize,
     dst_y1: usize,
     nodata: Option<f64>,
-    alpha: Option<usize>,
+    alpha: Option<Alpha>,
 ) -> (Vec<T>, Option<Vec<u8>>) {
     let dst_y1 = dst_y1.min(dst.height);
-    let byte = T::MAX <= 255.0;
-    let masked = match method {
-        Method::Nearest => false,
-        Method::Mode => !byte,
-        _ => true,
-    };
-    let alpha = alpha.filter(|&a| a < bands && win.valid.is_none() && masked);
     let rows = dst_y1.saturating_sub(dst_y0);
     let n = rows * dst.width * bands;
     let fill = match nodata {
@@ -342,37 +321,18 @@ pub fn resample_with_alpha<T: Pixel>(
     let rx = ratio(src.width, dst.width);
     let ry = ratio(src.height, dst.height);
     let geo = Geometry { src, dst, rx, ry, dst_y0, dst_y1 };
-    let Some(a) = alpha else {
-        let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
-        run(method, &s, &geo, &mut out);
-        return (out.data, out.valid);
-    };
-    // The masks cover only the rows this call reads: the window may be
-    // shared by several calls running in parallel.
-    let (r0, r1) = src_rows_needed(method, src, dst, dst_y0, dst_y1);
-    let r0 = r0.clamp(win.y0, win.y0 + win.rows - 1);
-    let r1 = r1.clamp(r0 + 1, win.y0 + win.rows);
-    let row_len = src.width * bands;
-    let data = &win.data[(r0 - win.y0) * row_len..(r1 - win.y0) * row_len];
-    let colour_mask: Vec<u8> = data.chunks_exact(bands).map(|px| alpha_mask_value(px[a])).collect();
-    let s = Src::new(data, Some(&colour_mask), r0, r1 - r0, src.width, bands, nodata);
-    run(method, &s, &geo, &mut out);
-    if !byte {
-        // The alpha component under its own (saturated) mask, on its own.
-        let alpha_data: Vec<T> = data.chunks_exact(bands).map(|px| px[a]).collect();
-        let own_mask: Vec<u8> = alpha_data.iter().map(|&v| alpha_self_mask(v)).collect();
-        let s = Src::new(&alpha_data, Some(&own_mask), r0, r1 - r0, src.width, 1, nodata);
-        let mut own = Dst { data: vec![fill; rows * dst.width], valid: None };
-        run(method, &s, &geo, &mut own);
-        for (px, &v) in out.data.chunks_exact_mut(bands).zip(&own.data) {
-            px[a] = v;
+    match alpha.filter(|a| a.index < bands && alpha::masks(method, T::MAX <= 255.0)) {
+        Some(a) => alpha::run_alpha(method, win, bands, &geo, nodata, fill, &mut out, a),
+        None => {
+            let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
+            run(method, &s, &geo, &mut out);
         }
     }
     (out.data, out.valid)
 }
 
 impl<'a, T: Pixel> Src<'a, T> {
-    fn new(
+    pub(crate) fn new(
         data: &'a [T],
         mask: Option<&'a [u8]>,
         y0: usize,
@@ -395,7 +355,8 @@ impl<'a, T: Pixel> Src<'a, T> {
     }
 }
 
-fn run<T: Pixel>(method: Method, s: &Src<T>, geo: &Geometry, out: &mut Dst<T>) {
+/// Dispatch one method over a prepared source.
+pub(crate) fn run<T: Pixel>(method: Method, s: &Src<T>, geo: &Geometry, out: &mut Dst<T>) {
     match method {
         Method::Nearest => nearest::run(s, geo, out),
         Method::Average => boxes::average(s, geo, out, false),
@@ -406,31 +367,6 @@ fn run<T: Pixel>(method: Method, s: &Src<T>, geo: &Geometry, out: &mut Dst<T>) {
             convolution::run(s, geo, out, convolution::Kernel::of(method))
         }
     }
-}
-
-/// The mask value of a colour band for an alpha sample, as GDAL reads its
-/// mask band: Byte as it is; UInt16 through GDALRescaledAlphaBand
-/// (a * 255 / 65535, except that 1..256 give 1 so that a non-zero alpha
-/// stays non-zero).
-#[inline]
-fn alpha_mask_value<T: Pixel>(v: T) -> u8 {
-    let f = v.to_f64();
-    if !(f > 0.0) {
-        return 0;
-    }
-    if T::MAX <= 255.0 {
-        return f as u8;
-    }
-    let a = f.min(65535.0) as u32;
-    if a < 257 { 1 } else { (a * 255 / 65535) as u8 }
-}
-
-/// The mask value of the alpha band itself: its sample read as Byte
-/// (GDAL's RasterIO to GDT_Byte saturates at 255).
-#[inline]
-fn alpha_self_mask<T: Pixel>(v: T) -> u8 {
-    let f = v.to_f64();
-    if f > 0.0 { f.min(255.0) as u8 } else { 0 }
 }
 
 /// Sizes and scale factors of one resampling call.

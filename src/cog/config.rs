@@ -235,7 +235,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
 /// * whenever band 1 has any mask (alpha, nodata, internal mask) the alpha
 ///   band itself is masked by its own samples.
 fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample_bytes: usize) -> Option<Alpha> {
-    if !inp.has_alpha() || mask == MaskSource::Alpha {
+    // (Complex samples carry two components per band: no alpha there.)
+    if !inp.has_alpha() || mask == MaskSource::Alpha || inp.is_complex() {
         return None;
     }
     let masks_colour = mask == MaskSource::None

@@ -6,7 +6,7 @@ use super::ifd::CogIfd;
 use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
-use super::resample::Method;
+use super::resample::{Alpha, Method};
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
@@ -48,6 +48,9 @@ pub struct Config {
     pub jpeg_tables: Option<Vec<u8>>,
     /// `--interleave band`: PlanarConfiguration 2, one tile per band.
     pub separate: bool,
+    /// An alpha band that stays a band and takes part in the masking of
+    /// overview computation as in GDAL (see [`Alpha`]).
+    pub alpha: Option<Alpha>,
     /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
     /// 17-31): samples are clamped to that range and packed, as GDAL does.
     pub nbits: Option<u16>,
@@ -93,6 +96,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         MaskSource::None
     };
     let bands = if alpha_to_mask { inp.bands - 1 } else { inp.bands };
+    let alpha = overview_alpha(inp, mask, nodata, sample_bytes);
     let predictor = match o.predictor {
         PredictorChoice::None => {
             if o.codec.takes_predictor() {
@@ -217,7 +221,31 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
         separate: o.interleave == Interleave::Band,
         nbits,
+        alpha,
     })
+}
+
+/// The alpha band's part in overview masking, if any (GDAL 3.6.2, measured
+/// with GetMaskFlags and gdal_translate -of COG):
+/// * the alpha is the mask of the other bands (GMF_ALPHA | GMF_PER_DATASET)
+///   only for exactly 2 bands (gray+alpha) or 4 bands (bands 1-3 + alpha)
+///   with a Byte or UInt16 alpha, when no nodata and no internal mask take
+///   precedence (3 or 5 bands, or an Int16/Float32 alpha: GMF_ALL_VALID;
+///   a nodata: GMF_NODATA);
+/// * whenever band 1 has any mask (alpha, nodata, internal mask) the alpha
+///   band itself is masked by its own samples.
+fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample_bytes: usize) -> Option<Alpha> {
+    // (Complex samples carry two components per band: no alpha there.)
+    if !inp.has_alpha() || mask == MaskSource::Alpha || inp.is_complex() {
+        return None;
+    }
+    let masks_colour = mask == MaskSource::None
+        && nodata.is_none()
+        && matches!(inp.bands, 2 | 4)
+        && inp.sample_format_code() == 1
+        && matches!(sample_bytes, 1 | 2);
+    let band1_masked = masks_colour || nodata.is_some() || mask == MaskSource::InputMask;
+    band1_masked.then_some(Alpha { index: inp.bands - 1, masks_colour })
 }
 
 /// The JPEGTables of a JPEG COG: the quantisation tables depend only on the

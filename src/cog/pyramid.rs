@@ -87,6 +87,8 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
     comps: usize,
     method: Method,
     nodata: Option<f64>,
+    /// An alpha band that masks the colour bands in overviews (GDAL's rule).
+    alpha: Option<resample::Alpha>,
     fill: T,
     levels: Vec<LevelBuf<T>>,
     sink: S,
@@ -111,6 +113,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             comps,
             method: cfg.method,
             nodata: cfg.nodata,
+            alpha: cfg.alpha,
             fill: T::from_f64(cfg.nodata.filter(|v| !v.is_nan() || T::FLOAT).unwrap_or(0.0)),
             levels,
             sink,
@@ -177,10 +180,13 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             // shared source window, results are concatenated in order.
             let chunk = (d1 - d0).div_ceil(rayon::current_num_threads().max(1) * 2).max(8);
             let starts: Vec<usize> = (d0..d1).step_by(chunk).collect();
-            let (method, comps, nodata) = (self.method, self.comps, self.nodata);
+            let (method, comps, nodata, alpha) = (self.method, self.comps, self.nodata, self.alpha);
             let parts: Vec<(Vec<T>, Option<Vec<u8>>)> = starts
                 .par_iter()
-                .map(|&a| resample::resample(method, src_l, &win, comps, dst_l, a, (a + chunk).min(d1), nodata))
+                .map(|&a| {
+                    let a1 = (a + chunk).min(d1);
+                    resample::resample_with_alpha(method, src_l, &win, comps, dst_l, a, a1, nodata, alpha)
+                })
                 .collect();
             let mut out = Vec::with_capacity((d1 - d0) * dst_l.width * comps);
             let mut vout: Option<Vec<u8>> = l.valid.as_ref().map(|_| Vec::with_capacity((d1 - d0) * dst_l.width));

@@ -83,6 +83,9 @@ pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms:
     if g.src.width == 2 * g.dst.width && g.src.height == 2 * g.dst.height && s.mask.is_none() && s.nodata.is_none() {
         return average_2x2(s, g, out, rms);
     }
+    if s.check && !T::FLOAT && T::MIN >= 0.0 && T::MAX <= 65535.0 {
+        return average_gdal_order(s, g, out, rms);
+    }
     let bands = s.bands;
     let sw = g.src.width;
     let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, sw)).collect();
@@ -111,7 +114,10 @@ pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms:
                     if m[x] == 0 {
                         continue;
                     }
-                    lmask[x] = 1;
+                    // (Only kept when a destination mask is wanted.)
+                    if let Some(l) = lmask.get_mut(x) {
+                        *l = 1;
+                    }
                 }
                 for b in x * bands..(x + 1) * bands {
                     let v = row[b];
@@ -137,6 +143,57 @@ pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms:
             }
             if let Some(vo) = out.valid.as_mut() {
                 vo[o_row + dx] = if lmask[xsp.a..xsp.b].iter().any(|&m| m != 0) { 255 } else { 0 };
+            }
+        }
+    }
+}
+
+/// Byte and UInt16 (GDAL's own working types for AVERAGE and RMS) with
+/// samples to skip: each destination pixel summed in GDAL's order, row by
+/// row, each row from its left to its right pixel, then divided and rounded
+/// as GDAL does. With fractional edge weights (odd level sizes) a different
+/// order can land a mean on the other side of .5; this one cannot.
+fn average_gdal_order<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
+    let bands = s.bands;
+    let xs: Vec<Span> = (0..g.dst.width).map(|d| span_of(d, g.rx, g.src.width)).collect();
+    let sq = |f: f64| if rms { f * f } else { f };
+    for dy in g.dst_y0..g.dst_y1 {
+        let ys = span_of(dy, g.ry, g.src.height);
+        let o_row = (dy - g.dst_y0) * g.dst.width;
+        for (dx, xsp) in xs.iter().enumerate() {
+            let mut any_mask = false;
+            for b in 0..bands {
+                let (mut total, mut weight) = (0.0f64, 0.0f64);
+                for y in ys.a..ys.b {
+                    let r = s.row(y);
+                    let row = s.row_data(r);
+                    let mrow = s.row_mask(r);
+                    let (mut line, mut line_w) = (0.0f64, 0.0f64);
+                    for x in xsp.a..xsp.b {
+                        if mrow.is_some_and(|m| m[x] == 0) {
+                            continue;
+                        }
+                        any_mask = true;
+                        let v = row[x * bands + b];
+                        if !s.value_ok(v) {
+                            continue;
+                        }
+                        let wx = xsp.weight(x);
+                        line += sq(v.to_f64()) * wx;
+                        line_w += wx;
+                    }
+                    let wy = ys.weight(y);
+                    total += line * wy;
+                    weight += line_w * wy;
+                }
+                if weight > 0.0 {
+                    let mean = total / weight;
+                    let v = if rms { rms_value::<T>(mean) } else { T::from_f64((mean + 0.5).floor()) };
+                    out.data[(o_row + dx) * bands + b] = super::computed(v, s.nodata_repl);
+                }
+            }
+            if let Some(vo) = out.valid.as_mut() {
+                vo[o_row + dx] = if any_mask { 255 } else { 0 };
             }
         }
     }

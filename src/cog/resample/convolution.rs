@@ -65,21 +65,35 @@ impl Kernel {
                 }
             }
             Kernel::CubicSpline => {
-                // Cubic B-spline; the 1/6 factor cancels in normalisation.
-                if ax < 1.0 {
-                    4.0 - 6.0 * x * x + 3.0 * ax * ax * ax
-                } else if ax < 2.0 {
-                    let t = 2.0 - ax;
-                    t * t * t
+                // Cubic B-spline times 6 (the factor cancels), written as
+                // GDAL's GWKBSpline sums its truncated powers, in the same
+                // order: near the edge (|x| ~ 2) its result can be a tiny
+                // negative number where the textbook form gives a tiny
+                // positive one, and a lone unmasked tap there must not
+                // make a pixel valid when GDAL's does not.
+                let (xp2, xp1, xm1) = (x + 2.0, x + 1.0, x - 1.0);
+                let xp2c = xp2 * xp2 * xp2;
+                if xp2 > 0.0 {
+                    let tail = if xp1 > 0.0 {
+                        let inner = if x > 0.0 {
+                            (if xm1 > 0.0 { -4.0 * xm1 * xm1 * xm1 } else { 0.0 }) + 6.0 * x * x * x
+                        } else {
+                            0.0
+                        };
+                        inner + -4.0 * xp1 * xp1 * xp1
+                    } else {
+                        0.0
+                    };
+                    tail + xp2c
                 } else {
                     0.0
                 }
             }
             Kernel::Lanczos => {
+                // No cut at |x| = 3: the taps end there, and GDAL's
+                // GWKLanczosSinc evaluates a tap on the edge as it is.
                 if x == 0.0 {
                     1.0
-                } else if ax >= 3.0 {
-                    0.0
                 } else {
                     let px = std::f64::consts::PI * x;
                     let px3 = px / 3.0;
@@ -122,7 +136,36 @@ struct Taps {
     sum: Vec<f64>,
 }
 
-fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> Taps {
+/// Kernel argument of the taps [a, b) around `center`, in GDAL's floating-
+/// point steps: the first from the centre, the others by adding the scale
+/// step, one at a time along x, along y in groups of four from the group's
+/// first. A tap exactly on the kernel's edge then gets GDAL's weight (zero
+/// rather than 1e-20), which decides whether a lone valid sample there
+/// makes a result when its neighbours are masked.
+fn tap_args(a: usize, b: usize, center: f64, scale_w: f64, vertical: bool, out: &mut Vec<f64>) {
+    out.clear();
+    let mut x = scale_w * (a as f64 - center + 0.5);
+    let mut p = a;
+    while p + 3 < b {
+        if vertical {
+            out.extend_from_slice(&[x, x + scale_w, x + 2.0 * scale_w, x + 3.0 * scale_w]);
+            x += 4.0 * scale_w;
+        } else {
+            for _ in 0..4 {
+                out.push(x);
+                x += scale_w;
+            }
+        }
+        p += 4;
+    }
+    while p < b {
+        out.push(x);
+        x += scale_w;
+        p += 1;
+    }
+}
+
+fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool, vertical: bool) -> Taps {
     let scale_w = if ratio <= 1.0 { 1.0 } else { 1.0 / ratio };
     let mut t = Taps {
         a: Vec::with_capacity(n_dst),
@@ -131,12 +174,14 @@ fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool) -> T
         w: Vec::new(),
         sum: Vec::with_capacity(n_dst),
     };
+    let mut args = Vec::new();
     for d in 0..n_dst {
         let tp = tap(d, ratio, n_src, k);
         let start = t.w.len();
         let mut sum = 0.0;
-        for p in tp.a..tp.b {
-            let w = k.weight(scale_w * (p as f64 - tp.center + 0.5));
+        tap_args(tp.a, tp.b, tp.center, scale_w, vertical, &mut args);
+        for &x in &args {
+            let w = k.weight(x);
             t.w.push(w);
             sum += w;
         }
@@ -184,8 +229,8 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
         && (s.mask.is_some()
             || s.nodata.is_some()
             || (ra..rb).any(|y| s.row_data(s.row(y)).iter().any(|v| v.to_f64().is_nan())));
-    let xt = taps(dw, g.rx, g.src.width, k, !check);
-    let yt = taps(g.dst.height, g.ry, g.src.height, k, !check);
+    let xt = taps(dw, g.rx, g.src.width, k, !check, false);
+    let yt = taps(g.dst.height, g.ry, g.src.height, k, !check, true);
     let nrows = rb - ra;
     let tw = dw * bands;
     // Horizontal pass results, and per sample whether anything valid fed it.
@@ -228,14 +273,17 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             }
             continue;
         }
-        // Validity bytes, and per band a running count of invalid samples
-        // so that "every tap valid" (the usual case) is one subtraction.
+        // Per sample its weight factor: 0 when invalid, else the mask value
+        // (255 without a mask; an alpha mask gives partial values, which
+        // GDAL uses as weights). Per band a running count of samples that
+        // are not fully valid, so that "every tap fully valid" (the usual
+        // case) is one subtraction.
         for (x, px) in row.chunks_exact(bands).enumerate() {
-            let unmasked = mrow.is_none_or(|m| m[x] != 0);
+            let m = mrow.map_or(255, |m| m[x]);
             for (b, &v) in px.iter().enumerate() {
-                let ok = unmasked && s.value_ok(v);
-                vb[x * bands + b] = ok as u8;
-                bad[(x + 1) * bands + b] = bad[x * bands + b] + (!ok) as u32;
+                let f = if m != 0 && s.value_ok(v) { m } else { 0 };
+                vb[x * bands + b] = f;
+                bad[(x + 1) * bands + b] = bad[x * bands + b] + (f != 255) as u32;
             }
         }
         let mut row_all_valid = true;
@@ -254,8 +302,10 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
                 for (j, &wj) in w.iter().enumerate() {
                     let idx = (a + j) * bands + band;
                     if vb[idx] != 0 {
-                        acc += row[idx].to_f64() * wj;
-                        ws += wj;
+                        // GDAL weighs by the raw mask byte (0-255).
+                        let wm = wj * vb[idx] as f64;
+                        acc += row[idx].to_f64() * wm;
+                        ws += wm;
                         run += 1;
                         best = best.max(run);
                     } else {

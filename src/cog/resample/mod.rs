@@ -6,8 +6,9 @@
 //! Each method lives in its own file: [`nearest`], [`boxes`] (average, rms,
 //! mode), [`gauss`], [`convolution`] (bilinear, cubic, cubicspline, lanczos).
 //! They all read the source through [`Src`], which answers "is this sample
-//! valid" in one place.
+//! valid" in one place. [`alpha`] adds GDAL's masking by an alpha band.
 
+mod alpha;
 mod boxes;
 mod convolution;
 mod gauss;
@@ -92,6 +93,8 @@ impl Pixel for f64 {
         v
     }
 }
+
+pub use alpha::Alpha;
 
 /// The methods: the clap enum of `--resampling`, so the list exists once.
 pub use crate::cli::Resampling as Method;
@@ -277,6 +280,23 @@ pub fn resample<T: Pixel>(
     dst_y1: usize,
     nodata: Option<f64>,
 ) -> (Vec<T>, Option<Vec<u8>>) {
+    resample_with_alpha(method, src, win, bands, dst, dst_y0, dst_y1, nodata, None)
+}
+
+/// [`resample`] with an alpha band that takes part in the masking as in
+/// GDAL 3.6.2 (see [`Alpha`]); `None` is plain [`resample`].
+#[allow(clippy::too_many_arguments)]
+pub fn resample_with_alpha<T: Pixel>(
+    method: Method,
+    src: Level,
+    win: &Window<T>,
+    bands: usize,
+    dst: Level,
+    dst_y0: usize,
+    dst_y1: usize,
+    nodata: Option<f64>,
+    alpha: Option<Alpha>,
+) -> (Vec<T>, Option<Vec<u8>>) {
     let dst_y1 = dst_y1.min(dst.height);
     let rows = dst_y1.saturating_sub(dst_y0);
     let n = rows * dst.width * bands;
@@ -298,31 +318,55 @@ pub fn resample<T: Pixel>(
     if !usable {
         return (out.data, out.valid);
     }
-    let s = Src {
-        data: win.data,
-        mask: win.valid,
-        y0: win.y0,
-        rows: win.rows,
-        width: src.width,
-        bands,
-        nodata,
-        nodata_repl: nodata.map(|nd| (nd, nodata_replacement::<T>(nd))),
-        check: win.valid.is_some() || nodata.is_some() || T::FLOAT,
-    };
     let rx = ratio(src.width, dst.width);
     let ry = ratio(src.height, dst.height);
     let geo = Geometry { src, dst, rx, ry, dst_y0, dst_y1 };
-    match method {
-        Method::Nearest => nearest::run(&s, &geo, &mut out),
-        Method::Average => boxes::average(&s, &geo, &mut out, false),
-        Method::Rms => boxes::average(&s, &geo, &mut out, true),
-        Method::Mode => boxes::mode(&s, &geo, &mut out),
-        Method::Gauss => gauss::run(&s, &geo, &mut out),
-        Method::Bilinear | Method::Cubic | Method::CubicSpline | Method::Lanczos => {
-            convolution::run(&s, &geo, &mut out, convolution::Kernel::of(method))
+    match alpha.filter(|a| a.index < bands && alpha::masks(method, T::MAX <= 255.0)) {
+        Some(a) => alpha::run_alpha(method, win, bands, &geo, nodata, fill, &mut out, a),
+        None => {
+            let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
+            run(method, &s, &geo, &mut out);
         }
     }
     (out.data, out.valid)
+}
+
+impl<'a, T: Pixel> Src<'a, T> {
+    pub(crate) fn new(
+        data: &'a [T],
+        mask: Option<&'a [u8]>,
+        y0: usize,
+        rows: usize,
+        width: usize,
+        bands: usize,
+        nodata: Option<f64>,
+    ) -> Self {
+        Src {
+            data,
+            mask,
+            y0,
+            rows,
+            width,
+            bands,
+            nodata,
+            nodata_repl: nodata.map(|nd| (nd, nodata_replacement::<T>(nd))),
+            check: mask.is_some() || nodata.is_some() || T::FLOAT,
+        }
+    }
+}
+
+/// Dispatch one method over a prepared source.
+pub(crate) fn run<T: Pixel>(method: Method, s: &Src<T>, geo: &Geometry, out: &mut Dst<T>) {
+    match method {
+        Method::Nearest => nearest::run(s, geo, out),
+        Method::Average => boxes::average(s, geo, out, false),
+        Method::Rms => boxes::average(s, geo, out, true),
+        Method::Mode => boxes::mode(s, geo, out),
+        Method::Gauss => gauss::run(s, geo, out),
+        Method::Bilinear | Method::Cubic | Method::CubicSpline | Method::Lanczos => {
+            convolution::run(s, geo, out, convolution::Kernel::of(method))
+        }
+    }
 }
 
 /// Sizes and scale factors of one resampling call.

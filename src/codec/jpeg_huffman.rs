@@ -730,3 +730,315 @@ fn encode_scan(symbols: &[u32], tables: &[Option<Box<EncodeTable>>; 8], out: &mu
 }
 
 static NO_CODES: EncodeTable = EncodeTable { code: [0; 256], len: [0; 256] };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+    use zune_jpeg::JpegDecoder;
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+
+    fn freq_of(counts: &[u32]) -> [u32; 257] {
+        let mut f = [0u32; 257];
+        f[..counts.len()].copy_from_slice(counts);
+        f
+    }
+
+    fn bits16(prefix: &[u8]) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        b[..prefix.len()].copy_from_slice(prefix);
+        b
+    }
+
+    /// Worked by hand with Figure K.1 and the larger-symbol tie rule.
+    #[test]
+    fn optimal_table_hand_worked_cases() {
+        // one symbol: one 1-bit code (the pseudo-symbol took the other)
+        assert_eq!(optimal_table(&freq_of(&[5])), HuffmanSpec { bits: bits16(&[1]), values: vec![0] });
+        // two equal symbols and the pseudo-symbol: the tie rule decides
+        // (taking the smaller symbol first would give two 2-bit codes)
+        assert_eq!(optimal_table(&freq_of(&[1, 1])), HuffmanSpec { bits: bits16(&[1, 1]), values: vec![0, 1] });
+        assert_eq!(
+            optimal_table(&freq_of(&[10, 6, 2, 1])),
+            HuffmanSpec { bits: bits16(&[1, 1, 1, 1]), values: vec![0, 1, 2, 3] }
+        );
+        // nothing counted: no codes
+        assert_eq!(optimal_table(&[0; 257]), HuffmanSpec { bits: [0; 16], values: vec![] });
+    }
+
+    /// Expected tables from libjpeg-turbo 2.1.5's jpeg_gen_optimal_table
+    /// (called through its exported symbol) for the same counts.
+    #[test]
+    fn optimal_table_equals_libjpeg_including_the_16_bit_limit() {
+        let mut fib = vec![1u32, 1];
+        while fib.len() < 30 {
+            fib.push(fib[fib.len() - 1] + fib[fib.len() - 2]);
+        }
+        // 30 Fibonacci counts: Huffman's procedure makes codes ~29 bits long
+        let t = optimal_table(&freq_of(&fib));
+        assert_eq!(t.bits, [0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 1]);
+        assert_eq!(
+            t.values,
+            [28, 29, 26, 27, 24, 25, 22, 23, 20, 21, 18, 19, 16, 17, 14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 0, 2, 3, 1]
+        );
+        // a code, and no all-ones code: the Kraft sum stays below one
+        let kraft: u32 = t.bits.iter().enumerate().map(|(l, &n)| (n as u32) << (15 - l)).sum();
+        assert!(kraft < 1 << 16, "{}", kraft);
+        let t = optimal_table(&freq_of(&fib[..20]));
+        assert_eq!(t.bits, [0, 2, 2, 2, 2, 2, 2, 2, 2, 3, 1, 0, 0, 0, 0, 0]);
+        assert_eq!(t.values, [18, 19, 16, 17, 14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 0, 2, 3, 1]);
+        let mut counts = vec![0u32; 151];
+        counts[100..150].fill(3);
+        counts[150] = 7;
+        let t = optimal_table(&freq_of(&counts));
+        assert_eq!(t.bits, bits16(&[0, 0, 0, 1, 9, 41]));
+        let mut want = vec![150u8];
+        want.extend(100..150u8);
+        assert_eq!(t.values, want);
+    }
+
+    /// Every table the builder makes is a valid JPEG table whatever the
+    /// counts: lengths 1..16, the all-ones code unused, each counted symbol once.
+    #[test]
+    fn optimal_table_is_always_a_valid_limited_code() {
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let mut f = [0u32; 257];
+            let used = 1 + (next() % 256) as usize;
+            for _ in 0..used {
+                let s = (next() % 256) as usize;
+                // skewed counts (powers of two up to 2^24) force deep trees
+                f[s] = 1 << (next() % 25);
+            }
+            let t = optimal_table(&f);
+            let n: usize = t.bits.iter().map(|&b| b as usize).sum();
+            assert_eq!(n, f[..256].iter().filter(|&&c| c > 0).count(), "round {}", round);
+            assert_eq!(t.values.len(), n);
+            let mut seen = [false; 256];
+            for &v in &t.values {
+                assert!(f[v as usize] > 0 && !seen[v as usize], "round {}", round);
+                seen[v as usize] = true;
+            }
+            let kraft: u64 = t.bits.iter().enumerate().map(|(l, &c)| (c as u64) << (15 - l)).sum();
+            assert!(kraft < 1 << 16, "round {}: Kraft sum {}", round, kraft);
+        }
+    }
+
+    /// Bits written as '0'/'1' text into bytes: padded with ones, 0xFF stuffed.
+    fn bits_to_bytes(text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut w = BitWriter { out: &mut out, acc: 0, n: 0 };
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            w.put((c == '1') as u32, 1);
+        }
+        w.flush();
+        out
+    }
+
+    fn dht(class_id: u8, bits: &[u8], values: &[u8]) -> Vec<u8> {
+        let len = 2 + 1 + 16 + values.len();
+        let mut s = vec![0xFF, DHT, 0, len as u8, class_id];
+        s.extend_from_slice(&bits16(bits));
+        s.extend_from_slice(values);
+        s
+    }
+
+    /// A 16x8 gray frame (two blocks), all-ones quantisation table, the
+    /// given Huffman segments, optional restart interval, then `ecs`.
+    fn tiny_gray(tables: &[Vec<u8>], restart: Option<u16>, ecs: &[u8]) -> Vec<u8> {
+        let mut s = vec![0xFF, SOI];
+        s.extend_from_slice(&[0xFF, DQT, 0, 67, 0]);
+        s.extend_from_slice(&[1u8; 64]);
+        s.extend_from_slice(&[0xFF, SOF0, 0, 11, 8, 0, 8, 0, 16, 1, 1, 0x11, 0]);
+        for t in tables {
+            s.extend_from_slice(t);
+        }
+        if let Some(r) = restart {
+            s.extend_from_slice(&[0xFF, DRI, 0, 4, (r >> 8) as u8, r as u8]);
+        }
+        s.extend_from_slice(&[0xFF, SOS, 0, 8, 1, 1, 0x00, 0, 63, 0]);
+        s.extend_from_slice(ecs);
+        s.extend_from_slice(&[0xFF, EOI]);
+        s
+    }
+
+    /// Two hand-coded blocks: DC category 3 (+5), AC 0/1 (+1), ZRL, 1/2
+    /// (-2), EOB; then DC category 5 (+22), EOB. Original tables: DC
+    /// {0,3,5} with 2-bit codes, AC EOB 00, 0/1 01, ZRL 100, 1/2 101.
+    /// Optimal ones, worked by hand from the counts (DC 3:1 5:1; AC EOB:2,
+    /// 0/1, 1/2, ZRL: 1 each): DC 3 '0', 5 '10'; AC EOB '0', 0/1 '100',
+    /// 1/2 '101', ZRL '110'.
+    #[test]
+    fn hand_made_stream_gets_the_hand_worked_tables_and_bits() {
+        let old_tables = [dht(0x00, &[0, 3], &[0, 3, 5]), dht(0x10, &[0, 2, 2], &[0x00, 0x01, 0xF0, 0x12])];
+        let new_tables = [dht(0x00, &[1, 1], &[3, 5]), dht(0x10, &[1, 0, 3], &[0x00, 0x01, 0x12, 0xF0])];
+        let old_b1 = "01 101  01 1  100  101 01  00";
+        let old_b2 = "10 10110  00";
+        let new_b1 = "0 101  100 1  110  101 01  0";
+        let new_b2 = "10 10110  0";
+        for restart in [None, Some(1)] {
+            let (old_ecs, new_ecs) = match restart {
+                None => (bits_to_bytes(&format!("{}{}", old_b1, old_b2)), bits_to_bytes(&format!("{}{}", new_b1, new_b2))),
+                Some(_) => {
+                    let join = |a: &str, b: &str| [bits_to_bytes(a), vec![0xFF, RST0], bits_to_bytes(b)].concat();
+                    (join(old_b1, old_b2), join(new_b1, new_b2))
+                }
+            };
+            let old = tiny_gray(&old_tables, restart, &old_ecs);
+            let new = optimize(&old).unwrap();
+            assert_eq!(new, tiny_gray(&new_tables, restart, &new_ecs), "restart {:?}", restart);
+            assert_same_pixels(&old, &new);
+        }
+    }
+
+    #[test]
+    fn stuffed_bytes_are_read_and_written() {
+        // DC {0: '00', 8: '01'}, AC {EOB: '00', 0/8: '01'}. Block 1: DC 0,
+        // AC +255, EOB; block 2: DC +255 (its value is the third byte: FF 00), EOB.
+        let tables = [dht(0x00, &[0, 2], &[0, 8]), dht(0x10, &[0, 2], &[0x00, 0x08])];
+        let ecs = bits_to_bytes("00 01 11111111 00  01 11111111 00");
+        assert!(ecs.windows(2).any(|w| w == [0xFF, 0]), "{:02X?}", ecs);
+        let old = tiny_gray(&tables, None, &ecs);
+        let new = optimize(&old).unwrap();
+        assert_same_pixels(&old, &new);
+        assert_eq!(optimize(&new).unwrap(), new);
+    }
+
+    fn zune(stream: &[u8]) -> Vec<u8> {
+        JpegDecoder::new(ZCursor::new(stream)).decode().expect("zune-jpeg decodes")
+    }
+
+    fn other(stream: &[u8]) -> Vec<u8> {
+        jpeg_decoder::Decoder::new(stream).decode().expect("jpeg-decoder decodes")
+    }
+
+    fn assert_same_pixels(old: &[u8], new: &[u8]) {
+        assert_eq!(zune(old), zune(new), "zune-jpeg pixels");
+        assert_eq!(other(old), other(new), "jpeg-decoder pixels");
+    }
+
+    /// Deterministic test images: smooth, noisy (large coefficients, long
+    /// codes, stuffed bytes) or a mix.
+    fn image(w: usize, h: usize, samples: usize, kind: u8) -> Vec<u8> {
+        let mut seed = 0x9E3779B97F4A7C15u64 ^ (w * 31 + h) as u64;
+        let mut out = Vec::with_capacity(w * h * samples);
+        for y in 0..h {
+            for x in 0..w {
+                for s in 0..samples {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let smooth = 128.0 + 60.0 * ((x as f64) / 17.0 + s as f64).sin() + 50.0 * ((y as f64) / 11.0).cos();
+                    let v = match kind {
+                        0 => smooth,
+                        1 => (seed % 256) as f64,
+                        _ => smooth + ((seed % 64) as f64 - 32.0) * ((x / 16 + y / 16) % 2) as f64,
+                    };
+                    out.push(v.clamp(0.0, 255.0) as u8);
+                }
+            }
+        }
+        out
+    }
+
+    fn encode(data: &[u8], w: u16, h: u16, color: ColorType, sampling: SamplingFactor, q: u8, restart: u16) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, q);
+        enc.set_sampling_factor(sampling);
+        enc.set_restart_interval(restart);
+        enc.encode(data, w, h, color).unwrap();
+        out
+    }
+
+    /// jpeg-encoder streams of every layout cogtool writes (gray 1x1, RGB
+    /// as YCbCr 2x2, YCbCr 1x1) and some it does not (2x1, 1x2), odd
+    /// sizes, low to lossless-ish quality, with and without restart
+    /// markers: the re-optimised stream decodes to exactly the same pixels
+    /// in zune-jpeg and jpeg-decoder, is never larger, and is a fixed point.
+    #[test]
+    fn round_trip_is_lossless_in_two_decoders() {
+        let layouts = [
+            (ColorType::Luma, SamplingFactor::F_1_1, 1),
+            (ColorType::Rgb, SamplingFactor::F_2_2, 3),
+            (ColorType::Ycbcr, SamplingFactor::F_1_1, 3),
+            (ColorType::Rgb, SamplingFactor::F_2_1, 3),
+            (ColorType::Rgb, SamplingFactor::F_1_2, 3),
+        ];
+        let sizes = [(1u16, 1u16), (17, 9), (100, 80), (129, 67)];
+        let mut stuffed = 0;
+        let mut case = 0;
+        for (color, sampling, samples) in layouts {
+            for &(w, h) in &sizes {
+                for kind in 0..3u8 {
+                    case += 1;
+                    let q = [75, 100, 5, 90][case % 4];
+                    let restart = [0, 0, 1, 3][(case / 4) % 4];
+                    let px = image(w as usize, h as usize, samples, kind);
+                    let old = encode(&px, w, h, color, sampling, q, restart);
+                    let new = optimize(&old).unwrap_or_else(|e| panic!("case {}: {}", case, e));
+                    let what = format!("case {} {}x{} {:?} q{} restart {} kind {}", case, w, h, sampling, q, restart, kind);
+                    assert_eq!(zune(&old), zune(&new), "{}: zune-jpeg", what);
+                    assert_eq!(other(&old), other(&new), "{}: jpeg-decoder", what);
+                    assert!(new.len() <= old.len(), "{}: {} > {}", what, new.len(), old.len());
+                    assert_eq!(optimize(&new).unwrap(), new, "{}: not a fixed point", what);
+                    let sos = new.windows(2).position(|p| p == [0xFF, SOS]).unwrap();
+                    stuffed += new[sos..].windows(2).filter(|p| *p == [0xFF, 0]).count();
+                }
+            }
+        }
+        assert!(stuffed > 0, "no stuffed byte exercised");
+    }
+
+    /// A 512x512 RGB tile as cogtool encodes it: what GDAL's tiles are made of.
+    #[test]
+    fn full_tile_round_trip() {
+        for kind in 0..3 {
+            let px = image(512, 512, 3, kind);
+            let old = encode(&px, 512, 512, ColorType::Rgb, SamplingFactor::F_2_2, 75, 0);
+            let new = optimize(&old).unwrap();
+            assert_same_pixels(&old, &new);
+            assert!(new.len() < old.len(), "kind {}: {} vs {}", kind, new.len(), old.len());
+        }
+    }
+
+    #[test]
+    fn other_streams_are_refused_without_panic() {
+        let px = image(40, 24, 3, 2);
+        let mut enc_out = Vec::new();
+        let mut enc = Encoder::new(&mut enc_out, 80);
+        enc.set_progressive(true);
+        enc.encode(&px, 40, 24, ColorType::Rgb).unwrap();
+        let e = optimize(&enc_out).unwrap_err().to_string();
+        assert!(e.contains("not baseline sequential"), "{}", e);
+        // jpeg-encoder's own optimised mode: one scan per component
+        let mut split = Vec::new();
+        let mut enc = Encoder::new(&mut split, 80);
+        enc.set_optimized_huffman_tables(true);
+        enc.encode(&px, 40, 24, ColorType::Rgb).unwrap();
+        let e = optimize(&split).unwrap_err().to_string();
+        assert!(e.contains("one scan per component"), "{}", e);
+
+        let good = encode(&px, 40, 24, ColorType::Rgb, SamplingFactor::F_2_2, 80, 2);
+        // every truncation lacks EOI at least: an error, never a panic
+        for n in 0..good.len() {
+            assert!(optimize(&good[..n]).is_err(), "truncated to {}", n);
+        }
+        // flipped bits anywhere: no panic, and what is accepted still decodes
+        let mut seed = 12345u64;
+        for _ in 0..2000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut bad_stream = good.clone();
+            let at = (seed >> 33) as usize % bad_stream.len();
+            bad_stream[at] ^= 1 << ((seed >> 20) % 8);
+            if let Ok(out) = optimize(&bad_stream) {
+                let _ = optimize(&out).expect("our own output is accepted");
+            }
+        }
+    }
+}

@@ -33,8 +33,15 @@ const RST0: u8 = 0xD0;
 /// Bits of the fast Huffman lookup (codes up to this length decode in one step).
 const FAST_BITS: u32 = 9;
 
-/// Symbol-stream entry standing for a restart marker.
+/// One decoded symbol is kept as a u32: extra-bit count << 27 | table
+/// slot << 24 (DC 0..3, AC 4..7) | symbol << 16 | the extra bits. This
+/// entry (bit 31 set, never set in a symbol) stands for a restart marker.
 const RESTART: u32 = u32::MAX;
+
+#[inline]
+fn entry(size: u32, slot: usize, symbol: u8, extra: u32) -> u32 {
+    size << 27 | (slot as u32) << 24 | (symbol as u32) << 16 | extra
+}
 
 fn bad(what: impl std::fmt::Display) -> Error {
     Error::format(format!("JPEG Huffman optimisation: {}", what))
@@ -49,7 +56,8 @@ pub fn optimize(jpeg: &[u8]) -> Result<Vec<u8>> {
     let head = parse_headers(jpeg)?;
     let ecs = &jpeg[head.sos_end..];
     let mut freq = [[0u32; 257]; 8];
-    let mut symbols = Vec::with_capacity(ecs.len().saturating_mul(2));
+    // about 3 symbols per byte on photographs: mostly one allocation
+    let mut symbols = Vec::with_capacity(ecs.len().saturating_mul(3));
     let consumed = decode_scan(&head, ecs, &mut freq, &mut symbols)?;
     let trailer = &ecs[consumed..];
     if trailer.len() < 2 || trailer[..2] != [0xFF, EOI] {
@@ -65,7 +73,8 @@ pub fn optimize(jpeg: &[u8]) -> Result<Vec<u8>> {
             }
         }
     }
-    let mut encoders: [Option<Box<EncodeTable>>; 8] = Default::default();
+    // code << 8 | length of every (slot, symbol), indexed slot << 8 | symbol
+    let mut codes = vec![0u32; 8 * 256];
     let mut dht = Vec::with_capacity(order.len() * 200);
     for &slot in &order {
         let table = optimal_table(&freq[slot]);
@@ -74,7 +83,7 @@ pub fn optimize(jpeg: &[u8]) -> Result<Vec<u8>> {
         dht.extend_from_slice(&[0xFF, DHT, (len >> 8) as u8, len as u8, class_id]);
         dht.extend_from_slice(&table.bits);
         dht.extend_from_slice(&table.values);
-        encoders[slot] = Some(Box::new(EncodeTable::new(&table.bits, &table.values)));
+        canonical_codes(&table, &mut codes[slot * 256..(slot + 1) * 256]);
     }
 
     let mut out = Vec::with_capacity(jpeg.len());
@@ -90,7 +99,7 @@ pub fn optimize(jpeg: &[u8]) -> Result<Vec<u8>> {
             out.extend_from_slice(&jpeg[seg.start..seg.end]);
         }
     }
-    encode_scan(&symbols, &encoders, &mut out)?;
+    encode_scan(&symbols, &codes, &mut out);
     out.extend_from_slice(trailer);
     Ok(out)
 }
@@ -358,7 +367,11 @@ fn finish_headers(
         return Err(bad("scan header of the wrong length"));
     }
     if ns != comps.len() {
-        return Err(bad(format!("a scan of {} of the frame's {} components (one scan per component)", ns, comps.len())));
+        return Err(bad(format!(
+            "a scan of {} of the frame's {} components (one scan per component)",
+            ns,
+            comps.len()
+        )));
     }
     let tail = &body[1 + 2 * ns..];
     if tail != [0, 63, 0] {
@@ -369,8 +382,10 @@ fn finish_headers(
     let mut scan = Vec::with_capacity(ns);
     let mut scan_sampling = Vec::with_capacity(ns);
     for sel in body[1..1 + 2 * ns].chunks_exact(2) {
-        let &(_, h, v) =
-            comps.iter().find(|c| c.0 == sel[0]).ok_or_else(|| bad(format!("scan component {} not in the frame", sel[0])))?;
+        let &(_, h, v) = comps
+            .iter()
+            .find(|c| c.0 == sel[0])
+            .ok_or_else(|| bad(format!("scan component {} not in the frame", sel[0])))?;
         let (dc, ac) = ((sel[1] >> 4) as usize, (sel[1] & 15) as usize);
         if dc > 3 || ac > 3 || tables[dc].is_none() || tables[4 + ac].is_none() {
             return Err(bad(format!("scan component {} uses an undefined Huffman table", sel[0])));
@@ -444,6 +459,22 @@ struct BitReader<'a> {
 impl<'a> BitReader<'a> {
     #[inline]
     fn refill(&mut self) {
+        // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker):
+        // take as many whole bytes as fit in one step.
+        if self.n > 56 {
+            return;
+        }
+        if let Some(next) = self.data.get(self.pos..self.pos + 8) {
+            let w = u64::from_be_bytes(next.try_into().unwrap());
+            let x = !w; // a zero byte of x is a 0xFF byte of w
+            if x.wrapping_sub(0x0101_0101_0101_0101) & !x & 0x8080_8080_8080_8080 == 0 {
+                let bytes = (64 - self.n) / 8;
+                self.acc |= (w & (u64::MAX << (64 - 8 * bytes))) >> self.n;
+                self.n += 8 * bytes;
+                self.pos += bytes as usize;
+                return;
+            }
+        }
         while self.n <= 56 {
             let b = match self.data.get(self.pos) {
                 Some(&0xFF) => {
@@ -478,10 +509,8 @@ impl<'a> BitReader<'a> {
     /// `k` (0..=16) bits; the caller has refilled.
     #[inline]
     fn take(&mut self, k: u32) -> u32 {
-        if k == 0 {
-            return 0;
-        }
-        let v = (self.acc >> (64 - k)) as u32;
+        // two shifts: k = 0 gives 0 without a branch (a shift by 64 would overflow)
+        let v = (self.acc >> (63 - k) >> 1) as u32;
         self.acc <<= k;
         self.n -= k;
         v
@@ -529,9 +558,8 @@ impl<'a> BitReader<'a> {
     }
 }
 
-/// Decode the scan into `symbols` (slot << 24 | symbol << 16 | extra bits;
-/// DC slots 0..3, AC 4..7; RESTART for a restart marker) and count them in
-/// `freq`. Returns the length of the entropy-coded data.
+/// Decode the scan into `symbols` (see [`entry`]) and count them in `freq`
+/// (by slot: DC 0..3, AC 4..7). Returns the length of the entropy-coded data.
 fn decode_scan(h: &Headers, ecs: &[u8], freq: &mut [[u32; 257]; 8], symbols: &mut Vec<u32>) -> Result<usize> {
     // Blocks of one MCU as (DC slot, AC slot).
     let mut mcu: Vec<(usize, usize)> = Vec::with_capacity(10);
@@ -574,7 +602,8 @@ fn decode_scan(h: &Headers, ecs: &[u8], freq: &mut [[u32; 257]; 8], symbols: &mu
     }
 }
 
-static EMPTY: DecodeTable = DecodeTable { fast: [0; 1 << FAST_BITS], max_code: [-1; 18], offset: [0; 17], values: [0; 256] };
+static EMPTY: DecodeTable =
+    DecodeTable { fast: [0; 1 << FAST_BITS], max_code: [-1; 18], offset: [0; 17], values: [0; 256] };
 
 #[inline]
 fn decode_block(
@@ -595,7 +624,7 @@ fn decode_block(
     }
     let extra = r.take(s as u32);
     freq[dc][s as usize] += 1;
-    symbols.push((dc as u32) << 24 | (s as u32) << 16 | extra);
+    symbols.push(entry(s as u32, dc, s, extra));
     let mut k = 1;
     while k < 64 {
         if r.n < 32 {
@@ -625,34 +654,23 @@ fn decode_block(
             k += 1;
         }
         freq[ac][rs as usize] += 1;
-        symbols.push((ac as u32) << 24 | (rs as u32) << 16 | extra);
+        symbols.push(entry(size, ac, rs, extra));
     }
     Ok(())
 }
 
-/// Code and length of every symbol of one table.
-struct EncodeTable {
-    code: [u16; 256],
-    len: [u8; 256],
-}
-
-impl EncodeTable {
-    /// Canonical codes (Annex C) for `bits` and `values`.
-    fn new(bits: &[u8; 16], values: &[u8]) -> EncodeTable {
-        let mut t = EncodeTable { code: [0; 256], len: [0; 256] };
-        let mut code = 0u32;
-        let mut k = 0;
-        for l in 1..=16u8 {
-            for _ in 0..bits[l as usize - 1] {
-                let s = values[k] as usize;
-                t.code[s] = code as u16;
-                t.len[s] = l;
-                code += 1;
-                k += 1;
+/// Canonical codes (Annex C) of `table`, as code << 8 | length by symbol.
+fn canonical_codes(table: &HuffmanSpec, out: &mut [u32]) {
+    let mut code = 0u32;
+    let mut values = table.values.iter();
+    for (l, &n) in (1..=16u32).zip(table.bits.iter()) {
+        for _ in 0..n {
+            if let Some(&v) = values.next() {
+                out[v as usize] = code << 8 | l;
             }
-            code <<= 1;
+            code += 1;
         }
-        t
+        code <<= 1;
     }
 }
 
@@ -704,8 +722,9 @@ impl BitWriter<'_> {
     }
 }
 
-fn encode_scan(symbols: &[u32], tables: &[Option<Box<EncodeTable>>; 8], out: &mut Vec<u8>) -> Result<()> {
-    let t: Vec<&EncodeTable> = (0..8).map(|s| tables[s].as_deref().unwrap_or(&NO_CODES)).collect();
+/// Write `symbols` with `codes` (see [`canonical_codes`]). Every symbol
+/// was counted, so every one has a code.
+fn encode_scan(symbols: &[u32], codes: &[u32], out: &mut Vec<u8>) {
     let mut w = BitWriter { out, acc: 0, n: 0 };
     let mut restarts = 0u8;
     for &e in symbols {
@@ -715,21 +734,13 @@ fn encode_scan(symbols: &[u32], tables: &[Option<Box<EncodeTable>>; 8], out: &mu
             restarts = restarts.wrapping_add(1);
             continue;
         }
-        let slot = (e >> 24) as usize;
-        let sym = (e >> 16) as u8 as usize;
-        let size = if slot < 4 { sym as u32 } else { sym as u32 & 15 };
-        let table = t[slot];
-        let len = table.len[sym] as u32;
-        if len == 0 {
-            return Err(bad("symbol without a code")); // cannot happen: every symbol was counted
-        }
-        w.put((table.code[sym] as u32) << size | (e & 0xFFFF), len + size);
+        let c = codes[(e >> 16 & 0x7FF) as usize];
+        let size = e >> 27;
+        debug_assert!(c & 0xFF != 0, "symbol without a code");
+        w.put((c >> 8) << size | (e & 0xFFFF), (c & 0xFF) + size);
     }
     w.flush();
-    Ok(())
 }
-
-static NO_CODES: EncodeTable = EncodeTable { code: [0; 256], len: [0; 256] };
 
 #[cfg(test)]
 mod tests {
@@ -779,7 +790,10 @@ mod tests {
         assert_eq!(t.bits, [0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 1]);
         assert_eq!(
             t.values,
-            [28, 29, 26, 27, 24, 25, 22, 23, 20, 21, 18, 19, 16, 17, 14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 0, 2, 3, 1]
+            [
+                28, 29, 26, 27, 24, 25, 22, 23, 20, 21, 18, 19, 16, 17, 14, 15, 12, 13, 10, 11, 8, 9, 6, 7, 4, 5, 0, 2,
+                3, 1
+            ]
         );
         // a code, and no all-ones code: the Kraft sum stays below one
         let kraft: u32 = t.bits.iter().enumerate().map(|(l, &n)| (n as u32) << (15 - l)).sum();
@@ -884,7 +898,9 @@ mod tests {
         let new_b2 = "10 10110  0";
         for restart in [None, Some(1)] {
             let (old_ecs, new_ecs) = match restart {
-                None => (bits_to_bytes(&format!("{}{}", old_b1, old_b2)), bits_to_bytes(&format!("{}{}", new_b1, new_b2))),
+                None => {
+                    (bits_to_bytes(&format!("{}{}", old_b1, old_b2)), bits_to_bytes(&format!("{}{}", new_b1, new_b2)))
+                }
                 Some(_) => {
                     let join = |a: &str, b: &str| [bits_to_bytes(a), vec![0xFF, RST0], bits_to_bytes(b)].concat();
                     (join(old_b1, old_b2), join(new_b1, new_b2))
@@ -982,7 +998,8 @@ mod tests {
                     let px = image(w as usize, h as usize, samples, kind);
                     let old = encode(&px, w, h, color, sampling, q, restart);
                     let new = optimize(&old).unwrap_or_else(|e| panic!("case {}: {}", case, e));
-                    let what = format!("case {} {}x{} {:?} q{} restart {} kind {}", case, w, h, sampling, q, restart, kind);
+                    let what =
+                        format!("case {} {}x{} {:?} q{} restart {} kind {}", case, w, h, sampling, q, restart, kind);
                     assert_eq!(zune(&old), zune(&new), "{}: zune-jpeg", what);
                     assert_eq!(other(&old), other(&new), "{}: jpeg-decoder", what);
                     assert!(new.len() <= old.len(), "{}: {} > {}", what, new.len(), old.len());
@@ -1039,6 +1056,62 @@ mod tests {
             if let Ok(out) = optimize(&bad_stream) {
                 let _ = optimize(&out).expect("our own output is accepted");
             }
+        }
+    }
+
+    /// Not a test: the timing `bench/jpeg_huffman.sh` prints (run it in
+    /// release). 512x512 tiles encoded as `jpeg::encode` does (quality 75),
+    /// then recoded; synthetic ones, plus raw 512x512 tiles named in
+    /// COGTOOL_BENCH_TILES as `path:samples,...`.
+    #[test]
+    #[ignore]
+    fn bench_recoding_against_encoding() {
+        let mut tiles: Vec<(String, Vec<u8>, usize)> = vec![
+            ("synthetic smooth RGB".into(), image(512, 512, 3, 0), 3),
+            ("synthetic textured RGB".into(), image(512, 512, 3, 2), 3),
+            ("synthetic noise RGB".into(), image(512, 512, 3, 1), 3),
+            ("synthetic noise gray".into(), image(512, 512, 1, 1), 1),
+        ];
+        for spec in std::env::var("COGTOOL_BENCH_TILES").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+            let (path, samples) = spec.rsplit_once(':').expect("path:samples");
+            let samples: usize = samples.parse().unwrap();
+            let px = std::fs::read(path).unwrap();
+            assert_eq!(px.len(), 512 * 512 * samples, "{}", path);
+            tiles.push((path.to_string(), px, samples));
+        }
+        let runs = 40;
+        for (name, px, samples) in tiles {
+            let (color, sampling) = if samples == 3 {
+                (ColorType::Rgb, SamplingFactor::F_2_2)
+            } else {
+                (ColorType::Luma, SamplingFactor::F_1_1)
+            };
+            let mut encoded = Vec::new();
+            let t = std::time::Instant::now();
+            for _ in 0..runs {
+                encoded.clear();
+                let mut enc = Encoder::new(&mut encoded, 75);
+                enc.set_sampling_factor(sampling);
+                enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
+                enc.encode(&px, 512, 512, color).unwrap();
+            }
+            let encode = t.elapsed().as_secs_f64() / runs as f64;
+            let mut recoded = Vec::new();
+            let t = std::time::Instant::now();
+            for _ in 0..runs {
+                recoded = optimize(std::hint::black_box(&encoded)).unwrap();
+            }
+            let recode = t.elapsed().as_secs_f64() / runs as f64;
+            println!(
+                "{}: encode {:.2} ms, recode {:.2} ms ({:.0}% of encode); {} -> {} bytes ({:.3})",
+                name,
+                encode * 1e3,
+                recode * 1e3,
+                recode / encode * 100.0,
+                encoded.len(),
+                recoded.len(),
+                recoded.len() as f64 / encoded.len() as f64
+            );
         }
     }
 }

@@ -253,8 +253,7 @@ fn parse_headers(data: &[u8]) -> Result<Headers> {
     }
     let mut segments = Vec::new();
     let mut tables: [Option<Box<DecodeTable>>; 8] = Default::default();
-    // frame components: (id, h, v)
-    let mut frame: Option<(usize, usize, Vec<(u8, usize, usize)>)> = None;
+    let mut frame: Option<Frame> = None;
     let mut restart_interval = 0;
     let mut i = 2;
     loop {
@@ -292,8 +291,8 @@ fn parse_headers(data: &[u8]) -> Result<Headers> {
             }
             DQT | 0xE0..=0xEF | 0xFE => {}
             SOS => {
-                let (width, height, comps) = frame.ok_or_else(|| bad("scan before the frame header"))?;
-                return finish_headers(body, end, segments, tables, width, height, &comps, restart_interval);
+                let frame = frame.ok_or_else(|| bad("scan before the frame header"))?;
+                return finish_headers(body, end, segments, tables, &frame, restart_interval);
             }
             m => return Err(bad(format!("unexpected marker {:#04X} before the scan", m))),
         }
@@ -301,9 +300,15 @@ fn parse_headers(data: &[u8]) -> Result<Headers> {
     }
 }
 
-type FrameHeader = (usize, usize, Vec<(u8, usize, usize)>);
+/// What the scan needs of the frame header: size, and per component its id
+/// and sampling factors.
+struct Frame {
+    width: usize,
+    height: usize,
+    comps: Vec<(u8, usize, usize)>,
+}
 
-fn parse_frame(body: &[u8]) -> Result<FrameHeader> {
+fn parse_frame(body: &[u8]) -> Result<Frame> {
     if body.len() < 6 {
         return Err(bad("short frame header"));
     }
@@ -327,7 +332,7 @@ fn parse_frame(body: &[u8]) -> Result<FrameHeader> {
         }
         comps.push((c[0], h, v));
     }
-    Ok((width, height, comps))
+    Ok(Frame { width, height, comps })
 }
 
 fn parse_dht(mut body: &[u8], tables: &mut [Option<Box<DecodeTable>>; 8]) -> Result<()> {
@@ -351,17 +356,15 @@ fn parse_dht(mut body: &[u8], tables: &mut [Option<Box<DecodeTable>>; 8]) -> Res
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_headers(
     body: &[u8],
     sos_end: usize,
     segments: Vec<Segment>,
     tables: [Option<Box<DecodeTable>>; 8],
-    width: usize,
-    height: usize,
-    comps: &[(u8, usize, usize)],
+    frame: &Frame,
     restart_interval: usize,
 ) -> Result<Headers> {
+    let (width, height, comps) = (frame.width, frame.height, &frame.comps);
     let ns = *body.first().ok_or_else(|| bad("empty scan header"))? as usize;
     if body.len() != 1 + 2 * ns + 3 {
         return Err(bad("scan header of the wrong length"));
@@ -477,22 +480,18 @@ impl<'a> BitReader<'a> {
         }
         while self.n <= 56 {
             let b = match self.data.get(self.pos) {
-                Some(&0xFF) => {
-                    if self.data.get(self.pos + 1) == Some(&0) {
-                        self.pos += 2;
-                        0xFF
-                    } else {
-                        self.fake += 8;
-                        0
-                    }
+                Some(&0xFF) if self.data.get(self.pos + 1) == Some(&0) => {
+                    self.pos += 2;
+                    0xFF
+                }
+                // a marker or the end: stay there
+                Some(&0xFF) | None => {
+                    self.fake += 8;
+                    0
                 }
                 Some(&b) => {
                     self.pos += 1;
                     b
-                }
-                None => {
-                    self.fake += 8;
-                    0
                 }
             };
             self.acc |= (b as u64) << (56 - self.n);

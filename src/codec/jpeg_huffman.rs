@@ -624,6 +624,7 @@ fn decode_block(
     let extra = r.take(s as u32);
     freq[dc][s as usize] += 1;
     symbols.push(entry(s as u32, dc, s, extra));
+    let ac_freq = &mut freq[ac];
     let mut k = 1;
     while k < 64 {
         if r.n < 32 {
@@ -652,7 +653,7 @@ fn decode_block(
             extra = r.take(size);
             k += 1;
         }
-        freq[ac][rs as usize] += 1;
+        ac_freq[rs as usize] += 1;
         symbols.push(entry(size, ac, rs, extra));
     }
     Ok(())

@@ -283,9 +283,9 @@ fn same_file_structure_and_pixels_as_gdal_translate() {
         let (os, gs) = (std::fs::metadata(&ours).unwrap().len(), std::fs::metadata(&theirs).unwrap().len());
         eprintln!("{}: {} bytes, GDAL {} bytes", c.name, os, gs);
         // Lossless WebP: GDAL's overviews are lossy (see the case); JPEG:
-        // our blocks carry standard Huffman tables, GDAL's optimised ones
-        // (and GDAL leaves zeros in some edge tiles, which cost less).
-        let most = if c.name.starts_with("jpeg") { 1.4 } else { 1.15 };
+        // GDAL leaves zeros in some partial edge tiles, which cost less
+        // (jpeg_gray_edges 1.11; the other JPEG cases are within 0.02%).
+        let most = 1.15;
         if c.name != "webp_lossless" {
             let r = os as f64 / gs as f64;
             // Smaller is fine (GDAL's NBITS edge tiles carry padding bits).

@@ -112,13 +112,15 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
     let mut enc = Encoder::new(&mut out, quality);
     enc.set_sampling_factor(sampling);
     // As libjpeg inside libtiff/GDAL: chroma box-averaged (h2v2_downsample).
-    // GDAL also optimises the Huffman tables of each block; jpeg-encoder can
-    // only do that by writing one scan per component, which zune-jpeg (our
-    // decoder) misreads, so blocks carry the standard tables in one
-    // interleaved scan: about 15% larger than GDAL's on smooth images.
     enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
     enc.encode(data, w as u16, h as u16, color).map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))?;
-    Ok(libjpeg_like(&out, layout.samples == 1))
+    // GDAL (libtiff with the Huffman tables outside JPEGTables) has libjpeg
+    // optimise the Huffman tables of every block. jpeg-encoder can do that
+    // only by writing one scan per component, which zune-jpeg (our decoder)
+    // misreads and GDAL does not write; so it writes one interleaved scan
+    // with the standard tables and jpeg_huffman recodes it losslessly with
+    // the tables libjpeg would build for the same coefficients.
+    super::jpeg_huffman::optimize(&libjpeg_like(&out, layout.samples == 1))
 }
 
 /// Make jpeg-encoder's stream look like libjpeg's (what GDAL writes):

@@ -11,6 +11,7 @@
 pub mod checksum;
 pub mod deflate;
 pub mod jpeg;
+pub mod jpeg_huffman;
 pub mod lzw;
 pub mod packbits;
 pub mod predictor;

@@ -9,7 +9,7 @@ use super::input::{self, InputInfo};
 use super::options::CreateOptions;
 use super::output::{TempFile, install_interrupt_cleanup, parent_dir};
 use super::plan::{IfdOrder, choose_bigtiff, plan};
-use super::pyramid::{Pyramid, Sample, from_le};
+use super::pyramid::{Pyramid, Sample, from_le_into};
 use super::rows::RowSource;
 use super::spill::Spills;
 use super::tile_encoder::{CutTile, TileEncoder};
@@ -301,11 +301,12 @@ fn stream<T: Sample>(
     let src_comps = cfg.src_bands * parts;
     let comps = cfg.bands * parts;
     let nodata = cfg.nodata;
-    // Tiles in flight: two rows of full-resolution tiles keep every encoder
-    // busy while the next band of rows is read; at least two tiles per thread.
+    // Tiles in flight: half a row of full-resolution tiles plus two per
+    // thread keeps every encoder busy while the next rows are read (each
+    // finished tile makes room for the next one) without holding more.
     let l0 = &cfg.levels[0];
     let tile_bytes = (l0.block * l0.block) as usize * comps * T::BYTES;
-    let budget = (2 * l0.tiles_across() as usize).max(2 * encode_pool.current_num_threads()) * tile_bytes;
+    let budget = (l0.tiles_across().div_ceil(2) as usize + 2 * encode_pool.current_num_threads()) * tile_bytes;
     let mut queue = EncodeQueue::new(encode_pool, TileEncoder::new(cfg, comps, inp.sample_format), budget as u64);
     let mut done = |n: u64| progress.tiles(n);
     {
@@ -329,22 +330,31 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     comps: usize,
     nodata: Option<f64>,
 ) -> Result<()> {
-    let step = cfg.levels[0].block;
+    let step = reader.band_rows(cfg.levels[0].block);
+    // Buffers reused band after band: the same pages every time.
+    let (mut bytes, mut samples, mut colour) = (Vec::new(), Vec::<T>::new(), Vec::<T>::new());
     let mut y = 0u64;
     while y < inp.height {
         let y1 = (y + step).min(inp.height);
-        let all: Vec<T> = from_le(reader.read_rows(y, y1)?);
+        reader.read_rows_into(y, y1, &mut bytes)?;
+        let all: &[T] = match T::le_slice(&bytes) {
+            Some(s) => s,
+            None => {
+                from_le_into(&bytes, &mut samples);
+                &samples
+            }
+        };
         let n = all.len() / src_comps;
-        let (data, valid) = match cfg.mask {
+        let (data, valid): (&[T], _) = match cfg.mask {
             MaskSource::None => (all, None),
             MaskSource::Alpha => {
-                let mut data = Vec::with_capacity(n * comps);
+                colour.clear();
                 let mut valid = Vec::with_capacity(n);
                 for px in all.chunks_exact(src_comps) {
-                    data.extend_from_slice(&px[..comps]);
+                    colour.extend_from_slice(&px[..comps]);
                     valid.push(if px[comps].to_f64() != 0.0 { 255 } else { 0 });
                 }
-                (data, Some(valid))
+                (&colour, Some(valid))
             }
             MaskSource::Nodata => {
                 let nd = nodata.unwrap_or(0.0);

@@ -17,9 +17,10 @@ pub trait Sample: Pixel {
     const BYTES: usize;
     fn read_le(b: &[u8]) -> Self;
     fn write_le(self, out: &mut [u8]);
-    /// Samples from little-endian bytes (Byte data is taken as it is).
-    fn from_le_vec(bytes: Vec<u8>) -> Vec<Self> {
-        bytes.par_chunks_exact(Self::BYTES).with_min_len(1 << 16).map(Self::read_le).collect()
+    /// Little-endian bytes seen as samples without a copy, where the
+    /// representation allows (Byte).
+    fn le_slice(_bytes: &[u8]) -> Option<&[Self]> {
+        None
     }
     /// Little-endian bytes of samples (Byte data is given as it is).
     fn into_le_bytes(v: Vec<Self>) -> Vec<u8> {
@@ -54,16 +55,18 @@ impl Sample for u8 {
     fn write_le(self, out: &mut [u8]) {
         out[0] = self
     }
-    fn from_le_vec(bytes: Vec<u8>) -> Vec<u8> {
-        bytes
-    }
     fn into_le_bytes(v: Vec<u8>) -> Vec<u8> {
         v
     }
+    fn le_slice(bytes: &[u8]) -> Option<&[u8]> {
+        Some(bytes)
+    }
 }
 
-pub fn from_le<T: Sample>(bytes: Vec<u8>) -> Vec<T> {
-    T::from_le_vec(bytes)
+/// Samples of little-endian `bytes` into `out`, whose allocation is reused.
+pub fn from_le_into<T: Sample>(bytes: &[u8], out: &mut Vec<T>) {
+    out.clear();
+    out.par_extend(bytes.par_chunks_exact(T::BYTES).with_min_len(1 << 16).map(T::read_le));
 }
 
 /// Rows of one level kept in memory.
@@ -121,21 +124,24 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
     }
 
     /// Feed the next full-resolution rows (all columns, `comps` per pixel).
-    pub fn push(&mut self, data: Vec<T>, valid: Option<Vec<u8>>) -> Result<()> {
+    pub fn push(&mut self, data: &[T], valid: Option<Vec<u8>>) -> Result<()> {
         self.add_rows(0, data, valid)
     }
 
-    fn add_rows(&mut self, k: usize, data: Vec<T>, valid: Option<Vec<u8>>) -> Result<()> {
+    fn add_rows(&mut self, k: usize, data: &[T], valid: Option<Vec<u8>>) -> Result<()> {
         let comps = self.comps;
         {
             let l = &mut self.levels[k];
             let w = l.geom.width as usize;
             let n = data.len() / (w * comps);
-            if l.data.is_empty() {
-                l.data = data;
-            } else {
-                l.data.extend_from_slice(&data);
+            // The buffer keeps its capacity (trim drains from the front):
+            // reserving a tile row and a bit up front means no reallocation
+            // when rows come in pieces, and none later.
+            if l.data.capacity() == 0 {
+                let rows = l.geom.block as usize + 8;
+                l.data.reserve((rows * w * comps).max(data.len()));
             }
+            l.data.extend_from_slice(data);
             if let (Some(lv), Some(v)) = (l.valid.as_mut(), valid) {
                 lv.extend_from_slice(&v);
             }
@@ -197,7 +203,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 }
             }
             self.levels[k].next_dst = d1;
-            self.add_rows(k + 1, out, vout)?;
+            self.add_rows(k + 1, &out, vout)?;
         }
     }
 

@@ -10,6 +10,16 @@ pub trait RowSource: Sync {
     fn sample_bytes(&self) -> usize;
     /// Rows [y0, y1), all bands pixel-interleaved, little-endian samples.
     fn read_rows(&self, y0: u64, y1: u64) -> Result<Vec<u8>>;
+    /// [`read_rows`](Self::read_rows) into a buffer reused band after band.
+    fn read_rows_into(&self, y0: u64, y1: u64, out: &mut Vec<u8>) -> Result<()> {
+        *out = self.read_rows(y0, y1)?;
+        Ok(())
+    }
+    /// How many rows to read at a time when the output has `out_block`-row
+    /// tiles: a whole tile row unless the source can do with less.
+    fn band_rows(&self, out_block: u64) -> u64 {
+        out_block
+    }
 }
 
 impl RowSource for RasterReader<'_> {
@@ -18,5 +28,16 @@ impl RowSource for RasterReader<'_> {
     }
     fn read_rows(&self, y0: u64, y1: u64) -> Result<Vec<u8>> {
         RasterReader::read_rows(self, y0, y1)
+    }
+    fn read_rows_into(&self, y0: u64, y1: u64, out: &mut Vec<u8>) -> Result<()> {
+        RasterReader::read_rows_into(self, y0, y1, out)
+    }
+    /// Half a tile row when the input's blocks allow (whole blocks only, so
+    /// none is decoded twice): the band read, its decoded blocks and its
+    /// samples are then half as large, and memory with them.
+    fn band_rows(&self, out_block: u64) -> u64 {
+        let bh = self.rows_per_block().max(1);
+        let half = out_block / 2;
+        if bh <= half { half / bh * bh } else { out_block }
     }
 }

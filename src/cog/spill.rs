@@ -53,7 +53,7 @@ pub struct Spills {
 }
 
 fn open_writer(file: &TempFile) -> Result<BufWriter<File>> {
-    Ok(BufWriter::with_capacity(1 << 20, file.file.try_clone()?))
+    Ok(BufWriter::with_capacity(256 << 10, file.file.try_clone()?))
 }
 
 impl Spills {

@@ -163,6 +163,14 @@ impl<'a> RasterReader<'a> {
     /// Planar=separate input is interleaved here. Edge blocks are cropped. Blocks are decoded in
     /// parallel (rayon). A sparse block (offset 0 and count 0) reads as zeros (or nodata if set).
     pub fn read_rows(&self, y0: u64, y1: u64) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        self.read_rows_into(y0, y1, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`read_rows`](Self::read_rows) into a buffer the caller reuses band
+    /// after band (no fresh pages to fault in for every band).
+    pub fn read_rows_into(&self, y0: u64, y1: u64, out: &mut Vec<u8>) -> Result<()> {
         let img = self.image;
         if y0 > y1 || y1 > img.height {
             return Err(Error::usage(format!("rows {}..{} are outside the image's {} rows", y0, y1, img.height)));
@@ -177,9 +185,10 @@ impl<'a> RasterReader<'a> {
                 MAX_READ_BYTES
             ))
         })?;
-        let mut out = vec![0u8; total as usize];
+        out.clear();
+        out.resize(total as usize, 0);
         if y0 == y1 {
-            return Ok(out);
+            return Ok(());
         }
         let bh = img.block_height;
         let (br0, br1) = (y0 / bh, (y1 - 1) / bh);
@@ -269,7 +278,7 @@ impl<'a> RasterReader<'a> {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -80,8 +80,12 @@ pub(crate) fn span(d: usize, ratio: f64, n: usize) -> (usize, usize) {
 /// the weight that was actually used, so invalid samples drop out exactly as
 /// in GDAL's per-pixel loop.
 pub(crate) fn average<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
-    if g.src.width == 2 * g.dst.width && g.src.height == 2 * g.dst.height && s.mask.is_none() && s.nodata.is_none() {
+    let halving = g.src.width == 2 * g.dst.width && g.src.height == 2 * g.dst.height && s.mask.is_none();
+    if halving && s.nodata.is_none() {
         return average_2x2(s, g, out, rms);
+    }
+    if halving && out.valid.is_none() && (T::FLOAT || T::MAX > 65535.0 || T::MIN < 0.0) {
+        return average_2x2_nodata(s, g, out, rms);
     }
     if s.check && !T::FLOAT && T::MIN >= 0.0 && T::MAX <= 65535.0 {
         return average_gdal_order(s, g, out, rms);
@@ -234,6 +238,51 @@ fn average_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) 
                 let n = valid.clone().count();
                 if n > 0 {
                     o[b] = finish(valid.map(|&v| sq(v)).sum::<f64>() / n as f64);
+                }
+            }
+        }
+    }
+}
+
+/// The general path above for an exact halving with nodata (a DEM's
+/// levels), without its span and line bookkeeping: the same sums in the
+/// same order (each column's two rows, then the two columns), so the same
+/// results to the bit.
+fn average_2x2_nodata<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
+    let bands = s.bands;
+    let sq = |v: T| {
+        let f = v.to_f64();
+        if rms { f * f } else { f }
+    };
+    let dw = g.dst.width * bands;
+    for dy in g.dst_y0..g.dst_y1 {
+        let r0 = s.row_data(s.row(2 * dy));
+        let r1 = s.row_data(s.row(2 * dy + 1));
+        let o = (dy - g.dst_y0) * dw;
+        let orow = &mut out.data[o..o + dw];
+        for ((o, p0), p1) in
+            orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands))
+        {
+            for b in 0..bands {
+                let column = |top: T, bottom: T| {
+                    let (mut sum, mut w) = (0.0, 0.0);
+                    if s.value_ok(top) {
+                        sum += sq(top);
+                        w += 1.0;
+                    }
+                    if s.value_ok(bottom) {
+                        sum += sq(bottom);
+                        w += 1.0;
+                    }
+                    (sum, w)
+                };
+                let (s0, w0) = column(p0[b], p1[b]);
+                let (s1, w1) = column(p0[b + bands], p1[b + bands]);
+                let w = w0 + w1;
+                if w > 0.0 {
+                    let mean = (s0 + s1) / w;
+                    let v = if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
+                    o[b] = super::computed(v, s.nodata_repl);
                 }
             }
         }

@@ -3,7 +3,9 @@
 //! `cogtool create` lives in: [`options`] (flags and GDAL `--co` names),
 //! [`input`] (what is kept from the input), [`config`] (options resolved
 //! against the input, and every IFD's tags), [`levels`] (pyramid geometry),
-//! [`pyramid`] (the one-pass streaming pyramid and tile encoding),
+//! [`pyramid`] (the one-pass streaming pyramid), `tile_encoder` and
+//! `encode_queue` (tiles compressed on their own pool), `spill` (per-level
+//! framed spills, the final in-kernel copy),
 //! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
 //! atomic rename, Ctrl-C cleanup) and [`create`] (the whole run).
 

@@ -207,41 +207,24 @@ fn average_gdal_order<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms:
 /// every footprint is exactly 2x2 pixels of weight 1 (GDAL's fast path
 /// too: its integer (sum + 2) / 4 is our round-half-up of sum / 4).
 fn average_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
-    let bands = s.bands;
     let sq = |v: T| {
         let f = v.to_f64();
         if rms { f * f } else { f }
     };
     let finish = |mean: f64| if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
-    let dw = g.dst.width * bands;
-    for dy in g.dst_y0..g.dst_y1 {
-        let r0 = s.row_data(s.row(2 * dy));
-        let r1 = s.row_data(s.row(2 * dy + 1));
-        let o = (dy - g.dst_y0) * dw;
-        let orow = &mut out.data[o..o + dw];
-        for ((o, p0), p1) in
-            orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands))
-        {
-            for b in 0..bands {
-                let q = [p0[b], p0[b + bands], p1[b], p1[b + bands]];
-                if !T::FLOAT && !rms {
-                    o[b] = T::mean4(q);
-                    continue;
-                }
-                let mean = (sq(q[0]) + sq(q[1]) + sq(q[2]) + sq(q[3])) * 0.25;
-                if !T::FLOAT || !mean.is_nan() {
-                    o[b] = finish(mean);
-                    continue;
-                }
-                // Floats: leave NaN out (the pre-filled NaN stays if all are).
-                let valid = q.iter().filter(|v| !v.to_f64().is_nan());
-                let n = valid.clone().count();
-                if n > 0 {
-                    o[b] = finish(valid.map(|&v| sq(v)).sum::<f64>() / n as f64);
-                }
-            }
+    each_2x2(s, g, out, |q| {
+        if !T::FLOAT && !rms {
+            return Some(T::mean4(q));
         }
-    }
+        let mean = (sq(q[0]) + sq(q[1]) + sq(q[2]) + sq(q[3])) * 0.25;
+        if !T::FLOAT || !mean.is_nan() {
+            return Some(finish(mean));
+        }
+        // Floats: leave NaN out (the pre-filled NaN stays if all are).
+        let valid = q.iter().filter(|v| !v.to_f64().is_nan());
+        let n = valid.clone().count();
+        (n > 0).then(|| finish(valid.map(|&v| sq(v)).sum::<f64>() / n as f64))
+    });
 }
 
 /// The general path above for an exact halving with nodata (a DEM's
@@ -249,11 +232,38 @@ fn average_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) 
 /// same order (each column's two rows, then the two columns), so the same
 /// results to the bit.
 fn average_2x2_nodata<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms: bool) {
-    let bands = s.bands;
     let sq = |v: T| {
         let f = v.to_f64();
         if rms { f * f } else { f }
     };
+    let column = |top: T, bottom: T| {
+        let (mut sum, mut w) = (0.0, 0.0);
+        for v in [top, bottom] {
+            if s.value_ok(v) {
+                sum += sq(v);
+                w += 1.0;
+            }
+        }
+        (sum, w)
+    };
+    each_2x2(s, g, out, |q| {
+        let (s0, w0) = column(q[0], q[2]);
+        let (s1, w1) = column(q[1], q[3]);
+        let w = w0 + w1;
+        (w > 0.0).then(|| {
+            let mean = (s0 + s1) / w;
+            let v = if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
+            super::computed(v, s.nodata_repl)
+        })
+    });
+}
+
+/// Call `f` with the four samples `[top left, top right, bottom left,
+/// bottom right]` of every band of every destination pixel of an exact
+/// halving; `None` leaves the pre-filled value.
+#[inline(always)]
+fn each_2x2<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, f: impl Fn([T; 4]) -> Option<T>) {
+    let bands = s.bands;
     let dw = g.dst.width * bands;
     for dy in g.dst_y0..g.dst_y1 {
         let r0 = s.row_data(s.row(2 * dy));
@@ -264,25 +274,8 @@ fn average_2x2_nodata<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, rms:
             orow.chunks_exact_mut(bands).zip(r0.chunks_exact(2 * bands)).zip(r1.chunks_exact(2 * bands))
         {
             for b in 0..bands {
-                let column = |top: T, bottom: T| {
-                    let (mut sum, mut w) = (0.0, 0.0);
-                    if s.value_ok(top) {
-                        sum += sq(top);
-                        w += 1.0;
-                    }
-                    if s.value_ok(bottom) {
-                        sum += sq(bottom);
-                        w += 1.0;
-                    }
-                    (sum, w)
-                };
-                let (s0, w0) = column(p0[b], p1[b]);
-                let (s1, w1) = column(p0[b + bands], p1[b + bands]);
-                let w = w0 + w1;
-                if w > 0.0 {
-                    let mean = (s0 + s1) / w;
-                    let v = if rms { rms_value::<T>(mean) } else { T::from_f64(mean) };
-                    o[b] = super::computed(v, s.nodata_repl);
+                if let Some(v) = f([p0[b], p0[b + bands], p1[b], p1[b + bands]]) {
+                    o[b] = v;
                 }
             }
         }

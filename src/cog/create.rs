@@ -297,10 +297,7 @@ fn stream<T: Sample>(
     progress: &mut dyn Progress,
     parts: usize,
 ) -> Result<()> {
-    let width = inp.width as usize;
-    let src_comps = cfg.src_bands * parts;
     let comps = cfg.bands * parts;
-    let nodata = cfg.nodata;
     // Tiles in flight: half a row of full-resolution tiles plus two per
     // thread keeps every encoder busy while the next rows are read (each
     // finished tile makes room for the next one) without holding more.
@@ -312,24 +309,24 @@ fn stream<T: Sample>(
     {
         let sink = |cut: CutTile<T>| queue.submit(cut, spills, &mut done);
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), sink);
-        feed_rows(cfg, inp, reader, mask_reader, &mut pyr, width, src_comps, comps, nodata)?;
+        feed_rows(cfg, inp, reader, mask_reader, &mut pyr, parts)?;
     }
     queue.finish(spills, &mut done)
 }
 
-/// Read the input band by band, split off the mask, push into the pyramid.
-#[allow(clippy::too_many_arguments)]
+/// Read the input band by band, split off the mask, push into the pyramid
+/// (`parts`: 2 for complex samples, else 1).
 fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     cfg: &Config,
     inp: &InputInfo,
     reader: &dyn RowSource,
     mask_reader: Option<&dyn RowSource>,
     pyr: &mut Pyramid<T, S>,
-    width: usize,
-    src_comps: usize,
-    comps: usize,
-    nodata: Option<f64>,
+    parts: usize,
 ) -> Result<()> {
+    let width = inp.width as usize;
+    let (src_comps, comps) = (cfg.src_bands * parts, cfg.bands * parts);
+    let nodata = cfg.nodata;
     let step = reader.band_rows(cfg.levels[0].block);
     // Buffers reused band after band: the same pages every time.
     let (mut bytes, mut samples, mut colour) = (Vec::new(), Vec::<T>::new(), Vec::<T>::new());

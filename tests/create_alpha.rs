@@ -16,12 +16,10 @@ mod create_support;
 use cogtool::raster::RasterReader;
 use cogtool::tiff::write::OutTag;
 use cogtool::tiff::{Image, Kind};
-use common::{cogtool, have, stderr};
+use common::{PY, cogtool, stderr};
 use create_support::{open, write_tiff};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const PY: &str = "/usr/bin/python3";
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cogtool-alpha-{}-{}", name, std::process::id()));
@@ -258,17 +256,7 @@ fn py(dir: &Path, args: &[&str]) -> String {
 
 /// GDAL 3.6 with its Python bindings and numpy, or None (printing why).
 fn gdal_36(dir: &Path) -> Option<()> {
-    if !have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
-        return None;
-    }
-    let ok = Command::new(PY)
-        .args(["-c", "from osgeo import gdal; import numpy"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("SKIP: {PY} cannot import osgeo.gdal and numpy");
+    if !common::gdal_python_ready() {
         return None;
     }
     let v = py(dir, &["version"]);

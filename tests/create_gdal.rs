@@ -8,31 +8,13 @@
 mod common;
 mod create_support;
 
-use common::{cogtool, have, stderr};
+use common::{PY, cogtool, stderr};
 use create_support::{check_cog_structure, open};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PY: &str = "/usr/bin/python3";
-
 fn helper() -> PathBuf {
     common::root().join("tests/create_support/gdal_helper.py")
-}
-
-fn gdal_ready() -> bool {
-    if !have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
-        return false;
-    }
-    let ok = Command::new(PY)
-        .args(["-c", "from osgeo import gdal; import numpy"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
-    }
-    ok
 }
 
 fn py(args: &[&str]) -> String {
@@ -258,7 +240,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn same_file_structure_and_pixels_as_gdal_translate() {
-    if !gdal_ready() {
+    if !common::gdal_python_ready() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("cogtool-create-gdal-{}", std::process::id()));
@@ -337,7 +319,7 @@ fn same_file_structure_and_pixels_as_gdal_translate() {
 /// the pixel-interleaved COG GDAL makes with NEAREST.
 #[test]
 fn band_interleave_matches_gdal_gtiff_layout() {
-    if !gdal_ready() {
+    if !common::gdal_python_ready() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("cogtool-create-band-{}", std::process::id()));

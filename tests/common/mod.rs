@@ -72,6 +72,27 @@ pub fn have(cmd: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Debian's Python, the one python3-gdal is installed for.
+pub const PY: &str = "/usr/bin/python3";
+
+/// gdal_translate and Python with osgeo.gdal and numpy (the GDAL oracles of
+/// the create tests); when missing, prints the SKIP reason and says false.
+pub fn gdal_python_ready() -> bool {
+    if !have("gdal_translate") {
+        eprintln!("SKIP: gdal_translate not found");
+        return false;
+    }
+    let ok = Command::new(PY)
+        .args(["-c", "from osgeo import gdal; import numpy"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
+    }
+    ok
+}
+
 /// Run the cogtool binary with arguments.
 pub fn cogtool<I, S>(args: I) -> Output
 where

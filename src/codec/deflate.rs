@@ -19,12 +19,24 @@ pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
     }
 }
 
-/// Level 1..=12 (libdeflate's scale; 6 is zlib's default, 12 the smallest).
-/// Each thread keeps its compressor and output buffer: allocating them per
-/// tile cost page faults on every tile of `create`.
-pub fn encode(data: &[u8], level: i32) -> Result<Vec<u8>> {
-    let lvl =
-        CompressionLvl::new(level).map_err(|_| Error::usage(format!("deflate level {} is outside 1..12", level)))?;
+/// The libdeflate level that GDAL's `LEVEL` (libtiff's ZIPQUALITY) runs.
+/// libtiff asks libdeflate for one level more than zlib's 6..9, because
+/// libdeflate's level N compresses a little worse than zlib's level N
+/// (its own comment: "to get results as good as zlib"). Doing the same
+/// makes `--level 6` the work and the output of GDAL's `LEVEL=6`:
+/// tile for tile the same bytes (tests/create_gdal.rs).
+pub fn libdeflate_level(gdal_level: i32) -> i32 {
+    if (6..=9).contains(&gdal_level) { gdal_level + 1 } else { gdal_level }
+}
+
+/// Level 1..=12 on GDAL's scale (`LEVEL`, default 6; 12 the smallest),
+/// run as [`libdeflate_level`] says. Each thread keeps its compressor and
+/// output buffer: allocating them per tile cost page faults on every tile
+/// of `create`.
+pub fn encode(data: &[u8], gdal_level: i32) -> Result<Vec<u8>> {
+    let level = libdeflate_level(gdal_level);
+    let lvl = CompressionLvl::new(level)
+        .map_err(|_| Error::usage(format!("deflate level {} is outside 1..12", gdal_level)))?;
     thread_local! {
         static STATE: RefCell<Option<(i32, Compressor, Vec<u8>)>> = const { RefCell::new(None) };
     }
@@ -41,4 +53,41 @@ pub fn encode(data: &[u8], level: i32) -> Result<Vec<u8>> {
         let n = c.zlib_compress(data, &mut out[..bound]).map_err(|_| Error::format("deflate compression failed"))?;
         Ok(out[..n].to_vec())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words drawn by an LCG: data where libdeflate's levels 6 and 7 differ
+    /// (deeper match searches pay off on it).
+    fn sample() -> Vec<u8> {
+        let words = ["tile", "offset", "overview", "mask", "ghost", "leader", "trailer", "deflate", "level", "band"];
+        let mut x = 12345u32;
+        let mut out = Vec::new();
+        while out.len() < 200_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            out.extend_from_slice(words[(x >> 16) as usize % words.len()].as_bytes());
+            out.push(b' ');
+        }
+        out
+    }
+
+    fn libdeflate_at(data: &[u8], level: i32) -> Vec<u8> {
+        let mut c = Compressor::new(CompressionLvl::new(level).unwrap());
+        let mut out = vec![0; c.zlib_compress_bound(data.len())];
+        let n = c.zlib_compress(data, &mut out).unwrap();
+        out.truncate(n);
+        out
+    }
+
+    #[test]
+    fn gdal_levels_run_libtiffs_libdeflate_levels() {
+        let data = sample();
+        assert_ne!(libdeflate_at(&data, 6), libdeflate_at(&data, 7), "the sample must tell 6 from 7");
+        for (gdal, lib) in [(1, 1), (5, 5), (6, 7), (7, 8), (9, 10), (10, 10), (12, 12)] {
+            assert_eq!(encode(&data, gdal).unwrap(), libdeflate_at(&data, lib), "LEVEL={}", gdal);
+        }
+        assert!(encode(&data, -1).is_err() && encode(&data, 13).is_err());
+    }
 }

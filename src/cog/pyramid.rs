@@ -92,7 +92,6 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
     nodata: Option<f64>,
     /// An alpha band that masks the colour bands in overviews (GDAL's rule).
     alpha: Option<resample::Alpha>,
-    fill: T,
     levels: Vec<LevelBuf<T>>,
     sink: S,
 }
@@ -112,15 +111,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 next_dst: 0,
             })
             .collect();
-        Pyramid {
-            comps,
-            method: cfg.method,
-            nodata: cfg.nodata,
-            alpha: cfg.alpha,
-            fill: T::from_f64(cfg.nodata.filter(|v| !v.is_nan() || T::FLOAT).unwrap_or(0.0)),
-            levels,
-            sink,
-        }
+        Pyramid { comps, method: cfg.method, nodata: cfg.nodata, alpha: cfg.alpha, levels, sink }
     }
 
     /// Feed the next full-resolution rows (all columns, `comps` per pixel).
@@ -264,7 +255,11 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                     (0..rows).for_each(|r| data.extend_from_slice(row(r)));
                     data
                 } else {
-                    let mut data = vec![self.fill; b * b * comps];
+                    // Outside the image a partial tile holds zeros, nodata or
+                    // not: what GDAL writes, so that the compressed tiles are
+                    // its bytes (JPEG and WebP repeat the edge instead; see
+                    // spread_edges).
+                    let mut data = vec![T::from_f64(0.0); b * b * comps];
                     for r in 0..rows {
                         data[r * b * comps..(r * b + cols) * comps].copy_from_slice(row(r));
                     }

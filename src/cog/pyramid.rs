@@ -12,18 +12,22 @@ use crate::Result;
 use rayon::prelude::*;
 
 /// A sample type the pipeline can carry: resamplable, and (de)serialisable
-/// as little-endian bytes.
-pub trait Sample: Pixel {
+/// as little-endian bytes. On a little-endian machine those bytes *are* the
+/// samples, so the conversions below are casts or plain copies there.
+pub trait Sample: Pixel + bytemuck::Pod {
     const BYTES: usize;
     fn read_le(b: &[u8]) -> Self;
     fn write_le(self, out: &mut [u8]);
     /// Little-endian bytes seen as samples without a copy, where the
-    /// representation allows (Byte).
-    fn le_slice(_bytes: &[u8]) -> Option<&[Self]> {
-        None
+    /// machine's byte order and the buffer's alignment allow.
+    fn le_slice(bytes: &[u8]) -> Option<&[Self]> {
+        if cfg!(target_endian = "little") { bytemuck::try_cast_slice(bytes).ok() } else { None }
     }
     /// Little-endian bytes of samples (Byte data is given as it is).
     fn into_le_bytes(v: Vec<Self>) -> Vec<u8> {
+        if cfg!(target_endian = "little") {
+            return bytemuck::cast_slice(&v).to_vec();
+        }
         let mut bytes = vec![0u8; v.len() * Self::BYTES];
         for (x, o) in v.iter().zip(bytes.chunks_exact_mut(Self::BYTES)) {
             x.write_le(o);

@@ -185,7 +185,9 @@ impl<'a> RasterReader<'a> {
                 MAX_READ_BYTES
             ))
         })?;
-        out.clear();
+        // Every byte of `out` is written below (each block row is read
+        // across the whole width, for every plane), so a buffer reused at
+        // the same size is not zeroed first.
         out.resize(total as usize, 0);
         if y0 == y1 {
             return Ok(());

@@ -117,6 +117,25 @@ fn float_apply(row: &mut [u8], stride: usize, bps: usize, tmp: &mut Vec<u8>) {
     }
     // Every byte of tmp is written below: no need to zero a reused buffer.
     tmp.resize(row.len(), 0);
+    // The default x86-64 target stops at SSE2, which has no byte shuffle:
+    // the same code built for AVX2 (checked at run time, cached) splits
+    // the planes several times faster. Same bytes either way.
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present, checked just above.
+        return unsafe { float_apply_avx2(row, stride, bps, tmp, wc) };
+    }
+    float_apply_body(row, stride, bps, tmp, wc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn float_apply_avx2(row: &mut [u8], stride: usize, bps: usize, tmp: &mut [u8], wc: usize) {
+    float_apply_body(row, stride, bps, tmp, wc)
+}
+
+#[inline(always)]
+fn float_apply_body(row: &mut [u8], stride: usize, bps: usize, tmp: &mut [u8], wc: usize) {
     match bps {
         4 => to_planes::<4>(row, tmp, wc),
         8 => to_planes::<8>(row, tmp, wc),
@@ -238,6 +257,14 @@ mod tests {
                         samples
                     );
                 }
+                // The build without AVX2 (what the dispatch picks on older
+                // CPUs) gives the same bytes.
+                let mut plain = data.clone();
+                let mut tmp = vec![0u8; rb];
+                for row in plain.chunks_exact_mut(rb) {
+                    float_apply_body(row, samples, bps, &mut tmp, width * samples);
+                }
+                assert_eq!(plain, applied, "without AVX2, bps {} width {} samples {}", bps, width, samples);
                 undo(3, &mut applied, width, samples, (bps * 8) as u16).unwrap();
                 assert_eq!(applied, data, "round trip, bps {} width {} samples {}", bps, width, samples);
             }

@@ -218,17 +218,28 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
 /// place and an uncompressed block is returned as is (no copy of a tile
 /// that is about to be dropped: the hot path of `create`).
 pub fn encode_owned(opts: &EncodeOptions, mut data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
+    if opts.compression != NONE {
+        return encode_in_place(opts, &mut data, layout);
+    }
     check_block_len(&data, layout)?;
+    if opts.predictor != 1 {
+        return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
+    }
+    Ok(data)
+}
+
+/// [`encode_owned`] on a block the caller lends mutably (say, samples seen
+/// as their bytes): the predictor runs in place, the codec reads it there.
+/// Saves the copy into an owned byte buffer on every compressed tile.
+pub fn encode_in_place(opts: &EncodeOptions, data: &mut [u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+    check_block_len(data, layout)?;
     if opts.predictor != 1 {
         if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
             return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
         }
-        predictor::apply(opts.predictor, &mut data, layout.width, layout.samples, layout.bits_per_sample)?;
+        predictor::apply(opts.predictor, data, layout.width, layout.samples, layout.bits_per_sample)?;
     }
-    if opts.compression == NONE {
-        return Ok(data);
-    }
-    compress(opts, &data, layout)
+    compress(opts, data, layout)
 }
 
 fn check_block_len(data: &[u8], layout: &BlockLayout) -> Result<()> {

@@ -23,6 +23,11 @@ pub trait Sample: Pixel + bytemuck::Pod {
     fn le_slice(bytes: &[u8]) -> Option<&[Self]> {
         if cfg!(target_endian = "little") { bytemuck::try_cast_slice(bytes).ok() } else { None }
     }
+    /// The samples as their little-endian bytes, in place, where the
+    /// machine's byte order is little-endian.
+    fn le_bytes_mut(v: &mut [Self]) -> Option<&mut [u8]> {
+        if cfg!(target_endian = "little") { Some(bytemuck::cast_slice_mut(v)) } else { None }
+    }
     /// Little-endian bytes of samples (Byte data is given as it is).
     fn into_le_bytes(v: Vec<Self>) -> Vec<u8> {
         if cfg!(target_endian = "little") {

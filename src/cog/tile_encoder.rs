@@ -134,11 +134,17 @@ impl TileEncoder {
                 image.push(Vec::new());
                 continue;
             }
-            let bytes = match self.nbits {
-                Some(n) => pack_bits(&plane, b * per_plane, n),
-                None => T::into_le_bytes(plane),
+            let mut plane = plane;
+            let full = match (self.nbits, self.enc.compression) {
+                // Compressed without a copy: the predictor and the codec
+                // work on the samples' own bytes.
+                (None, c) if c != codec::NONE && T::BYTES > 1 && T::le_bytes_mut(&mut plane).is_some() => {
+                    let bytes = T::le_bytes_mut(&mut plane).expect("just checked");
+                    codec::encode_in_place(&self.enc, bytes, &layout)?
+                }
+                (Some(n), _) => codec::encode_owned(&self.enc, pack_bits(&plane, b * per_plane, n), &layout)?,
+                (None, _) => codec::encode_owned(&self.enc, T::into_le_bytes(plane), &layout)?,
             };
-            let full = codec::encode_owned(&self.enc, bytes, &layout)?;
             image.push(if self.jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full });
         }
         let mask = match mask {

@@ -331,8 +331,18 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     // Buffers reused band after band: the same pages every time.
     let (mut bytes, mut samples, mut colour) = (Vec::new(), Vec::<T>::new(), Vec::<T>::new());
     let mut y = 0u64;
+    // Without a mask to split off, the rows are read straight into the
+    // pyramid's own buffer (on a little-endian machine their bytes are the
+    // samples): one copy of every sample less.
+    let in_place = matches!(cfg.mask, MaskSource::None) && src_comps == comps && cfg!(target_endian = "little");
     while y < inp.height {
         let y1 = (y + step).min(inp.height);
+        if in_place {
+            let rows = (y1 - y) as usize;
+            pyr.push_with(rows, |dst| reader.read_rows_to(y, y1, T::le_bytes_mut(dst).expect("little-endian")))?;
+            y = y1;
+            continue;
+        }
         reader.read_rows_into(y, y1, &mut bytes)?;
         let all: &[T] = match T::le_slice(&bytes) {
             Some(s) => s,

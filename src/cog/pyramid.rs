@@ -128,25 +128,53 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
         self.add_rows(0, data, valid)
     }
 
+    /// Feed the next `rows` full-resolution rows by letting `fill` write
+    /// them straight into the level's buffer (no validity: inputs without
+    /// a mask), which saves copying them in from a band buffer.
+    pub fn push_with(&mut self, rows: usize, fill: impl FnOnce(&mut [T]) -> Result<()>) -> Result<()> {
+        let comps = self.comps;
+        let l = &mut self.levels[0];
+        let len = rows * l.geom.width as usize * comps;
+        Self::reserve(l, comps, len);
+        let start = l.data.len();
+        l.data.resize(start + len, T::default());
+        if let Err(e) = fill(&mut l.data[start..]) {
+            l.data.truncate(start);
+            return Err(e);
+        }
+        l.filled += rows;
+        self.after_rows(0)
+    }
+
+    /// The buffer keeps its capacity (trim drains from the front):
+    /// reserving a tile row and a bit up front means no reallocation when
+    /// rows come in pieces, and none later.
+    fn reserve(l: &mut LevelBuf<T>, comps: usize, incoming: usize) {
+        if l.data.capacity() == 0 {
+            let rows = l.geom.block as usize + 8;
+            l.data.reserve((rows * l.geom.width as usize * comps).max(incoming));
+        }
+    }
+
     fn add_rows(&mut self, k: usize, data: &[T], valid: Option<Vec<u8>>) -> Result<()> {
         let comps = self.comps;
         {
             let l = &mut self.levels[k];
             let w = l.geom.width as usize;
             let n = data.len() / (w * comps);
-            // The buffer keeps its capacity (trim drains from the front):
-            // reserving a tile row and a bit up front means no reallocation
-            // when rows come in pieces, and none later.
-            if l.data.capacity() == 0 {
-                let rows = l.geom.block as usize + 8;
-                l.data.reserve((rows * w * comps).max(data.len()));
-            }
+            Self::reserve(l, comps, data.len());
             l.data.extend_from_slice(data);
             if let (Some(lv), Some(v)) = (l.valid.as_mut(), valid) {
                 lv.extend_from_slice(&v);
             }
             l.filled += n;
         }
+        self.after_rows(k)
+    }
+
+    /// New rows are in level k: cut its complete tile rows, compute what
+    /// they allow of level k+1, drop what nobody needs any more.
+    fn after_rows(&mut self, k: usize) -> Result<()> {
         self.emit_tiles(k)?;
         if k + 1 < self.levels.len() {
             self.feed_next(k)?;

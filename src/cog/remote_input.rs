@@ -73,4 +73,11 @@ impl RowSource for Prefetching<'_> {
         }
         self.inner.read_rows_into(y0, y1, out)
     }
+
+    fn read_rows_to(&self, y0: u64, y1: u64, out: &mut [u8]) -> Result<()> {
+        if self.enabled {
+            self.reader().prefetch(&self.ranges(y0, y1))?;
+        }
+        self.inner.read_rows_to(y0, y1, out)
+    }
 }

@@ -15,6 +15,21 @@ pub trait RowSource: Sync {
         *out = self.read_rows(y0, y1)?;
         Ok(())
     }
+    /// [`read_rows`](Self::read_rows) into `out`, exactly the rows' size.
+    fn read_rows_to(&self, y0: u64, y1: u64, out: &mut [u8]) -> Result<()> {
+        let rows = self.read_rows(y0, y1)?;
+        if rows.len() != out.len() {
+            return Err(crate::Error::usage(format!(
+                "rows {}..{} are {} bytes, not {}",
+                y0,
+                y1,
+                rows.len(),
+                out.len()
+            )));
+        }
+        out.copy_from_slice(&rows);
+        Ok(())
+    }
     /// How many rows to read at a time when the output has `out_block`-row
     /// tiles: a whole tile row unless the source can do with less.
     fn band_rows(&self, out_block: u64) -> u64 {
@@ -31,6 +46,9 @@ impl RowSource for RasterReader<'_> {
     }
     fn read_rows_into(&self, y0: u64, y1: u64, out: &mut Vec<u8>) -> Result<()> {
         RasterReader::read_rows_into(self, y0, y1, out)
+    }
+    fn read_rows_to(&self, y0: u64, y1: u64, out: &mut [u8]) -> Result<()> {
+        RasterReader::read_rows_to(self, y0, y1, out)
     }
     /// Half a tile row when the input's blocks allow (whole blocks only, so
     /// none is decoded twice): the band read, its decoded blocks and its

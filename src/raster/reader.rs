@@ -189,6 +189,22 @@ impl<'a> RasterReader<'a> {
         // across the whole width, for every plane), so a buffer reused at
         // the same size is not zeroed first.
         out.resize(total as usize, 0);
+        self.read_rows_to(y0, y1, out)
+    }
+
+    /// [`read_rows`](Self::read_rows) into `out`, which must be exactly
+    /// the size of rows [y0, y1) (say, the tail of a buffer the rows are
+    /// wanted in, so they need no copy afterwards).
+    pub fn read_rows_to(&self, y0: u64, y1: u64, out: &mut [u8]) -> Result<()> {
+        let img = self.image;
+        if y0 > y1 || y1 > img.height {
+            return Err(Error::usage(format!("rows {}..{} are outside the image's {} rows", y0, y1, img.height)));
+        }
+        let pixel_bytes = (self.samples * self.out_bytes) as u64;
+        let row_out = img.width.checked_mul(pixel_bytes).ok_or_else(|| Error::limit("image row size overflows"))?;
+        if row_out.checked_mul(y1 - y0) != Some(out.len() as u64) {
+            return Err(Error::usage(format!("rows {}..{} do not fit a buffer of {} bytes", y0, y1, out.len())));
+        }
         if y0 == y1 {
             return Ok(());
         }

@@ -152,6 +152,33 @@ fn nodata_mask_sparse_and_metadata() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--sparse` omits a partial edge tile whose pixels are all nodata, as
+/// GDAL's SPARSE_OK does, although its padding holds zeros.
+#[test]
+fn sparse_omits_all_nodata_edge_tiles() {
+    let dir = tmp("sparse_edges");
+    let (w, h) = (600, 600);
+    let mut data = Vec::with_capacity(w * h * 4);
+    for y in 0..h {
+        for x in 0..w {
+            let v: f32 = if x < 100 && y < 100 { (x + y) as f32 } else { -9999.0 };
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 1, 4, 3, &data, vec![OutTag::ascii(42113, "-9999")]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--compress", "deflate", "--sparse", "--overviews", "none"]);
+    let imgs = check_cog_structure(&out);
+    let t = open(&out);
+    assert_ne!(imgs[0].block(&t, 0).unwrap().1, 0, "the tile with data is written");
+    for i in 1..4 {
+        assert_eq!(imgs[0].block(&t, i).unwrap(), (0, 0), "edge tile {} holds only nodata", i);
+    }
+    assert_eq!(read_all(&out), data);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn alpha_band_becomes_mask_with_add_mask() {
     let dir = tmp("alpha");

@@ -130,7 +130,7 @@ impl TileEncoder {
             } else {
                 tile.chunks_exact(comps).flat_map(|px| px[p * per_plane..(p + 1) * per_plane].iter().copied()).collect()
             };
-            if self.sparse && plane.iter().all(|&v| is_empty_value(v, self.nodata)) {
+            if self.sparse && region_is_empty(&plane, b * per_plane, cols * per_plane, rows, self.nodata) {
                 image.push(Vec::new());
                 continue;
             }
@@ -229,6 +229,14 @@ fn spread_edges<T: Copy>(tile: &mut [T], b: usize, cols: usize, rows: usize, com
 }
 
 /// A value SPARSE_OK may drop: nodata (NaN matching NaN), or 0 without nodata.
+/// Whether the image part of a tile (`rows` rows of `used` samples, in
+/// rows of `stride` samples) holds nothing but nodata. The padding of a
+/// partial tile is left out: it holds zeros, not nodata, and GDAL omits an
+/// edge tile whose pixels are all nodata.
+fn region_is_empty<T: Pixel>(plane: &[T], stride: usize, used: usize, rows: usize, nodata: Option<f64>) -> bool {
+    (0..rows).all(|r| plane[r * stride..r * stride + used].iter().all(|&v| is_empty_value(v, nodata)))
+}
+
 fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
     let x = v.to_f64();
     match nodata {

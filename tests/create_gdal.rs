@@ -49,6 +49,19 @@ fn ifd_signature(path: &Path) -> Vec<(u64, Vec<EntrySig>)> {
         .collect()
 }
 
+/// The helper's inputs, made in a fresh temp dir named after `what`; None
+/// (the reason printed) when GDAL or its Python bindings are absent.
+fn gdal_inputs(what: &str) -> Option<PathBuf> {
+    if !common::gdal_python_ready() {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("cogtool-create-{}-{}", what, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    py(&["make", dir.to_str().unwrap()]);
+    Some(dir)
+}
+
 fn validate_clean(path: &Path) {
     let o = Command::new(PY)
         .args(["-m", "osgeo_utils.samples.validate_cloud_optimized_geotiff", "--full-check=yes"])
@@ -240,13 +253,9 @@ const CASES: &[Case] = &[
 
 #[test]
 fn same_file_structure_and_pixels_as_gdal_translate() {
-    if !common::gdal_python_ready() {
+    let Some(dir) = gdal_inputs("gdal") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("cogtool-create-gdal-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    py(&["make", dir.to_str().unwrap()]);
+    };
     for c in CASES {
         let input = dir.join(c.input);
         let ours = dir.join(format!("ours_{}.tif", c.name));
@@ -319,13 +328,9 @@ fn same_file_structure_and_pixels_as_gdal_translate() {
 /// the pixel-interleaved COG GDAL makes with NEAREST.
 #[test]
 fn band_interleave_matches_gdal_gtiff_layout() {
-    if !common::gdal_python_ready() {
+    let Some(dir) = gdal_inputs("band") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("cogtool-create-band-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    py(&["make", dir.to_str().unwrap()]);
+    };
     let s = |p: &PathBuf| p.to_str().unwrap().to_string();
     for (name, input, extra_ours, gdal_mask) in [
         ("rgb", "rgb.tif", vec!["--compress", "deflate"], false),
@@ -451,13 +456,9 @@ fn band_interleave_matches_gdal_gtiff_layout() {
 /// libdeflate 1.14 (GDAL's) and our 1.26, so a few bytes differ there.
 #[test]
 fn deflate_tiles_are_gdals_bytes_at_every_level() {
-    if !common::gdal_python_ready() {
+    let Some(dir) = gdal_inputs("levels") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("cogtool-create-levels-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    py(&["make", dir.to_str().unwrap()]);
+    };
     let input = dir.join("dem.tif");
     let tiles = |path: &Path| -> Vec<Vec<u8>> {
         let t = open(path);

@@ -71,8 +71,10 @@ fn horizontal(row: &mut [u8], stride: usize, bits: u16, undo: bool) {
 /// back to little-endian samples. Written as whole-slice passes (zip,
 /// chunks) so the compiler drops the bounds checks: this runs on every
 /// float tile read and written. The common sample sizes get their own
-/// copy with the size known at compile time, which lets the byte
-/// (de)interleaving be vectorised.
+/// copy with the size a const parameter (`as_chunks`), which lets the byte
+/// (de)interleaving be vectorised; a plain loop with the size passed as a
+/// literal is not the same: 7-9% more instructions for Float32 undo and
+/// Float64 apply (callgrind). Hence the generic-size loops beside them.
 fn float_undo(row: &mut [u8], stride: usize, bps: usize, tmp: &mut Vec<u8>) {
     for i in stride..row.len() {
         row[i] = row[i].wrapping_add(row[i - stride]);

@@ -135,13 +135,11 @@ impl TileEncoder {
                 continue;
             }
             let mut plane = plane;
-            let full = match (self.nbits, self.enc.compression) {
-                // Compressed without a copy: the predictor and the codec
-                // work on the samples' own bytes.
-                (None, c) if c != codec::NONE && T::BYTES > 1 && T::le_bytes_mut(&mut plane).is_some() => {
-                    let bytes = T::le_bytes_mut(&mut plane).expect("just checked");
-                    codec::encode_in_place(&self.enc, bytes, &layout)?
-                }
+            // Compressed samples wider than a byte need no copy: the
+            // predictor and the codec work on the samples' own bytes.
+            let in_place = self.nbits.is_none() && self.enc.compression != codec::NONE && T::BYTES > 1;
+            let full = match (self.nbits, T::le_bytes_mut(&mut plane)) {
+                (None, Some(bytes)) if in_place => codec::encode_in_place(&self.enc, bytes, &layout)?,
                 (Some(n), _) => codec::encode_owned(&self.enc, pack_bits(&plane, b * per_plane, n), &layout)?,
                 (None, _) => codec::encode_owned(&self.enc, T::into_le_bytes(plane), &layout)?,
             };
@@ -228,7 +226,6 @@ fn spread_edges<T: Copy>(tile: &mut [T], b: usize, cols: usize, rows: usize, com
     }
 }
 
-/// A value SPARSE_OK may drop: nodata (NaN matching NaN), or 0 without nodata.
 /// Whether the image part of a tile (`rows` rows of `used` samples, in
 /// rows of `stride` samples) holds nothing but nodata. The padding of a
 /// partial tile is left out: it holds zeros, not nodata, and GDAL omits an
@@ -237,6 +234,7 @@ fn region_is_empty<T: Pixel>(plane: &[T], stride: usize, used: usize, rows: usiz
     (0..rows).all(|r| plane[r * stride..r * stride + used].iter().all(|&v| is_empty_value(v, nodata)))
 }
 
+/// A value SPARSE_OK may drop: nodata (NaN matching NaN), or 0 without nodata.
 fn is_empty_value<T: Pixel>(v: T, nodata: Option<f64>) -> bool {
     let x = v.to_f64();
     match nodata {

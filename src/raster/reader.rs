@@ -171,6 +171,17 @@ impl<'a> RasterReader<'a> {
     /// [`read_rows`](Self::read_rows) into a buffer the caller reuses band
     /// after band (no fresh pages to fault in for every band).
     pub fn read_rows_into(&self, y0: u64, y1: u64, out: &mut Vec<u8>) -> Result<()> {
+        let (total, _) = self.band_size(y0, y1)?;
+        // Every byte of `out` is written by read_rows_to (each block row is
+        // read across the whole width, for every plane), so a buffer reused
+        // at the same size is not zeroed first.
+        out.resize(total as usize, 0);
+        self.read_rows_to(y0, y1, out)
+    }
+
+    /// Bytes of rows [y0, y1) and of one row, after checking the rows are
+    /// in the image and the band is within the read limit.
+    fn band_size(&self, y0: u64, y1: u64) -> Result<(u64, u64)> {
         let img = self.image;
         if y0 > y1 || y1 > img.height {
             return Err(Error::usage(format!("rows {}..{} are outside the image's {} rows", y0, y1, img.height)));
@@ -185,11 +196,7 @@ impl<'a> RasterReader<'a> {
                 MAX_READ_BYTES
             ))
         })?;
-        // Every byte of `out` is written below (each block row is read
-        // across the whole width, for every plane), so a buffer reused at
-        // the same size is not zeroed first.
-        out.resize(total as usize, 0);
-        self.read_rows_to(y0, y1, out)
+        Ok((total, row_out))
     }
 
     /// [`read_rows`](Self::read_rows) into `out`, which must be exactly
@@ -197,14 +204,11 @@ impl<'a> RasterReader<'a> {
     /// wanted in, so they need no copy afterwards).
     pub fn read_rows_to(&self, y0: u64, y1: u64, out: &mut [u8]) -> Result<()> {
         let img = self.image;
-        if y0 > y1 || y1 > img.height {
-            return Err(Error::usage(format!("rows {}..{} are outside the image's {} rows", y0, y1, img.height)));
-        }
-        let pixel_bytes = (self.samples * self.out_bytes) as u64;
-        let row_out = img.width.checked_mul(pixel_bytes).ok_or_else(|| Error::limit("image row size overflows"))?;
-        if row_out.checked_mul(y1 - y0) != Some(out.len() as u64) {
+        let (total, row_out) = self.band_size(y0, y1)?;
+        if total != out.len() as u64 {
             return Err(Error::usage(format!("rows {}..{} do not fit a buffer of {} bytes", y0, y1, out.len())));
         }
+        let pixel_bytes = (self.samples * self.out_bytes) as u64;
         if y0 == y1 {
             return Ok(());
         }

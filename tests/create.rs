@@ -355,3 +355,74 @@ fn http_output_is_refused_not_written_as_a_local_path() {
 fn common_testdata(name: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
 }
+
+/// GDAL's external mask: INPUT.msk becomes the internal mask (with mask
+/// overviews) when INPUT has none; one of another size is ignored with a
+/// note, as GDAL ignores it; an unreadable one is a one-line error naming
+/// it, and no output is left.
+#[test]
+fn external_msk_becomes_the_internal_mask() {
+    let dir = tmp("msk");
+    let (w, h) = (700, 600);
+    let data = pixels(w, h, 3, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 3, 1, 1, &data, vec![]);
+    let valid = |x: usize, y: usize| (50..400).contains(&y) && (30..650).contains(&x) && y != 200;
+    let mask: Vec<u8> = (0..h).flat_map(|y| (0..w).map(move |x| if valid(x, y) { 255 } else { 0 })).collect();
+    let flags = |f: u8| {
+        OutTag::ascii(
+            42112,
+            &format!("<GDALMetadata>\n  <Item name=\"INTERNAL_MASK_FLAGS_1\">{}</Item>\n</GDALMetadata>\n", f),
+        )
+    };
+    let msk = dir.join("in.tif.msk");
+    write_tiff(&msk, w, h, 1, 1, 1, &mask, vec![flags(2)]);
+    let out = dir.join("out.tif");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let r = run(&["create", i, o, "--compress", "deflate"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert_eq!(stderr(&r), "", "a matching per-dataset mask needs no note");
+    let imgs = check_cog_structure(&out);
+    let kinds: Vec<Kind> = imgs.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, vec![Kind::Image, Kind::Mask, Kind::Overview, Kind::OverviewMask]);
+    assert_eq!(read_all(&out), data);
+    let t = open(&out);
+    let bits = cogtool::raster::RasterReader::new(&t, &imgs[1]).unwrap().read_rows(0, h as u64).unwrap();
+    // Our reader widens the 1-bit mask to a byte per pixel.
+    assert_eq!(bits.len(), w * h);
+    for y in 0..h {
+        for x in 0..w {
+            assert_eq!(bits[y * w + x] != 0, valid(x, y), "mask bit at {},{}", x, y);
+        }
+    }
+    let ovr = cogtool::raster::RasterReader::new(&t, &imgs[3]).unwrap().read_rows(0, imgs[3].height).unwrap();
+    assert!(ovr.iter().any(|&b| b != 0) && ovr.contains(&0), "the mask overview follows the mask");
+
+    // One mask per band: merged (valid where any band is), with a note; -q
+    // silences it.
+    let per_band: Vec<u8> = mask.iter().flat_map(|&m| [m, 0, 0]).collect();
+    write_tiff(&msk, w, h, 3, 1, 1, &per_band, vec![flags(0)]);
+    let r = run(&["create", i, o, "--overwrite"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(stderr(&r).contains("one mask per band"), "{}", stderr(&r));
+    assert_eq!(check_cog_structure(&out)[1].kind, Kind::Mask);
+    let r = run(&["create", i, o, "--overwrite", "-q"]);
+    assert!(r.status.success() && stderr(&r).is_empty(), "{}", stderr(&r));
+
+    // Another size: ignored, as GDAL does, and said.
+    write_tiff(&msk, 100, 100, 1, 1, 1, &vec![255; 100 * 100], vec![flags(2)]);
+    let r = run(&["create", i, o, "--overwrite"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(stderr(&r).contains("ignored mask file"), "{}", stderr(&r));
+    assert!(check_cog_structure(&out).iter().all(|i| i.kind != Kind::Mask));
+
+    // Unreadable: an error naming the mask file; no output.
+    std::fs::remove_file(&out).unwrap();
+    std::fs::write(&msk, b"not a tiff at all").unwrap();
+    let r = run(&["create", i, o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
+    assert!(stderr(&r).contains("in.tif.msk"), "{}", stderr(&r));
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

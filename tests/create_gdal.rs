@@ -104,6 +104,15 @@ const CASES: &[Case] = &[
         full_tolerance: 0.0,
     },
     Case { name: "palette_defaults", input: "pal.tif", ours: &[], gdal: &[], ovr_tolerance: 0.0, full_tolerance: 0.0 },
+    // INPUT.msk becomes the internal mask, as GDAL reads it.
+    Case {
+        name: "external_msk_average",
+        input: "extmask.tif",
+        ours: &["--compress", "deflate", "--resampling", "average"],
+        gdal: &["-co", "COMPRESS=DEFLATE", "-co", "RESAMPLING=AVERAGE"],
+        ovr_tolerance: 1.0,
+        full_tolerance: 0.0,
+    },
     Case {
         name: "rgba_alpha_to_mask",
         input: "rgba.tif",

@@ -56,6 +56,11 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     match crate::cog::gdal_gate::create_from_args(&a, &opts, &g.open_options(), &mut bar) {
         Ok(s) => {
             bar.finish();
+            if !g.quiet {
+                for note in &s.notes {
+                    eprintln!("cogtool: {}: note: {}", a.input, note);
+                }
+            }
             if g.verbose > 0 && !g.quiet {
                 eprintln!(
                     "cogtool: {}: {} levels{}, {} bytes{}{}",

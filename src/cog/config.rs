@@ -85,7 +85,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     let alpha_to_mask = inp.has_alpha() && (o.add_mask || o.codec == Codec::Jpeg);
     let mask = if alpha_to_mask {
         MaskSource::Alpha
-    } else if inp.mask.is_some() {
+    } else if inp.has_mask() {
         MaskSource::InputMask
     } else if o.add_mask {
         if nodata.is_none() {

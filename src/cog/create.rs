@@ -11,6 +11,7 @@ use super::output::{TempFile, install_interrupt_cleanup, parent_dir};
 use super::plan::{IfdOrder, choose_bigtiff, plan};
 use super::pyramid::{Pyramid, Sample, from_le_into};
 use super::rows::RowSource;
+use super::sidecar_mask::{self, Found};
 use super::spill::Spills;
 use super::tile_encoder::{CutTile, TileEncoder};
 use crate::raster::RasterReader;
@@ -33,6 +34,8 @@ pub struct Summary {
     pub bigtiff: bool,
     pub bytes: u64,
     pub verified: bool,
+    /// What the user should know about how INPUT was read (printed unless -q).
+    pub notes: Vec<String>,
 }
 
 /// Progress hooks (the command layer draws a bar; tests pass nothing).
@@ -102,7 +105,30 @@ pub fn create_with(
         open_input(input_path, false)?
     };
     let images = Image::all(&tiff)?;
-    let inp = input::describe(&tiff, &images)?;
+    let mut inp = input::describe(&tiff, &images)?;
+    // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
+    let mut notes = Vec::new();
+    let sidecar = match inp.mask {
+        None if !remote_input => match sidecar_mask::find(Path::new(input_path), inp.width, inp.height)? {
+            Found::Mask(s) => {
+                if s.per_band {
+                    notes.push(format!(
+                        "{} holds one mask per band: written as one mask, valid where any band is (GDAL 3.6 drops it)",
+                        s.path.display()
+                    ));
+                }
+                inp.sidecar_mask = true;
+                Some(s)
+            }
+            Found::Ignored(note) => {
+                notes.push(note);
+                None
+            }
+            Found::None => None,
+        },
+        _ => None,
+    };
+    let sidecar_rows = sidecar.as_ref().map(|s| s.reader()).transpose()?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.
     if inp.width > i32::MAX as u64 || inp.height > i32::MAX as u64 {
         return Err(Error::limit(format!(
@@ -128,7 +154,14 @@ pub fn create_with(
         .as_ref()
         .zip(inp.mask)
         .map(|(r, m)| super::remote_input::Prefetching::new(&tiff, &images[m], r, remote_input));
-    write_cog(output, o, progress, &inp, &reader, mask_reader.as_ref().map(|r| r as &dyn RowSource))
+    let mask_reader = match (&mask_reader, &sidecar_rows) {
+        (Some(r), _) => Some(r as &dyn RowSource),
+        (None, Some(r)) => Some(r as &dyn RowSource),
+        (None, None) => None,
+    };
+    let mut summary = write_cog(output, o, progress, &inp, &reader, mask_reader)?;
+    summary.notes = notes;
+    Ok(summary)
 }
 
 /// The pipeline proper, from any row source: INPUT's rows to OUTPUT.
@@ -246,6 +279,7 @@ pub fn write_cog(
         bigtiff,
         bytes: layout.total_len,
         verified: o.verify && !to_stdout,
+        notes: Vec::new(),
     })
 }
 

@@ -4,7 +4,7 @@
 use crate::tiff::gdal_metadata::{self, Item};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
-use crate::tiff::{Entry, FieldType, Image, Kind, SampleFormat, Tiff, Value};
+use crate::tiff::{Entry, FieldType, Ifd, Image, Kind, SampleFormat, Tiff, Value};
 use crate::{Error, Result};
 
 /// The input image as `create` sees it.
@@ -14,6 +14,8 @@ pub struct InputInfo {
     pub image: usize,
     /// Index of its internal mask, if any.
     pub mask: Option<usize>,
+    /// Its mask is in INPUT.msk instead (GDAL's external mask).
+    pub sidecar_mask: bool,
     pub width: u64,
     pub height: u64,
     pub bands: usize,
@@ -40,6 +42,10 @@ impl InputInfo {
     }
     pub fn is_float(&self) -> bool {
         matches!(self.sample_format, SampleFormat::Float | SampleFormat::ComplexFloat)
+    }
+    /// It has a mask of its own, internal or in INPUT.msk.
+    pub fn has_mask(&self) -> bool {
+        self.mask.is_some() || self.sidecar_mask
     }
     /// The last band is alpha (ExtraSamples says so for the band after the colour ones).
     pub fn has_alpha(&self) -> bool {
@@ -77,6 +83,18 @@ pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
         _ => return Ok(None),
     };
     Ok(Some(OutTag { tag: e.tag, field_type: ft, count: e.count, bytes }))
+}
+
+/// The text of an ASCII tag of `ifd`, if it has one of that type.
+pub fn ascii_tag(tiff: &Tiff, ifd: &Ifd, tag: u16) -> Result<Option<String>> {
+    match ifd.entry(tag) {
+        Some(e) => Ok(match &e.value {
+            Some(Value::Ascii(s)) => Some(s.clone()),
+            Some(_) => None,
+            None => tiff.entry_value(e)?.as_str().map(|s| s.to_string()),
+        }),
+        None => Ok(None),
+    }
 }
 
 /// Describe the input's full-resolution image.
@@ -142,21 +160,13 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
             geo_tags.push(t);
         }
     }
-    let text_of = |tag: u16| -> Result<Option<String>> {
-        match ifd.entry(tag) {
-            Some(e) => Ok(match &e.value {
-                Some(Value::Ascii(s)) => Some(s.clone()),
-                Some(_) => None,
-                None => tiff.entry_value(e)?.as_str().map(|s| s.to_string()),
-            }),
-            None => Ok(None),
-        }
-    };
+    let text_of = |tag: u16| ascii_tag(tiff, ifd, tag);
     let metadata = text_of(GDAL_METADATA)?.map(|x| gdal_metadata::parse(&x)).unwrap_or_default();
     let nodata_text = text_of(GDAL_NODATA)?.map(|s| s.trim_end_matches('\0').to_string());
     Ok(InputInfo {
         image: idx,
         mask,
+        sidecar_mask: false,
         width: img.width,
         height: img.height,
         bands,

@@ -24,6 +24,7 @@ pub mod remote_input;
 pub mod resample;
 pub mod rows;
 pub mod s3_output;
+pub mod sidecar_mask;
 mod spill;
 mod tile_encoder;
 pub mod validate;

@@ -119,6 +119,19 @@ def make(d):
             ds.GetRasterBand(b + 1).WriteArray((re_ + 1j * im) if npt.startswith("complex") else (re_ + 1j * im))
         ds = None
 
+    # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
+    gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
+    ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(grad(900, 1100, b).astype("uint8"))
+    ds.CreateMaskBand(gdal.GMF_PER_DATASET)
+    m = np.zeros((900, 1100), "uint8")
+    m[50:700, 90:1000] = 255
+    m[300:310, :] = 0
+    ds.GetRasterBand(1).GetMaskBand().WriteArray(m)
+    ds = None
+    gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", None)
+
     ds = drv.Create(f"{d}/u16_1x1.tif", 1, 1, 1, gdal.GDT_UInt16)
     ds.GetRasterBand(1).WriteArray(np.array([[4242]], "uint16"))
     ds = None

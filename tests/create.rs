@@ -426,3 +426,34 @@ fn external_msk_becomes_the_internal_mask() {
     assert!(!out.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Two ways of masking in one output get a note: GDAL's readers use the
+/// mask before nodata before alpha, and ignore the rest.
+#[test]
+fn nodata_beside_alpha_or_mask_gets_a_note() {
+    let dir = tmp("masking_notes");
+    let (w, h) = (300, 200);
+    let mut data = pixels(w, h, 4, 1, 1);
+    for (i, px) in data.chunks_exact_mut(4).enumerate() {
+        px[3] = if i % w < 50 { 0 } else { 255 };
+    }
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 4, 1, 1, &data, vec![OutTag::shorts(338, &[2]), OutTag::ascii(42113, "0")]);
+    let out = dir.join("out.tif");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let note = |extra: &[&str]| {
+        let mut a = vec!["create", i, o, "--overwrite"];
+        a.extend_from_slice(extra);
+        let r = run(&a);
+        assert!(r.status.success(), "{:?}: {}", extra, stderr(&r));
+        stderr(&r)
+    };
+    let s = note(&[]);
+    assert!(s.contains("both an alpha band and nodata 0") && s.contains("ignores the alpha band"), "{}", s);
+    let s = note(&["--add-mask"]);
+    assert!(s.contains("both a mask and nodata 0") && s.contains("ignores the nodata value"), "{}", s);
+    assert_eq!(note(&["--nodata", "none"]), "");
+    assert_eq!(note(&["--add-mask", "--nodata", "none"]), "");
+    assert_eq!(note(&["-q"]), "");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -57,6 +57,25 @@ pub struct Config {
 }
 
 impl Config {
+    /// Notes for an output that carries two ways of masking: GDAL's readers
+    /// use one and ignore the other (a mask before nodata before alpha),
+    /// which surprises users (rio-cogeo warns about it too).
+    pub fn masking_notes(&self, inp: &InputInfo) -> Vec<String> {
+        let Some(nd) = &self.nodata_text else {
+            return Vec::new();
+        };
+        match self.mask {
+            MaskSource::Alpha | MaskSource::InputMask => vec![format!(
+                "the output has both a mask and nodata {}: GDAL reads validity from the mask and ignores the nodata value (--nodata none drops it)",
+                nd
+            )],
+            MaskSource::None if inp.has_alpha() => vec![format!(
+                "the output has both an alpha band and nodata {}: GDAL masks by the nodata value and ignores the alpha band (--nodata none drops it, --add-mask turns the alpha into a mask)",
+                nd
+            )],
+            _ => Vec::new(),
+        }
+    }
     pub fn with_mask(&self) -> bool {
         self.mask != MaskSource::None
     }

@@ -160,7 +160,7 @@ pub fn create_with(
         (None, None) => None,
     };
     let mut summary = write_cog(output, o, progress, &inp, &reader, mask_reader)?;
-    summary.notes = notes;
+    summary.notes.splice(0..0, notes);
     Ok(summary)
 }
 
@@ -279,7 +279,7 @@ pub fn write_cog(
         bigtiff,
         bytes: layout.total_len,
         verified: o.verify && !to_stdout,
-        notes: Vec::new(),
+        notes: cfg.masking_notes(inp),
     })
 }
 

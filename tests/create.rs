@@ -202,6 +202,19 @@ fn alpha_band_becomes_mask_with_add_mask() {
     assert_eq!(imgs[0].samples, 4);
     let t = open(&out);
     assert_eq!(t.ifds[0].u64_of(338), Some(2));
+
+    // An alpha band that is not the last band (ExtraSamples 2, 0) moves into
+    // the mask too; the band after it stays, as an unspecified extra band.
+    let five: Vec<u8> = data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2], p[3], p[0] ^ 0x5a]).collect();
+    write_tiff(&input, w, h, 5, 1, 1, &five, vec![OutTag::shorts(338, &[2, 0])]);
+    create_ok(&input, &out, &["--add-mask"]);
+    let imgs = check_cog_structure(&out);
+    assert_eq!((imgs[0].samples, imgs[1].kind), (4, Kind::Mask));
+    assert_eq!(open(&out).ifds[0].u64_of(338), Some(0));
+    let kept: Vec<u8> = five.chunks_exact(5).flat_map(|p| [p[0], p[1], p[2], p[4]]).collect();
+    assert_eq!(read_all(&out), kept);
+    let mask = cogtool::raster::RasterReader::new(&open(&out), &imgs[1]).unwrap().read_rows(0, h as u64).unwrap();
+    assert!(mask.iter().zip(five.chunks_exact(5)).all(|(&m, p)| (m != 0) == (p[3] != 0)));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

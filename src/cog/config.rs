@@ -31,6 +31,8 @@ pub struct Config {
     pub src_bands: usize,
     /// Bands written (src_bands minus an alpha moved into the mask).
     pub bands: usize,
+    /// The input band moved into the mask ([`MaskSource::Alpha`]).
+    pub mask_alpha: Option<usize>,
     pub sample_bytes: usize,
     pub mask: MaskSource,
     pub nodata: Option<f64>,
@@ -101,7 +103,9 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         NodataChoice::Drop => (None, None),
         NodataChoice::Value(v) => (Some(*v), Some(nodata_text(*v))),
     };
-    let alpha_to_mask = inp.has_alpha() && (o.add_mask || o.codec == Codec::Jpeg);
+    // The alpha band moved into the mask, when there is one to move.
+    let mask_alpha = inp.alpha_band().filter(|_| o.add_mask || o.codec == Codec::Jpeg);
+    let alpha_to_mask = mask_alpha.is_some();
     let mask = if alpha_to_mask {
         MaskSource::Alpha
     } else if inp.has_mask() {
@@ -172,9 +176,18 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     let mut metadata: Vec<Item> = inp
         .metadata
         .iter()
-        .filter(|i| !(alpha_to_mask && i.sample == Some(bands as u32)))
+        .filter(|i| !(mask_alpha.is_some() && i.sample == mask_alpha.map(|a| a as u32)))
         .filter(|i| i.domain.as_deref() != Some("IMAGE_STRUCTURE"))
         .cloned()
+        .map(|mut i| {
+            // Items of the bands after a removed alpha move down one band.
+            if let (Some(s), Some(a)) = (i.sample, mask_alpha)
+                && s > a as u32
+            {
+                i.sample = Some(s - 1);
+            }
+            i
+        })
         .collect();
     for (k, v) in &o.tags {
         match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
@@ -224,6 +237,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         levels,
         src_bands: inp.bands,
         bands,
+        mask_alpha,
         sample_bytes,
         mask,
         nodata,
@@ -340,6 +354,11 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let base = if c.photometric == 2 || c.photometric == 6 { 3 } else { 1 };
     if c.bands > base {
         let mut extra: Vec<u16> = inp.extra_samples.clone();
+        if let Some(a) = c.mask_alpha
+            && let Some(i) = a.checked_sub(inp.bands - inp.extra_samples.len())
+        {
+            extra.remove(i);
+        }
         extra.resize(c.bands - base, 0);
         extra.truncate(c.bands - base);
         ifd.push(OutTag::shorts(EXTRA_SAMPLES, &extra));

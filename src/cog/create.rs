@@ -389,11 +389,14 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
         let (data, valid): (&[T], _) = match cfg.mask {
             MaskSource::None => (all, None),
             MaskSource::Alpha => {
+                // The alpha's components leave the pixel, the others stay in order.
+                let a = cfg.mask_alpha.expect("alpha band") * parts;
                 colour.clear();
                 let mut valid = Vec::with_capacity(n);
                 for px in all.chunks_exact(src_comps) {
-                    colour.extend_from_slice(&px[..comps]);
-                    valid.push(if px[comps].to_f64() != 0.0 { 255 } else { 0 });
+                    colour.extend_from_slice(&px[..a]);
+                    colour.extend_from_slice(&px[a + parts..]);
+                    valid.push(if px[a].to_f64() != 0.0 { 255 } else { 0 });
                 }
                 (&colour, Some(valid))
             }

@@ -51,6 +51,13 @@ impl InputInfo {
     pub fn has_alpha(&self) -> bool {
         matches!(self.extra_samples.last(), Some(1 | 2)) && self.bands >= 2
     }
+    /// The first band ExtraSamples marks as alpha (1 associated, 2
+    /// unassociated), wherever it is among the extra bands.
+    pub fn alpha_band(&self) -> Option<usize> {
+        let first_extra = self.bands.checked_sub(self.extra_samples.len())?;
+        let i = self.extra_samples.iter().position(|&e| matches!(e, 1 | 2))?;
+        (self.bands >= 2).then_some(first_extra + i)
+    }
     /// TIFF SampleFormat code.
     pub fn sample_format_code(&self) -> u16 {
         match self.sample_format {

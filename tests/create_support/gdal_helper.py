@@ -1,7 +1,9 @@
 """GDAL side of tests/create_gdal.rs (run with Debian's /usr/bin/python3).
 
   make DIR            write the test inputs into DIR
-  compare A B [full]  per band and level: max |A-B| and mask differences, as JSON
+  compare A B [full [BANDS]]  per band and level: max |A-B| and mask
+                      differences, as JSON; BANDS (1,2,3,5) are A's bands
+                      that B's hold, in order
   meta F              georeferencing, nodata, metadata, palette, as JSON
   check               stdin lines "INPUT OUTPUT lossless|lossy": GDAL's COG
                       validator (full check) and, for lossless, per-band
@@ -119,6 +121,18 @@ def make(d):
             ds.GetRasterBand(b + 1).WriteArray((re_ + 1j * im) if npt.startswith("complex") else (re_ + 1j * im))
         ds = None
 
+    # RGB + alpha + one more band: the alpha is not the last band.
+    ds = drv.Create(f"{d}/rgbax.tif", 900, 700, 5, gdal.GDT_Byte, ["PHOTOMETRIC=RGB"])
+    for b in range(5):
+        ds.GetRasterBand(b + 1).WriteArray(grad(700, 900, b).astype("uint8"))
+    alpha = np.full((700, 900), 255, "uint8")
+    alpha[:, :200] = 0
+    alpha[400:420, :] = 0
+    ds.GetRasterBand(4).WriteArray(alpha)
+    ds.GetRasterBand(4).SetColorInterpretation(gdal.GCI_AlphaBand)
+    ds.GetRasterBand(5).SetDescription("extra")
+    ds = None
+
     # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
     gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
     ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)
@@ -137,16 +151,19 @@ def make(d):
     ds = None
 
 
-def compare(a, b, full_only=False):
+def compare(a, b, full_only=False, bands_of_a=None):
+    """bands_of_a: the bands of A that B's bands 1, 2, ... hold (gdal_translate's -b)."""
     da, db = gdal.Open(a), gdal.Open(b)
     out = []
     for i in range(1, min(da.RasterCount, db.RasterCount) + 1):
-        ba, bb = da.GetRasterBand(i), db.GetRasterBand(i)
+        ia = bands_of_a[i - 1] if bands_of_a else i
+        ba, bb = da.GetRasterBand(ia), db.GetRasterBand(i)
         if full_only:
             x = ba.ReadAsArray()
             y = bb.ReadAsArray()
             same = x.shape == y.shape and np.array_equal(x, y, equal_nan=not np.iscomplexobj(x))
-            out.append({"band": i, "level": 0, "max_diff": 0.0 if same else float("inf"), "mask_diff": 0})
+            # JSON has no infinity: a difference is reported as null.
+            out.append({"band": i, "level": 0, "max_diff": 0.0 if same else None, "mask_diff": 0})
             continue
         if ba.GetOverviewCount() != bb.GetOverviewCount():
             out.append({"band": i, "error": "overview count"})
@@ -226,6 +243,7 @@ if __name__ == "__main__":
     if cmd == "make":
         make(sys.argv[2])
     elif cmd == "compare":
-        compare(sys.argv[2], sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == "full")
+        bands = [int(x) for x in sys.argv[5].split(",")] if len(sys.argv) > 5 else None
+        compare(sys.argv[2], sys.argv[3], len(sys.argv) > 4 and sys.argv[4] == "full", bands)
     elif cmd == "meta":
         meta(sys.argv[2])

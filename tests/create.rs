@@ -470,3 +470,49 @@ fn nodata_beside_alpha_or_mask_gets_a_note() {
     assert_eq!(note(&["-q"]), "");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The TIFF tags GDAL keeps (text tags, resolution, min/max sample value,
+/// RPCs) are on the full-resolution IFD of the COG, in GDAL's types, and
+/// on no overview.
+#[test]
+fn tiff_tags_and_rpcs_are_kept() {
+    let dir = tmp("tifftags");
+    let (w, h) = (600, 520);
+    let data = pixels(w, h, 3, 1, 1);
+    let input = dir.join("in.tif");
+    let rpc: Vec<f64> = (0..92).map(|i| i as f64 * 0.5 - 3.0).collect();
+    let mut res = Vec::new();
+    res.extend_from_slice(&145u32.to_le_bytes());
+    res.extend_from_slice(&2u32.to_le_bytes());
+    let extra = vec![
+        OutTag::ascii(270, "an image"),
+        OutTag::ascii(305, "maker"),
+        OutTag::ascii(33432, "(c) nobody"),
+        OutTag { tag: 282, field_type: cogtool::tiff::FieldType::Rational, count: 1, bytes: res.clone() },
+        OutTag::long(296, 3),
+        OutTag::shorts(280, &[2, 5, 9]),
+        OutTag::doubles(50844, &rpc),
+    ];
+    write_tiff(&input, w, h, 3, 1, 1, &data, extra);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--add-mask", "--nodata", "0"]);
+    let t = open(&out);
+    let main = &t.ifds[0];
+    assert_eq!(main.str_of(270), Some("an image"));
+    assert_eq!(main.str_of(305), Some("maker"));
+    assert_eq!(main.str_of(33432), Some("(c) nobody"));
+    let v = |tag: u16| t.entry_value(main.entry(tag).unwrap()).unwrap();
+    assert_eq!(format!("{:?}", v(282)), "Rational([(145, 2)])");
+    // ResolutionUnit as GDAL writes it (SHORT), MinSampleValue's first
+    // value once per band (GDAL reads one value).
+    assert_eq!(main.entry(296).unwrap().type_code, 3);
+    assert_eq!(v(296).as_u64s(), vec![3]);
+    assert_eq!(v(280).as_u64s(), vec![2, 2, 2]);
+    assert_eq!(v(50844).as_f64s(), rpc);
+    for ifd in &t.ifds[1..] {
+        for tag in [270, 282, 280, 50844] {
+            assert!(ifd.entry(tag).is_none(), "tag {} only on the full resolution", tag);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -394,6 +394,15 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
         for t in &inp.geo_tags {
             ifd.push(t.clone());
         }
+        for t in &inp.tiff_tags {
+            ifd.push(match t.tag {
+                // Per-sample tags: the one value GDAL read, once per band.
+                MIN_SAMPLE_VALUE | MAX_SAMPLE_VALUE => {
+                    OutTag::shorts(t.tag, &vec![u16::from_le_bytes([t.bytes[0], t.bytes[1]]); c.bands])
+                }
+                _ => t.clone(),
+            });
+        }
     }
     ifd
 }

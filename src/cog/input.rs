@@ -28,6 +28,9 @@ pub struct InputInfo {
     pub color_map: Option<Vec<u16>>,
     /// GeoTIFF tags as found (pixel scale, tiepoints, transformation, keys).
     pub geo_tags: Vec<OutTag>,
+    /// The TIFF tags GDAL reads as TIFFTAG_* metadata or RPCs and writes
+    /// back on the full-resolution IFD (see [`kept_tiff_tags`]).
+    pub tiff_tags: Vec<OutTag>,
     pub metadata: Vec<Item>,
     /// GDAL_NODATA text, as found.
     pub nodata_text: Option<String>,
@@ -85,11 +88,63 @@ pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
         (Value::Signed(x), FieldType::SLong) => x.iter().flat_map(|&s| (s as i32).to_le_bytes()).collect(),
         (Value::Float(x), FieldType::Double) => x.iter().flat_map(|&f| f.to_le_bytes()).collect(),
         (Value::Float(x), FieldType::Float) => x.iter().flat_map(|&f| (f as f32).to_le_bytes()).collect(),
+        (Value::Rational(x), FieldType::Rational) => {
+            x.iter().flat_map(|&(n, d)| [(n as u32).to_le_bytes(), (d as u32).to_le_bytes()]).flatten().collect()
+        }
         (Value::Ascii(s), FieldType::Ascii) => return Ok(Some(OutTag::ascii(e.tag, s))),
         (Value::Bytes(b), _) => b.clone(),
         _ => return Ok(None),
     };
     Ok(Some(OutTag { tag: e.tag, field_type: ft, count: e.count, bytes }))
+}
+
+/// The tags GDAL 3.6 carries from a GeoTIFF into its COG (as TIFFTAG_*
+/// metadata and RPCs): the text tags, resolution, min/max sample value and
+/// the RPC coefficients, in the types GDAL writes them. Dropping them would
+/// lose a satellite image's RPCs, its only georeferencing.
+pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Result<Vec<OutTag>> {
+    let mut out = Vec::new();
+    for tag in [DOCUMENT_NAME, IMAGE_DESCRIPTION, SOFTWARE, DATE_TIME, ARTIST, HOST_COMPUTER, COPYRIGHT] {
+        if let Some(text) = ascii_tag(tiff, ifd, tag)? {
+            out.push(OutTag::ascii(tag, text.trim_end_matches('\0')));
+        }
+    }
+    let first = |tag: u16| -> Result<Option<(FieldType, Value)>> {
+        let Some(e) = ifd.entry(tag) else { return Ok(None) };
+        let Some(ft) = e.field_type else { return Ok(None) };
+        let v = match &e.value {
+            Some(v) => v.clone(),
+            None => tiff.entry_value(e)?,
+        };
+        Ok(Some((ft, v)))
+    };
+    // Rationals as they are (GDAL's float round trip gives the same pair).
+    for tag in [X_RESOLUTION, Y_RESOLUTION] {
+        if let Some(e) = ifd.entry(tag)
+            && e.field_type == Some(FieldType::Rational)
+            && e.count == 1
+            && let Some(t) = copy_tag(tiff, e)?
+        {
+            out.push(t);
+        }
+    }
+    // One SHORT each: GDAL reads one value (a per-sample tag is
+    // written once per output band, where the IFD is built).
+    for tag in [RESOLUTION_UNIT, MIN_SAMPLE_VALUE, MAX_SAMPLE_VALUE] {
+        if let Some((_, v)) = first(tag)?
+            && let Some(&x) = v.as_u64s().first()
+            && x <= u16::MAX as u64
+        {
+            out.push(OutTag::short(tag, x as u16));
+        }
+    }
+    if let Some((FieldType::Double, v)) = first(RPC_COEFFICIENT)?
+        && let Value::Float(x) = &v
+        && x.len() == 92
+    {
+        out.push(OutTag::doubles(RPC_COEFFICIENT, x));
+    }
+    Ok(out)
 }
 
 /// The text of an ASCII tag of `ifd`, if it has one of that type.
@@ -167,6 +222,7 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
             geo_tags.push(t);
         }
     }
+    let tiff_tags = kept_tiff_tags(tiff, ifd)?;
     let text_of = |tag: u16| ascii_tag(tiff, ifd, tag);
     let metadata = text_of(GDAL_METADATA)?.map(|x| gdal_metadata::parse(&x)).unwrap_or_default();
     let nodata_text = text_of(GDAL_NODATA)?.map(|s| s.trim_end_matches('\0').to_string());
@@ -183,6 +239,7 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         extra_samples,
         color_map,
         geo_tags,
+        tiff_tags,
         metadata,
         nodata_text,
         nbits,

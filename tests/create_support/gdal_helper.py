@@ -33,6 +33,18 @@ def make(d):
     for b in range(3):
         ds.GetRasterBand(b + 1).WriteArray(grad(1100, 1500, b).astype("uint8"))
     ds.SetMetadataItem("AREA", "test")
+    # TIFF tags GDAL keeps (written as tags, not GDAL_METADATA), and RPCs.
+    for k, v in [("DOCUMENTNAME", "doc"), ("IMAGEDESCRIPTION", "an image"), ("SOFTWARE", "maker 1.0"),
+                 ("DATETIME", "2024:05:06 07:08:09"), ("ARTIST", "someone"), ("HOSTCOMPUTER", "host"),
+                 ("COPYRIGHT", "(c) nobody"), ("XRESOLUTION", "72.5"), ("YRESOLUTION", "300"),
+                 ("RESOLUTIONUNIT", "3"), ("MINSAMPLEVALUE", "2"), ("MAXSAMPLEVALUE", "250")]:
+        ds.SetMetadataItem("TIFFTAG_" + k, v)
+    one = " ".join(["1"] + ["0"] * 19)
+    ds.SetMetadata({"LINE_OFF": "550", "SAMP_OFF": "750", "LAT_OFF": "45.1", "LONG_OFF": "5.2",
+                    "HEIGHT_OFF": "100", "LINE_SCALE": "550", "SAMP_SCALE": "750", "LAT_SCALE": "0.05",
+                    "LONG_SCALE": "0.07", "HEIGHT_SCALE": "500", "LINE_NUM_COEFF": " ".join(["0.01"] * 20),
+                    "LINE_DEN_COEFF": one, "SAMP_NUM_COEFF": " ".join(["0.02"] * 20), "SAMP_DEN_COEFF": one,
+                    "ERR_BIAS": "1.5", "ERR_RAND": "2.5"}, "RPC")
     ds = None
 
     ds = drv.Create(f"{d}/dem.tif", 513, 513, 1, gdal.GDT_Float32, ["TILED=YES", "COMPRESS=DEFLATE"])

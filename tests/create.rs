@@ -502,7 +502,7 @@ fn tiff_tags_and_rpcs_are_kept() {
     assert_eq!(main.str_of(305), Some("maker"));
     assert_eq!(main.str_of(33432), Some("(c) nobody"));
     let v = |tag: u16| t.entry_value(main.entry(tag).unwrap()).unwrap();
-    assert_eq!(format!("{:?}", v(282)), "Rational([(145, 2)])");
+    assert_eq!(format!("{:?}", v(282)), "Rational([(145, 2)])", "72.5 is exact in an f32");
     // ResolutionUnit as GDAL writes it (SHORT), MinSampleValue's first
     // value once per band (GDAL reads one value).
     assert_eq!(main.entry(296).unwrap().type_code, 3);
@@ -514,5 +514,28 @@ fn tiff_tags_and_rpcs_are_kept() {
             assert!(ifd.entry(tag).is_none(), "tag {} only on the full resolution", tag);
         }
     }
+    // `--tag TIFFTAG_*=...` (any case) sets the tag itself, as gdal_translate
+    // -mo does; a resolution is libtiff's exact fraction of the f32.
+    create_ok(
+        &input,
+        &out,
+        &["--tag", "TIFFTAG_IMAGEDESCRIPTION=other", "--tag", "tifftag_xresolution=0.7", "--tag", "FOO=bar"],
+    );
+    let t = open(&out);
+    let main = &t.ifds[0];
+    assert_eq!(main.str_of(270), Some("other"));
+    assert_eq!(format!("{:?}", t.entry_value(main.entry(282).unwrap()).unwrap()), "Rational([(11744051, 16777216)])");
+    let md = main.str_of(42112).unwrap();
+    assert!(md.contains("FOO") && !md.to_uppercase().contains("TIFFTAG"), "{}", md);
+    let r = run(&[
+        "create",
+        input.to_str().unwrap(),
+        out.to_str().unwrap(),
+        "--overwrite",
+        "--tag",
+        "TIFFTAG_RESOLUTIONUNIT=cm",
+    ]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("TIFFTAG_RESOLUTIONUNIT=cm: a whole number"), "{}", stderr(&r));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -31,6 +31,9 @@ pub struct Config {
     pub src_bands: usize,
     /// Bands written (src_bands minus an alpha moved into the mask).
     pub bands: usize,
+    /// TIFF tags of the full-resolution IFD beyond the structure: the
+    /// input's (see [`InputInfo::tiff_tags`]) and `--tag TIFFTAG_*=...`.
+    pub tiff_tags: Vec<OutTag>,
     /// The input band moved into the mask ([`MaskSource::Alpha`]).
     pub mask_alpha: Option<usize>,
     pub sample_bytes: usize,
@@ -189,7 +192,14 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             i
         })
         .collect();
+    let mut tiff_tags = inp.tiff_tags.clone();
     for (k, v) in &o.tags {
+        // GDAL writes TIFFTAG_* items as the TIFF tags themselves.
+        if let Some(t) = tifftag(k, v)? {
+            tiff_tags.retain(|x| x.tag != t.tag);
+            tiff_tags.push(t);
+            continue;
+        }
         match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
             Some(i) => i.value = v.clone(),
             None => {
@@ -237,6 +247,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         levels,
         src_bands: inp.bands,
         bands,
+        tiff_tags,
         mask_alpha,
         sample_bytes,
         mask,
@@ -279,6 +290,41 @@ fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample
         && matches!(sample_bytes, 1 | 2);
     let band1_masked = masks_colour || nodata.is_some() || mask == MaskSource::InputMask;
     band1_masked.then_some(Alpha { index: inp.bands - 1, masks_colour })
+}
+
+/// GDAL's TIFFTAG_* metadata names, written as these tags.
+const TIFFTAG_NAMES: [(&str, u16); 12] = [
+    ("TIFFTAG_DOCUMENTNAME", DOCUMENT_NAME),
+    ("TIFFTAG_IMAGEDESCRIPTION", IMAGE_DESCRIPTION),
+    ("TIFFTAG_SOFTWARE", SOFTWARE),
+    ("TIFFTAG_DATETIME", DATE_TIME),
+    ("TIFFTAG_ARTIST", ARTIST),
+    ("TIFFTAG_HOSTCOMPUTER", HOST_COMPUTER),
+    ("TIFFTAG_COPYRIGHT", COPYRIGHT),
+    ("TIFFTAG_XRESOLUTION", X_RESOLUTION),
+    ("TIFFTAG_YRESOLUTION", Y_RESOLUTION),
+    ("TIFFTAG_RESOLUTIONUNIT", RESOLUTION_UNIT),
+    ("TIFFTAG_MINSAMPLEVALUE", MIN_SAMPLE_VALUE),
+    ("TIFFTAG_MAXSAMPLEVALUE", MAX_SAMPLE_VALUE),
+];
+
+/// `--tag NAME=VALUE` as a TIFF tag when NAME is one of GDAL's TIFFTAG_*
+/// names (matched without case, as GDAL does), in the type GDAL writes.
+fn tifftag(name: &str, value: &str) -> Result<Option<OutTag>> {
+    let Some(&(_, tag)) = TIFFTAG_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
+        return Ok(None);
+    };
+    let bad = |what: &str| Error::usage(format!("--tag {}={}: {} expected", name, value, what));
+    Ok(Some(match tag {
+        X_RESOLUTION | Y_RESOLUTION => {
+            let f: f64 = value.trim().parse().map_err(|_| bad("a number"))?;
+            super::input::resolution_tag(tag, f).ok_or_else(|| bad("a positive number below 2^32"))?
+        }
+        RESOLUTION_UNIT | MIN_SAMPLE_VALUE | MAX_SAMPLE_VALUE => {
+            OutTag::short(tag, value.trim().parse().map_err(|_| bad("a whole number 0-65535"))?)
+        }
+        _ => OutTag::ascii(tag, value),
+    }))
 }
 
 /// The JPEGTables of a JPEG COG: the quantisation tables depend only on the
@@ -394,7 +440,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
         for t in &inp.geo_tags {
             ifd.push(t.clone());
         }
-        for t in &inp.tiff_tags {
+        for t in &c.tiff_tags {
             ifd.push(match t.tag {
                 // Per-sample tags: the one value GDAL read, once per band.
                 MIN_SAMPLE_VALUE | MAX_SAMPLE_VALUE => {

@@ -118,12 +118,10 @@ pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Result<Vec<OutTag>> {
         };
         Ok(Some((ft, v)))
     };
-    // Rationals as they are (GDAL's float round trip gives the same pair).
     for tag in [X_RESOLUTION, Y_RESOLUTION] {
-        if let Some(e) = ifd.entry(tag)
-            && e.field_type == Some(FieldType::Rational)
-            && e.count == 1
-            && let Some(t) = copy_tag(tiff, e)?
+        if let Some((_, v)) = first(tag)?
+            && let Some(&f) = v.as_f64s().first()
+            && let Some(t) = resolution_tag(tag, f)
         {
             out.push(t);
         }
@@ -145,6 +143,46 @@ pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Result<Vec<OutTag>> {
         out.push(OutTag::doubles(RPC_COEFFICIENT, x));
     }
     Ok(out)
+}
+
+/// X/YResolution as GDAL writes it: libtiff takes the value as a 32-bit
+/// float and stores that float's exact fraction (1/3 becomes
+/// 11184811/33554432), or the nearest one with 32-bit terms. None for
+/// values that are negative, not finite or from 2^32 up.
+pub fn resolution_tag(tag: u16, value: f64) -> Option<OutTag> {
+    let v = value as f32 as f64;
+    if !v.is_finite() || !(0.0..4294967296.0).contains(&v) {
+        return None;
+    }
+    let exact =
+        (0..32).map(|k| (v * (1u64 << k) as f64, 1u64 << k)).find(|(n, _)| n.fract() == 0.0 && *n <= u32::MAX as f64);
+    let (n, d) = match exact {
+        Some((n, d)) => (n as u32, d as u32),
+        None => nearest_fraction(v)?,
+    };
+    let mut bytes = n.to_le_bytes().to_vec();
+    bytes.extend_from_slice(&d.to_le_bytes());
+    Some(OutTag { tag, field_type: FieldType::Rational, count: 1, bytes })
+}
+
+/// The closest fraction with 32-bit terms (continued fractions).
+fn nearest_fraction(x: f64) -> Option<(u32, u32)> {
+    let (mut h0, mut h1, mut k0, mut k1) = (0u64, 1u64, 1u64, 0u64);
+    let mut r = x;
+    for _ in 0..64 {
+        let a = r.floor();
+        let (h2, k2) = (a as u64 * h1 + h0, a as u64 * k1 + k0);
+        if h2 > u32::MAX as u64 || k2 > u32::MAX as u64 {
+            break;
+        }
+        (h0, h1, k0, k1) = (h1, h2, k1, k2);
+        let frac = r - a;
+        if frac == 0.0 {
+            break;
+        }
+        r = 1.0 / frac;
+    }
+    (k1 > 0).then_some((h1 as u32, k1 as u32))
 }
 
 /// The text of an ASCII tag of `ifd`, if it has one of that type.
@@ -244,4 +282,35 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         nodata_text,
         nbits,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(t: &OutTag) -> (u32, u32) {
+        let b = &t.bytes;
+        (u32::from_le_bytes(b[0..4].try_into().unwrap()), u32::from_le_bytes(b[4..8].try_into().unwrap()))
+    }
+
+    /// The pairs libtiff (GDAL 3.6.2) wrote for these values.
+    #[test]
+    fn resolution_is_the_exact_fraction_of_the_f32() {
+        for (v, want) in [
+            (300.0, (300, 1)),
+            (72.5, (145, 2)),
+            (1.0 / 3.0, (11184811, 33554432)),
+            (0.7, (11744051, 16777216)),
+            (0.3333333, (5592405, 16777216)),
+            (0.0, (0, 1)),
+        ] {
+            assert_eq!(pair(&resolution_tag(X_RESOLUTION, v).unwrap()), want, "{}", v);
+        }
+        for v in [-1.0, f64::NAN, f64::INFINITY, 5e9] {
+            assert!(resolution_tag(X_RESOLUTION, v).is_none(), "{}", v);
+        }
+        // Too small for an exact 32-bit fraction: the nearest one.
+        let (n, d) = pair(&resolution_tag(X_RESOLUTION, 1e-7).unwrap());
+        assert!(((n as f64 / d as f64) - 1e-7f32 as f64).abs() < 1e-15, "{}/{}", n, d);
+    }
 }

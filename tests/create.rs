@@ -527,6 +527,19 @@ fn tiff_tags_and_rpcs_are_kept() {
     assert_eq!(format!("{:?}", t.entry_value(main.entry(282).unwrap()).unwrap()), "Rational([(11744051, 16777216)])");
     let md = main.str_of(42112).unwrap();
     assert!(md.contains("FOO") && !md.to_uppercase().contains("TIFFTAG"), "{}", md);
+    // An ImageDescription whose text lies past the end of the file is left
+    // out (libtiff ignores it with a warning); the image still converts.
+    let mut bytes = std::fs::read(&input).unwrap();
+    let ifd = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let n = u16::from_le_bytes(bytes[ifd..ifd + 2].try_into().unwrap()) as usize;
+    let at = (0..n).map(|i| ifd + 2 + 12 * i).find(|&e| bytes[e..e + 2] == 270u16.to_le_bytes()).unwrap();
+    bytes[at + 8..at + 12].copy_from_slice(&0xffff_ff00u32.to_le_bytes());
+    let broken = dir.join("broken.tif");
+    std::fs::write(&broken, &bytes).unwrap();
+    create_ok(&broken, &out, &[]);
+    let t = open(&out);
+    assert!(t.ifds[0].entry(270).is_none() && t.ifds[0].str_of(305) == Some("maker"));
+    assert_eq!(read_all(&out), data);
     let r = run(&[
         "create",
         input.to_str().unwrap(),

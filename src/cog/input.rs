@@ -101,25 +101,26 @@ pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
 /// The tags GDAL 3.6 carries from a GeoTIFF into its COG (as TIFFTAG_*
 /// metadata and RPCs): the text tags, resolution, min/max sample value and
 /// the RPC coefficients, in the types GDAL writes them. Dropping them would
-/// lose a satellite image's RPCs, its only georeferencing.
-pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Result<Vec<OutTag>> {
+/// lose a satellite image's RPCs, its only georeferencing. A tag that
+/// cannot be read (its data past the end of the file) is left out, as
+/// libtiff ignores it with a warning: the pixels are still good.
+pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Vec<OutTag> {
     let mut out = Vec::new();
     for tag in [DOCUMENT_NAME, IMAGE_DESCRIPTION, SOFTWARE, DATE_TIME, ARTIST, HOST_COMPUTER, COPYRIGHT] {
-        if let Some(text) = ascii_tag(tiff, ifd, tag)? {
+        if let Ok(Some(text)) = ascii_tag(tiff, ifd, tag) {
             out.push(OutTag::ascii(tag, text.trim_end_matches('\0')));
         }
     }
-    let first = |tag: u16| -> Result<Option<(FieldType, Value)>> {
-        let Some(e) = ifd.entry(tag) else { return Ok(None) };
-        let Some(ft) = e.field_type else { return Ok(None) };
+    let value = |tag: u16| -> Option<(FieldType, Value)> {
+        let e = ifd.entry(tag)?;
         let v = match &e.value {
             Some(v) => v.clone(),
-            None => tiff.entry_value(e)?,
+            None => tiff.entry_value(e).ok()?,
         };
-        Ok(Some((ft, v)))
+        Some((e.field_type?, v))
     };
     for tag in [X_RESOLUTION, Y_RESOLUTION] {
-        if let Some((_, v)) = first(tag)?
+        if let Some((_, v)) = value(tag)
             && let Some(&f) = v.as_f64s().first()
             && let Some(t) = resolution_tag(tag, f)
         {
@@ -129,20 +130,19 @@ pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Result<Vec<OutTag>> {
     // One SHORT each: GDAL reads one value (a per-sample tag is
     // written once per output band, where the IFD is built).
     for tag in [RESOLUTION_UNIT, MIN_SAMPLE_VALUE, MAX_SAMPLE_VALUE] {
-        if let Some((_, v)) = first(tag)?
+        if let Some((_, v)) = value(tag)
             && let Some(&x) = v.as_u64s().first()
             && x <= u16::MAX as u64
         {
             out.push(OutTag::short(tag, x as u16));
         }
     }
-    if let Some((FieldType::Double, v)) = first(RPC_COEFFICIENT)?
-        && let Value::Float(x) = &v
+    if let Some((FieldType::Double, Value::Float(x))) = value(RPC_COEFFICIENT)
         && x.len() == 92
     {
-        out.push(OutTag::doubles(RPC_COEFFICIENT, x));
+        out.push(OutTag::doubles(RPC_COEFFICIENT, &x));
     }
-    Ok(out)
+    out
 }
 
 /// X/YResolution as GDAL writes it: libtiff takes the value as a 32-bit
@@ -260,7 +260,7 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
             geo_tags.push(t);
         }
     }
-    let tiff_tags = kept_tiff_tags(tiff, ifd)?;
+    let tiff_tags = kept_tiff_tags(tiff, ifd);
     let text_of = |tag: u16| ascii_tag(tiff, ifd, tag);
     let metadata = text_of(GDAL_METADATA)?.map(|x| gdal_metadata::parse(&x)).unwrap_or_default();
     let nodata_text = text_of(GDAL_NODATA)?.map(|s| s.trim_end_matches('\0').to_string());

@@ -552,3 +552,57 @@ fn tiff_tags_and_rpcs_are_kept() {
     assert!(stderr(&r).contains("TIFFTAG_RESOLUTIONUNIT=cm: a whole number"), "{}", stderr(&r));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// GDAL escapes GDAL_METADATA values twice and unescapes them twice:
+/// values with & < > " must be stored as GDAL stores them, or GDAL reads
+/// them cut short ("a & b" as "a ").
+#[test]
+fn metadata_values_are_escaped_as_gdal_does() {
+    let dir = tmp("escape");
+    let data = pixels(40, 30, 1, 1, 1);
+    let input = dir.join("in.tif");
+    let md = "<GDALMetadata>\n  <Item name=\"K\">a &amp;amp; b &amp;lt;c&amp;gt;</Item>\n</GDALMetadata>\n";
+    write_tiff(&input, 40, 30, 1, 1, 1, &data, vec![OutTag::ascii(42112, md)]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &["--description", "1=x & \"y\""]);
+    let got = open(&out).ifds[0].str_of(42112).unwrap().to_string();
+    assert!(got.contains("<Item name=\"K\">a &amp;amp; b &amp;lt;c&amp;gt;</Item>"), "{}", got);
+    assert!(got.contains("role=\"description\">x &amp;amp; &amp;quot;y&amp;quot;</Item>"), "{}", got);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// INPUT.aux.xml (GDAL's PAM sidecar) is merged into GDAL_METADATA; one
+/// that does not parse is ignored with a note naming it.
+#[test]
+fn pam_sidecar_is_merged_or_noted() {
+    let dir = tmp("pam");
+    let data = pixels(60, 50, 1, 2, 2);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 60, 50, 1, 2, 2, &data, vec![]);
+    let aux = dir.join("in.tif.aux.xml");
+    std::fs::write(
+        &aux,
+        "<PAMDataset><PAMRasterBand band=\"1\"><Description>depth</Description><NoDataValue>-1</NoDataValue>\
+         <Metadata><MDI key=\"STATISTICS_MEAN\">4.5</MDI></Metadata></PAMRasterBand></PAMDataset>",
+    )
+    .unwrap();
+    let out = dir.join("out.tif");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let r = run(&["create", i, o]);
+    assert!(r.status.success() && stderr(&r).is_empty(), "{}", stderr(&r));
+    let t = open(&out);
+    let md = t.ifds[0].str_of(42112).unwrap();
+    assert!(md.contains("<Item name=\"STATISTICS_MEAN\" sample=\"0\">4.5</Item>"), "{}", md);
+    assert!(md.contains("role=\"description\">depth</Item>"), "{}", md);
+    assert_eq!(t.ifds[0].str_of(42113), Some("-1"));
+    std::fs::write(&aux, "<PAMDataset><Metadata>").unwrap();
+    let r = run(&["create", i, o, "--overwrite"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(
+        stderr(&r).contains("note: ignored PAM sidecar") && stderr(&r).contains("in.tif.aux.xml"),
+        "{}",
+        stderr(&r)
+    );
+    assert!(open(&out).ifds[0].str_of(42112).is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -113,6 +113,15 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // INPUT.aux.xml merged as GDAL merges it (items, roles, nodata).
+    Case {
+        name: "pam_sidecar",
+        input: "pam.tif",
+        ours: &["--compress", "deflate", "--resampling", "nearest"],
+        gdal: &["-co", "COMPRESS=DEFLATE", "-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+        full_tolerance: 0.0,
+    },
     // INPUT.msk becomes the internal mask, as GDAL reads it.
     Case {
         name: "external_msk_average",

@@ -365,7 +365,10 @@ pub fn metadata_xml(items: &[Item]) -> Option<String> {
         if let Some(r) = &i.role {
             s.push_str(&format!(" role=\"{}\"", escape(r)));
         }
-        s.push_str(&format!(">{}</Item>\n", escape(&i.value)));
+        // GDAL escapes a value twice (itself, then its XML writer) and
+        // unescapes twice on reading: `a & b` is stored as `a &amp;amp; b`.
+        // Escaped once, GDAL would read `a ` back.
+        s.push_str(&format!(">{}</Item>\n", escape(&escape(&i.value))));
     }
     s.push_str("</GDALMetadata>\n");
     Some(s)

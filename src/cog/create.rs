@@ -106,8 +106,21 @@ pub fn create_with(
     };
     let images = Image::all(&tiff)?;
     let mut inp = input::describe(&tiff, &images)?;
-    // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
+    // GDAL reads INPUT.aux.xml as part of the dataset; so do we. One it
+    // cannot parse only costs metadata: GDAL reports it and goes on.
     let mut notes = Vec::new();
+    match super::pam::read(Path::new(input_path)) {
+        _ if remote_input => {}
+        Ok(Some(pam)) => {
+            inp.metadata = pam.merge(&inp.metadata, inp.bands as u32);
+            if inp.nodata_text.is_none() {
+                inp.nodata_text = pam.nodata().map(str::to_string);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => notes.push(format!("ignored {}", e.message)),
+    }
+    // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
     let sidecar = match inp.mask {
         None if !remote_input => match sidecar_mask::find(Path::new(input_path), inp.width, inp.height)? {
             Found::Mask(s) => {

@@ -18,6 +18,7 @@ pub mod input;
 pub mod levels;
 pub mod options;
 pub mod output;
+pub mod pam;
 pub mod plan;
 pub mod pyramid;
 pub mod remote_input;

@@ -145,6 +145,34 @@ def make(d):
     ds.GetRasterBand(5).SetDescription("extra")
     ds = None
 
+    # GDAL's PAM sidecar (INPUT.aux.xml), merged into the dataset by GDAL.
+    ds = drv.Create(f"{d}/pam.tif", 600, 530, 2, gdal.GDT_Int16)
+    for b in range(2):
+        ds.GetRasterBand(b + 1).WriteArray(grad(530, 600, b).astype("int16") - 50)
+    ds.SetMetadataItem("AREA", "tiff")
+    ds.SetMetadataItem("ONLYTIFF", "t")
+    ds.GetRasterBand(1).SetMetadataItem("B1", "tiff")
+    ds.GetRasterBand(2).SetDescription("own description")
+    ds.GetRasterBand(2).SetScale(2)
+    ds = None
+    with open(f"{d}/pam.tif.aux.xml", "w") as f:
+        f.write("""<PAMDataset>
+  <Metadata><MDI key="AREA">pam</MDI><MDI key="ONLYPAM">p &amp; q &lt;r&gt;</MDI></Metadata>
+  <Metadata domain="OTHER"><MDI key="X">y</MDI></Metadata>
+  <PAMRasterBand band="1">
+    <Description>elevation</Description>
+    <UnitType>metre</UnitType>
+    <Offset>10</Offset>
+    <Scale>0.5</Scale>
+    <NoDataValue>-50</NoDataValue>
+    <Metadata><MDI key="B1">pam</MDI><MDI key="STATISTICS_MEAN">1.5</MDI></Metadata>
+    <Histograms><HistItem><HistMin>0</HistMin><HistMax>1</HistMax><BucketCount>2</BucketCount>
+      <HistCounts>1|2</HistCounts></HistItem></Histograms>
+  </PAMRasterBand>
+  <PAMRasterBand band="2"><Description>pam description</Description><Scale>3</Scale></PAMRasterBand>
+</PAMDataset>
+""")
+
     # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
     gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
     ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)

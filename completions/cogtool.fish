@@ -82,7 +82,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l nodata -d 'No
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE)' -r -f -a "pixel\t''
 band\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l description -d 'Band description, e.g. `1=Red` (repeatable)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tag -d 'Dataset metadata item (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tag -d 'Dataset metadata item (repeatable); GDAL\'s TIFFTAG_* names set the TIFF tag itself, as `gdal_translate -mo` does' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l threads -d 'Worker threads (default: all cores)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l bigtiff -d 'BigTIFF output (GDAL: BIGTIFF)' -r -f -a "yes\t''
 no\t''

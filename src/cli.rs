@@ -290,7 +290,8 @@ pub struct CreateArgs {
     /// Band description, e.g. `1=Red` (repeatable).
     #[arg(long, value_name = "BAND=TEXT")]
     pub description: Vec<String>,
-    /// Dataset metadata item (repeatable).
+    /// Dataset metadata item (repeatable); GDAL's TIFFTAG_* names set the
+    /// TIFF tag itself, as `gdal_translate -mo` does.
     #[arg(long, value_name = "KEY=VALUE")]
     pub tag: Vec<String>,
     /// Worker threads (default: all cores).

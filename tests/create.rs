@@ -606,3 +606,29 @@ fn pam_sidecar_is_merged_or_noted() {
     assert!(open(&out).ifds[0].str_of(42112).is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A TIFF without georeferencing takes its world file's (INPUT.tfw), as
+/// GDAL does: the corner of the first pixel from the centre the file names.
+#[test]
+fn world_file_georeferences_a_plain_tiff() {
+    let dir = tmp("world");
+    let data = pixels(50, 40, 1, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 50, 40, 1, 1, 1, &data, vec![]);
+    std::fs::write(dir.join("in.tfw"), "2.5\n0\n0\n-2.5\n101.25\n198.75\n").unwrap();
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &[]);
+    let t = open(&out);
+    let v = |tag: u16| t.entry_value(t.ifds[0].entry(tag).unwrap()).unwrap().as_f64s();
+    assert_eq!(v(33550), vec![2.5, 2.5, 0.0]);
+    assert_eq!(v(33922), vec![0.0, 0.0, 0.0, 100.0, 200.0, 0.0]);
+    // Georeferencing inside the TIFF wins over the world file.
+    let scale = OutTag::doubles(33550, &[1.0, 1.0, 0.0]);
+    let tie = OutTag::doubles(33922, &[0.0, 0.0, 0.0, 7.0, 9.0, 0.0]);
+    write_tiff(&input, 50, 40, 1, 1, 1, &data, vec![scale, tie]);
+    create_ok(&input, &out, &[]);
+    let t = open(&out);
+    let v = |tag: u16| t.entry_value(t.ifds[0].entry(tag).unwrap()).unwrap().as_f64s();
+    assert_eq!(v(33922), vec![0.0, 0.0, 0.0, 7.0, 9.0, 0.0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -122,6 +122,16 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // A world file's georeferencing, north-up and rotated.
+    Case { name: "world_file", input: "world.tif", ours: &[], gdal: &[], ovr_tolerance: 1.0, full_tolerance: 0.0 },
+    Case {
+        name: "world_file_rotated",
+        input: "worldrot.tif",
+        ours: &["--resampling", "nearest"],
+        gdal: &["-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+        full_tolerance: 0.0,
+    },
     // INPUT.msk becomes the internal mask, as GDAL reads it.
     Case {
         name: "external_msk_average",

@@ -16,6 +16,7 @@ use super::spill::Spills;
 use super::tile_encoder::{CutTile, TileEncoder};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
+use crate::tiff::tags;
 use crate::tiff::{Image, SampleFormat, Tiff};
 use crate::{Error, Result};
 use std::io::BufWriter;
@@ -119,6 +120,14 @@ pub fn create_with(
         }
         Ok(None) => {}
         Err(e) => notes.push(format!("ignored {}", e.message)),
+    }
+    // Without georeferencing inside, GDAL takes a world file's; so do we.
+    let model = [tags::MODEL_PIXEL_SCALE, tags::MODEL_TIEPOINT, tags::MODEL_TRANSFORMATION];
+    if !remote_input
+        && !inp.geo_tags.iter().any(|t| model.contains(&t.tag))
+        && let Some((_, gt)) = super::world_file::find(Path::new(input_path))
+    {
+        inp.geo_tags.extend(super::world_file::geo_tags(gt));
     }
     // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
     let sidecar = match inp.mask {

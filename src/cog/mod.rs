@@ -29,6 +29,7 @@ pub mod sidecar_mask;
 mod spill;
 mod tile_encoder;
 pub mod validate;
+pub mod world_file;
 
 pub mod dump;
 pub mod jpeg_tables;

@@ -173,6 +173,15 @@ def make(d):
 </PAMDataset>
 """)
 
+    # World files: the georeferencing of a TIFF without its own.
+    for name, wld, lines in [("world", "tfw", "10\n0\n0\n-10\n500005\n4999995\n"),
+                             ("worldrot", "tifw", "10\n0.5\n0.25\n-10\n500005\n4999995\n")]:
+        ds = drv.Create(f"{d}/{name}.tif", 530, 520, 1, gdal.GDT_Byte)
+        ds.GetRasterBand(1).WriteArray(grad(520, 530, 1).astype("uint8"))
+        ds = None
+        with open(f"{d}/{name}.{wld}", "w") as f:
+            f.write(lines)
+
     # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
     gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
     ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)

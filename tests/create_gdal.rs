@@ -132,6 +132,15 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // RPCs from an .RPB sidecar into the RPCCoefficientTag.
+    Case {
+        name: "rpb_sidecar",
+        input: "rpb.tif",
+        ours: &["--resampling", "nearest"],
+        gdal: &["-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+        full_tolerance: 0.0,
+    },
     // INPUT.msk becomes the internal mask, as GDAL reads it.
     Case {
         name: "external_msk_average",

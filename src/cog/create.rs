@@ -129,6 +129,13 @@ pub fn create_with(
     {
         inp.geo_tags.extend(super::world_file::geo_tags(gt));
     }
+    // Without RPCs inside, GDAL takes an .RPB or _rpc.txt's; so do we.
+    if !remote_input
+        && !inp.tiff_tags.iter().any(|t| t.tag == tags::RPC_COEFFICIENT)
+        && let Some((_, rpc)) = super::rpc_file::find(Path::new(input_path))
+    {
+        inp.tiff_tags.push(crate::tiff::write::OutTag::doubles(tags::RPC_COEFFICIENT, &rpc));
+    }
     // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
     let sidecar = match inp.mask {
         None if !remote_input => match sidecar_mask::find(Path::new(input_path), inp.width, inp.height)? {

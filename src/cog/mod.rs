@@ -24,6 +24,7 @@ pub mod pyramid;
 pub mod remote_input;
 pub mod resample;
 pub mod rows;
+pub mod rpc_file;
 pub mod s3_output;
 pub mod sidecar_mask;
 mod spill;

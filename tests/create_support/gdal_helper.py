@@ -182,6 +182,20 @@ def make(d):
         with open(f"{d}/{name}.{wld}", "w") as f:
             f.write(lines)
 
+    # An .RPB sidecar (Maxar): the RPCs of a TIFF without its own.
+    ds = drv.Create(f"{d}/rpb.tif", 520, 515, 1, gdal.GDT_UInt16)
+    ds.GetRasterBand(1).WriteArray(grad(515, 520, 2).astype("uint16") * 9)
+    ds = None
+
+    def coefs(v):
+        return "(" + ", ".join([v] * 20) + ")"
+    with open(f"{d}/rpb.RPB", "w") as f:
+        f.write('satId = "X";\nBEGIN_GROUP = IMAGE\n\terrBias = 1.5;\n\tlineOffset = 257;\n'
+                "\tsampOffset = 260;\n\tlatOffset = 45.1;\n\tlongOffset = 5.2;\n\theightOffset = 100;\n"
+                "\tlineScale = 257;\n\tsampScale = 260;\n\tlatScale = 0.05;\n\tlongScale = 0.07;\n"
+                f"\theightScale = 500;\n\tlineNumCoef = {coefs('0.01')};\n\tlineDenCoef = {coefs('1')};\n"
+                f"\tsampNumCoef = {coefs('0.02')};\n\tsampDenCoef = {coefs('1')};\nEND_GROUP = IMAGE\nEND;\n")
+
     # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
     gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
     ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)

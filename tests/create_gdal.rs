@@ -141,6 +141,23 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // Gray Byte bands stored as RGB(A) with COLORINTERP items, as GDAL does.
+    Case {
+        name: "gray3_as_rgb",
+        input: "gray3.tif",
+        ours: &["--compress", "deflate", "--resampling", "average"],
+        gdal: &["-co", "COMPRESS=DEFLATE", "-co", "RESAMPLING=AVERAGE"],
+        ovr_tolerance: 1.0,
+        full_tolerance: 0.0,
+    },
+    Case {
+        name: "gray4_as_rgba",
+        input: "gray4.tif",
+        ours: &["--resampling", "nearest"],
+        gdal: &["-co", "RESAMPLING=NEAREST"],
+        ovr_tolerance: 0.0,
+        full_tolerance: 0.0,
+    },
     // INPUT.msk becomes the internal mask, as GDAL reads it.
     Case {
         name: "external_msk_average",

@@ -173,7 +173,21 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         None if inp.color_map.is_some() || inp.is_complex() => Method::Nearest,
         None => Method::Cubic,
     };
-    let photometric = if o.codec == Codec::Jpeg && bands == 3 { 6 } else { inp.photometric };
+    // GDAL's GTiff writer makes 3 or 4 Byte bands RGB (the 4th band alpha)
+    // unless told otherwise, and keeps what the bands were in COLORINTERP
+    // items; so 3 or 4 MINISBLACK Byte bands become RGB as in its COG.
+    let gray_as_rgb = inp.photometric == 1
+        && matches!(bands, 3 | 4)
+        && mask_alpha.is_none()
+        && inp.sample_format_code() == 1
+        && sample_bytes == 1
+        && inp.nbits.is_none()
+        && inp.color_map.is_none();
+    let photometric = match () {
+        _ if o.codec == Codec::Jpeg && bands == 3 => 6,
+        _ if gray_as_rgb => 2,
+        _ => inp.photometric,
+    };
     // IMAGE_STRUCTURE items describe the input's encoding: gdal_translate
     // does not copy them, and neither do we.
     let mut metadata: Vec<Item> = inp
@@ -223,6 +237,10 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
                 domain: None,
             }),
         }
+    }
+    // (JPEG's YCbCr is forced by the codec, and GDAL records nothing then.)
+    if gray_as_rgb && o.codec != Codec::Jpeg {
+        add_colorinterp_items(&mut metadata, inp, bands);
     }
     // GDAL records how WebP tiles were encoded, after every other item.
     if o.codec == Codec::Webp {
@@ -290,6 +308,37 @@ fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample
         && matches!(sample_bytes, 1 | 2);
     let band1_masked = masks_colour || nodata.is_some() || mask == MaskSource::InputMask;
     band1_masked.then_some(Alpha { index: inp.bands - 1, masks_colour })
+}
+
+/// The COLORINTERP items GDAL writes when gray bands are stored as RGB:
+/// one for every band whose own interpretation (Gray for band 1, Alpha
+/// for an ExtraSamples alpha, else Undefined, or an item the input has)
+/// is not what RGB(A) implies, after that band's other items.
+fn add_colorinterp_items(metadata: &mut Vec<Item>, inp: &InputInfo, bands: usize) {
+    let implied = ["Red", "Green", "Blue", "Alpha"];
+    for b in 0..bands {
+        let has = |i: &Item| i.sample == Some(b as u32) && i.role.as_deref() == Some("colorinterp");
+        let own = match metadata.iter().find(|i| has(i)) {
+            Some(i) => i.value.clone(),
+            None if b == 0 => "Gray".to_string(),
+            None if inp.alpha_band() == Some(b) => "Alpha".to_string(),
+            None => "Undefined".to_string(),
+        };
+        metadata.retain(|i| !has(i));
+        if !own.eq_ignore_ascii_case(implied[b]) {
+            let at = metadata.iter().rposition(|i| i.sample == Some(b as u32)).map(|i| i + 1).unwrap_or_else(|| {
+                metadata.iter().position(|i| i.sample.is_some_and(|s| s > b as u32)).unwrap_or(metadata.len())
+            });
+            let item = Item {
+                name: "COLORINTERP".into(),
+                value: own,
+                sample: Some(b as u32),
+                role: Some("colorinterp".into()),
+                domain: None,
+            };
+            metadata.insert(at, item);
+        }
+    }
 }
 
 /// GDAL's TIFFTAG_* metadata names, written as these tags.
@@ -403,6 +452,11 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     let base = if c.photometric == 2 || c.photometric == 6 { 3 } else { 1 };
     if c.bands > base {
         let mut extra: Vec<u16> = inp.extra_samples.clone();
+        // Gray bands stored as RGB (see resolve): a 4th band is alpha.
+        if inp.photometric == 1 && c.photometric == 2 && c.bands == 4 {
+            let last = extra.last().copied().filter(|e| matches!(e, 1 | 2)).unwrap_or(2);
+            extra = vec![last];
+        }
         if let Some(a) = c.mask_alpha
             && let Some(i) = a.checked_sub(inp.bands - inp.extra_samples.len())
         {

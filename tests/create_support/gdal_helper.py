@@ -196,6 +196,15 @@ def make(d):
                 f"\theightScale = 500;\n\tlineNumCoef = {coefs('0.01')};\n\tlineDenCoef = {coefs('1')};\n"
                 f"\tsampNumCoef = {coefs('0.02')};\n\tsampDenCoef = {coefs('1')};\nEND_GROUP = IMAGE\nEND;\n")
 
+    # 3 and 4 MINISBLACK Byte bands: GDAL's COG stores them as RGB(A) with
+    # COLORINTERP items saying what they were.
+    for name, nb in [("gray3", 3), ("gray4", 4)]:
+        ds = drv.Create(f"{d}/{name}.tif", 530, 520, nb, gdal.GDT_Byte, ["PHOTOMETRIC=MINISBLACK"])
+        for b in range(nb):
+            ds.GetRasterBand(b + 1).WriteArray(grad(520, 530, b).astype("uint8"))
+        ds.GetRasterBand(2).SetDescription("nir")
+        ds = None
+
     # GDAL's external mask: INPUT.msk (GDAL_TIFF_INTERNAL_MASK=NO), per dataset.
     gdal.SetConfigOption("GDAL_TIFF_INTERNAL_MASK", "NO")
     ds = drv.Create(f"{d}/extmask.tif", 1100, 900, 3, gdal.GDT_Byte)

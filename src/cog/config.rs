@@ -316,7 +316,7 @@ fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample
 /// is not what RGB(A) implies, after that band's other items.
 fn add_colorinterp_items(metadata: &mut Vec<Item>, inp: &InputInfo, bands: usize) {
     let implied = ["Red", "Green", "Blue", "Alpha"];
-    for b in 0..bands {
+    for (b, implied) in implied.iter().enumerate().take(bands) {
         let has = |i: &Item| i.sample == Some(b as u32) && i.role.as_deref() == Some("colorinterp");
         let own = match metadata.iter().find(|i| has(i)) {
             Some(i) => i.value.clone(),
@@ -325,7 +325,7 @@ fn add_colorinterp_items(metadata: &mut Vec<Item>, inp: &InputInfo, bands: usize
             None => "Undefined".to_string(),
         };
         metadata.retain(|i| !has(i));
-        if !own.eq_ignore_ascii_case(implied[b]) {
+        if !own.eq_ignore_ascii_case(implied) {
             let at = metadata.iter().rposition(|i| i.sample == Some(b as u32)).map(|i| i + 1).unwrap_or_else(|| {
                 metadata.iter().position(|i| i.sample.is_some_and(|s| s > b as u32)).unwrap_or(metadata.len())
             });

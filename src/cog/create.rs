@@ -11,12 +11,10 @@ use super::output::{TempFile, install_interrupt_cleanup, parent_dir};
 use super::plan::{IfdOrder, choose_bigtiff, plan};
 use super::pyramid::{Pyramid, Sample, from_le_into};
 use super::rows::RowSource;
-use super::sidecar_mask::{self, Found};
 use super::spill::Spills;
 use super::tile_encoder::{CutTile, TileEncoder};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
-use crate::tiff::tags;
 use crate::tiff::{Image, SampleFormat, Tiff};
 use crate::{Error, Result};
 use std::io::BufWriter;
@@ -107,56 +105,9 @@ pub fn create_with(
     };
     let images = Image::all(&tiff)?;
     let mut inp = input::describe(&tiff, &images)?;
-    // GDAL reads INPUT.aux.xml as part of the dataset; so do we. One it
-    // cannot parse only costs metadata: GDAL reports it and goes on.
-    let mut notes = Vec::new();
-    match super::pam::read(Path::new(input_path)) {
-        _ if remote_input => {}
-        Ok(Some(pam)) => {
-            inp.metadata = pam.merge(&inp.metadata, inp.bands as u32);
-            if inp.nodata_text.is_none() {
-                inp.nodata_text = pam.nodata().map(str::to_string);
-            }
-        }
-        Ok(None) => {}
-        Err(e) => notes.push(format!("ignored {}", e.message)),
-    }
-    // Without georeferencing inside, GDAL takes a world file's; so do we.
-    let model = [tags::MODEL_PIXEL_SCALE, tags::MODEL_TIEPOINT, tags::MODEL_TRANSFORMATION];
-    if !remote_input
-        && !inp.geo_tags.iter().any(|t| model.contains(&t.tag))
-        && let Some((_, gt)) = super::world_file::find(Path::new(input_path))
-    {
-        inp.geo_tags.extend(super::world_file::geo_tags(gt));
-    }
-    // Without RPCs inside, GDAL takes an .RPB or _rpc.txt's; so do we.
-    if !remote_input
-        && !inp.tiff_tags.iter().any(|t| t.tag == tags::RPC_COEFFICIENT)
-        && let Some((_, rpc)) = super::rpc_file::find(Path::new(input_path))
-    {
-        inp.tiff_tags.push(crate::tiff::write::OutTag::doubles(tags::RPC_COEFFICIENT, &rpc));
-    }
-    // Without an internal mask, GDAL takes INPUT.msk as the mask; so do we.
-    let sidecar = match inp.mask {
-        None if !remote_input => match sidecar_mask::find(Path::new(input_path), inp.width, inp.height)? {
-            Found::Mask(s) => {
-                if s.per_band {
-                    notes.push(format!(
-                        "{} holds one mask per band: written as one mask, valid where any band is (GDAL 3.6 drops it)",
-                        s.path.display()
-                    ));
-                }
-                inp.sidecar_mask = true;
-                Some(s)
-            }
-            Found::Ignored(note) => {
-                notes.push(note);
-                None
-            }
-            Found::None => None,
-        },
-        _ => None,
-    };
+    // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
+    let (sidecar, notes) =
+        if remote_input { (None, Vec::new()) } else { super::sidecars::apply(Path::new(input_path), &mut inp)? };
     let sidecar_rows = sidecar.as_ref().map(|s| s.reader()).transpose()?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.
     if inp.width > i32::MAX as u64 || inp.height > i32::MAX as u64 {

@@ -27,6 +27,7 @@ pub mod rows;
 pub mod rpc_file;
 pub mod s3_output;
 pub mod sidecar_mask;
+pub mod sidecars;
 mod spill;
 mod tile_encoder;
 pub mod validate;

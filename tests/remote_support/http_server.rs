@@ -134,8 +134,12 @@ fn serve(conn: TcpStream, state: Arc<Mutex<State>>) {
         if let Some(d) = delay {
             std::thread::sleep(d);
         }
-        let keep = answer(&mut out, &method, &target, &headers, &state);
+        // Counted out before answering: once the response is written the
+        // client may send its next request, which another thread can count
+        // before this one would get here (seen as 4 at once with a limit of 3
+        // on a loaded machine).
         state.lock().unwrap().in_flight -= 1;
+        let keep = answer(&mut out, &method, &target, &headers, &state);
         if !keep {
             let _ = out.shutdown(std::net::Shutdown::Both);
             return;

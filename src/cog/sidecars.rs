@@ -1,0 +1,59 @@
+//! The files GDAL reads beside a local TIFF as part of the dataset, applied
+//! to `create`'s view of the input in GDAL's order of precedence: what the
+//! TIFF itself holds wins, the sidecar fills in what it lacks.
+
+use super::input::InputInfo;
+use super::sidecar_mask::{self, Found, Sidecar};
+use super::{pam, rpc_file, world_file};
+use crate::Result;
+use crate::tiff::tags::{MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION, RPC_COEFFICIENT};
+use crate::tiff::write::OutTag;
+use std::path::Path;
+
+/// Merge INPUT.aux.xml, a world file, an .RPB/_rpc.txt and INPUT.msk into
+/// `inp`. Returns the external mask to read rows from, if any, and the
+/// notes for the user. Only an unreadable `.msk` is an error: it decides
+/// which pixels are valid, the others only metadata.
+pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>, Vec<String>)> {
+    let mut notes = Vec::new();
+    // One GDAL cannot parse costs only metadata: GDAL reports it and goes on.
+    match pam::read(input) {
+        Ok(Some(pam)) => {
+            inp.metadata = pam.merge(&inp.metadata, inp.bands as u32);
+            if inp.nodata_text.is_none() {
+                inp.nodata_text = pam.nodata().map(str::to_string);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => notes.push(format!("ignored {}", e.message)),
+    }
+    let model = [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION];
+    if !inp.geo_tags.iter().any(|t| model.contains(&t.tag))
+        && let Some((_, gt)) = world_file::find(input)
+    {
+        inp.geo_tags.extend(world_file::geo_tags(gt));
+    }
+    if !inp.tiff_tags.iter().any(|t| t.tag == RPC_COEFFICIENT)
+        && let Some((_, rpc)) = rpc_file::find(input)
+    {
+        inp.tiff_tags.push(OutTag::doubles(RPC_COEFFICIENT, &rpc));
+    }
+    let mut mask = None;
+    if inp.mask.is_none() {
+        match sidecar_mask::find(input, inp.width, inp.height)? {
+            Found::Mask(s) => {
+                if s.per_band {
+                    notes.push(format!(
+                        "{} holds one mask per band: written as one mask, valid where any band is (GDAL 3.6 drops it)",
+                        s.path.display()
+                    ));
+                }
+                inp.sidecar_mask = true;
+                mask = Some(s);
+            }
+            Found::Ignored(note) => notes.push(note),
+            Found::None => {}
+        }
+    }
+    Ok((mask, notes))
+}

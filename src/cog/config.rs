@@ -36,6 +36,8 @@ pub struct Config {
     pub tiff_tags: Vec<OutTag>,
     /// The input band moved into the mask ([`MaskSource::Alpha`]).
     pub mask_alpha: Option<usize>,
+    /// ExtraSamples of every image IFD (empty: none written).
+    pub extra_samples: Vec<u16>,
     pub sample_bytes: usize,
     pub mask: MaskSource,
     pub nodata: Option<f64>,
@@ -267,6 +269,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         bands,
         tiff_tags,
         mask_alpha,
+        extra_samples: output_extra_samples(inp, bands, photometric, gray_as_rgb, mask_alpha),
         sample_bytes,
         mask,
         nodata,
@@ -308,6 +311,33 @@ fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample
         && matches!(sample_bytes, 1 | 2);
     let band1_masked = masks_colour || nodata.is_some() || mask == MaskSource::InputMask;
     band1_masked.then_some(Alpha { index: inp.bands - 1, masks_colour })
+}
+
+/// ExtraSamples of the output: one value per band beyond the colour ones,
+/// the input's, without an alpha moved into the mask; gray bands stored as
+/// RGB (see [`resolve`]) make a 4th band alpha.
+fn output_extra_samples(
+    inp: &InputInfo,
+    bands: usize,
+    photometric: u16,
+    gray_as_rgb: bool,
+    mask_alpha: Option<usize>,
+) -> Vec<u16> {
+    let base = if photometric == 2 || photometric == 6 { 3 } else { 1 };
+    if bands <= base {
+        return Vec::new();
+    }
+    let mut extra = inp.extra_samples.clone();
+    if gray_as_rgb && bands == 4 {
+        extra = vec![extra.last().copied().filter(|e| matches!(e, 1 | 2)).unwrap_or(2)];
+    }
+    if let Some(a) = mask_alpha
+        && let Some(i) = a.checked_sub(inp.bands - inp.extra_samples.len())
+    {
+        extra.remove(i);
+    }
+    extra.resize(bands - base, 0);
+    extra
 }
 
 /// The COLORINTERP items GDAL writes when gray bands are stored as RGB:
@@ -449,22 +479,8 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     if let Some(cm) = &inp.color_map {
         ifd.push(OutTag::shorts(COLOR_MAP, cm));
     }
-    let base = if c.photometric == 2 || c.photometric == 6 { 3 } else { 1 };
-    if c.bands > base {
-        let mut extra: Vec<u16> = inp.extra_samples.clone();
-        // Gray bands stored as RGB (see resolve): a 4th band is alpha.
-        if inp.photometric == 1 && c.photometric == 2 && c.bands == 4 {
-            let last = extra.last().copied().filter(|e| matches!(e, 1 | 2)).unwrap_or(2);
-            extra = vec![last];
-        }
-        if let Some(a) = c.mask_alpha
-            && let Some(i) = a.checked_sub(inp.bands - inp.extra_samples.len())
-        {
-            extra.remove(i);
-        }
-        extra.resize(c.bands - base, 0);
-        extra.truncate(c.bands - base);
-        ifd.push(OutTag::shorts(EXTRA_SAMPLES, &extra));
+    if !c.extra_samples.is_empty() {
+        ifd.push(OutTag::shorts(EXTRA_SAMPLES, &c.extra_samples));
     }
     ifd.push(OutTag::shorts(SAMPLE_FORMAT, &vec![inp.sample_format_code(); c.bands]));
     if c.photometric == 6 {

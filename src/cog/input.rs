@@ -76,10 +76,7 @@ impl InputInfo {
 /// An input tag as an output tag of the same type.
 pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
     let Some(ft) = e.field_type else { return Ok(None) };
-    let v = match &e.value {
-        Some(v) => v.clone(),
-        None => tiff.entry_value(e)?,
-    };
+    let v = tiff.entry_value(e)?;
     let bytes: Vec<u8> = match (&v, ft) {
         (Value::Unsigned(x), FieldType::Byte) => x.iter().map(|&b| b as u8).collect(),
         (Value::Unsigned(x), FieldType::Short) => x.iter().flat_map(|&s| (s as u16).to_le_bytes()).collect(),
@@ -88,9 +85,6 @@ pub fn copy_tag(tiff: &Tiff, e: &Entry) -> Result<Option<OutTag>> {
         (Value::Signed(x), FieldType::SLong) => x.iter().flat_map(|&s| (s as i32).to_le_bytes()).collect(),
         (Value::Float(x), FieldType::Double) => x.iter().flat_map(|&f| f.to_le_bytes()).collect(),
         (Value::Float(x), FieldType::Float) => x.iter().flat_map(|&f| (f as f32).to_le_bytes()).collect(),
-        (Value::Rational(x), FieldType::Rational) => {
-            x.iter().flat_map(|&(n, d)| [(n as u32).to_le_bytes(), (d as u32).to_le_bytes()]).flatten().collect()
-        }
         (Value::Ascii(s), FieldType::Ascii) => return Ok(Some(OutTag::ascii(e.tag, s))),
         (Value::Bytes(b), _) => b.clone(),
         _ => return Ok(None),
@@ -113,11 +107,7 @@ pub fn kept_tiff_tags(tiff: &Tiff, ifd: &Ifd) -> Vec<OutTag> {
     }
     let value = |tag: u16| -> Option<(FieldType, Value)> {
         let e = ifd.entry(tag)?;
-        let v = match &e.value {
-            Some(v) => v.clone(),
-            None => tiff.entry_value(e).ok()?,
-        };
-        Some((e.field_type?, v))
+        Some((e.field_type?, tiff.entry_value(e).ok()?))
     };
     for tag in [X_RESOLUTION, Y_RESOLUTION] {
         if let Some((_, v)) = value(tag)
@@ -187,14 +177,8 @@ fn nearest_fraction(x: f64) -> Option<(u32, u32)> {
 
 /// The text of an ASCII tag of `ifd`, if it has one of that type.
 pub fn ascii_tag(tiff: &Tiff, ifd: &Ifd, tag: u16) -> Result<Option<String>> {
-    match ifd.entry(tag) {
-        Some(e) => Ok(match &e.value {
-            Some(Value::Ascii(s)) => Some(s.clone()),
-            Some(_) => None,
-            None => tiff.entry_value(e)?.as_str().map(|s| s.to_string()),
-        }),
-        None => Ok(None),
-    }
+    let value = ifd.entry(tag).map(|e| tiff.entry_value(e)).transpose()?;
+    Ok(value.and_then(|v| v.as_str().map(str::to_string)))
 }
 
 /// Describe the input's full-resolution image.

@@ -15,14 +15,13 @@
 
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Sidecars beyond this are refused rather than parsed (real ones are a few KB).
 const MAX_PAM_BYTES: u64 = 16 << 20;
 
 #[derive(Debug, Default)]
 pub struct Pam {
-    pub path: PathBuf,
     dataset: Vec<(String, String)>,
     bands: Vec<(u32, PamBand)>,
 }
@@ -40,9 +39,7 @@ struct PamBand {
 /// Read `INPUT.aux.xml`, if there is one. A sidecar that is there but not
 /// readable XML is an error naming it.
 pub fn read(input: &Path) -> Result<Option<Pam>> {
-    let mut name = input.as_os_str().to_owned();
-    name.push(".aux.xml");
-    let path = PathBuf::from(name);
+    let path = super::sidecars::beside(input, ".aux.xml");
     let Ok(meta) = std::fs::metadata(&path) else { return Ok(None) };
     if !meta.is_file() {
         return Ok(None);
@@ -57,7 +54,7 @@ pub fn read(input: &Path) -> Result<Option<Pam>> {
     if root.tag_name().name() != "PAMDataset" {
         return Err(named(format!("root element <{}>, not <PAMDataset>", root.tag_name().name())));
     }
-    let mut pam = Pam { path: path.clone(), ..Default::default() };
+    let mut pam = Pam::default();
     for node in root.children().filter(|n| n.is_element()) {
         match node.tag_name().name() {
             "Metadata" if is_default_domain(node) => pam.dataset.extend(items(node)),
@@ -132,12 +129,13 @@ impl Pam {
             let pb = self.bands.iter().find(|(b, _)| *b == s).map(|(_, b)| b).unwrap_or(&empty);
             out.extend(own.iter().filter(|i| i.sample == Some(s) && i.domain.is_some()).cloned());
             merge_items(&mut out, &pb.items, Some(s));
-            for (role, name, pam_value) in [
+            let roles = [
                 ("offset", "OFFSET", &pb.offset),
                 ("scale", "SCALE", &pb.scale),
                 ("unittype", "UNITTYPE", &pb.unit_type),
                 ("description", "DESCRIPTION", &pb.description),
-            ] {
+            ];
+            for (role, name, pam_value) in roles {
                 match own.iter().find(|i| i.sample == Some(s) && i.role.as_deref() == Some(role)) {
                     Some(i) => out.push(i.clone()),
                     None => {
@@ -151,9 +149,7 @@ impl Pam {
             out.extend(
                 own.iter()
                     .filter(|i| i.sample == Some(s) && i.domain.is_none())
-                    .filter(|i| {
-                        i.role.as_deref().is_some_and(|r| !["offset", "scale", "unittype", "description"].contains(&r))
-                    })
+                    .filter(|i| i.role.as_deref().is_some_and(|r| roles.iter().all(|(merged, ..)| *merged != r)))
                     .cloned(),
             );
         }

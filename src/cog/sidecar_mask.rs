@@ -6,6 +6,7 @@
 //! leaving it out would silently turn masked pixels into visible ones.
 
 use super::rows::RowSource;
+use super::sidecars::beside;
 use crate::raster::RasterReader;
 use crate::tiff::gdal_metadata;
 use crate::tiff::tags::GDAL_METADATA;
@@ -34,12 +35,12 @@ pub enum Found {
 
 /// The names GDAL tries, in its order: `INPUT.msk`, then `INPUT.MSK`.
 fn candidates(input: &Path) -> [PathBuf; 2] {
-    let with = |ext: &str| {
-        let mut s = input.as_os_str().to_owned();
-        s.push(ext);
-        PathBuf::from(s)
-    };
-    [with(".msk"), with(".MSK")]
+    [beside(input, ".msk"), beside(input, ".MSK")]
+}
+
+/// `e` with the mask file named, so the user knows which file is at fault.
+fn named(path: &Path, e: Error) -> Error {
+    Error::new(e.kind, format!("mask file {}: {}", path.display(), e.message))
 }
 
 /// Look for the mask file of a local INPUT of `width` x `height` pixels.
@@ -49,7 +50,7 @@ pub fn find(input: &Path, width: u64, height: u64) -> Result<Found> {
     let Some(path) = candidates(input).into_iter().find(|p| p.is_file()) else {
         return Ok(Found::None);
     };
-    let named = |e: Error| Error::new(e.kind, format!("mask file {}: {}", path.display(), e.message));
+    let named = |e: Error| named(&path, e);
     let source = crate::source::open(&path.to_string_lossy(), &Default::default()).map_err(named)?;
     let tiff = Tiff::open(Arc::new(source)).map_err(named)?;
     let images = Image::all(&tiff).map_err(named)?;
@@ -88,11 +89,8 @@ pub fn find(input: &Path, width: u64, height: u64) -> Result<Found> {
 impl Sidecar {
     /// The mask's rows, with read errors naming the mask file.
     pub fn reader(&self) -> Result<SidecarRows<'_>> {
-        let inner = RasterReader::new(&self.tiff, &self.image).map_err(|e| self.named(e))?;
+        let inner = RasterReader::new(&self.tiff, &self.image).map_err(|e| named(&self.path, e))?;
         Ok(SidecarRows { sidecar: self, inner })
-    }
-    fn named(&self, e: Error) -> Error {
-        Error::new(e.kind, format!("mask file {}: {}", self.path.display(), e.message))
     }
 }
 
@@ -106,6 +104,6 @@ impl RowSource for SidecarRows<'_> {
         self.inner.sample_bytes()
     }
     fn read_rows(&self, y0: u64, y1: u64) -> Result<Vec<u8>> {
-        self.inner.read_rows(y0, y1).map_err(|e| self.sidecar.named(e))
+        self.inner.read_rows(y0, y1).map_err(|e| named(&self.sidecar.path, e))
     }
 }

@@ -8,7 +8,15 @@ use super::{pam, rpc_file, world_file};
 use crate::Result;
 use crate::tiff::tags::{MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION, RPC_COEFFICIENT};
 use crate::tiff::write::OutTag;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `path` with `suffix` appended to its whole name (`a.tif` + `.msk` is
+/// `a.tif.msk`), how GDAL names most of its sidecars.
+pub fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
 
 /// Merge INPUT.aux.xml, a world file, an .RPB/_rpc.txt and INPUT.msk into
 /// `inp`. Returns the external mask to read rows from, if any, and the

@@ -218,6 +218,65 @@ fn alpha_band_becomes_mask_with_add_mask() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A wrong ExtraSamples count describes the last bands, as GDAL reads it
+/// ("Wrong number of ExtraSamples": 6 RGB bands with 5 values, the last
+/// one alpha): the output keeps band 6 as alpha.
+#[test]
+fn wrong_extrasamples_count_is_aligned_to_the_last_bands() {
+    let dir = tmp("extra5");
+    let (w, h) = (40, 30);
+    let data = pixels(w, h, 6, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 6, 1, 1, &data, vec![OutTag::shorts(338, &[0, 0, 0, 0, 2])]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &[]);
+    let t = open(&out);
+    assert_eq!(t.entry_u64_range(t.ifds[0].entry(338).unwrap(), 0, 3).unwrap(), vec![0, 0, 2]);
+    assert_eq!(read_all(&out), data);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Nodata outside the samples' range (Byte, -10000) is written, but masks
+/// nothing (GDAL ignores it too): an alpha band still masks the overviews
+/// of the colour bands, and a note says so.
+#[test]
+fn nodata_outside_the_sample_range_masks_nothing() {
+    let dir = tmp("ndrange");
+    let (w, h) = (1100, 600);
+    let mut data = pixels(w, h, 4, 1, 1);
+    for (i, px) in data.chunks_exact_mut(4).enumerate() {
+        let transparent = (i % w) < 301;
+        px[3] = if transparent { 0 } else { 255 };
+        if transparent {
+            px[..3].copy_from_slice(&[0, 0, 0]);
+        } else {
+            px[..3].copy_from_slice(&[200, 100, 50]);
+        }
+    }
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 4, 1, 1, &data, vec![OutTag::shorts(338, &[2]), OutTag::ascii(42113, "-10000")]);
+    let out = dir.join("out.tif");
+    let o = cogtool(["create", input.to_str().unwrap(), out.to_str().unwrap(), "--resampling", "average"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nodata -10000 is outside the range of 8-bit"), "{}", stderr(&o));
+    let t = open(&out);
+    assert_eq!(t.ifds[0].str_of(42113), Some("-10000"));
+    // Overview column 150 averages source columns 300 (transparent) and 301:
+    // with the alpha masking, only the opaque one counts.
+    let imgs = check_cog_structure(&out);
+    let ovr = cogtool::raster::RasterReader::new(&t, &imgs[1]).unwrap().read_rows(0, 1).unwrap();
+    assert_eq!(&ovr[150 * 4..150 * 4 + 4], &[200, 100, 50, 255]);
+    // --add-mask cannot build a mask from it (a gray band, no alpha).
+    let gray = dir.join("gray.tif");
+    write_tiff(&gray, 20, 20, 1, 1, 1, &pixels(20, 20, 1, 1, 1), vec![]);
+    let m = dir.join("m.tif");
+    let o = cogtool(["create", gray.to_str().unwrap(), m.to_str().unwrap(), "--add-mask", "--nodata", "-10000"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nodata -10000 is outside the range"), "{}", stderr(&o));
+    assert!(!m.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn overview_options() {
     let dir = tmp("ovr");

@@ -175,6 +175,15 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // Nodata outside Byte's range: kept, but the alpha masks the overviews.
+    Case {
+        name: "rgba_nodata_out_of_range",
+        input: "rgba_nd.tif",
+        ours: &["--resampling", "average"],
+        gdal: &["-co", "RESAMPLING=AVERAGE"],
+        ovr_tolerance: 1.0,
+        full_tolerance: 0.0,
+    },
     Case {
         name: "i16_zstd_count2",
         input: "i16.tif",

@@ -8,6 +8,7 @@ use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
 use super::resample::{Alpha, Method};
 use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
+use crate::tiff::image::SampleFormat;
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
 use crate::{Error, Result};
@@ -40,7 +41,11 @@ pub struct Config {
     pub extra_samples: Vec<u16>,
     pub sample_bytes: usize,
     pub mask: MaskSource,
+    /// The nodata value that masks pixels (overviews, sparse tiles, the
+    /// nodata mask): the written one unless GDAL ignores it (see
+    /// [`nodata_masks`]).
     pub nodata: Option<f64>,
+    /// GDAL_NODATA as written.
     pub nodata_text: Option<String>,
     pub codec: Codec,
     pub level: Option<i32>,
@@ -71,6 +76,14 @@ impl Config {
         let Some(nd) = &self.nodata_text else {
             return Vec::new();
         };
+        if self.nodata.is_none() {
+            return vec![format!(
+                "nodata {} is outside the range of {}-bit {} samples: it is kept in GDAL_NODATA, but GDAL (and so cogtool) masks no pixel by it",
+                nd,
+                self.sample_bytes * 8,
+                inp.sample_format.name()
+            )];
+        }
         match self.mask {
             MaskSource::Alpha | MaskSource::InputMask => vec![format!(
                 "the output has both a mask and nodata {}: GDAL reads validity from the mask and ignores the nodata value (--nodata none drops it)",
@@ -99,6 +112,23 @@ pub fn nodata_text(v: f64) -> String {
     }
 }
 
+/// Whether GDAL 3.6.2 masks pixels by nodata `v` on these samples: its
+/// GetMaskFlags ignores a value outside the band's working type (Byte:
+/// 0..255; 16- and 32-bit integers: the 32-bit range of their signedness),
+/// and so do its overviews (measured: a Byte band with nodata -10000 and
+/// an alpha band is masked by the alpha). Floats, 64-bit and complex
+/// samples take any value.
+pub fn nodata_masks(v: f64, format: SampleFormat, sample_bytes: usize) -> bool {
+    match (format, sample_bytes) {
+        (SampleFormat::Uint | SampleFormat::Void, 1) => (0.0..=255.0).contains(&v),
+        // GDAL 3.6 reads signed bytes as Byte, 3.7+ as Int8: allow both.
+        (SampleFormat::Int, 1) => (-128.0..=255.0).contains(&v),
+        (SampleFormat::Uint | SampleFormat::Void, 2 | 4) => (0.0..=u32::MAX as f64).contains(&v),
+        (SampleFormat::Int, 2 | 4) => (i32::MIN as f64..=i32::MAX as f64).contains(&v),
+        _ => true,
+    }
+}
+
 pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Result<Config> {
     let (nodata, nodata_text) = match &o.nodata {
         NodataChoice::Keep => {
@@ -108,6 +138,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         NodataChoice::Drop => (None, None),
         NodataChoice::Value(v) => (Some(*v), Some(nodata_text(*v))),
     };
+    let written_nodata = nodata;
+    let nodata = nodata.filter(|&v| nodata_masks(v, inp.sample_format, sample_bytes));
     // The alpha band moved into the mask, when there is one to move.
     let mask_alpha = inp.alpha_band().filter(|_| o.add_mask || o.codec == Codec::Jpeg);
     let alpha_to_mask = mask_alpha.is_some();
@@ -116,6 +148,13 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     } else if inp.has_mask() {
         MaskSource::InputMask
     } else if o.add_mask {
+        if let (None, Some(_)) = (nodata, written_nodata) {
+            return Err(Error::usage(format!(
+                "--add-mask: nodata {} is outside the range of the {} samples, so it masks nothing",
+                nodata_text.as_deref().unwrap_or(""),
+                inp.sample_format.name()
+            )));
+        }
         if nodata.is_none() {
             return Err(Error::usage("--add-mask needs nodata (in the input or --nodata) or an alpha band"));
         }
@@ -327,15 +366,20 @@ fn output_extra_samples(
     if bands <= base {
         return Vec::new();
     }
-    let mut extra = inp.extra_samples.clone();
     if gray_as_rgb && bands == 4 {
-        extra = vec![extra.last().copied().filter(|e| matches!(e, 1 | 2)).unwrap_or(2)];
+        return vec![inp.extra_samples.last().copied().filter(|e| matches!(e, 1 | 2)).unwrap_or(2)];
     }
-    if let Some(a) = mask_alpha
-        && let Some(i) = a.checked_sub(inp.bands - inp.extra_samples.len())
-    {
-        extra.remove(i);
+    // The values describe the last bands, as GDAL reads them when their
+    // count is wrong (it warns "Wrong number of ExtraSamples" and still
+    // takes the last value for the last band).
+    let count = inp.extra_samples.len();
+    let mut per_band: Vec<u16> = (0..inp.bands)
+        .map(|b| (b + count).checked_sub(inp.bands).and_then(|i| inp.extra_samples.get(i)).copied().unwrap_or(0))
+        .collect();
+    if let Some(a) = mask_alpha.filter(|&a| a < per_band.len()) {
+        per_band.remove(a);
     }
+    let mut extra = per_band.split_off(base.min(per_band.len()));
     extra.resize(bands - base, 0);
     extra
 }

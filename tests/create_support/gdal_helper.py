@@ -77,6 +77,19 @@ def make(d):
     ds.GetRasterBand(4).WriteArray(alpha)
     ds = None
 
+    # Nodata -10000, outside Byte's range: GDAL keeps it but masks nothing by
+    # it, so the alpha masks the colour. Transparent pixels form a
+    # checkerboard: GDAL 3.6 fills a window with no valid pixel with the
+    # nodata cast to Byte (240, alpha included), which is not copied.
+    ds = drv.Create(f"{d}/rgba_nd.tif", 700, 600, 4, gdal.GDT_Byte, ["PHOTOMETRIC=RGB", "ALPHA=YES"])
+    for b in range(3):
+        ds.GetRasterBand(b + 1).WriteArray(grad(600, 700, b).astype("uint8"))
+    y, x = np.mgrid[0:600, 0:700]
+    ds.GetRasterBand(4).WriteArray(np.where((x < 130) & ((x + y) % 2 == 0), 0, 255).astype("uint8"))
+    for b in range(4):
+        ds.GetRasterBand(b + 1).SetNoDataValue(-10000)
+    ds = None
+
     ds = drv.Create(f"{d}/i16.tif", 100, 80, 3, gdal.GDT_Int16)
     for b in range(3):
         ds.GetRasterBand(b + 1).WriteArray((grad(80, 100, b).astype("int16") - 100) * 50)

@@ -277,6 +277,29 @@ fn nodata_outside_the_sample_range_masks_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An IFD chain that loops after the first IFD: libtiff (and so GDAL)
+/// reads the image anyway; so does create, with a note.
+#[test]
+fn ifd_loop_after_the_first_ifd_is_converted_with_a_note() {
+    let dir = tmp("ifdloop");
+    let data = pixels(30, 20, 1, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, 30, 20, 1, 1, 1, &data, vec![]);
+    // Point the IFD's next-IFD offset (after its 12-byte entries) back at itself.
+    let mut bytes = std::fs::read(&input).unwrap();
+    let first = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let entries = u16::from_le_bytes([bytes[first], bytes[first + 1]]) as usize;
+    let next = first + 2 + 12 * entries;
+    bytes[next..next + 4].copy_from_slice(&(first as u32).to_le_bytes());
+    std::fs::write(&input, &bytes).unwrap();
+    let out = dir.join("out.tif");
+    let o = cogtool(["create", input.to_str().unwrap(), out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: the IFD chain ends early (IFD chain loops back"), "{}", stderr(&o));
+    assert_eq!(read_all(&out), data);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn overview_options() {
     let dir = tmp("ovr");

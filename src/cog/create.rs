@@ -48,7 +48,7 @@ impl Progress for NoProgress {}
 
 fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     let r = crate::source::open(path, &OpenOptions { verbose, ..Default::default() })?;
-    Tiff::open(Arc::new(r))
+    Tiff::open_lenient(Arc::new(r))
 }
 
 /// Convert the whole run: INPUT to OUTPUT (`-` = stdout), a remote INPUT
@@ -99,15 +99,23 @@ pub fn create_with(
         return super::gdal_gate::create_from_other(input_path, output, o, progress);
     }
     let tiff = if remote_input {
-        Tiff::open(Arc::new(crate::source::open(input_path, remote)?))?
+        Tiff::open_lenient(Arc::new(crate::source::open(input_path, remote)?))?
     } else {
         open_input(input_path, false)?
     };
     let images = Image::all(&tiff)?;
     let mut inp = input::describe(&tiff, &images)?;
     // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
-    let (sidecar, notes) =
+    let (sidecar, mut notes) =
         if remote_input { (None, Vec::new()) } else { super::sidecars::apply(Path::new(input_path), &mut inp)? };
+    // Like libtiff (and so GDAL), a broken IFD after the first ends the
+    // chain: the images before it are converted.
+    if let Some(e) = &tiff.chain_error {
+        notes.insert(
+            0,
+            format!("the IFD chain ends early ({}): only the {} IFD(s) before it are read", e, tiff.ifds.len()),
+        );
+    }
     let sidecar_rows = sidecar.as_ref().map(|s| s.reader()).transpose()?;
     // GDAL's limit on raster sizes (an int), and ours on one band of rows.
     if inp.width > i32::MAX as u64 || inp.height > i32::MAX as u64 {

@@ -300,6 +300,45 @@ fn ifd_loop_after_the_first_ifd_is_converted_with_a_note() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Strip byte counts missing (minimal writers omit the tag) or fewer than
+/// the strips: read as libtiff and GDAL read them, estimated from the
+/// strip size, and missing entries as empty strips (zeros).
+#[test]
+fn missing_or_short_strip_byte_counts_are_read_as_gdal_reads_them() {
+    let dir = tmp("nocounts");
+    let (w, h) = (30, 40); // 16 rows per strip: 3 strips
+    let data = pixels(w, h, 1, 1, 1);
+    let input = dir.join("in.tif");
+    write_tiff(&input, w, h, 1, 1, 1, &data, vec![]);
+    let bytes = std::fs::read(&input).unwrap();
+    let first = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let entries = u16::from_le_bytes([bytes[first], bytes[first + 1]]) as usize;
+    let entry = |tag: u16| {
+        (0..entries).map(|i| first + 2 + 12 * i).find(|&at| u16::from_le_bytes([bytes[at], bytes[at + 1]]) == tag)
+    };
+    let counts_at = entry(279).unwrap();
+    let out = dir.join("out.tif");
+    // Tag 279 renamed to a private tag: no StripByteCounts at all.
+    let mut none = bytes.clone();
+    none[counts_at..counts_at + 2].copy_from_slice(&65000u16.to_le_bytes());
+    std::fs::write(&input, &none).unwrap();
+    let o = cogtool(["create", "-q", input.to_str().unwrap(), out.to_str().unwrap(), "--overwrite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(read_all(&out), data);
+    // A count of 1 for 3 strips: strips 2 and 3 read as zeros.
+    let mut short = bytes.clone();
+    short[counts_at + 4..counts_at + 8].copy_from_slice(&1u32.to_le_bytes());
+    let first_count = 16 * w as u32;
+    short[counts_at + 8..counts_at + 12].copy_from_slice(&first_count.to_le_bytes());
+    std::fs::write(&input, &short).unwrap();
+    let o = cogtool(["create", "-q", input.to_str().unwrap(), out.to_str().unwrap(), "--overwrite"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut expect = data.clone();
+    expect[16 * w..].fill(0);
+    assert_eq!(read_all(&out), expect);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn overview_options() {
     let dir = tmp("ovr");

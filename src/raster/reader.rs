@@ -25,6 +25,31 @@ pub struct RasterReader<'a> {
     lsb_fill: bool,
     /// JPEG with YCbCr photometric decodes to RGB.
     photometric: u16,
+    /// Byte counts worked out as libtiff does when the IFD has none (see
+    /// [`estimate_counts`]).
+    estimated_counts: Option<Vec<u64>>,
+}
+
+/// Byte counts for an image whose IFD lacks StripByteCounts/TileByteCounts
+/// (minimal writers omit it; libtiff warns and estimates, so GDAL reads
+/// such files): an uncompressed block is its decoded size, a compressed one
+/// runs to the next block's offset or the end of the file.
+fn estimate_counts(offsets: &[u64], file_size: u64, block_bytes: u64, compressed: bool) -> Vec<u64> {
+    let mut sorted: Vec<u64> = offsets.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    offsets
+        .iter()
+        .map(|&o| {
+            let to_end = file_size.saturating_sub(o);
+            if compressed {
+                let next = sorted.partition_point(|&x| x <= o);
+                sorted.get(next).map_or(to_end, |&n| n - o)
+            } else {
+                block_bytes.min(to_end)
+            }
+        })
+        .collect()
 }
 
 impl<'a> RasterReader<'a> {
@@ -69,7 +94,28 @@ impl<'a> RasterReader<'a> {
         };
         let fill = convert::sample_bytes_of(nodata.unwrap_or(0.0), out_bytes, fill_format);
         let lsb_fill = ifd.u64_of(tags::FILL_ORDER) == Some(2);
-        Ok(RasterReader { tiff, image, bits, samples, out_bytes, conversion, jpeg_tables, fill, lsb_fill, photometric })
+        let mut reader = RasterReader {
+            tiff,
+            image,
+            bits,
+            samples,
+            out_bytes,
+            conversion,
+            jpeg_tables,
+            fill,
+            lsb_fill,
+            photometric,
+            estimated_counts: None,
+        };
+        if image.counts_entry(ifd).is_err()
+            && let Ok(oe) = image.offsets_entry(ifd)
+        {
+            let offsets = tiff.entry_value(oe)?.as_u64s();
+            let block_bytes = reader.layout(0).decoded_bytes()? as u64;
+            let compressed = image.compression != codec::NONE;
+            reader.estimated_counts = Some(estimate_counts(&offsets, tiff.file_size, block_bytes, compressed));
+        }
+        Ok(reader)
     }
 
     /// Bytes per sample (1,2,4,8,16; complex counts both parts).
@@ -218,25 +264,38 @@ impl<'a> RasterReader<'a> {
         let per_plane = img.blocks_across * img.blocks_down;
         let ifd = &self.tiff.ifds[img.index];
         let oe = img.offsets_entry(ifd)?;
-        let ce = img.counts_entry(ifd)?;
+        let ce = match &self.estimated_counts {
+            Some(_) => None,
+            None => Some(img.counts_entry(ifd)?),
+        };
         // (plane, block row, block column, index, offset, count)
         let mut jobs = Vec::new();
         for plane in 0..planes {
             for brow in br0..=br1 {
                 let first = plane * per_plane + brow * img.blocks_across;
                 let n = img.blocks_across;
-                if first + n > oe.count || first + n > ce.count {
+                if first + n > oe.count {
                     return Err(Error::format(format!(
-                        "{} {} is missing: the image has {} blocks but {} offsets and {} byte counts",
+                        "{} {} is missing: the image has {} blocks but {} offsets",
                         self.block_name(),
                         first + n - 1,
                         img.blocks,
                         oe.count,
-                        ce.count
                     )));
                 }
                 let offs = self.tiff.entry_u64_range(oe, first, n)?;
-                let cnts = self.tiff.entry_u64_range(ce, first, n)?;
+                // Blocks beyond a short byte-count array count 0 bytes, as
+                // libtiff pads it: GDAL then reads them as empty (sparse).
+                let cnts = match (&self.estimated_counts, ce) {
+                    (Some(est), _) => est[first as usize..(first + n) as usize].to_vec(),
+                    (None, Some(ce)) => {
+                        let have = ce.count.saturating_sub(first).min(n);
+                        let mut c = if have > 0 { self.tiff.entry_u64_range(ce, first, have)? } else { Vec::new() };
+                        c.resize(n as usize, 0);
+                        c
+                    }
+                    (None, None) => unreachable!("counts entry checked above"),
+                };
                 for col in 0..n {
                     jobs.push((plane, brow, col, first + col, offs[col as usize], cnts[col as usize]));
                 }
@@ -348,5 +407,21 @@ impl RasterReader<'_> {
             y = y1;
         }
         Ok(sums.iter().map(|s| s.value_now()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimate_counts;
+
+    #[test]
+    fn missing_byte_counts_are_estimated_as_libtiff_does() {
+        // Uncompressed: the decoded block size, cut at the end of the file.
+        assert_eq!(estimate_counts(&[8, 108, 208], 250, 100, false), vec![100, 100, 42]);
+        // Compressed: up to the next block's offset (in any order), the last
+        // one to the end of the file; a shared offset does not count as next.
+        assert_eq!(estimate_counts(&[300, 8, 120, 120], 400, 1000, true), vec![100, 112, 180, 180]);
+        // An offset past the end reads nothing (and then fails to decode).
+        assert_eq!(estimate_counts(&[500], 400, 10, false), vec![0]);
     }
 }

@@ -339,6 +339,20 @@ fn missing_or_short_strip_byte_counts_are_read_as_gdal_reads_them() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A file of overviews only (an external .ovr): its first, largest image
+/// is the one converted, the dataset GDAL opens.
+#[test]
+fn overview_only_file_converts_its_first_image() {
+    let dir = tmp("ovronly");
+    let data = pixels(30, 20, 1, 1, 1);
+    let input = dir.join("in.tif.ovr");
+    write_tiff(&input, 30, 20, 1, 1, 1, &data, vec![OutTag::long(254, 1)]);
+    let out = dir.join("out.tif");
+    create_ok(&input, &out, &[]);
+    assert_eq!(read_all(&out), data);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn overview_options() {
     let dir = tmp("ovr");

@@ -181,12 +181,15 @@ pub fn ascii_tag(tiff: &Tiff, ifd: &Ifd, tag: u16) -> Result<Option<String>> {
     Ok(value.and_then(|v| v.as_str().map(str::to_string)))
 }
 
-/// Describe the input's full-resolution image.
+/// Describe the input's full-resolution image; in a file of overviews
+/// only (an external `.ovr`), the first and largest, which is what GDAL
+/// opens as the dataset.
 pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
     let idx = images
         .iter()
         .position(|i| i.kind == Kind::Image)
-        .ok_or_else(|| Error::format("no full-resolution image in the file"))?;
+        .or_else(|| images.iter().position(|i| i.kind == Kind::Overview))
+        .ok_or_else(|| Error::format("no image in the file (only masks)"))?;
     let img = &images[idx];
     let ifd = &tiff.ifds[idx];
     let mask = images.iter().position(|i| i.kind == Kind::Mask && i.width == img.width && i.height == img.height);

@@ -739,6 +739,24 @@ fn pam_sidecar_is_merged_or_noted() {
         stderr(&r)
     );
     assert!(open(&out).ifds[0].str_of(42112).is_none());
+
+    // Its georeferencing is applied (GDAL reads it first); a CRS without an
+    // EPSG code cannot become GeoKeys here: a note, the geotransform still.
+    let gt = "<GeoTransform>5, 0.5, 0, 45, 0, -0.5</GeoTransform>";
+    let epsg = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]"#;
+    std::fs::write(&aux, format!("<PAMDataset><SRS>{}</SRS>{}</PAMDataset>", epsg, gt)).unwrap();
+    let r = run(&["create", i, o, "--overwrite"]);
+    assert!(r.status.success() && stderr(&r).is_empty(), "{}", stderr(&r));
+    let info = common::stdout(&run(&["info", "--json", o]));
+    assert!(info.contains("\"crs\":\"EPSG:4326\""), "{}", info);
+    let t = open(&out);
+    assert_eq!(t.ifds[0].value(33550).unwrap().as_f64s(), vec![0.5, 0.5, 0.0]);
+    assert_eq!(t.ifds[0].value(33922).unwrap().as_f64s(), vec![0.0, 0.0, 0.0, 5.0, 45.0, 0.0]);
+    let esri = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],UNIT["Degree",0.0174532925199433]]"#;
+    std::fs::write(&aux, format!("<PAMDataset><SRS>{}</SRS>{}</PAMDataset>", esri, gt)).unwrap();
+    let r = run(&["create", i, o, "--overwrite"]);
+    assert!(stderr(&r).contains("has no EPSG code cogtool can write"), "{}", stderr(&r));
+    assert_eq!(open(&out).ifds[0].value(33922).unwrap().as_f64s(), vec![0.0, 0.0, 0.0, 5.0, 45.0, 0.0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

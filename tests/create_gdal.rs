@@ -175,6 +175,16 @@ const CASES: &[Case] = &[
         ovr_tolerance: 0.0,
         full_tolerance: 0.0,
     },
+    // The PAM sidecar's CRS and geotransform win over the file's own.
+    Case { name: "pam_georef", input: "pamgeo.tif", ours: &[], gdal: &[], ovr_tolerance: 1.0, full_tolerance: 0.0 },
+    Case {
+        name: "pam_georef_wkt2",
+        input: "pamgeo2.tif",
+        ours: &[],
+        gdal: &[],
+        ovr_tolerance: 1.0,
+        full_tolerance: 0.0,
+    },
     // Nodata outside Byte's range: kept, but the alpha masks the overviews.
     Case {
         name: "rgba_nodata_out_of_range",

@@ -29,6 +29,7 @@ pub mod s3_output;
 pub mod sidecar_mask;
 pub mod sidecars;
 mod spill;
+pub mod srs_keys;
 mod tile_encoder;
 pub mod validate;
 pub mod world_file;

@@ -10,8 +10,10 @@
 //!   sidecar fills in what the file lacks;
 //! - band 1's nodata fills in when the file has none.
 //!
-//! Other domains, histograms, colour tables and georeferencing in the
-//! sidecar are not read (GDAL does not copy the first two either).
+//! Its georeferencing (`<GeoTransform>`, `<SRS>`) wins over the file's own,
+//! as in GDAL (GTiff's GEOREF_SOURCES default, PAM first): see
+//! `sidecars::apply`. Other domains, histograms and colour tables are not
+//! read (GDAL does not copy the first two either).
 
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
@@ -24,6 +26,10 @@ const MAX_PAM_BYTES: u64 = 16 << 20;
 pub struct Pam {
     dataset: Vec<(String, String)>,
     bands: Vec<(u32, PamBand)>,
+    /// `<GeoTransform>`: six numbers, GDAL's order.
+    pub geotransform: Option<[f64; 6]>,
+    /// `<SRS>`: the CRS as WKT.
+    pub srs: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +64,15 @@ pub fn read(input: &Path) -> Result<Option<Pam>> {
     for node in root.children().filter(|n| n.is_element()) {
         match node.tag_name().name() {
             "Metadata" if is_default_domain(node) => pam.dataset.extend(items(node)),
+            "GeoTransform" => {
+                let v: Vec<f64> = node.text().unwrap_or("").split(',').filter_map(|t| t.trim().parse().ok()).collect();
+                if let Ok(gt) = <[f64; 6]>::try_from(v)
+                    && gt.iter().all(|x| x.is_finite())
+                {
+                    pam.geotransform = Some(gt);
+                }
+            }
+            "SRS" => pam.srs = node.text().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
             "PAMRasterBand" => {
                 let Some(band) = node.attribute("band").and_then(|b| b.trim().parse::<u32>().ok()).filter(|&b| b >= 1)
                 else {

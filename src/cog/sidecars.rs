@@ -1,14 +1,20 @@
 //! The files GDAL reads beside a local TIFF as part of the dataset, applied
 //! to `create`'s view of the input in GDAL's order of precedence: what the
-//! TIFF itself holds wins, the sidecar fills in what it lacks.
+//! TIFF itself holds wins, the sidecar fills in what it lacks; except the
+//! PAM sidecar's georeferencing, which GDAL reads first.
 
 use super::input::InputInfo;
 use super::sidecar_mask::{self, Found, Sidecar};
-use super::{pam, rpc_file, world_file};
+use super::{pam, rpc_file, srs_keys, world_file};
 use crate::Result;
-use crate::tiff::tags::{MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION, RPC_COEFFICIENT};
+use crate::tiff::tags::{
+    GEO_ASCII_PARAMS, GEO_DOUBLE_PARAMS, GEO_KEY_DIRECTORY, MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION,
+    RPC_COEFFICIENT,
+};
 use crate::tiff::write::OutTag;
 use std::path::{Path, PathBuf};
+
+const GEO_KEY_TAGS: [u16; 3] = [GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS];
 
 /// `path` with `suffix` appended to its whole name (`a.tif` + `.msk` is
 /// `a.tif.msk`), how GDAL names most of its sidecars.
@@ -25,17 +31,34 @@ pub fn beside(path: &Path, suffix: &str) -> PathBuf {
 pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>, Vec<String>)> {
     let mut notes = Vec::new();
     // One GDAL cannot parse costs only metadata: GDAL reports it and goes on.
+    let model = [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION];
     match pam::read(input) {
         Ok(Some(pam)) => {
             inp.metadata = pam.merge(&inp.metadata, inp.bands as u32);
             if inp.nodata_text.is_none() {
                 inp.nodata_text = pam.nodata().map(str::to_string);
             }
+            // GDAL reads the sidecar's georeferencing before the file's own.
+            if let Some(gt) = pam.geotransform {
+                inp.geo_tags.retain(|t| !model.contains(&t.tag));
+                inp.geo_tags.extend(world_file::geo_tags(gt));
+            }
+            if let Some(wkt) = &pam.srs {
+                match srs_keys::geokeys_for_wkt(wkt) {
+                    Some(keys) => {
+                        inp.geo_tags.retain(|t| !GEO_KEY_TAGS.contains(&t.tag));
+                        inp.geo_tags.extend(keys);
+                    }
+                    None => notes.push(format!(
+                        "the CRS in {} has no EPSG code cogtool can write as GeoTIFF keys: the COG keeps the TIFF's own (GDAL would use the sidecar's)",
+                        beside(input, ".aux.xml").display()
+                    )),
+                }
+            }
         }
         Ok(None) => {}
         Err(e) => notes.push(format!("ignored {}", e.message)),
     }
-    let model = [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION];
     if !inp.geo_tags.iter().any(|t| model.contains(&t.tag))
         && let Some((_, gt)) = world_file::find(input)
     {

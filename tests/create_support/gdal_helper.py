@@ -186,6 +186,28 @@ def make(d):
 </PAMDataset>
 """)
 
+    # Georeferencing in the PAM sidecar wins over the file's own (GDAL's
+    # GEOREF_SOURCES default: PAM first): a UTM file, then one without any,
+    # both given EPSG:4326 (WKT1, as GDAL writes it) and a geotransform;
+    # pamgeo2 gets EPSG:3857 as WKT2.
+    geog = osr.SpatialReference()
+    geog.ImportFromEPSG(4326)
+    merc = osr.SpatialReference()
+    merc.ImportFromEPSG(3857)
+    for name, own, crs in [("pamgeo", True, geog.ExportToWkt()), ("pamgeo2", False, merc.ExportToWkt(["FORMAT=WKT2_2019"]))]:
+        ds = drv.Create(f"{d}/{name}.tif", 530, 520, 1, gdal.GDT_Byte)
+        ds.GetRasterBand(1).WriteArray(grad(520, 530, 2).astype("uint8"))
+        if own:
+            ds.SetGeoTransform([500000, 10, 0, 5000000, 0, -10])
+            ds.SetProjection(srs.ExportToWkt())
+        ds = None
+        with open(f"{d}/{name}.tif.aux.xml", "w") as f:
+            f.write(f"""<PAMDataset>
+  <SRS dataAxisToSRSAxisMapping="2,1">{crs}</SRS>
+  <GeoTransform>  5.0e+00,  1.0e-02,  0.0e+00,  4.5e+01,  0.0e+00, -1.0e-02</GeoTransform>
+</PAMDataset>
+""")
+
     # World files: the georeferencing of a TIFF without its own.
     for name, wld, lines in [("world", "tfw", "10\n0\n0\n-10\n500005\n4999995\n"),
                              ("worldrot", "tifw", "10\n0.5\n0.25\n-10\n500005\n4999995\n")]:

@@ -277,6 +277,13 @@ fn nodata_outside_the_sample_range_masks_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Offset and entry count of the first IFD of a little-endian classic TIFF
+/// (for tests that patch entries in place).
+fn first_ifd(bytes: &[u8]) -> (usize, usize) {
+    let first = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    (first, u16::from_le_bytes([bytes[first], bytes[first + 1]]) as usize)
+}
+
 /// An IFD chain that loops after the first IFD: libtiff (and so GDAL)
 /// reads the image anyway; so does create, with a note.
 #[test]
@@ -287,8 +294,7 @@ fn ifd_loop_after_the_first_ifd_is_converted_with_a_note() {
     write_tiff(&input, 30, 20, 1, 1, 1, &data, vec![]);
     // Point the IFD's next-IFD offset (after its 12-byte entries) back at itself.
     let mut bytes = std::fs::read(&input).unwrap();
-    let first = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
-    let entries = u16::from_le_bytes([bytes[first], bytes[first + 1]]) as usize;
+    let (first, entries) = first_ifd(&bytes);
     let next = first + 2 + 12 * entries;
     bytes[next..next + 4].copy_from_slice(&(first as u32).to_le_bytes());
     std::fs::write(&input, &bytes).unwrap();
@@ -311,8 +317,7 @@ fn missing_or_short_strip_byte_counts_are_read_as_gdal_reads_them() {
     let input = dir.join("in.tif");
     write_tiff(&input, w, h, 1, 1, 1, &data, vec![]);
     let bytes = std::fs::read(&input).unwrap();
-    let first = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
-    let entries = u16::from_le_bytes([bytes[first], bytes[first + 1]]) as usize;
+    let (first, entries) = first_ifd(&bytes);
     let entry = |tag: u16| {
         (0..entries).map(|i| first + 2 + 12 * i).find(|&at| u16::from_le_bytes([bytes[at], bytes[at + 1]]) == tag)
     };

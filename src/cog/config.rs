@@ -76,7 +76,9 @@ impl Config {
         let Some(nd) = &self.nodata_text else {
             return Vec::new();
         };
-        if self.nodata.is_none() {
+        // Parsed, yet not masking: out of range (an unparsable text is no
+        // nodata at all, to GDAL as here).
+        if self.nodata.is_none() && parse_nodata(nd).is_some() {
             return vec![format!(
                 "nodata {} is outside the range of {}-bit {} samples: it is kept in GDAL_NODATA, but GDAL (and so cogtool) masks no pixel by it",
                 nd,

@@ -30,8 +30,8 @@ pub fn beside(path: &Path, suffix: &str) -> PathBuf {
 /// which pixels are valid, the others only metadata.
 pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>, Vec<String>)> {
     let mut notes = Vec::new();
-    // One GDAL cannot parse costs only metadata: GDAL reports it and goes on.
     let model = [MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION];
+    // One GDAL cannot parse costs only metadata: GDAL reports it and goes on.
     match pam::read(input) {
         Ok(Some(pam)) => {
             inp.metadata = pam.merge(&inp.metadata, inp.bands as u32);

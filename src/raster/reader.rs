@@ -205,6 +205,21 @@ impl<'a> RasterReader<'a> {
         }
     }
 
+    /// Byte counts of blocks [first, first + n): the IFD's, or the
+    /// estimated ones when it has none. Blocks beyond a short byte-count
+    /// array count 0 bytes, as libtiff pads it: GDAL then reads them as
+    /// empty (sparse).
+    fn block_counts(&self, first: u64, n: u64) -> Result<Vec<u64>> {
+        if let Some(est) = &self.estimated_counts {
+            return Ok(est[first as usize..(first + n) as usize].to_vec());
+        }
+        let ce = self.image.counts_entry(&self.tiff.ifds[self.image.index])?;
+        let have = ce.count.saturating_sub(first).min(n);
+        let mut c = if have > 0 { self.tiff.entry_u64_range(ce, first, have)? } else { Vec::new() };
+        c.resize(n as usize, 0);
+        Ok(c)
+    }
+
     /// Full-width rows [y0, y1), all bands, pixel-interleaved, little-endian samples.
     /// Planar=separate input is interleaved here. Edge blocks are cropped. Blocks are decoded in
     /// parallel (rayon). A sparse block (offset 0 and count 0) reads as zeros (or nodata if set).
@@ -264,10 +279,6 @@ impl<'a> RasterReader<'a> {
         let per_plane = img.blocks_across * img.blocks_down;
         let ifd = &self.tiff.ifds[img.index];
         let oe = img.offsets_entry(ifd)?;
-        let ce = match &self.estimated_counts {
-            Some(_) => None,
-            None => Some(img.counts_entry(ifd)?),
-        };
         // (plane, block row, block column, index, offset, count)
         let mut jobs = Vec::new();
         for plane in 0..planes {
@@ -284,18 +295,7 @@ impl<'a> RasterReader<'a> {
                     )));
                 }
                 let offs = self.tiff.entry_u64_range(oe, first, n)?;
-                // Blocks beyond a short byte-count array count 0 bytes, as
-                // libtiff pads it: GDAL then reads them as empty (sparse).
-                let cnts = match (&self.estimated_counts, ce) {
-                    (Some(est), _) => est[first as usize..(first + n) as usize].to_vec(),
-                    (None, Some(ce)) => {
-                        let have = ce.count.saturating_sub(first).min(n);
-                        let mut c = if have > 0 { self.tiff.entry_u64_range(ce, first, have)? } else { Vec::new() };
-                        c.resize(n as usize, 0);
-                        c
-                    }
-                    (None, None) => unreachable!("counts entry checked above"),
-                };
+                let cnts = self.block_counts(first, n)?;
                 for col in 0..n {
                     jobs.push((plane, brow, col, first + col, offs[col as usize], cnts[col as usize]));
                 }

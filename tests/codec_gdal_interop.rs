@@ -260,8 +260,7 @@ fn edges(w: usize, h: usize, bands: usize) -> Vec<u8> {
 #[test]
 fn gdal_jpeg_tiffs_convert_to_the_pixels_gdal_reads() {
     if !common::have("gdal_translate") {
-        assert!(std::env::var("COGTOOL_REQUIRE_ORACLES").as_deref() != Ok("1"), "gdal_translate is required");
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -169,3 +169,57 @@ fn split_with(full: &[u8], to_tables: impl Fn(u8) -> bool) -> Result<(Vec<u8>, V
     tables.extend_from_slice(&[0xFF, EOI]);
     Ok((tables, block))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tiff::{ByteOrder, SampleFormat};
+
+    fn layout(w: usize, h: usize, samples: usize, photometric: u16) -> BlockLayout {
+        BlockLayout {
+            width: w,
+            height: h,
+            samples,
+            bits_per_sample: 8,
+            sample_format: SampleFormat::Uint,
+            byte_order: ByteOrder::Little,
+            predictor: 1,
+            photometric,
+            jpeg_tables: None,
+        }
+    }
+
+    #[test]
+    fn round_trip_with_tables_spliced() {
+        let l = layout(24, 16, 3, 6);
+        let rgb: Vec<u8> = (0..24 * 16).flat_map(|i| [(i % 24 * 8) as u8, (i / 24 * 12) as u8, 100]).collect();
+        let full = encode(&rgb, &l, 90).unwrap();
+        let (tables, block) = split_quant_tables(&full).unwrap();
+        let mut with = l.clone();
+        with.jpeg_tables = Some(tables);
+        let out = decode(&block, &with, 24 * 16 * 3).unwrap();
+        assert_eq!(out.len(), rgb.len());
+        let worst = out.iter().zip(&rgb).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        assert!(worst <= 12, "decoded {} away from the input", worst);
+    }
+
+    #[test]
+    fn libjpeg_errors_are_errors() {
+        let l = layout(16, 16, 1, 1);
+        let full = encode(&[7u8; 256], &l, 75).unwrap();
+        let (_, block) = split_quant_tables(&full).unwrap();
+        // no quantisation tables: libjpeg's fatal error, unwound into an Err
+        let e = decode(&block, &l, 256).unwrap_err();
+        assert!(e.message.contains("JPEG stream is corrupt"), "{}", e.message);
+        let e = decode(&[0xFF, 0xD8, 1, 2, 3], &l, 256).unwrap_err();
+        assert!(e.message.contains("JPEG stream is corrupt"), "{}", e.message);
+        // a frame larger than the block is refused before decoding
+        let big = encode(&[7u8; 64 * 64], &layout(64, 64, 1, 1), 75).unwrap();
+        let e = decode(&big, &l, 256).unwrap_err();
+        assert!(e.message.contains("larger than the 16x16 block"), "{}", e.message);
+        // three components where the image has one sample
+        let rgb = encode(&[7u8; 16 * 16 * 3], &layout(16, 16, 3, 6), 75).unwrap();
+        let e = decode(&rgb, &l, 256).unwrap_err();
+        assert!(e.message.contains("3 components"), "{}", e.message);
+    }
+}

@@ -1,4 +1,4 @@
-//! Decoder: compression 7 (JPEG, zune-jpeg), with or without JPEGTables.
+//! Decoder: compression 7 (JPEG, libjpeg-turbo code via mozjpeg-sys), with or without JPEGTables.
 //! The 8-byte head is described in image_codec_common.rs.
 #![no_main]
 #[path = "image_codec_common.rs"]

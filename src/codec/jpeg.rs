@@ -1,18 +1,20 @@
-//! JPEG (TIFF 7, "new-style"): zune-jpeg to decode, jpeg-encoder to encode.
+//! JPEG (TIFF 7, "new-style"), as libtiff's JPEG codec does it for GDAL,
+//! over the same library family (libjpeg-turbo's code, via [`super::libjpeg`]).
 //!
-//! TIFF stores JPEG blocks as abbreviated streams: the quantization and
-//! Huffman tables live once in the JPEGTables tag (SOI, DQT, DHT, EOI) and
-//! each block keeps SOI, SOF, SOS, the scan and EOI. Decoding splices the
-//! two back into one stream. With photometric YCbCr the decoder converts to
-//! RGB (libtiff's JPEGCOLORMODE=RGB, what GDAL reads); otherwise samples are
-//! passed through unconverted, as libtiff does.
+//! TIFF stores JPEG blocks as abbreviated streams: tables live once in the
+//! JPEGTables tag (SOI, DQT and/or DHT, EOI) and each block keeps SOI, its
+//! remaining tables, SOF, SOS, the scan and EOI. Decoding splices the two
+//! back into one stream. With photometric YCbCr the decoder converts to RGB
+//! (libtiff's JPEGCOLORMODE=RGB, what GDAL reads: fancy upsampling, ISLOW
+//! IDCT); otherwise samples are passed through unconverted, as libtiff does.
+//! Encoding makes a complete stream as libtiff's encoder configures libjpeg;
+//! the caller moves its quantisation tables to JPEGTables
+//! ([`split_quant_tables`]).
 
 use super::BlockLayout;
+use super::libjpeg::{self, CompressParams, Frame, Output};
 use crate::{Error, Result};
-use zune_jpeg::JpegDecoder;
-use zune_jpeg::zune_core::bytestream::ZCursor;
-use zune_jpeg::zune_core::colorspace::ColorSpace;
-use zune_jpeg::zune_core::options::DecoderOptions;
+use mozjpeg_sys as j;
 
 const SOI: u8 = 0xD8;
 const EOI: u8 = 0xD9;
@@ -39,44 +41,34 @@ pub fn decode(data: &[u8], layout: &BlockLayout, expected: usize) -> Result<Vec<
         return Err(Error::unsupported(format!("{}-bit JPEG is not supported", layout.bits_per_sample)));
     }
     let stream = splice(layout.jpeg_tables.as_deref(), data);
-    // the frame may not be larger than the block: no allocation from a hostile SOF
-    // (libtiff crops a frame a little larger than the block: allow one MCU more)
-    let opts = DecoderOptions::default()
-        .set_max_width(layout.width.max(1) + 16)
-        .set_max_height(layout.height.max(1) + 16)
-        .set_strict_mode(false);
-    let mut dec = JpegDecoder::new_with_options(ZCursor::new(&stream[..]), opts);
-    let bad = |e: zune_jpeg::errors::DecodeErrors| Error::format(format!("JPEG stream is corrupt: {}", e));
-    dec.decode_headers().map_err(bad)?;
-    let info = dec.info().ok_or_else(|| Error::format("JPEG stream has no frame header"))?;
-    let comps = info.components as usize;
-    if comps != layout.samples {
-        return Err(Error::format(format!(
-            "JPEG stream has {} components, the image {} samples per block",
-            comps, layout.samples
-        )));
-    }
-    let input = dec.input_colorspace().unwrap_or(ColorSpace::YCbCr);
-    let out_cs = match (comps, layout.photometric) {
-        (1, _) => ColorSpace::Luma,
-        (3, 6) => ColorSpace::RGB,
-        _ => input,
+    let check = |f: &Frame| {
+        // the frame may not be larger than the block: no allocation from a
+        // hostile SOF (libtiff crops a frame a little larger than the
+        // block: allow one MCU more)
+        if f.width > layout.width.max(1) + 16 || f.height > layout.height.max(1) + 16 {
+            return Err(format!(
+                "JPEG frame is {}x{}, larger than the {}x{} block",
+                f.width, f.height, layout.width, layout.height
+            ));
+        }
+        if f.width < layout.width || f.height < layout.height {
+            return Err(format!(
+                "JPEG frame is {}x{}, smaller than the {}x{} block",
+                f.width, f.height, layout.width, layout.height
+            ));
+        }
+        if f.components != layout.samples {
+            return Err(format!(
+                "JPEG stream has {} components, the image {} samples per block",
+                f.components, layout.samples
+            ));
+        }
+        Ok(if f.components == 3 && layout.photometric == 6 { Output::Rgb } else { Output::AsStored })
     };
-    dec.set_options(opts.jpeg_set_out_colorspace(out_cs));
-    let (w, h) = (info.width as usize, info.height as usize);
-    if w < layout.width || h < layout.height {
-        return Err(Error::format(format!(
-            "JPEG frame is {}x{}, smaller than the {}x{} block",
-            w, h, layout.width, layout.height
-        )));
-    }
-    let need = dec.output_buffer_size().ok_or_else(|| Error::format("JPEG stream has no frame header"))?;
-    if need != w * h * comps {
-        return Err(Error::format(format!("JPEG stream decodes to {} bytes, expected {}", need, w * h * comps)));
-    }
-    let mut full = vec![0u8; need];
-    dec.decode_into(&mut full).map_err(bad)?;
-    if w == layout.width && h == layout.height {
+    let (frame, full) =
+        libjpeg::decompress(&stream, check).map_err(|e| Error::format(format!("JPEG stream is corrupt: {}", e)))?;
+    let (w, comps) = (frame.width, frame.components);
+    if w == layout.width && frame.height == layout.height {
         return Ok(full);
     }
     let mut out = Vec::with_capacity(expected);
@@ -87,11 +79,12 @@ pub fn decode(data: &[u8], layout: &BlockLayout, expected: usize) -> Result<Vec<
     Ok(out)
 }
 
-/// Encode 8-bit gray (1 sample) or RGB (3 samples). Photometric 6 (YCbCr)
-/// subsamples chroma 2x2 as GDAL does; photometric 2 (RGB) stores the
-/// samples as they are, unsubsampled.
+/// Encode 8-bit gray (1 sample) or RGB (3 samples) as libtiff does for
+/// GDAL: photometric 6 (YCbCr) converts RGB to YCbCr and subsamples chroma
+/// 2x2 inside libjpeg (JPEGCOLORMODE=RGB); photometric 2 (RGB) stores the
+/// samples as they are, unsubsampled. Returns a complete stream (tables
+/// included) with Huffman tables optimised for this block.
 pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>> {
-    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
     if layout.bits_per_sample != 8 {
         return Err(Error::usage("JPEG needs 8-bit samples"));
     }
@@ -99,90 +92,28 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
         return Err(Error::usage(format!("JPEG quality {} is outside 1..100", quality)));
     }
     let (w, h) = (layout.width, layout.height);
-    if w > 65535 || h > 65535 {
-        return Err(Error::usage(format!("a {}x{} block is too large for JPEG", w, h)));
+    if w > 65535 || h > 65535 || w == 0 || h == 0 {
+        return Err(Error::usage(format!("a {}x{} block cannot be a JPEG", w, h)));
     }
-    let (color, sampling) = match (layout.samples, layout.photometric) {
-        (1, _) => (ColorType::Luma, SamplingFactor::F_1_1),
-        (3, 6) => (ColorType::Rgb, SamplingFactor::F_2_2),
-        (3, _) => (ColorType::Ycbcr, SamplingFactor::F_1_1),
+    let (in_color_space, jpeg_color_space, luma_sampling) = match (layout.samples, layout.photometric) {
+        (1, _) => (j::JCS_GRAYSCALE, j::JCS_GRAYSCALE, (1, 1)),
+        (3, 6) => (j::JCS_RGB, j::JCS_YCbCr, (2, 2)),
+        (3, _) => (j::JCS_RGB, j::JCS_RGB, (1, 1)),
         (n, _) => return Err(Error::usage(format!("JPEG takes 1 or 3 bands, not {}", n))),
     };
-    let mut out = Vec::new();
-    let mut enc = Encoder::new(&mut out, quality);
-    enc.set_sampling_factor(sampling);
-    // As libjpeg inside libtiff/GDAL: chroma box-averaged (h2v2_downsample).
-    enc.set_chroma_subsampling_method(jpeg_encoder::ChromaSubsamplingMethod::Average);
-    enc.encode(data, w as u16, h as u16, color).map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))?;
-    // GDAL (libtiff with the Huffman tables outside JPEGTables) has libjpeg
-    // optimise the Huffman tables of every block. jpeg-encoder can do that
-    // only by writing one scan per component, which zune-jpeg (our decoder)
-    // misreads and GDAL does not write; so it writes one interleaved scan
-    // with the standard tables and jpeg_huffman recodes it losslessly with
-    // the tables libjpeg would build for the same coefficients.
-    super::jpeg_huffman::optimize(&libjpeg_like(&out, layout.samples == 1))
-}
-
-/// Make jpeg-encoder's stream look like libjpeg's (what GDAL writes):
-/// component ids 1, 2, 3 instead of 0, 1, 2 (without a JFIF marker, which
-/// TIFF blocks do not carry, decoders such as zune-jpeg take 0-based ids
-/// for RGB), and for a gray frame no chroma quantisation table (libjpeg,
-/// and so GDAL's JPEGTables, has the luma table only). The stream is ours,
-/// so well formed; segments after the scan header are copied as they are.
-fn libjpeg_like(full: &[u8], gray: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(full.len());
-    out.extend_from_slice(&full[..2.min(full.len())]);
-    let mut i = 2;
-    while i + 2 <= full.len() {
-        if full[i] != 0xFF {
-            // entropy-coded data: up to the next marker (FF 00 is a stuffed
-            // byte, FF D0..D7 a restart marker, both part of the data)
-            let mut j = i;
-            while j + 1 < full.len() && !(full[j] == 0xFF && full[j + 1] != 0 && !(0xD0..=0xD7).contains(&full[j + 1]))
-            {
-                j += 1;
-            }
-            if j + 1 >= full.len() {
-                j = full.len();
-            }
-            out.extend_from_slice(&full[i..j]);
-            i = j;
-            continue;
-        }
-        let marker = full[i + 1];
-        if marker == EOI || i + 4 > full.len() {
-            break;
-        }
-        let len = u16::from_be_bytes([full[i + 2], full[i + 3]]) as usize;
-        let end = (i + 2 + len).min(full.len());
-        let mut seg = full[i..end].to_vec();
-        match marker {
-            // SOF0..SOF2: 8 header bytes, then 3 bytes per component, id first.
-            0xC0..=0xC2 if seg.len() >= 10 => {
-                for c in 0..seg[9] as usize {
-                    if let Some(id) = seg.get_mut(10 + 3 * c) {
-                        *id += 1;
-                    }
-                }
-            }
-            // SOS: count, then 2 bytes per component, id first.
-            SOS if seg.len() >= 5 => {
-                for c in 0..seg[4] as usize {
-                    if let Some(id) = seg.get_mut(5 + 2 * c) {
-                        *id += 1;
-                    }
-                }
-            }
-            _ => {}
-        }
-        let unused_chroma_table = gray && marker == DQT && len == 67 && full[i + 4] == 1;
-        if !unused_chroma_table {
-            out.extend_from_slice(&seg);
-        }
-        i = end;
+    if data.len() != w * h * layout.samples {
+        return Err(Error::usage(format!("JPEG encode was given {} bytes for a {}x{} block", data.len(), w, h)));
     }
-    out.extend_from_slice(&full[i.min(full.len())..]);
-    out
+    let params = CompressParams {
+        width: w as u32,
+        height: h as u32,
+        components: layout.samples as i32,
+        in_color_space,
+        jpeg_color_space,
+        luma_sampling,
+        quality: quality as i32,
+    };
+    libjpeg::compress(&params, data).map_err(|e| Error::format(format!("JPEG encoding failed: {}", e)))
 }
 
 /// Split a full JPEG stream the way GDAL writes JPEG TIFFs by default
@@ -237,4 +168,58 @@ fn split_with(full: &[u8], to_tables: impl Fn(u8) -> bool) -> Result<(Vec<u8>, V
     }
     tables.extend_from_slice(&[0xFF, EOI]);
     Ok((tables, block))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tiff::{ByteOrder, SampleFormat};
+
+    fn layout(w: usize, h: usize, samples: usize, photometric: u16) -> BlockLayout {
+        BlockLayout {
+            width: w,
+            height: h,
+            samples,
+            bits_per_sample: 8,
+            sample_format: SampleFormat::Uint,
+            byte_order: ByteOrder::Little,
+            predictor: 1,
+            photometric,
+            jpeg_tables: None,
+        }
+    }
+
+    #[test]
+    fn round_trip_with_tables_spliced() {
+        let l = layout(24, 16, 3, 6);
+        let rgb: Vec<u8> = (0..24 * 16).flat_map(|i| [(i % 24 * 8) as u8, (i / 24 * 12) as u8, 100]).collect();
+        let full = encode(&rgb, &l, 90).unwrap();
+        let (tables, block) = split_quant_tables(&full).unwrap();
+        let mut with = l.clone();
+        with.jpeg_tables = Some(tables);
+        let out = decode(&block, &with, 24 * 16 * 3).unwrap();
+        assert_eq!(out.len(), rgb.len());
+        let worst = out.iter().zip(&rgb).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+        assert!(worst <= 12, "decoded {} away from the input", worst);
+    }
+
+    #[test]
+    fn libjpeg_errors_are_errors() {
+        let l = layout(16, 16, 1, 1);
+        let full = encode(&[7u8; 256], &l, 75).unwrap();
+        let (_, block) = split_quant_tables(&full).unwrap();
+        // no quantisation tables: libjpeg's fatal error, unwound into an Err
+        let e = decode(&block, &l, 256).unwrap_err();
+        assert!(e.message.contains("JPEG stream is corrupt"), "{}", e.message);
+        let e = decode(&[0xFF, 0xD8, 1, 2, 3], &l, 256).unwrap_err();
+        assert!(e.message.contains("JPEG stream is corrupt"), "{}", e.message);
+        // a frame larger than the block is refused before decoding
+        let big = encode(&[7u8; 64 * 64], &layout(64, 64, 1, 1), 75).unwrap();
+        let e = decode(&big, &l, 256).unwrap_err();
+        assert!(e.message.contains("larger than the 16x16 block"), "{}", e.message);
+        // three components where the image has one sample
+        let rgb = encode(&[7u8; 16 * 16 * 3], &layout(16, 16, 3, 6), 75).unwrap();
+        let e = decode(&rgb, &l, 256).unwrap_err();
+        assert!(e.message.contains("3 components"), "{}", e.message);
+    }
 }

@@ -11,7 +11,7 @@
 pub mod checksum;
 pub mod deflate;
 pub mod jpeg;
-pub mod jpeg_huffman;
+mod libjpeg;
 pub mod lzw;
 pub mod packbits;
 pub mod predictor;

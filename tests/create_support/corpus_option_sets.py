@@ -1,0 +1,237 @@
+"""Differential test of `cogtool create` against `gdal_translate -of COG`
+over the shared corpus, for several option sets, level by level.
+
+    corpus_option_sets.py COGTOOL CORPUS_DIR WORK_DIR [--max-bytes N]
+                          [--max-samples N] [--every K] [--sets a,b,...]
+
+Both tools regenerate the overviews from full resolution (GDAL:
+-co OVERVIEWS=IGNORE_EXISTING; cogtool always does). For every file GDAL
+converts, every option set and every level (0 = full resolution, then each
+overview), per band:
+
+- validity (GDAL's mask band of the level: nodata, alpha or mask) agrees
+  on >= 99.5% of the pixels;
+- values agree on >= 99.5% of the pixels valid in both (integers within 1,
+  floats within a relative 1e-6; NaN equals NaN);
+- no non-finite value where GDAL's is finite (on pixels valid on either side);
+- same level sizes (except where GDAL copies an input's own overviews,
+  which it does when it would make none itself: then only full
+  resolution compares); palette, nodata and geotransform as GDAL's; the SRS as
+  the input's (cogtool copies the GeoKeys, GDAL rewrites them).
+
+JPEG-compressed inputs (our decoder and libjpeg round differently, by 1-4)
+and MINISWHITE inputs (GDAL makes a palette image, NEAREST overviews) keep
+the validity checks but not the value checks; CIELab inputs (GDAL converts
+to RGBA) and per-band masks (GDAL drops them, cogtool merges them into one
+per-dataset mask) skip the pixel checks they cannot pass; see
+corpus_vs_gdal.py for these deliberate differences. A file only GDAL
+converts must fail with a documented unsupported codec or layout.
+
+Prints one line per disagreement, then per option set and level the number
+of (file, option set) pairs and the min/median validity and value agreement,
+and last a summary line; exits 1 on any disagreement.
+"""
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+from osgeo import gdal
+
+gdal.UseExceptions()
+gdal.PushErrorHandler("CPLQuietErrorHandler")
+
+UNSUPPORTED = ("LERC", "LZMA", "CCITT fax", "old-style JPEG", "compression 32766", "compression 32809",
+               "compression 34676", "compression 34677", "subsampled YCbCr outside JPEG", "not a TIFF")
+
+# name, gdal_translate creation options, cogtool flags
+OPTION_SETS = [
+    ("defaults", [], []),
+    ("average", ["RESAMPLING=AVERAGE"], ["--resampling", "average"]),
+    ("nearest-bs128", ["RESAMPLING=NEAREST", "BLOCKSIZE=128"], ["--resampling", "nearest", "--blocksize", "128"]),
+    ("deflate-predictor", ["COMPRESS=DEFLATE", "PREDICTOR=YES"], ["--compress", "deflate", "--predictor", "auto"]),
+    ("zstd", ["COMPRESS=ZSTD"], ["--compress", "zstd"]),
+]
+
+THRESHOLD = 0.995
+ROWS = 512  # rows read at once: memory bounded whatever the image size
+TIMEOUT = 600
+
+
+def nan_eq(a, b):
+    return a == b or (a != a and b != b)
+
+
+def levels(band):
+    return [band] + [band.GetOverview(k) for k in range(band.GetOverviewCount())]
+
+
+def compare_level(bg, bo, check_values):
+    """Counts over one band of one level: (pixels, validity agreements,
+    both valid, value agreements, non-finite where GDAL is finite)."""
+    w, h = bg.XSize, bg.YSize
+    mg_band, mo_band = bg.GetMaskBand(), bo.GetMaskBand()
+    is_float = gdal.GetDataTypeName(bg.DataType).startswith(("Float", "CFloat"))
+    n = agree = both = vagree = nonfinite = 0
+    for y in range(0, h, ROWS):
+        rows = min(ROWS, h - y)
+        mg = mg_band.ReadAsArray(0, y, w, rows) != 0
+        mo = mo_band.ReadAsArray(0, y, w, rows) != 0
+        n += mg.size
+        agree += int(np.count_nonzero(mg == mo))
+        a = bg.ReadAsArray(0, y, w, rows).astype(np.float64)
+        b = bo.ReadAsArray(0, y, w, rows).astype(np.float64)
+        if np.iscomplexobj(a) or np.iscomplexobj(b):
+            a, b = np.abs(a), np.abs(b)
+        either = mg | mo
+        nonfinite += int(np.count_nonzero(either & np.isfinite(a) & ~np.isfinite(b)))
+        if not check_values:
+            continue
+        bv = mg & mo
+        both += int(np.count_nonzero(bv))
+        a, b = a[bv], b[bv]
+        with np.errstate(invalid="ignore", over="ignore"):
+            if is_float:
+                ok = (a == b) | (np.abs(a - b) <= 1e-6 * np.maximum(np.abs(a), np.abs(b))) | (np.isnan(a) & np.isnan(b))
+            else:
+                ok = np.abs(a - b) <= 1
+        vagree += int(np.count_nonzero(ok))
+    return n, agree, both, vagree, nonfinite
+
+
+def ct_entries(band):
+    ct = band.GetColorTable()
+    return [ct.GetColorEntry(k) for k in range(ct.GetCount())] if ct else None
+
+
+def compare(p, set_name, src, theirs, ours, row, stats, problems, kept_existing):
+    dg, do, di = gdal.Open(theirs), gdal.Open(ours), gdal.Open(src)
+    where = f"{p} [{set_name}]"
+    cielab = row["photometric"] == "8"
+    if (dg.RasterXSize, dg.RasterYSize) != (do.RasterXSize, do.RasterYSize) or (
+        dg.RasterCount != do.RasterCount and not cielab
+    ):
+        problems.append(f"{where}: size GDAL {dg.RasterXSize}x{dg.RasterYSize}x{dg.RasterCount} "
+                        f"cogtool {do.RasterXSize}x{do.RasterYSize}x{do.RasterCount}")
+        return
+    gt = lambda d: tuple(round(v, 9) for v in (d.GetGeoTransform(can_return_null=True) or ()))
+    if gt(dg) != gt(do):
+        problems.append(f"{where}: geotransform GDAL {gt(dg)} cogtool {gt(do)}")
+    srs = lambda d: d.GetSpatialRef().ExportToWkt() if d.GetSpatialRef() else ""
+    if srs(do) != srs(di):
+        problems.append(f"{where}: SRS differs from the input's: {srs(do):.120}")
+    if cielab:
+        return
+    skip_values = "JPEG" in row["compression"] or row["photometric"] == "0"
+    input_has_overviews = row["overviews"] not in ("", "0")
+    per_level = {}
+    for i in range(1, dg.RasterCount + 1):
+        bg, bo, bi = dg.GetRasterBand(i), do.GetRasterBand(i), di.GetRasterBand(i)
+        if not nan_eq(bg.GetNoDataValue(), bo.GetNoDataValue()):
+            problems.append(f"{where}: band {i} nodata GDAL {bg.GetNoDataValue()} cogtool {bo.GetNoDataValue()}")
+        if ct_entries(bg) != ct_entries(bo):
+            problems.append(f"{where}: band {i} palette differs")
+        lg, lo = levels(bg), levels(bo)
+        sizes = lambda ls: [(b.XSize, b.YSize) for b in ls]
+        if sizes(lg) != sizes(lo):
+            if not input_has_overviews:
+                problems.append(f"{where}: band {i} levels GDAL {sizes(lg)} cogtool {sizes(lo)}")
+                return
+            # GDAL copies the input's overviews when it makes none itself
+            # (even with IGNORE_EXISTING): only full resolution compares.
+            kept_existing.add(p)
+            lg, lo = lg[:1], lo[:1]
+        per_band_mask_merged = bi.GetMaskFlags() == 0 and bo.GetMaskFlags() == gdal.GMF_PER_DATASET
+        for k, (a, b) in enumerate(zip(lg, lo)):
+            c = compare_level(a, b, not skip_values)
+            if per_band_mask_merged:
+                c = (c[0], c[0]) + c[2:]
+            t = per_level.setdefault(k, [0, 0, 0, 0, 0])
+            for j in range(5):
+                t[j] += c[j]
+            if c[4]:
+                problems.append(f"{where}: level {k} band {i}: {c[4]} non-finite values where GDAL's are finite")
+    for k, (n, agree, both, vagree, nonfinite) in sorted(per_level.items()):
+        validity = agree / n if n else 1.0
+        values = vagree / both if both else None
+        s = stats.setdefault((set_name, k), {"validity": [], "values": []})
+        s["validity"].append(validity)
+        if values is not None:
+            s["values"].append(values)
+        if validity < THRESHOLD:
+            problems.append(f"{where}: level {k}: validity agrees on {100 * validity:.2f}% of {n} pixels")
+        if values is not None and values < THRESHOLD:
+            problems.append(f"{where}: level {k}: values agree on {100 * values:.2f}% of {both} pixels valid in both")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cogtool")
+    ap.add_argument("corpus")
+    ap.add_argument("work")
+    ap.add_argument("--max-bytes", type=int, default=1 << 40)
+    ap.add_argument("--max-samples", type=int, default=256_000_000)
+    ap.add_argument("--every", type=int, default=1, help="only every K-th eligible file (a deterministic sample)")
+    ap.add_argument("--sets", default=",".join(s[0] for s in OPTION_SETS))
+    a = ap.parse_args()
+    sets = [s for s in OPTION_SETS if s[0] in a.sets.split(",")]
+    rows = list(csv.DictReader(open(os.path.join(a.corpus, "manifest.tsv")), delimiter="\t"))
+    eligible = []
+    for r in rows:
+        try:
+            samples = int(r["width"] or 0) * int(r["height"] or 0) * max(int(r["bands"] or 1), 1)
+        except ValueError:
+            samples = 0
+        if int(r["bytes"]) <= a.max_bytes and samples <= a.max_samples:
+            eligible.append(r)
+    eligible = eligible[:: max(a.every, 1)]
+    ours, theirs = os.path.join(a.work, "ours.tif"), os.path.join(a.work, "gdal.tif")
+    problems, stats, pairs, files, kept_existing = [], {}, 0, set(), set()
+    for r in eligible:
+        p, src = r["path"], os.path.join(a.corpus, r["path"])
+        for name, co, flags in sets:
+            for f in (ours, theirs):
+                if os.path.exists(f):
+                    os.remove(f)
+            gco = [x for c in co + ["OVERVIEWS=IGNORE_EXISTING"] for x in ("-co", c)]
+            try:
+                g = subprocess.run(["gdal_translate", "-q", "-of", "COG", *gco, src, theirs],
+                                   capture_output=True, text=True, timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                continue
+            if not (g.returncode == 0 and os.path.exists(theirs)):
+                continue
+            o = subprocess.run([a.cogtool, "create", "-q", *flags, "--co", "OVERVIEWS=IGNORE_EXISTING", src, ours],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            if o.returncode != 0:
+                if not any(u in o.stderr for u in UNSUPPORTED):
+                    problems.append(f"{p} [{name}]: GDAL converts it, cogtool says: {o.stderr.strip()}")
+                continue
+            pairs += 1
+            files.add(p)
+            try:
+                compare(p, name, src, theirs, ours, r, stats, problems, kept_existing)
+            except RuntimeError as e:
+                problems.append(f"{p} [{name}]: cannot read an output back: {e}")
+    for line in problems:
+        print(line)
+    pct = lambda v: f"{100 * v:.2f}%"
+    for (name, k), s in sorted(stats.items()):
+        v, x = s["validity"], s["values"]
+        vals = f"values min {pct(min(x))} median {pct(statistics.median(x))} ({len(x)} compared)" if x else "values -"
+        print(f"{name} level {k}: {len(v)} files; validity min {pct(min(v))} median {pct(statistics.median(v))}; {vals}")
+    worst_v = min((min(s["validity"]) for s in stats.values()), default=1.0)
+    worst_x = min((min(s["values"]) for s in stats.values() if s["values"]), default=1.0)
+    print(f"option sets: {len(files)} files x {len(sets)} option sets = {pairs} conversions compared, "
+          f"{len(stats)} (set, level) groups; worst validity agreement {pct(worst_v)}, "
+          f"worst value agreement {pct(worst_x)}; {len(kept_existing)} files whose existing overviews GDAL "
+          f"copies (full resolution only); {len(problems)} disagreements")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -498,6 +498,17 @@ fn all_levels<T: Sample>(spec: &Spec, comps: usize, geoms: &[LevelGeom], readers
             let s1 = footprint(spec.method, d1 - 1, h0, h1, ry).1.max(s0 + 1).min(h0);
             let smask = read_level(&readers[l - 1], g0, s0, s1, &mut sbuf)?;
             let dmask = read_level(&readers[l], g1, d0, d1, &mut dbuf)?;
+            for (buf, g, rows) in [(&sbuf, g0, s1 - s0), (&dbuf, g1, d1 - d0)] {
+                if buf.len() != rows * g.width as usize * comps {
+                    return Err(Error::format(format!(
+                        "--verify: rows of a {}x{} level decode to {} samples, not {}",
+                        g.width,
+                        g.height,
+                        buf.len(),
+                        rows * g.width as usize * comps
+                    )));
+                }
+            }
             let src = level_rows(g0, s0, s1, &sbuf, smask.as_deref());
             let dst = level_rows(g1, d0, d1, &dbuf, dmask.as_deref());
             check_rows(spec, comps, l, &src, &dst)?;

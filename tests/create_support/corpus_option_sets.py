@@ -70,6 +70,13 @@ def levels(band):
     return [band] + [band.GetOverview(k) for k in range(band.GetOverviewCount())]
 
 
+def values_agree(a, b, is_float):
+    with np.errstate(invalid="ignore", over="ignore"):
+        if is_float:
+            return (a == b) | (np.abs(a - b) <= 1e-6 * np.maximum(np.abs(a), np.abs(b))) | (np.isnan(a) & np.isnan(b))
+        return np.abs(a - b) <= 1
+
+
 def compare_level(bg, bo, check_values):
     """Counts over one band of one level: (pixels, validity agreements,
     both valid, value agreements, non-finite where GDAL is finite)."""
@@ -83,22 +90,21 @@ def compare_level(bg, bo, check_values):
         mo = mo_band.ReadAsArray(0, y, w, rows) != 0
         n += mg.size
         agree += int(np.count_nonzero(mg == mo))
-        a = bg.ReadAsArray(0, y, w, rows).astype(np.float64)
-        b = bo.ReadAsArray(0, y, w, rows).astype(np.float64)
-        if np.iscomplexobj(a) or np.iscomplexobj(b):
-            a, b = np.abs(a), np.abs(b)
+        a, b = bg.ReadAsArray(0, y, w, rows), bo.ReadAsArray(0, y, w, rows)
+        # Complex samples: both parts must pass.
+        pa = [a.real, a.imag] if np.iscomplexobj(a) else [a]
+        pb = [b.real, b.imag] if np.iscomplexobj(b) else [b]
+        pa, pb = [x.astype(np.float64) for x in pa], [x.astype(np.float64) for x in pb]
         either = mg | mo
-        nonfinite += int(np.count_nonzero(either & np.isfinite(a) & ~np.isfinite(b)))
+        for x, z in zip(pa, pb):
+            nonfinite += int(np.count_nonzero(either & np.isfinite(x) & ~np.isfinite(z)))
         if not check_values:
             continue
         bv = mg & mo
         both += int(np.count_nonzero(bv))
-        a, b = a[bv], b[bv]
-        with np.errstate(invalid="ignore", over="ignore"):
-            if is_float:
-                ok = (a == b) | (np.abs(a - b) <= 1e-6 * np.maximum(np.abs(a), np.abs(b))) | (np.isnan(a) & np.isnan(b))
-            else:
-                ok = np.abs(a - b) <= 1
+        ok = np.ones(int(np.count_nonzero(bv)), dtype=bool)
+        for x, z in zip(pa, pb):
+            ok &= values_agree(x[bv], z[bv], is_float)
         vagree += int(np.count_nonzero(ok))
     return n, agree, both, vagree, nonfinite
 
@@ -191,8 +197,9 @@ def main():
     eligible = eligible[:: max(a.every, 1)]
     ours, theirs = os.path.join(a.work, "ours.tif"), os.path.join(a.work, "gdal.tif")
     problems, stats, pairs, files, kept_existing = [], {}, 0, set(), set()
-    for r in eligible:
+    for n, r in enumerate(eligible, 1):
         p, src = r["path"], os.path.join(a.corpus, r["path"])
+        print(f"[{n}/{len(eligible)}] {p}", file=sys.stderr, flush=True)
         for name, co, flags in sets:
             for f in (ours, theirs):
                 if os.path.exists(f):

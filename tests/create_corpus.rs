@@ -117,7 +117,7 @@ fn corpus_option_sets_agree_with_gdal_level_by_level() {
     let mut cmd = std::process::Command::new(common::PY);
     cmd.arg(&script).args([bin.as_str(), dir.to_str().unwrap(), work.to_str().unwrap()]);
     if !full {
-        cmd.args(["--max-bytes", "1048576", "--max-samples", "1000000", "--every", "3"]);
+        cmd.args(["--max-bytes", "1048576", "--max-samples", "1000000", "--every", "3", "--timeout", "60"]);
     }
     let t = Instant::now();
     let o = cmd.output().expect("python");

@@ -63,7 +63,7 @@ fn corpus_files_convert_or_fail_cleanly() {
 #[test]
 fn corpus_outputs_read_back_as_gdal_translates_do() {
     let Some(dir) = corpus_dir() else { return };
-    if !gdal_oracles() {
+    if !common::gdal_python_ready() {
         return;
     }
     let work = std::env::temp_dir().join(format!("cogtool-corpus-vs-gdal-{}", std::process::id()));
@@ -82,19 +82,6 @@ fn corpus_outputs_read_back_as_gdal_translates_do() {
     std::fs::remove_dir_all(&work).unwrap();
 }
 
-/// GDAL's tools and Python bindings are here; without them a test skips
-/// (the helper prints why), but fails when COGTOOL_REQUIRE_ORACLES=1.
-fn gdal_oracles() -> bool {
-    if common::gdal_python_ready() {
-        return true;
-    }
-    assert!(
-        std::env::var("COGTOOL_REQUIRE_ORACLES").as_deref() != Ok("1"),
-        "COGTOOL_REQUIRE_ORACLES=1 but gdal_translate or python3-gdal with numpy is missing"
-    );
-    false
-}
-
 /// `cogtool create` and `gdal_translate -of COG -co OVERVIEWS=IGNORE_EXISTING`
 /// with five option sets (defaults, average, nearest with 128-pixel tiles,
 /// deflate with predictor, zstd), level by level: validity and values agree
@@ -106,7 +93,7 @@ fn gdal_oracles() -> bool {
 #[test]
 fn corpus_option_sets_agree_with_gdal_level_by_level() {
     let Some(dir) = corpus_dir() else { return };
-    if !gdal_oracles() {
+    if !common::gdal_python_ready() {
         return;
     }
     let work = std::env::temp_dir().join(format!("cogtool-option-sets-{}", std::process::id()));

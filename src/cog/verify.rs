@@ -23,7 +23,9 @@
 //!
 //! A sample is valid when its pixel's mask (if any) is set, it is not NaN,
 //! and it differs from nodata compared in the band's own type (a Float32
-//! band's GDAL_NODATA rounded to f32 first). With a lossy codec (JPEG,
+//! band's GDAL_NODATA rounded to f32 first, an integer band's truncated
+//! toward zero, as GDAL compares them; derived here from the written text,
+//! independently of the pipeline's own value). With a lossy codec (JPEG,
 //! WebP) only the masks and finiteness are checked; with an alpha band kept
 //! as a band (it weighs the others by its 0-255 values) only finiteness and
 //! the range of all non-NaN footprint samples (or the fill value).
@@ -59,9 +61,7 @@ pub struct Spec {
 
 impl Spec {
     pub fn of(cfg: &Config) -> Spec {
-        let nodata = cfg
-            .nodata
-            .map(|v| cfg.nodata_text.as_deref().and_then(crate::tiff::gdal_metadata::parse_nodata).unwrap_or(v));
+        let nodata = cfg.nodata.map(|v| cfg.nodata_text.as_deref().and_then(crate::tiff::nodata::parse).unwrap_or(v));
         Spec { method: cfg.method, nodata, lossless: cfg.codec.lossless(), alpha_kept: cfg.alpha.is_some(), parts: 1 }
     }
 }
@@ -175,14 +175,16 @@ fn value_ok<T: Sample>(v: T, nd: Option<T>) -> bool {
     }
 }
 
-/// Nodata rounded to the band's type; None when no sample can equal it
-/// (an integer band and a fractional or out-of-range value).
+/// Nodata in the band's type, as GDAL compares it: rounded to the float
+/// type (f32 for Float32), truncated toward zero for integers (nodata 1.5
+/// masks the 1s); None when no sample can equal it (out of range).
 fn nodata_in<T: Sample>(nd: Option<f64>) -> Option<T> {
     let v = nd?;
     if T::FLOAT {
         return Some(T::from_f64(v));
     }
-    (v.fract() == 0.0 && v >= T::MIN && v <= T::MAX).then(|| T::from_f64(v))
+    let t = v.trunc();
+    (t >= T::MIN && t <= T::MAX).then(|| T::from_f64(t))
 }
 
 fn fmt<T: Sample>(v: T) -> String {

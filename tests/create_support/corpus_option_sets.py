@@ -209,7 +209,7 @@ def main():
     problems, stats, pairs, files, kept_existing, gdal_slow, known = [], {}, 0, set(), set(), [], []
     for n, r in enumerate(eligible, 1):
         p, src = r["path"], os.path.join(a.corpus, r["path"])
-        t0 = time.monotonic()
+        t0, seen = time.monotonic(), len(problems)
         print(f"[{n}/{len(eligible)}] {p}", file=sys.stderr, end=" ", flush=True)
         for name, co, flags in sets:
             for f in (ours, theirs):
@@ -244,6 +244,8 @@ def main():
             except RuntimeError as e:
                 problems.append(f"{p} [{name}]: cannot read an output back: {e}")
         print(f"{time.monotonic() - t0:.1f}s", file=sys.stderr, flush=True)
+        for line in problems[seen:]:
+            print(f"  {line}", file=sys.stderr, flush=True)
     for line in problems + known:
         print(line)
     pct = lambda v: f"{100 * v:.2f}%"

@@ -790,3 +790,183 @@ fn world_file_georeferences_a_plain_tiff() {
     assert_eq!(v(33922), vec![0.0, 0.0, 0.0, 7.0, 9.0, 0.0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Inputs of the `--verify` tests, 300x260 (with 64-pixel tiles: overviews
+/// of 150x130, 75x65 and 37x32, odd ratios included): Float32 with nodata
+/// -9999 in two regions and a NaN stripe, Int16 with nodata -32768, Byte
+/// RGBA whose alpha is 0 on the left.
+fn verify_inputs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (w, h) = (300, 260);
+    let hole = |x: usize, y: usize| (x < 90 && y > 40) || (x > 200 && x < 230 && y < 100);
+    let mut f = pixels(w, h, 1, 4, 3);
+    let mut i = pixels(w, h, 1, 2, 2);
+    for y in 0..h {
+        for x in 0..w {
+            let p = y * w + x;
+            if hole(x, y) {
+                f[p * 4..p * 4 + 4].copy_from_slice(&(-9999f32).to_le_bytes());
+                i[p * 2..p * 2 + 2].copy_from_slice(&i16::MIN.to_le_bytes());
+            } else if y == 150 {
+                f[p * 4..p * 4 + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+            }
+        }
+    }
+    let (fp, ip, rp) = (dir.join("f32.tif"), dir.join("i16.tif"), dir.join("rgba.tif"));
+    write_tiff(&fp, w, h, 1, 4, 3, &f, vec![OutTag::ascii(42113, "-9999")]);
+    write_tiff(&ip, w, h, 1, 2, 2, &i, vec![OutTag::ascii(42113, "-32768")]);
+    let mut rgba = pixels(w, h, 4, 1, 1);
+    for (k, px) in rgba.chunks_exact_mut(4).enumerate() {
+        px[3] = if k % w < 70 { 0 } else { 255 };
+    }
+    write_tiff(&rp, w, h, 4, 1, 1, &rgba, vec![OutTag::shorts(338, &[2])]);
+    (fp, ip, rp)
+}
+
+/// `--verify` checks every overview level against the level it is
+/// computed from, and passes on correct conversions: float and integer
+/// nodata, a mask from nodata, an alpha band kept or made a mask, every
+/// resampling method.
+#[test]
+fn verify_passes_every_level_of_correct_conversions() {
+    let dir = tmp("verify_levels");
+    let (f32_in, i16_in, rgba_in) = verify_inputs(&dir);
+    let out = dir.join("out.tif");
+    let all = ["nearest", "average", "bilinear", "cubic", "cubicspline", "lanczos", "mode", "rms", "gauss"];
+    let mut runs: Vec<(&Path, &str, Vec<&str>)> = Vec::new();
+    for m in all {
+        runs.push((&f32_in, m, vec![]));
+    }
+    for m in ["nearest", "average", "cubic", "lanczos", "mode", "rms"] {
+        runs.push((&i16_in, m, vec![]));
+    }
+    for m in ["average", "cubic", "gauss"] {
+        runs.push((&f32_in, m, vec!["--add-mask"]));
+    }
+    for m in ["nearest", "average", "cubic", "mode"] {
+        runs.push((&rgba_in, m, vec![]));
+    }
+    for m in ["average", "bilinear", "lanczos", "gauss"] {
+        runs.push((&rgba_in, m, vec!["--add-mask"]));
+    }
+    for (input, m, extra) in runs {
+        let mut a = vec!["--verify", "--blocksize", "64", "--resampling", m, "--compress", "deflate"];
+        a.extend(extra.iter().copied());
+        create_ok(input, &out, &a);
+        let imgs = check_cog_structure(&out);
+        assert_eq!(imgs.iter().filter(|i| i.kind == Kind::Overview).count(), 3, "{:?} {}", input, m);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Write `v`'s bytes at pixel (x, y) of tile 0 of overview `level` (1 =
+/// first) of an uncompressed COG.
+fn patch_overview(path: &Path, level: usize, x: usize, y: usize, v: &[u8]) {
+    let imgs = cogtool::tiff::Image::all(&open(path)).unwrap();
+    let ovr = imgs.iter().filter(|i| i.kind == Kind::Overview).nth(level - 1).unwrap();
+    assert_eq!(ovr.compression, 1);
+    assert!(x < ovr.block_width as usize && y < ovr.block_height as usize);
+    let (off, len) = ovr.block(&open(path), 0).unwrap();
+    let at = off as usize + (y * ovr.block_width as usize + x) * v.len();
+    assert!(at + v.len() <= (off + len) as usize);
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at..at + v.len()].copy_from_slice(v);
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn verify_opts(method: cogtool::cog::resample::Method) -> cogtool::cog::options::CreateOptions {
+    cogtool::cog::options::CreateOptions {
+        codec: cogtool::cli::Compress::None,
+        blocksize: 64,
+        resampling: Some(method),
+        ..Default::default()
+    }
+}
+
+/// The check catches a corrupt overview: a value out of its footprint's
+/// range, nodata where the footprint has data, data where it has none;
+/// each named by level and pixel.
+#[test]
+fn verify_catches_a_corrupt_overview_tile() {
+    use cogtool::cog::resample::Method;
+    use cogtool::cog::verify::verify_cog;
+    let dir = tmp("verify_corrupt");
+    let (f32_in, _, _) = verify_inputs(&dir);
+    let out = dir.join("out.tif");
+    let input = f32_in.to_str().unwrap();
+    let make = || create_ok(&f32_in, &out, &["--compress", "none", "--blocksize", "64", "--resampling", "average"]);
+    let opts = verify_opts(Method::Average);
+    make();
+    verify_cog(&out, input, &opts).unwrap();
+    // Level 1, pixel (10, 5): full-resolution (20..22, 10..12), all data.
+    patch_overview(&out, 1, 10, 5, &1e30f32.to_le_bytes());
+    let e = verify_cog(&out, input, &opts).unwrap_err().to_string();
+    assert!(e.contains("--verify: overview 1 (150x130) pixel (10, 5) band 1: value 1e30 outside ["), "{}", e);
+    assert!(e.ends_with("] of its footprint"), "{}", e);
+    make();
+    patch_overview(&out, 2, 3, 4, &(-9999f32).to_le_bytes());
+    let e = verify_cog(&out, input, &opts).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "--verify: overview 2 (75x65) pixel (3, 4) band 1: value -9.999e3 is nodata or masked but its footprint has"
+        ),
+        "{}",
+        e
+    );
+    // Level 1, pixel (5, 40): full resolution (10..12, 80..82), nodata.
+    make();
+    patch_overview(&out, 1, 5, 40, &7f32.to_le_bytes());
+    let e = verify_cog(&out, input, &opts).unwrap_err().to_string();
+    assert!(
+        e.contains("overview 1 (150x130) pixel (5, 40) band 1: value 7e0 is valid but its footprint has no valid"),
+        "{}",
+        e
+    );
+    // A NaN where the footprint holds data.
+    make();
+    patch_overview(&out, 1, 20, 5, &f32::NAN.to_le_bytes());
+    assert!(
+        verify_cog(&out, input, &opts).unwrap_err().to_string().contains("pixel (20, 5) band 1: value NaN is nodata")
+    );
+    // Nearest copies: any other value is caught.
+    create_ok(&f32_in, &out, &["--compress", "none", "--blocksize", "64", "--resampling", "nearest"]);
+    verify_cog(&out, input, &verify_opts(Method::Nearest)).unwrap();
+    patch_overview(&out, 1, 10, 5, &0.5f32.to_le_bytes());
+    let e = verify_cog(&out, input, &verify_opts(Method::Nearest)).unwrap_err().to_string();
+    assert!(e.contains("overview 1 (150x130) pixel (10, 5) band 1: value 5e-1 outside"), "{}", e);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A Float32 input whose GDAL_NODATA has more digits than f32 holds
+/// (`-3.39999999999999996e+38`, GDAL's text for -3.4e38): nodata must be
+/// compared as the band holds it. `--verify` passes with every method
+/// (before the fix, cubic wrote -inf and average values near -3e38); and
+/// on this very file the check catches an overview with such values.
+#[test]
+fn verify_float32_nodata_with_more_digits_than_f32() {
+    use cogtool::cog::resample::Method;
+    use cogtool::cog::verify::verify_cog;
+    let dir = tmp("verify_f32_digits");
+    let input = common::testdata("verify_f32_nodata_digits.tif");
+    let out = dir.join("out.tif");
+    let input_s = input.to_str().unwrap();
+    create_ok(&input, &out, &["--compress", "none", "--blocksize", "64", "--resampling", "nearest", "--verify"]);
+    // Overview 1 pixel (62, 3): full resolution (124..126, 6..8), data.
+    patch_overview(&out, 1, 62, 3, &f32::NEG_INFINITY.to_le_bytes());
+    let e = verify_cog(&out, input_s, &verify_opts(Method::Nearest)).unwrap_err().to_string();
+    assert!(e.contains("overview 1 (150x150) pixel (62, 3) band 1: value -inf outside [1.84e2, 1.84e2]"), "{}", e);
+    for m in ["average", "cubic", "bilinear", "lanczos", "gauss", "rms", "mode"] {
+        let o = run(&[
+            "create",
+            input_s,
+            out.to_str().unwrap(),
+            "--overwrite",
+            "--blocksize",
+            "64",
+            "--resampling",
+            m,
+            "--verify",
+        ]);
+        assert!(o.status.success(), "{}: {}", m, stderr(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -434,31 +434,7 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     Ok(())
 }
 
-/// Run the validator (GDAL's rules, full check, warnings count), then decode
-/// every full-resolution tile of the written file and compare it with the
-/// input, sample for sample (lossless codecs, same bands only).
+/// `--verify`: the written file against the input, every level (verify.rs).
 fn verify(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
-    use super::validate::{FullCheck, Options, Rules, validate_source};
-    let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
-    let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
-    if !report.is_valid(true) {
-        let first = report.findings.first().map(|f| f.message.clone()).unwrap_or_default();
-        return Err(Error::format(format!("--verify: the output is not a clean COG: {}", first)));
-    }
-    if !cfg.codec.lossless() || cfg.bands != cfg.src_bands {
-        return Ok(());
-    }
-    let b = open_input(&written.to_string_lossy(), false)?;
-    let ib = Image::all(&b)?;
-    let rb = RasterReader::new(&b, &ib[0])?;
-    let step = cfg.levels[0].block;
-    let mut y = 0;
-    while y < h {
-        let y1 = (y + step).min(h);
-        if input.read_rows(y, y1)? != rb.read_rows(y, y1)? {
-            return Err(Error::format(format!("--verify: rows {}..{} of the output differ from the input", y, y1)));
-        }
-        y = y1;
-    }
-    Ok(())
+    super::verify::verify_written(written, input, h, cfg)
 }

@@ -7,7 +7,8 @@
 //! `encode_queue` (tiles compressed on their own pool), `spill` (per-level
 //! framed spills, the final in-kernel copy),
 //! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
-//! atomic rename, Ctrl-C cleanup) and [`create`] (the whole run).
+//! atomic rename, Ctrl-C cleanup), [`create`] (the whole run) and [`verify`]
+//! (`--verify`: every level checked against the one it is computed from).
 
 pub mod config;
 pub mod create;
@@ -32,6 +33,7 @@ mod spill;
 pub mod srs_keys;
 mod tile_encoder;
 pub mod validate;
+pub mod verify;
 pub mod world_file;
 
 pub mod dump;

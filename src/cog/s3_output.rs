@@ -9,7 +9,7 @@
 
 use super::create::{Progress, Summary, create_with};
 use super::options::CreateOptions;
-use super::output::{RemoteWork, TempFile, install_interrupt_cleanup, until_interrupted};
+use super::output::{RemoteWork, TempFile, until_cancelled};
 use crate::source::{OpenOptions, s3, s3_upload};
 use crate::{Error, Result};
 
@@ -34,7 +34,6 @@ pub fn upload_built(
     build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
 ) -> Result<Summary> {
     let (_, key) = s3::parse_url(url)?;
-    install_interrupt_cleanup();
     // Same rule as for local files: never replace silently. (If the HEAD is
     // not allowed, the answer is unknown and the upload goes ahead.)
     if !o.overwrite && s3::object_exists(url, remote)? == Some(true) {
@@ -43,13 +42,13 @@ pub fn upload_built(
     let dir = o.tmpdir.clone().unwrap_or_else(std::env::temp_dir);
     let stem = key.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("upload.tif");
     // Reserve a name; the pipeline replaces this file with the COG, and the
-    // reservation removes it on drop (error, upload done) or on Ctrl-C.
-    let local = TempFile::create_in(&dir, stem, "cogtool-upload")?;
+    // reservation removes it on drop (error, upload done) or on cancel.
+    let local = TempFile::named_in(&dir, stem, "cogtool-upload")?;
     let local_name = local.path.to_string_lossy().into_owned();
     let inner = CreateOptions { overwrite: true, tmpdir: Some(dir.clone()), ..o.clone() };
     let summary = build(&local_name, &inner, progress)?;
     let work = RemoteWork::begin(url)?;
-    let sent = s3_upload::upload_file_until(&local.path, url, remote, until_interrupted());
+    let sent = s3_upload::upload_file_until(&local.path, url, remote, until_cancelled());
     drop(work);
     let report = sent?;
     if remote.verbose {

@@ -52,16 +52,7 @@ pub fn upload_built(
     drop(work);
     let report = sent?;
     if remote.verbose {
-        eprintln!(
-            "cogtool: uploaded {} bytes to {} ({})",
-            report.bytes,
-            url,
-            if report.parts == 0 {
-                "one PutObject".to_string()
-            } else {
-                format!("{} parts of {} bytes", report.parts, report.part_size)
-            }
-        );
+        eprintln!("cogtool: uploaded {} bytes to {} ({})", report.bytes, url, report.describe());
     }
     drop(local);
     Ok(summary)

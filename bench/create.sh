@@ -7,6 +7,10 @@
 #   rgb.tif   12288 x 12288 RGB Byte   -> DEFLATE level 6, AVERAGE, 512
 #   dem.tif    8192 x  8192 Float32    -> DEFLATE level 6, AVERAGE, 512, predictor 3
 #   dem4.tif   8192 x 32768 Float32    (height x4: peak RSS must stay flat)
+#   sparse.tif 6656 x  4096 Int16, 96% nodata (an island in a sea of nodata)
+#                                      -> default options both sides (LZW,
+#                                         CUBIC, 512; GDAL's default threads)
+# BENCH_ONLY=sparse (or rgb, dem) runs one case.
 # Prints per input: median wall time, output size and peak RSS of each tool,
 # and the ratios cogtool/GDAL. Needs GDAL (gdal_translate, python3-gdal),
 # numpy and GNU time (/usr/bin/time -v).
@@ -61,7 +65,21 @@ def dem(path, w, h):
         b.WriteArray(a.astype("float32"), 0, y0)
     ds = None
 
+def sparse(path, w, h):
+    if os.path.exists(path): return
+    ds = drv.Create(path, w, h, 1, gdal.GDT_Int16, ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE"])
+    ds.SetGeoTransform([300000, 30, 0, 5000000, 0, -30]); ds.SetProjection(srs.ExportToWkt())
+    b = ds.GetRasterBand(1); b.SetNoDataValue(-32768)
+    for y0 in range(0, h, 512):
+        yy, xx = np.mgrid[y0:y0 + 512, 0:w].astype("float64")
+        r = np.hypot((xx - 4100) / 1.3, yy - 2300) + 60 * np.sin(xx / 90.0) * np.cos(yy / 70.0)
+        a = (400 + 300 * np.sin(xx / 200.0) * np.cos(yy / 150.0) + 30 * np.sin(xx / 13.0 + yy / 17.0)).astype("int16")
+        a[r > 520] = -32768
+        b.WriteArray(a, 0, y0)
+    ds = None
+
 rgb(f"{d}/rgb.tif", 12288, 12288)
+sparse(f"{d}/sparse.tif", 6656, 4096)
 dem(f"{d}/dem.tif", 8192, 8192)
 dem(f"{d}/dem4.tif", 8192, 32768)
 EOF
@@ -86,7 +104,12 @@ bench() {
     local label=$1 input=$2; shift 2
     local ours=("$@")
     local -a gdal_co=(-co COMPRESS=DEFLATE -co LEVEL=6 -co RESAMPLING=AVERAGE -co BLOCKSIZE=512 -co NUM_THREADS=ALL_CPUS)
-    if [ "$label" != rgb ]; then gdal_co+=(-co PREDICTOR=FLOATING_POINT); fi
+    case "$label" in
+        rgb) ;;
+        sparse) gdal_co=() ;;   # GDAL's defaults, as ours
+        *) gdal_co+=(-co PREDICTOR=FLOATING_POINT) ;;
+    esac
+    if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$label" ]; then return; fi
     rm -f "$DIR/$label.ours.times" "$DIR/$label.gdal.times"
     for i in $(seq "$RUNS"); do
         rm -f "$DIR/out_ours.tif" "$DIR/out_gdal.tif"
@@ -108,6 +131,8 @@ gen
 OPTS=(--compress deflate --level 6 --resampling average --blocksize 512)
 bench rgb "$DIR/rgb.tif" "${OPTS[@]}"
 bench dem "$DIR/dem.tif" "${OPTS[@]}" --predictor float
+bench sparse "$DIR/sparse.tif"
 # Height x4: only our RSS matters here (one run each is enough).
+[ -n "${BENCH_ONLY:-}" ] && exit 0
 RUNS=1 bench dem4 "$DIR/dem4.tif" "${OPTS[@]}" --predictor float
 printf 'peak RSS with the DEM height x4: %.2f of the 8192-row DEM\n' "$(echo "$(cat "$DIR/dem4.rss") / $(cat "$DIR/dem.rss")" | bc -l)"

@@ -109,7 +109,7 @@ fn check_file(full: &std::path::Path, path: &str, comp: u16, dtype: &str, sums: 
         }
         Ok(_) if comp == codec::JPEG => match jpeg_difference(full) {
             None => {
-                eprintln!("SKIP {}: JPEG checksum differs and gdal_translate is absent", path);
+                crate::skip!("SKIP {}: JPEG checksum differs and gdal_translate is absent", path);
                 Outcome::Skipped
             }
             Some(Ok((max, mean))) => {

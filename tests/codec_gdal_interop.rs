@@ -130,7 +130,7 @@ fn samples(n: usize) -> Vec<u8> {
 #[test]
 fn gdal_decodes_our_lossless_encodings() {
     if !common::have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return;
     }
     let types = [
@@ -185,7 +185,7 @@ fn gdal_decodes_our_lossless_encodings() {
 #[test]
 fn gdal_decodes_our_jpeg_and_webp() {
     if !common::have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return;
     }
     let (w, h) = (40usize, 24usize);

@@ -38,7 +38,7 @@ fn gdal_ready() -> bool {
             .map(|s| s.success())
             .unwrap_or(false);
     if !ok {
-        eprintln!("SKIP: GDAL half of the create matrix (no gdalinfo or {} cannot import osgeo)", PY);
+        crate::skip!("SKIP: GDAL half of the create matrix (no gdalinfo or {} cannot import osgeo)", PY);
     }
     ok
 }

@@ -568,7 +568,7 @@ fn shared_3x2_fixture() {
 #[test]
 fn many_tiles_reads_stay_small() {
     if !common::have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -292,7 +292,7 @@ fn assert_clean(t: &Tally) {
 #[test]
 fn fixtures_match_gdal() {
     if !have_gdal_python() {
-        eprintln!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
+        crate::skip!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
         return;
     }
     let files = tiff_files(&root().join("testdata"), false);
@@ -305,7 +305,7 @@ fn fixtures_match_gdal() {
 fn corpus_matches_gdal() {
     let Some(dir) = corpus_dir() else { return };
     if !have_gdal_python() {
-        eprintln!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
+        crate::skip!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
         return;
     }
     let files = tiff_files(&dir, true);

@@ -81,7 +81,7 @@ fn convert_and_compare(input: &Path, dir: &Path, extra: &[&str]) {
 
 fn gdal_ready() -> bool {
     if !have("gdal_translate") || !have("gdalinfo") {
-        eprintln!("SKIP: GDAL command-line tools not installed");
+        crate::skip!("SKIP: GDAL command-line tools not installed");
         return false;
     }
     true

@@ -32,7 +32,7 @@ fn gdal_present() -> bool {
     if have("gdal_translate") && have("gdalinfo") {
         return true;
     }
-    eprintln!("SKIP: gdal_translate/gdalinfo not installed");
+    crate::skip!("SKIP: gdal_translate/gdalinfo not installed");
     false
 }
 

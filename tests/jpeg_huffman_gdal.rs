@@ -23,7 +23,7 @@ const PY: &str = "/usr/bin/python3";
 fn python_can(import: &str) -> bool {
     let ok = Command::new(PY).args(["-c", import]).status().map(|s| s.success()).unwrap_or(false);
     if !ok {
-        eprintln!("SKIP: {} cannot run `{}`", PY, import);
+        crate::skip!("SKIP: {} cannot run `{}`", PY, import);
     }
     ok
 }
@@ -223,7 +223,7 @@ fn full_res_tiles(path: &Path) -> Vec<Vec<u8>> {
 #[test]
 fn jpeg_cog_size_matches_gdal_translate() {
     if !have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return;
     }
     if !python_can("from osgeo import gdal; import numpy") {

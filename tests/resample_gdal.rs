@@ -89,7 +89,7 @@ open(os.path.join(out, 'sizes.txt'), 'w').write('\n'.join(sizes) + '\n')
 
 fn gdal_ready() -> bool {
     if !common::have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return false;
     }
     let ok = Command::new(PYTHON)
@@ -98,7 +98,7 @@ fn gdal_ready() -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("SKIP: {PYTHON} with numpy and osgeo.gdal not available");
+        crate::skip!("SKIP: {PYTHON} with numpy and osgeo.gdal not available");
     }
     ok
 }

@@ -151,7 +151,7 @@ fn gdal_messages(dir: &Path, paths: &[&String]) -> Option<HashMap<String, GdalMe
     let probe =
         Command::new(py).args(["-c", "import osgeo_utils.samples.validate_cloud_optimized_geotiff"]).output().ok()?;
     if !probe.status.success() {
-        eprintln!("SKIP (full GDAL message lists): GDAL's python validator is not installed");
+        crate::skip!("SKIP (full GDAL message lists): GDAL's python validator is not installed");
         return None;
     }
     let script = r#"

@@ -7,8 +7,8 @@ use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
 use super::resample::{Alpha, Method};
-use crate::tiff::gdal_metadata::{Item, escape, parse_nodata};
-use crate::tiff::image::SampleFormat;
+use crate::tiff::gdal_metadata::{Item, escape};
+use crate::tiff::nodata;
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
 use crate::{Error, Result};
@@ -78,7 +78,7 @@ impl Config {
         };
         // Parsed, yet not masking: out of range (an unparsable text is no
         // nodata at all, to GDAL as here).
-        if self.nodata.is_none() && parse_nodata(nd).is_some() {
+        if self.nodata.is_none() && nodata::parse(nd).is_some() {
             return vec![format!(
                 "nodata {} is outside the range of {}-bit {} samples: it is kept in GDAL_NODATA, but GDAL (and so cogtool) masks no pixel by it",
                 nd,
@@ -103,45 +103,24 @@ impl Config {
     }
 }
 
-/// GDAL_NODATA text for a value: integers without a fraction, NaN as `nan`.
-pub fn nodata_text(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{}", v)
-    }
-}
-
-/// Whether GDAL 3.6.2 masks pixels by nodata `v` on these samples: its
-/// GetMaskFlags ignores a value outside the band's working type (Byte:
-/// 0..255; 16- and 32-bit integers: the 32-bit range of their signedness),
-/// and so do its overviews (measured: a Byte band with nodata -10000 and
-/// an alpha band is masked by the alpha). Floats, 64-bit and complex
-/// samples take any value.
-pub fn nodata_masks(v: f64, format: SampleFormat, sample_bytes: usize) -> bool {
-    match (format, sample_bytes) {
-        (SampleFormat::Uint | SampleFormat::Void, 1) => (0.0..=255.0).contains(&v),
-        // GDAL 3.6 reads signed bytes as Byte, 3.7+ as Int8: allow both.
-        (SampleFormat::Int, 1) => (-128.0..=255.0).contains(&v),
-        (SampleFormat::Uint | SampleFormat::Void, 2 | 4) => (0.0..=u32::MAX as f64).contains(&v),
-        (SampleFormat::Int, 2 | 4) => (i32::MIN as f64..=i32::MAX as f64).contains(&v),
-        _ => true,
-    }
-}
-
 pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Result<Config> {
+    // GDAL holds nodata in the band's type (a Float32 band rounds it to
+    // float) and writes back what it holds; samples are compared with the
+    // value in the band's type, once, here.
+    let comp_bytes = if inp.is_complex() { sample_bytes / 2 } else { sample_bytes };
+    let held = |v: f64| nodata::held(v, inp.sample_format, comp_bytes);
     let (nodata, nodata_text) = match &o.nodata {
-        NodataChoice::Keep => {
-            let t = inp.nodata_text.clone();
-            (t.as_deref().and_then(parse_nodata), t)
-        }
+        NodataChoice::Keep => match inp.nodata_text.as_deref().map(|t| (t, nodata::parse(t))) {
+            Some((_, Some(v))) => (Some(held(v)), Some(nodata::text(held(v)))),
+            // Unparsable text is no nodata to GDAL: kept as it is.
+            Some((t, None)) => (None, Some(t.to_string())),
+            None => (None, None),
+        },
         NodataChoice::Drop => (None, None),
-        NodataChoice::Value(v) => (Some(*v), Some(nodata_text(*v))),
+        NodataChoice::Value(v) => (Some(held(*v)), Some(nodata::text(held(*v)))),
     };
     let written_nodata = nodata;
-    let nodata = nodata.filter(|&v| nodata_masks(v, inp.sample_format, sample_bytes));
+    let nodata = nodata.and_then(|v| nodata::band_value(v, inp.sample_format, comp_bytes));
     // The alpha band moved into the mask, when there is one to move.
     let mask_alpha = inp.alpha_band().filter(|_| o.add_mask || o.codec == Codec::Jpeg);
     let alpha_to_mask = mask_alpha.is_some();
@@ -199,6 +178,13 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         return Err(Error::usage("predictors are not supported for complex samples"));
     }
     match o.codec {
+        // Lossy codecs would blend palette indices into other classes.
+        Codec::Jpeg | Codec::Webp if inp.color_map.is_some() => {
+            return Err(Error::usage(format!(
+                "{} compression is not supported with a paletted image (it would change the palette indices); use a lossless codec",
+                if o.codec == Codec::Jpeg { "JPEG" } else { "WEBP" }
+            )));
+        }
         Codec::Jpeg if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3)) => {
             return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
         }
@@ -284,6 +270,14 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     // (JPEG's YCbCr is forced by the codec, and GDAL records nothing then.)
     if gray_as_rgb && o.codec != Codec::Jpeg {
         add_colorinterp_items(&mut metadata, inp, bands);
+    }
+    // A palette image implies Palette for its band: GDAL writes no item then.
+    if photometric == 3 {
+        metadata.retain(|i| {
+            !(i.sample == Some(0)
+                && i.role.as_deref() == Some("colorinterp")
+                && i.value.eq_ignore_ascii_case("Palette"))
+        });
     }
     // GDAL records how WebP tiles were encoded, after every other item.
     if o.codec == Codec::Webp {

@@ -215,10 +215,19 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
     let photometric = if photometric == 6 { 2 } else { photometric };
     let extra_samples =
         ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
+    // GDAL reads a ColorMap whatever the photometric tag says (a MINISBLACK
+    // or MINISWHITE band with one is a palette band to it, and its COG says
+    // PhotometricInterpretation 3), so the output keeps exactly that table.
+    // Outside a palette image a ColorMap counts only on one band of at most
+    // 16 bits with its 3 x 2^bits entries, the table libtiff accepts.
     let mut color_map: Option<Vec<u16>> = match ifd.entry(COLOR_MAP) {
         Some(e) if photometric == 3 => Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect()),
+        Some(e) if bands == 1 && bits <= 16 && e.count == 3u64 << bits && matches!(photometric, 0 | 1) => {
+            Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect())
+        }
         _ => None,
     };
+    let photometric = if color_map.is_some() { 3 } else { photometric };
     let nbits = match (img.sample_format, bits) {
         (SampleFormat::Uint | SampleFormat::Void, 1..=7 | 9..=15 | 17..=31) => Some(bits as u16),
         _ => None,

@@ -11,6 +11,8 @@ use super::resample::Pixel;
 use crate::Result;
 use crate::codec::{self, BlockLayout, EncodeOptions};
 use crate::tiff::{ByteOrder, SampleFormat};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// A full-size tile cut from a level's rows, not yet encoded.
 pub struct CutTile<T> {
@@ -61,7 +63,17 @@ pub struct TileEncoder {
     nodata: Option<f64>,
     nbits: Option<u16>,
     jpeg: bool,
+    /// Encoded bytes of uniform planes (every pixel the same), shared by
+    /// all clones: mostly-nodata rasters are mostly such tiles, and the
+    /// bytes of one depend only on its value and size.
+    uniform: Arc<Mutex<HashMap<UniformKey, Vec<u8>>>>,
 }
+
+/// A uniform plane: tile side, then one pixel's sample bytes.
+type UniformKey = (usize, Vec<u8>);
+
+/// Distinct uniform planes remembered (a raster has a few: nodata, zero).
+const UNIFORM_CACHE: usize = 16;
 
 impl TileEncoder {
     pub fn new(cfg: &Config, comps: usize, sample_format: SampleFormat) -> TileEncoder {
@@ -109,7 +121,19 @@ impl TileEncoder {
             nodata: cfg.nodata,
             nbits: cfg.nbits,
             jpeg: cfg.jpeg_tables.is_some(),
+            uniform: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// The cache key of a plane whose pixels (`per_plane` samples each) are
+    /// all the same, or None.
+    fn uniform_key<T: Sample>(b: usize, plane: &[T], per_plane: usize) -> Option<UniformKey> {
+        let bytes: &[u8] = bytemuck::cast_slice(plane);
+        let n = per_plane * T::BYTES;
+        let first = bytes.get(..n)?;
+        // Periodic with the pixel's size: one comparison of the tile with
+        // itself shifted by one pixel.
+        (bytes[n..] == bytes[..bytes.len() - n]).then(|| (b, first.to_vec()))
     }
 
     pub fn encode<T: Sample>(&self, cut: CutTile<T>) -> Result<EncodedTile> {
@@ -134,6 +158,11 @@ impl TileEncoder {
                 image.push(Vec::new());
                 continue;
             }
+            let key = Self::uniform_key(b, &plane, per_plane);
+            if let Some(hit) = key.as_ref().and_then(|k| self.uniform.lock().ok()?.get(k).cloned()) {
+                image.push(hit);
+                continue;
+            }
             let mut plane = plane;
             // Compressed samples wider than a byte need no copy: the
             // predictor and the codec work on the samples' own bytes.
@@ -143,7 +172,13 @@ impl TileEncoder {
                 (Some(n), _) => codec::encode_owned(&self.enc, pack_bits(&plane, b * per_plane, n), &layout)?,
                 (None, _) => codec::encode_owned(&self.enc, T::into_le_bytes(plane), &layout)?,
             };
-            image.push(if self.jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full });
+            let stored = if self.jpeg { codec::split_jpeg_quant_tables(&full)?.1 } else { full };
+            if let (Some(k), Ok(mut cache)) = (key, self.uniform.lock())
+                && cache.len() < UNIFORM_CACHE
+            {
+                cache.insert(k, stored.clone());
+            }
+            image.push(stored);
         }
         let mask = match mask {
             Some((_, false)) if self.sparse => Some(Vec::new()),

@@ -14,6 +14,7 @@ pub mod gdal_metadata;
 pub mod geokeys;
 pub mod ghost;
 pub mod image;
+pub mod nodata;
 pub mod parse;
 pub mod tags;
 pub mod types;

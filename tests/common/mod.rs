@@ -3,6 +3,20 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
+
+/// Say why a test skips (a missing oracle: GDAL, its Python bindings, the
+/// corpus). With COGTOOL_REQUIRE_ORACLES=1 (CI) a skip is a failure: CI
+/// installs every oracle, so a skip there means a broken setup.
+#[macro_export]
+macro_rules! skip {
+    ($($t:tt)*) => {{
+        let m = format!($($t)*);
+        if std::env::var_os("COGTOOL_REQUIRE_ORACLES").is_some_and(|v| v == "1") {
+            panic!("{} (COGTOOL_REQUIRE_ORACLES=1: an oracle is missing, the test must not skip)", m);
+        }
+        eprintln!("{}", m);
+    }};
+}
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,7 +35,7 @@ pub fn corpus_dir() -> Option<PathBuf> {
     if dir.join("manifest.tsv").is_file() {
         Some(dir)
     } else {
-        eprintln!("SKIP: corpus not found at {} (set COGTOOL_CORPUS)", dir.display());
+        crate::skip!("SKIP: corpus not found at {} (set COGTOOL_CORPUS)", dir.display());
         None
     }
 }
@@ -79,7 +93,7 @@ pub const PY: &str = "/usr/bin/python3";
 /// the create tests); when missing, prints the SKIP reason and says false.
 pub fn gdal_python_ready() -> bool {
     if !have("gdal_translate") {
-        eprintln!("SKIP: gdal_translate not found");
+        crate::skip!("SKIP: gdal_translate not found");
         return false;
     }
     let ok = Command::new(PY)
@@ -88,7 +102,7 @@ pub fn gdal_python_ready() -> bool {
         .map(|s| s.success())
         .unwrap_or(false);
     if !ok {
-        eprintln!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
+        crate::skip!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
     }
     ok
 }

@@ -241,6 +241,9 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
     // Validity of each sample of the current source row, computed once.
     let mut vb = if check { vec![0u8; g.src.width * bands] } else { Vec::new() };
     let mut bad = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
+    // And of samples that are fully invalid: a window of nothing but those
+    // (most of a mostly-nodata raster) is skipped in one subtraction.
+    let mut none = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
     // Horizontal lines where every sample came out valid.
     let mut line_ok = vec![false; nrows];
     for (i, y) in (ra..rb).enumerate() {
@@ -273,33 +276,53 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             }
             continue;
         }
+        // The span [lo, hi) of pixels with a valid sample: outside it every
+        // window is skipped at once (a mostly-nodata raster is mostly that).
+        let width = g.src.width;
+        let px_valid =
+            |x: usize| mrow.is_none_or(|m| m[x] != 0) && row[x * bands..(x + 1) * bands].iter().any(|&v| s.value_ok(v));
+        let lo = (0..width).find(|&x| px_valid(x)).unwrap_or(width);
+        let hi = (lo..width).rev().find(|&x| px_valid(x)).map_or(lo, |x| x + 1);
         // Per sample its weight factor: 0 when invalid, else the mask value
         // (255 without a mask; an alpha mask gives partial values, which
-        // GDAL uses as weights). Per band a running count of samples that
-        // are not fully valid, so that "every tap fully valid" (the usual
-        // case) is one subtraction.
-        for (x, px) in row.chunks_exact(bands).enumerate() {
+        // GDAL uses as weights). Per band running counts, from `lo`, of
+        // samples that are not fully valid and of those fully invalid, so
+        // that "every tap fully valid" (the usual case) and "none valid"
+        // are one subtraction each.
+        for b in 0..bands {
+            bad[lo * bands + b] = 0;
+            none[lo * bands + b] = 0;
+        }
+        for x in lo..hi {
             let m = mrow.map_or(255, |m| m[x]);
-            for (b, &v) in px.iter().enumerate() {
-                let f = if m != 0 && s.value_ok(v) { m } else { 0 };
+            for b in 0..bands {
+                let f = if m != 0 && s.value_ok(row[x * bands + b]) { m } else { 0 };
                 vb[x * bands + b] = f;
                 bad[(x + 1) * bands + b] = bad[x * bands + b] + (f != 255) as u32;
+                none[(x + 1) * bands + b] = none[x * bands + b] + (f == 0) as u32;
             }
         }
-        let mut row_all_valid = true;
+        let mut row_all_valid = lo == 0 && hi == width;
         for dx in 0..dw {
             let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
             let w = &xt.w[off..off + (b - a)];
-            for band in 0..bands {
-                if bad[b * bands + band] == bad[a * bands + band] && xt.sum[dx] > 0.0 {
+            // The window's taps inside the span; those outside are invalid.
+            let (ca, cb) = (a.max(lo), b.min(hi));
+            let outside = (b - a) - cb.saturating_sub(ca);
+            for band in (0..bands).filter(|_| ca < cb) {
+                let count = |p: &[u32]| outside + (p[cb * bands + band] - p[ca * bands + band]) as usize;
+                if count(&bad) == 0 && xt.sum[dx] > 0.0 {
                     let acc: f64 = w.iter().enumerate().map(|(j, &wj)| row[(a + j) * bands + band].to_f64() * wj).sum();
                     hrow[dx * bands + band] = acc / xt.sum[dx];
                     hm[i * tw + dx * bands + band] = 1;
                     continue;
                 }
                 row_all_valid = false;
+                if count(&none) == b - a {
+                    continue;
+                }
                 let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
-                for (j, &wj) in w.iter().enumerate() {
+                for (j, &wj) in w.iter().enumerate().take(cb - a).skip(ca - a) {
                     let idx = (a + j) * bands + band;
                     if vb[idx] != 0 {
                         // GDAL weighs by the raw mask byte (0-255).
@@ -371,19 +394,19 @@ pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kerne
             vws.fill(0.0);
             vrun.fill(0);
             vbest.fill(0);
+            // Branch-free (it vectorises): an invalid horizontal result is
+            // 0 and weighs 0; a run restarts at 0 on an invalid one.
             for (j, &wj) in w.iter().enumerate() {
                 let line = (a + j - ra) * tw..(a + j - ra + 1) * tw;
                 let (hr, mr) = (&hv[line.clone()], &hm[line]);
-                for col in 0..tw {
-                    if mr[col] != 0 {
-                        vacc[col] += hr[col] * wj;
-                        vws[col] += wj;
-                        if runs {
-                            vrun[col] += 1;
-                            vbest[col] = vbest[col].max(vrun[col]);
-                        }
-                    } else if runs {
-                        vrun[col] = 0;
+                for ((acc, ws), (&h, &m)) in vacc.iter_mut().zip(vws.iter_mut()).zip(hr.iter().zip(mr)) {
+                    *acc += h * wj;
+                    *ws += wj * m as f64;
+                }
+                if runs {
+                    for ((r, best), &m) in vrun.iter_mut().zip(vbest.iter_mut()).zip(mr) {
+                        *r = (*r + 1) * m as u32;
+                        *best = (*best).max(*r);
                     }
                 }
             }

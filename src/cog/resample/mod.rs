@@ -239,7 +239,13 @@ impl<'a, T: Pixel> Src<'a, T> {
 pub(crate) fn nodata_replacement<T: Pixel>(nd: f64) -> T {
     if T::FLOAT {
         let v = if nd == 0.0 { f32::MIN_POSITIVE as f64 } else { nd + 1e-7 * nd };
-        return T::from_f64(v);
+        let r = T::from_f64(v);
+        // Near the type's limit the nudge would overflow to infinity (or
+        // round back onto nodata): step toward zero instead, in the type.
+        if !r.to_f64().is_finite() || r.to_f64() == nd {
+            return T::from_f64(nd - 1e-7 * nd);
+        }
+        return r;
     }
     if nd >= T::MAX { T::from_f64(T::MAX - 1.0) } else { T::from_f64(nd + 1.0) }
 }

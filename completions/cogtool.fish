@@ -57,7 +57,7 @@ horizontal\t''
 float\t''
 auto\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l blocksize -d 'Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512]' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-blocksize -d 'Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-blocksize -d 'Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize when a power of two from 64 to 4096, else 128]' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l resampling -d 'Resampling for overviews (GDAL: RESAMPLING) [default: cubic; nearest for palette or complex input]' -r -f -a "nearest\t''
 average\t''
 bilinear\t''

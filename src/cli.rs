@@ -267,7 +267,8 @@ pub struct CreateArgs {
     /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512].
     #[arg(long)]
     pub blocksize: Option<u32>,
-    /// Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize].
+    /// Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize
+    /// when a power of two from 64 to 4096, else 128].
     #[arg(long)]
     pub overview_blocksize: Option<u32>,
     /// Resampling for overviews (GDAL: RESAMPLING) [default: cubic; nearest

@@ -221,6 +221,20 @@ impl TempFile {
     }
 }
 
+/// Open the file at `path` and, where it can be reopened through
+/// `/proc/self/fd` (Linux), remove its name at once: it then vanishes with
+/// the process whatever ends it. Returns the open file (keep it open) and a
+/// path to read it by (its own name where it could not be unlinked).
+pub fn open_unlinked(path: &Path) -> Result<(File, PathBuf)> {
+    let f = File::open(path)
+        .map_err(|e| Error::io(format!("cannot open {}: {}", path.display(), crate::error::describe_io(&e))))?;
+    if cfg!(target_os = "linux") && Path::new("/proc/self/fd").is_dir() && std::fs::remove_file(path).is_ok() {
+        let by = proc_fd_path(&f);
+        return Ok((f, by));
+    }
+    Ok((f, path.to_path_buf()))
+}
+
 /// `/proc/self/fd/N` for an open file.
 fn proc_fd_path(f: &File) -> PathBuf {
     use std::os::fd::AsRawFd;

@@ -9,7 +9,7 @@
 
 use super::create::{Progress, Summary, create_with};
 use super::options::CreateOptions;
-use super::output::{RemoteWork, TempFile, until_cancelled};
+use super::output::{RemoteWork, TempFile, open_unlinked, until_cancelled};
 use crate::source::{OpenOptions, s3, s3_upload};
 use crate::{Error, Result};
 
@@ -47,8 +47,11 @@ pub fn upload_built(
     let local_name = local.path.to_string_lossy().into_owned();
     let inner = CreateOptions { overwrite: true, tmpdir: Some(dir.clone()), ..o.clone() };
     let summary = build(&local_name, &inner, progress)?;
+    // From here the COG has no name either: a SIGKILL during the upload
+    // leaves nothing in the temp directory.
+    let (_open, built) = open_unlinked(&local.path)?;
     let work = RemoteWork::begin(url)?;
-    let sent = s3_upload::upload_file_until(&local.path, url, remote, until_cancelled());
+    let sent = s3_upload::upload_file_until(&built, url, remote, until_cancelled());
     drop(work);
     let report = sent?;
     if remote.verbose {

@@ -7,7 +7,7 @@
 //! `encode_queue` (tiles compressed on their own pool), `spill` (per-level
 //! framed spills, the final in-kernel copy),
 //! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
-//! atomic rename, Ctrl-C cleanup) and [`create`] (the whole run).
+//! nameless until complete, cancellation) and [`create`] (the whole run).
 
 pub mod config;
 pub mod create;

@@ -243,7 +243,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__dump)
-            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --band --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-o -q -v -h --xyz --output --raw --mask --json --level --all --tiles --overwrite --band --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

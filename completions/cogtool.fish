@@ -43,22 +43,22 @@ complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "info" -d 'Print eve
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l compress -d 'Tile codec (GDAL: COMPRESS)' -r -f -a "none\t''
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l compress -d 'Tile codec (GDAL: COMPRESS) [default: lzw]' -r -f -a "none\t''
 deflate\t''
 lzw\t''
 zstd\t''
 packbits\t''
 jpeg\t''
 webp\t''"
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l level -d 'DEFLATE/ZSTD level (GDAL: LEVEL)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l quality -d 'JPEG/WebP quality 1-100 (GDAL: QUALITY)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l predictor -d 'Predictor (GDAL: PREDICTOR)' -r -f -a "none\t''
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l level -d 'DEFLATE/ZSTD level (GDAL: LEVEL) [default: 6 for DEFLATE, 9 for ZSTD]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l quality -d 'JPEG/WebP quality 1-100 (GDAL: QUALITY) [default: 75]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l predictor -d 'Predictor (GDAL: PREDICTOR) [default: none]' -r -f -a "none\t''
 horizontal\t''
 float\t''
 auto\t''"
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l blocksize -d 'Tile size, a multiple of 16 (GDAL: BLOCKSIZE)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-blocksize -d 'Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l resampling -d 'Resampling for overviews (GDAL: RESAMPLING)' -r -f -a "nearest\t''
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l blocksize -d 'Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-blocksize -d 'Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize when a power of two from 64 to 4096, else 128]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l resampling -d 'Resampling for overviews (GDAL: RESAMPLING) [default: cubic; nearest for palette or complex input]' -r -f -a "nearest\t''
 average\t''
 bilinear\t''
 cubic\t''
@@ -76,20 +76,20 @@ lanczos\t''
 mode\t''
 rms\t''
 gauss\t''"
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-count -d 'Number of overview levels (GDAL: OVERVIEW_COUNT)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-count -d 'Number of overview levels (GDAL: OVERVIEW_COUNT) [default: halve until the image fits in one tile]' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overviews -d '`none` writes no overviews (GDAL: OVERVIEWS=NONE)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l nodata -d 'Nodata value, `nan`, or `none` to drop the input\'s' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE)' -r -f -a "pixel\t''
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE) [default: pixel]' -r -f -a "pixel\t''
 band\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l description -d 'Band description, e.g. `1=Red` (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tag -d 'Dataset metadata item (repeatable); GDAL\'s TIFFTAG_* names set the TIFF tag itself, as `gdal_translate -mo` does' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l threads -d 'Worker threads (default: all cores)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l bigtiff -d 'BigTIFF output (GDAL: BIGTIFF)' -r -f -a "yes\t''
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l threads -d 'Worker threads [default: all cores]' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l bigtiff -d 'BigTIFF output (GDAL: BIGTIFF) [default: if-safer: BigTIFF when the uncompressed tiles could pass 4 GiB]' -r -f -a "yes\t''
 no\t''
 if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files (default: beside OUTPUT)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
 average\t''
@@ -125,7 +125,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l xyz -d 'Tile column, row and level (0 = full resolution, 1 = first overview)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s o -l output -d 'Output file, directory (bulk) or `-` for stdout' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l level -d 'Level for bulk dumps (with --all)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l tiles -d 'Read `x y z` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l band -d 'Band whose tiles to dump, for band-interleaved (planar) files' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
@@ -139,6 +139,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l raw -d 'Write s
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l mask -d 'Write the mask tile instead of the image tile'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l json -d 'Print the tile\'s facts as JSON (alone, or beside the bytes with -o)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l all -d 'Dump every tile of --level into DIR/Z/X/Y.ext'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l overwrite -d 'Replace output files that exist'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'

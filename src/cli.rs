@@ -18,10 +18,10 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// Silence messages on stderr (errors are still printed).
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// Log each byte range read (and, for remote sources, each request).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
     #[command(flatten)]
     pub remote: RemoteArgs,
@@ -156,7 +156,11 @@ pub struct ValidateArgs {
     cogtool dump cog.tif --xyz 3 1 2 -o - | file -   # tile to stdout\n  \
     cogtool dump cog.tif --xyz 0 0 1 --json          # offset, size, codec of the tile\n  \
     cogtool dump cog.tif --level 2 --all -o tiles/   # tiles/2/X/Y.ext\n  \
-    cogtool dump cog.tif --tiles list.txt -o tiles/  # `z x y` per line")]
+    cogtool dump cog.tif --tiles list.txt -o tiles/  # `x y z` per line\n\n\
+    Tiles are always named by column, row and level, in that order: --xyz X Y Z,\n\
+    `x y z` lines in --tiles, `tile x=X y=Y z=Z` in messages. Bulk dumps write\n\
+    DIR/Z/X/Y.ext (the usual web-map layout). Existing files are kept unless\n\
+    --overwrite is given.")]
 pub struct DumpArgs {
     /// File (or URL) to read tiles from.
     #[arg(value_name = "SOURCE")]
@@ -182,9 +186,12 @@ pub struct DumpArgs {
     /// Dump every tile of --level into DIR/Z/X/Y.ext.
     #[arg(long, requires = "level", conflicts_with = "tiles")]
     pub all: bool,
-    /// Read `z x y` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext.
+    /// Read `x y z` triples from FILE (or `-` for stdin); writes DIR/Z/X/Y.ext.
     #[arg(long, value_name = "FILE")]
     pub tiles: Option<String>,
+    /// Replace output files that exist.
+    #[arg(long)]
+    pub overwrite: bool,
     /// Band whose tiles to dump, for band-interleaved (planar) files.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub band: u64,
@@ -243,33 +250,36 @@ pub enum InterleaveArg {
 pub struct CreateArgs {
     /// Input GeoTIFF.
     pub input: String,
-    /// Output COG (`-` streams it to stdout).
+    /// Output COG (`-` streams it to stdout; refused when stdout is a terminal).
     pub output: String,
-    /// Tile codec (GDAL: COMPRESS).
+    /// Tile codec (GDAL: COMPRESS) [default: lzw].
     #[arg(long, value_enum)]
     pub compress: Option<Compress>,
-    /// DEFLATE/ZSTD level (GDAL: LEVEL).
+    /// DEFLATE/ZSTD level (GDAL: LEVEL) [default: 6 for DEFLATE, 9 for ZSTD].
     #[arg(long)]
     pub level: Option<i32>,
-    /// JPEG/WebP quality 1-100 (GDAL: QUALITY).
+    /// JPEG/WebP quality 1-100 (GDAL: QUALITY) [default: 75].
     #[arg(long)]
     pub quality: Option<u8>,
-    /// Predictor (GDAL: PREDICTOR).
+    /// Predictor (GDAL: PREDICTOR) [default: none].
     #[arg(long, value_enum)]
     pub predictor: Option<PredictorArg>,
-    /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE).
+    /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512].
     #[arg(long)]
     pub blocksize: Option<u32>,
-    /// Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE).
+    /// Overview tile size (GDAL: GDAL_TIFF_OVR_BLOCKSIZE) [default: --blocksize
+    /// when a power of two from 64 to 4096, else 128].
     #[arg(long)]
     pub overview_blocksize: Option<u32>,
-    /// Resampling for overviews (GDAL: RESAMPLING).
+    /// Resampling for overviews (GDAL: RESAMPLING) [default: cubic; nearest
+    /// for palette or complex input].
     #[arg(long, value_enum)]
     pub resampling: Option<Resampling>,
     /// Resampling for overviews, overriding --resampling (GDAL: OVERVIEW_RESAMPLING).
     #[arg(long, value_enum)]
     pub overview_resampling: Option<Resampling>,
-    /// Number of overview levels (GDAL: OVERVIEW_COUNT).
+    /// Number of overview levels (GDAL: OVERVIEW_COUNT) [default: halve
+    /// until the image fits in one tile].
     #[arg(long)]
     pub overview_count: Option<u32>,
     /// `none` writes no overviews (GDAL: OVERVIEWS=NONE).
@@ -281,7 +291,7 @@ pub struct CreateArgs {
     /// Turn nodata or alpha into an internal mask.
     #[arg(long)]
     pub add_mask: bool,
-    /// Sample layout (GDAL: INTERLEAVE).
+    /// Sample layout (GDAL: INTERLEAVE) [default: pixel].
     #[arg(long, value_enum)]
     pub interleave: Option<InterleaveArg>,
     /// Omit tiles that are all nodata (GDAL: SPARSE_OK).
@@ -294,10 +304,11 @@ pub struct CreateArgs {
     /// TIFF tag itself, as `gdal_translate -mo` does.
     #[arg(long, value_name = "KEY=VALUE")]
     pub tag: Vec<String>,
-    /// Worker threads (default: all cores).
+    /// Worker threads [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
-    /// BigTIFF output (GDAL: BIGTIFF).
+    /// BigTIFF output (GDAL: BIGTIFF) [default: if-safer: BigTIFF when
+    /// the uncompressed tiles could pass 4 GiB].
     #[arg(long, value_enum)]
     pub bigtiff: Option<BigTiffArg>,
     /// Replace OUTPUT if it exists.
@@ -306,7 +317,7 @@ pub struct CreateArgs {
     /// GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable).
     #[arg(long = "co", value_name = "NAME=VALUE")]
     pub creation_options: Vec<String>,
-    /// Directory for temporary files (default: beside OUTPUT).
+    /// Directory for temporary files [default: beside OUTPUT].
     #[arg(long)]
     pub tmpdir: Option<PathBuf>,
     /// After writing, decode every tile, compare with the input, and validate.

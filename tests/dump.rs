@@ -283,7 +283,7 @@ fn json_of_a_sparse_tile() {
     assert_eq!(o.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((j["sparse"].as_bool(), j["offset"].as_u64(), j["bytes"].as_u64()), (Some(true), Some(0), Some(0)));
-    assert!(stderr(&o).contains("tile 0/3/0 is empty (sparse)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("tile x=3 y=0 z=0 is empty (sparse)"), "{}", stderr(&o));
     // A present tile of the same file: not sparse, exit 0, no tile data read.
     let o = cogtool(["-v", "dump", src.to_str().unwrap(), "--xyz", "3", "1", "0", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -361,12 +361,12 @@ fn bulk_tile_list_from_stdin_reports_missing_tiles() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"# z x y\n0 0 0\n0 2 0\n0 9 9\n0 3 1\n").unwrap();
+    child.stdin.take().unwrap().write_all(b"# x y z\n0 0 0\n2 0 0\n9 9 0\n3 1 0\n").unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("tile 0/2/0 is empty (sparse)"), "{}", err);
-    assert!(err.contains("tile 0/9/9 is outside the grid"), "{}", err);
+    assert!(err.contains("tile x=2 y=0 z=0 is empty (sparse)"), "{}", err);
+    assert!(err.contains("tile x=9 y=9 z=0 is outside the grid"), "{}", err);
     let ifd = &oracle(&src)[0];
     assert_eq!(fs::read(dir.path().join("0/0/0.bin")).unwrap(), tile_bytes(&src, ifd, 0, 0));
     assert_eq!(fs::read(dir.path().join("0/3/1.bin")).unwrap(), tile_bytes(&src, ifd, 3, 1));
@@ -412,10 +412,14 @@ fn refusals_and_exit_codes() {
         1,
         "outside the grid: level 0 is 48x32 pixels in 3 x 2 tiles",
     );
-    refuses(&["dump", g, "--xyz", "0", "2", "0", "-o", "-"], 1, "tile 0/0/2 is outside the grid");
+    refuses(&["dump", g, "--xyz", "0", "2", "0", "-o", "-"], 1, "tile x=0 y=2 z=0 is outside the grid");
     refuses(&["dump", g, "--xyz", "0", "0", "7", "-o", "-"], 1, "level 7 does not exist: the file has 3 levels");
     let sparse = testdata("dump_sparse.tif");
-    refuses(&["dump", sparse.to_str().unwrap(), "--xyz", "2", "0", "0", "-o", "-"], 1, "tile 0/2/0 is empty (sparse)");
+    refuses(
+        &["dump", sparse.to_str().unwrap(), "--xyz", "2", "0", "0", "-o", "-"],
+        1,
+        "tile x=2 y=0 z=0 is empty (sparse)",
+    );
     let strips = testdata("dump_strips.tif");
     refuses(
         &["dump", strips.to_str().unwrap(), "--xyz", "0", "0", "0", "-o", "-"],
@@ -428,7 +432,7 @@ fn refusals_and_exit_codes() {
     refuses(&["dump", "/nonexistent/x.tif", "--xyz", "0", "0", "0"], 2, "no such file");
     let list = tempfile::NamedTempFile::new().unwrap();
     fs::write(list.path(), "0 0\n").unwrap();
-    refuses(&["dump", g, "--tiles", list.path().to_str().unwrap(), "-o", "/tmp"], 2, "line 1: expected `z x y`");
+    refuses(&["dump", g, "--tiles", list.path().to_str().unwrap(), "-o", "/tmp"], 2, "line 1: expected `x y z`");
 }
 
 /// Hostile variants of a valid COG: every one exits 2 with one line, no
@@ -593,4 +597,57 @@ fn many_tiles_reads_stay_small() {
         let total: u64 = reads.iter().sum();
         assert!(total * 4 < size, "{} of {} bytes read: {}", total, size, err);
     }
+}
+
+#[test]
+fn bulk_summary_counts_the_bytes_written() {
+    // Spliced JPEG tiles carry their tables: the summary adds up the files.
+    let src = testdata("dump_jpeg_mask.tif");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiles");
+    let o = cogtool(["dump", src.to_str().unwrap(), "--level", "0", "--all", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut total = 0;
+    for y in 0..4 {
+        for x in 0..7 {
+            total += fs::metadata(out.join(format!("0/{}/{}.jpg", x, y))).unwrap().len();
+        }
+    }
+    let stored: u64 = (0..4)
+        .flat_map(|y| (0..7).map(move |x| (x, y)))
+        .map(|(x, y)| tile_bytes(&src, &oracle(&src)[0], x, y).len() as u64)
+        .sum();
+    assert!(total > stored, "tables were spliced in");
+    assert!(stderr(&o).contains(&format!("wrote 28 tiles ({} bytes)", total)), "{} {}", total, stderr(&o));
+}
+
+#[test]
+fn existing_files_are_kept_without_overwrite() {
+    let src = testdata("dump_3x2.tif");
+    let s = src.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // One tile to a named file.
+    let f = dir.path().join("t.bin");
+    fs::write(&f, b"keep me").unwrap();
+    let o = cogtool(["dump", s, "--xyz", "1", "0", "0", "-o", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).trim(), format!("cogtool: {} exists; use --overwrite to replace it", f.display()));
+    assert_eq!(fs::read(&f).unwrap(), b"keep me");
+    let o = cogtool(["dump", s, "--xyz", "1", "0", "0", "-o", f.to_str().unwrap(), "--overwrite"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fs::read(&f).unwrap(), tile_bytes(&src, &oracle(&src)[0], 1, 0));
+    // A bulk dump over an earlier one: refused before anything is written.
+    let out = dir.path().join("tiles");
+    let bulk = ["dump", s, "--level", "0", "--all", "-o", out.to_str().unwrap()];
+    assert!(cogtool(bulk).status.success());
+    let one = out.join("0/2/1.bin");
+    fs::write(&one, b"edited").unwrap();
+    let o = cogtool(bulk);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("exists; use --overwrite to replace it"), "{}", stderr(&o));
+    assert_eq!(fs::read(&one).unwrap(), b"edited");
+    let mut again = bulk.to_vec();
+    again.push("--overwrite");
+    assert!(cogtool(&again).status.success());
+    assert_eq!(fs::read(&one).unwrap(), tile_bytes(&src, &oracle(&src)[0], 2, 1));
 }

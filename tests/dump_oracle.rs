@@ -92,7 +92,7 @@ fn check_levels(path: &Path, data: &[u8], levels: &[Value], mask: bool, jpeg: bo
     let mut list = String::new();
     for (z, lvl) in levels.iter().enumerate() {
         for tile in lvl["tiles"].as_array().unwrap() {
-            list.push_str(&format!("{} {} {}\n", z, tile[0], tile[1]));
+            list.push_str(&format!("{} {} {}\n", tile[0], tile[1], z));
         }
     }
     let dir = tempfile::tempdir().unwrap();
@@ -122,7 +122,7 @@ fn check_levels(path: &Path, data: &[u8], levels: &[Value], mask: bool, jpeg: bo
     for (z, lvl) in levels.iter().enumerate() {
         for tile in lvl["tiles"].as_array().unwrap() {
             let (x, y) = (tile[0].as_u64().unwrap(), tile[1].as_u64().unwrap());
-            let id = format!("{}/{}/{}", z, x, y);
+            let id = format!("x={} y={} z={}", x, y, z);
             let sub = out.join(z.to_string()).join(x.to_string());
             let written = fs::read_dir(&sub).ok().and_then(|mut rd| {
                 rd.find_map(|e| {

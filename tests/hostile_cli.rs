@@ -186,3 +186,45 @@ fn mutated_files_never_crash_the_cli() {
     assert!(files.len() >= 200, "only {} mutated files", files.len());
     sweep(&files, "mutated");
 }
+
+#[test]
+fn option_errors_do_not_name_the_input() {
+    let input = common::testdata("striped.tif");
+    let i = input.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.tif");
+    let o = out.to_str().unwrap();
+    for (args, want) in [
+        (vec!["create", i, o, "--threads", "0"], "cogtool: --threads must be at least 1"),
+        (vec!["create", i, o, "--co", "FOO=BAR"], "cogtool: --co FOO"),
+    ] {
+        let r = common::cogtool(&args);
+        assert_eq!(r.status.code(), Some(2), "{:?}", args);
+        let err = common::stderr(&r);
+        assert!(err.starts_with(want), "{:?}: {}", args, err);
+        assert!(!err.contains("striped.tif"), "{:?}: {}", args, err);
+    }
+    // An existing OUTPUT is about the command line too.
+    std::fs::write(&out, b"keep").unwrap();
+    let err = common::stderr(&common::cogtool(["create", i, o]));
+    assert_eq!(err.trim(), format!("cogtool: {} exists; use --overwrite to replace it", o));
+}
+
+#[test]
+fn create_to_stdout_refuses_a_terminal() {
+    // `script` gives the command a pseudo-terminal as stdout.
+    if !common::have("script") {
+        eprintln!("SKIP: no `script` to run cogtool on a pseudo-terminal");
+        return;
+    }
+    let input = common::testdata("striped.tif");
+    let cmd = format!("{} create {} - ; echo EXIT=$?", env!("CARGO_BIN_EXE_cogtool"), input.display());
+    let o = Command::new("script").args(["-qec", &cmd, "/dev/null"]).stdin(Stdio::null()).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("EXIT=2"), "{}", text);
+    assert!(text.contains("refusing to write a binary COG to a terminal"), "{}", text);
+    assert!(!text.contains("II*"), "no TIFF bytes on the terminal: {}", text);
+    // Redirected, the same command streams the COG.
+    let o = common::cogtool(["create", input.to_str().unwrap(), "-"]);
+    assert!(o.status.success() && o.stdout.starts_with(b"II*\0"), "{}", common::stderr(&o));
+}

@@ -366,7 +366,7 @@ fn bulk_dump_requests_run_concurrently_up_to_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("tiles.txt");
     // Tiles of level 0 in different rows of the file, more than 16 KiB apart.
-    std::fs::write(&list, "0 4 0\n0 2 2\n0 4 3\n0 0 3\n").unwrap();
+    std::fs::write(&list, "4 0 0\n2 2 0\n4 3 0\n0 3 0\n").unwrap(); // x y z
     s.set_delay(std::time::Duration::from_millis(150));
     let out_dir = dir.path().join("out");
     let out = cogtool([

@@ -387,11 +387,14 @@ fn create_to_s3_small_and_multipart_objects_are_byte_identical() {
         if multipart {
             assert!(want.len() as u64 > MIN_PART, "{} bytes: more than one part", want.len());
             assert_eq!(parts as u64, (want.len() as u64).div_ceil(MIN_PART), "8 MiB parts");
-            assert!(
-                text(&out.stderr).contains(&format!("{} parts of {} bytes", parts, MIN_PART)),
-                "{}",
-                text(&out.stderr)
-            );
+            // The summary names the real sizes: the last part is the rest.
+            let last = want.len() as u64 - (parts as u64 - 1) * MIN_PART;
+            let summary = if last == MIN_PART {
+                format!("{} parts of {} bytes", parts, MIN_PART)
+            } else {
+                format!("{} parts ({} of {} bytes, the last of {})", parts, parts - 1, MIN_PART, last)
+            };
+            assert!(text(&out.stderr).contains(&summary), "{}: {}", summary, text(&out.stderr));
         } else {
             assert_eq!(parts, 0, "one PutObject below 8 MiB");
         }
@@ -497,4 +500,34 @@ fn create_web_optimized_to_s3_matches_local() {
     );
     assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
     assert_eq!(open_uploads(&s), 0);
+}
+
+#[test]
+fn create_to_s3_without_credentials_says_what_to_set_before_converting() {
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"));
+    isolated_env(&mut cmd).env_remove("AWS_ACCESS_KEY_ID").env_remove("AWS_SECRET_ACCESS_KEY");
+    let small = testdata("remote_small.tif");
+    let out = cmd
+        .args(["create", "--endpoint-url", &s.endpoint, "--tmpdir", dir.path().to_str().unwrap()])
+        .args([small.to_str().unwrap(), "s3://private/out/x.tif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for want in [
+        "no AWS credentials found",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+        "--profile",
+        "--no-sign-request",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert!(!err.contains("dispatch failure") && !err.contains("IMDS"), "{err}");
+    assert!(!s.object_path("private", "out/x.tif").exists());
+    assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
 }

@@ -1,7 +1,7 @@
 //! `cogtool create INPUT OUTPUT`: parse options, run the library's writer,
 //! draw a progress bar on a terminal, report errors on one line.
 
-use super::{EXIT_ERROR, EXIT_OK, Global, report};
+use super::{EXIT_ERROR, EXIT_OK, Global, report, report_usage};
 use crate::cog::create::Progress;
 use crate::cog::options::CreateOptions;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,21 +29,32 @@ impl Progress for Bar {
     }
 }
 
-/// The conventional exit status after SIGINT (128 + 2).
-const EXIT_INTERRUPTED: i32 = 130;
-
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
+    // Option errors are about the command line: no file name before them.
     if let Err(e) = crate::cog::gdal_gate::check_args(&a) {
-        report(&a.input, &e);
+        report_usage(&e);
         return EXIT_ERROR;
     }
     let opts = match CreateOptions::from_args(&a) {
         Ok(o) => o,
         Err(e) => {
-            report(&a.input, &e);
+            report_usage(&e);
             return EXIT_ERROR;
         }
     };
+    if refuse_stdout(&a.output, std::io::stdout().is_terminal()) {
+        report_usage(
+            "refusing to write a binary COG to a terminal: redirect stdout (`> out.tif`, `| ...`) or name an OUTPUT file",
+        );
+        return EXIT_ERROR;
+    }
+    if crate::source::scheme(&a.output) == crate::source::Scheme::Local
+        && let Err(e) = crate::cog::create::check_local_output(&a.output, &opts)
+    {
+        report_usage(&e);
+        return EXIT_ERROR;
+    }
+    super::signals::install();
     let bar = (!g.quiet && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(0);
         b.set_style(
@@ -76,14 +87,31 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         }
         Err(e) => {
             bar.finish();
-            if crate::cog::output::interrupted() {
-                // Ctrl-C during a remote step: it was wound down (multipart
+            if crate::cog::output::cancelled() {
+                // A signal during a remote step: it was wound down (multipart
                 // upload aborted) and the temp files are gone by now.
-                eprintln!("cogtool: interrupted; {}", e.message);
-                return EXIT_INTERRUPTED;
+                let code = super::signals::exit_code();
+                eprintln!("cogtool: {}; {}", super::signals::what(code), e.message);
+                return code;
             }
             report(&a.input, &e);
             EXIT_ERROR
         }
+    }
+}
+
+/// `create IN -` with stdout on a terminal would print the binary COG on
+/// the screen: refused, as a usage error.
+pub fn refuse_stdout(output: &str, stdout_is_terminal: bool) -> bool {
+    output == "-" && stdout_is_terminal
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stdout_is_refused_only_on_a_terminal() {
+        assert!(super::refuse_stdout("-", true));
+        assert!(!super::refuse_stdout("-", false));
+        assert!(!super::refuse_stdout("out.tif", true));
     }
 }

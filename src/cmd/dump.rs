@@ -25,7 +25,7 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
     }
     let bulk = a.all || a.tiles.is_some();
     if a.xyz.is_none() && !bulk {
-        report(&src, "say which tiles: --xyz X Y Z, --level Z --all, or --tiles FILE");
+        report(&src, "say which tiles: --xyz X Y Z, --level Z --all, or --tiles FILE (`x y z` lines)");
         return EXIT_ERROR;
     }
     if bulk && a.output.as_deref().is_none_or(|o| o == "-") {
@@ -79,7 +79,7 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
             },
             (None, None) => unreachable!("clap: --all requires --level"),
         };
-        bulk_dump(g, &a, &p, ids, &dir, list.is_some())
+        bulk_dump(g, &a, &p, ids, &dir, list.as_deref())
     };
     if g.verbose > 0 {
         let s = tiff.reader.stats();
@@ -149,6 +149,10 @@ fn single(g: &Global, a: &DumpArgs, p: &Pyramid, id: TileId) -> i32 {
         Some(o) => PathBuf::from(o),
         None => PathBuf::from(dump::default_name(src, id, a.mask, ext)),
     };
+    if !a.overwrite && path.is_file() {
+        super::report_usage(format!("{} exists; use --overwrite to replace it", path.display()));
+        return EXIT_ERROR;
+    }
     if let Err(e) = dump::write_atomic(&path, &bytes) {
         report(src, &e);
         return EXIT_ERROR;
@@ -168,11 +172,18 @@ fn bulk_dump(
     p: &Pyramid,
     ids: Box<dyn Iterator<Item = TileId> + '_>,
     dir: &Path,
-    listed: bool,
+    list: Option<&[TileId]>,
 ) -> i32 {
     let src = &a.source;
+    let listed = list.is_some();
     if let Err(e) = std::fs::create_dir_all(dir) {
         report(&dir.display().to_string(), crate::error::describe_io(&e));
+        return EXIT_ERROR;
+    }
+    if !a.overwrite
+        && let Some(existing) = first_existing(p, ids_again(a, p, list), dir, a.mask)
+    {
+        super::report_usage(format!("{} exists; use --overwrite to replace it", existing.display()));
         return EXIT_ERROR;
     }
     let opts = BulkOptions { raw: a.raw, mask: a.mask, plane: a.band - 1, ..Default::default() };
@@ -182,7 +193,8 @@ fn bulk_dump(
     let mut on_event = |ev: Event| match ev {
         Event::Written { tile, path, check } => {
             written += 1;
-            bytes += tile.bytes;
+            // What was written: a JPEG tile gains its tables when spliced.
+            bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(tile.bytes);
             if !g.quiet {
                 for w in &check.problems {
                     report(src, format!("warning: {}", w));
@@ -226,4 +238,36 @@ fn bulk_dump(
         );
     }
     code
+}
+
+/// The tiles of a bulk dump once more, for the overwrite check (`list`: the
+/// --tiles list; else every tile of --level).
+fn ids_again<'a>(a: &DumpArgs, p: &Pyramid, list: Option<&'a [TileId]>) -> Box<dyn Iterator<Item = TileId> + 'a> {
+    match (list, a.level) {
+        (Some(ids), _) => Box::new(ids.iter().copied()),
+        (None, Some(z)) => match dump::level_ids(p, z, a.mask) {
+            Ok(it) => Box::new(it),
+            Err(_) => Box::new(std::iter::empty()),
+        },
+        (None, None) => Box::new(std::iter::empty()),
+    }
+}
+
+/// The first file of a bulk dump (`DIR/Z/X/Y.ext`) that exists already.
+/// Levels without a `DIR/Z` directory cost no look-up per tile.
+fn first_existing(p: &Pyramid, ids: impl Iterator<Item = TileId>, dir: &Path, mask: bool) -> Option<PathBuf> {
+    let mut levels: std::collections::HashMap<usize, Option<&'static str>> = Default::default();
+    for id in ids {
+        let ext = *levels.entry(id.z).or_insert_with(|| {
+            let img = p.image_for(id.z, mask).ok()?;
+            dir.join(id.z.to_string()).is_dir().then(|| dump::extension(img.compression))
+        });
+        if let Some(ext) = ext {
+            let path = dir.join(id.z.to_string()).join(id.x.to_string()).join(format!("{}.{}", id.y, ext));
+            if path.is_file() {
+                return Some(path);
+            }
+        }
+    }
+    None
 }

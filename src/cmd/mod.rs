@@ -5,6 +5,7 @@ pub mod assets;
 pub mod create;
 pub mod dump;
 pub mod info;
+pub mod signals;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -48,4 +49,10 @@ pub fn run(cli: Cli) -> i32 {
 /// Print `cogtool: SOURCE: message` on stderr.
 pub fn report(source: &str, message: impl std::fmt::Display) {
     eprintln!("cogtool: {}: {}", source, message);
+}
+
+/// Print `cogtool: message` on stderr: for option and usage errors, which
+/// are about the command line, not about any file it names.
+pub fn report_usage(message: impl std::fmt::Display) {
+    eprintln!("cogtool: {}", message);
 }

@@ -7,7 +7,7 @@ use super::config::{self, Config, MaskSource};
 use super::encode_queue::EncodeQueue;
 use super::input::{self, InputInfo};
 use super::options::CreateOptions;
-use super::output::{TempFile, install_interrupt_cleanup, parent_dir};
+use super::output::{TempFile, parent_dir};
 use super::plan::{IfdOrder, choose_bigtiff, plan};
 use super::pyramid::{Pyramid, Sample, from_le_into};
 use super::rows::RowSource;
@@ -93,7 +93,6 @@ pub fn create_with(
         return super::s3_output::create(input_path, output, o, remote, progress);
     }
     check_local_output(output, o)?;
-    install_interrupt_cleanup();
     let remote_input = crate::source::scheme(input_path) != crate::source::Scheme::Local;
     if !remote_input && !super::gdal_gate::looks_like_tiff(input_path) {
         return super::gdal_gate::create_from_other(input_path, output, o, progress);
@@ -205,7 +204,7 @@ pub fn write_cog(
     let stem = out_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "stdout".into());
     let mut spills = Spills::new(
         !cfg.separate,
-        |tag| TempFile::create_in(&spill_dir, &stem, tag),
+        |tag| TempFile::scratch_in(&spill_dir, &stem, tag),
         &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>(),
         (0..order.levels).map(|l| order.image(l)).collect(),
         (0..order.levels).map(|l| order.mask(l)).collect(),
@@ -257,7 +256,7 @@ pub fn write_cog(
             spills.assemble(&layout, &mut w, &out_path)?;
         }
         if o.verify {
-            verify(&tmp.path, reader, inp.height, &cfg)?;
+            verify(&tmp.open_path(), reader, inp.height, &cfg)?;
         }
         tmp.persist(&out_path)?;
     }

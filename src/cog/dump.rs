@@ -251,7 +251,7 @@ fn dump_chunk(
     Ok(())
 }
 
-/// Parse a `--tiles` list: one `z x y` per line (spaces, tabs, commas or
+/// Parse a `--tiles` list: one `x y z` per line (column, row, level) (spaces, tabs, commas or
 /// slashes between), blank lines and `#` comments ignored.
 pub fn parse_tile_list(text: &str) -> Result<Vec<TileId>> {
     let mut out = Vec::new();
@@ -263,14 +263,14 @@ pub fn parse_tile_list(text: &str) -> Result<Vec<TileId>> {
         let parts: Vec<&str> =
             line.split(|c: char| c.is_whitespace() || c == ',' || c == '/').filter(|s| !s.is_empty()).collect();
         let bad = || {
-            Error::usage(format!("tile list line {}: expected `z x y` (three whole numbers), got {:?}", n + 1, line))
+            Error::usage(format!("tile list line {}: expected `x y z` (three whole numbers), got {:?}", n + 1, line))
         };
         if parts.len() != 3 {
             return Err(bad());
         }
-        let z = parts[0].parse::<usize>().map_err(|_| bad())?;
-        let x = parts[1].parse::<u64>().map_err(|_| bad())?;
-        let y = parts[2].parse::<u64>().map_err(|_| bad())?;
+        let x = parts[0].parse::<u64>().map_err(|_| bad())?;
+        let y = parts[1].parse::<u64>().map_err(|_| bad())?;
+        let z = parts[2].parse::<usize>().map_err(|_| bad())?;
         out.push(TileId { z, x, y });
     }
     Ok(out)
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn tile_lists() {
-        let ids = parse_tile_list("# z x y\n0 1 2\n\n1,0,0\n2/3/4  # comment\n").unwrap();
+        let ids = parse_tile_list("# x y z\n1 2 0\n\n0,0,1\n3/4/2  # comment\n").unwrap();
         assert_eq!(ids, vec![TileId { z: 0, x: 1, y: 2 }, TileId { z: 1, x: 0, y: 0 }, TileId { z: 2, x: 3, y: 4 }]);
         let e = parse_tile_list("0 1\n").unwrap_err();
         assert!(e.message.contains("line 1"), "{}", e.message);

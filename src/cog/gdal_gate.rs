@@ -123,7 +123,6 @@ fn create_tiled(
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
     super::create::check_local_output(output, o)?;
-    super::output::install_interrupt_cleanup();
     #[cfg(feature = "gdal")]
     {
         crate::gdal_warp::create_tiled(input, output, o, t, progress)

@@ -7,7 +7,7 @@
 //! `encode_queue` (tiles compressed on their own pool), `spill` (per-level
 //! framed spills, the final in-kernel copy),
 //! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
-//! atomic rename, Ctrl-C cleanup), [`create`] (the whole run) and [`verify`]
+//! nameless until complete, cancellation), [`create`] (the whole run) and [`verify`]
 //! (`--verify`: every level checked against the one it is computed from).
 
 pub mod config;

@@ -1,45 +1,53 @@
-//! Never a broken output: the COG is written under a temporary name beside
-//! OUTPUT and renamed at the end; temporary files are removed on error (by
-//! drop) and on Ctrl-C (by a SIGINT handler that knows every live temp path).
+//! Never a broken output, and nothing left behind, whatever ends the
+//! process: the COG is written to a temporary file that gets its name
+//! (OUTPUT) only once complete, and scratch files (tile spills) have no
+//! name at all.
 //!
-//! Ctrl-C sets a cancellation flag ([`interrupted`]). While only local files
-//! are at stake the handler removes the live temp files and exits 130 at
-//! once. While a remote operation runs (an S3 upload, see
-//! [`RemoteWork`]) it only sets the flag: the uploader watches it, aborts the
-//! multipart upload (so no parts are left to bill), and the command then
-//! removes its temp files and exits 130 itself.
+//! On Linux both are `O_TMPFILE` files: anonymous inodes in the target
+//! directory that the kernel frees when the process ends, even on SIGKILL
+//! (the OOM killer); the finished COG is linked into place through
+//! `/proc/self/fd`. Elsewhere (or on a file system without `O_TMPFILE`) a
+//! scratch file is unlinked right after it is created (kept open), and the
+//! COG is written under a hidden temporary name beside OUTPUT, renamed at
+//! the end, removed on error (by drop) and by [`cancel`]; only SIGKILL can
+//! leave that one behind.
+//!
+//! Signal policy belongs to the binary (src/cmd/signals.rs): on SIGINT or
+//! SIGTERM it calls [`cancel`], which sets the cancellation flag
+//! ([`cancelled`]). While only local files are at stake, `cancel` removes
+//! the named temp files and lets the caller exit at once. While a remote
+//! operation runs (an S3 upload, see [`RemoteWork`]) it only sets the flag:
+//! the uploader watches it, aborts the multipart upload (so no parts are
+//! left to bill), and the command then exits itself.
 
 use crate::{Error, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, Once};
 
+/// Named temp files alive now (the fallback without `O_TMPFILE`).
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-static HANDLER: Once = Once::new();
-/// Set by Ctrl-C (SIGINT).
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set by [`cancel`].
+static CANCELLED: AtomicBool = AtomicBool::new(false);
 /// True while a remote operation must be wound down before exiting. The
-/// handler holds this lock while it decides, so a remote operation can never
-/// start after the handler chose to exit.
+/// canceller holds this lock while it decides, so a remote operation can
+/// never start after it chose to exit.
 static REMOTE_BUSY: Mutex<bool> = Mutex::new(false);
 
-/// Install the SIGINT handler once: set the cancellation flag; unless a
-/// remote operation is running, remove live temp files and exit 130.
-pub fn install_interrupt_cleanup() {
-    HANDLER.call_once(|| {
-        let _ = ctrlc::set_handler(|| {
-            INTERRUPTED.store(true, Ordering::SeqCst);
-            let busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
-            if *busy {
-                // The remote operation sees the flag, cleans up and returns.
-                return;
-            }
-            remove_live_files();
-            eprintln!("cogtool: interrupted; temporary files removed");
-            std::process::exit(130);
-        });
-    });
+/// Ask the running work to stop (for the binary's SIGINT/SIGTERM handler,
+/// called on an ordinary thread). Unless a remote operation is running,
+/// named temp files are removed and `exit_now` runs (it should end the
+/// process), with remote operations still locked out. Otherwise the remote
+/// operation sees the flag, winds down, and its caller returns an error.
+pub fn cancel(exit_now: impl FnOnce()) {
+    CANCELLED.store(true, Ordering::SeqCst);
+    let busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
+    if *busy {
+        return;
+    }
+    remove_live_files();
+    exit_now();
 }
 
 fn remove_live_files() {
@@ -50,27 +58,27 @@ fn remove_live_files() {
     }
 }
 
-/// Whether Ctrl-C was pressed.
-pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+/// Whether [`cancel`] was called.
+pub fn cancelled() -> bool {
+    CANCELLED.load(Ordering::SeqCst)
 }
 
-/// Resolves once Ctrl-C was pressed (polls the flag; for `tokio::select!`).
-pub async fn until_interrupted() {
-    while !interrupted() {
+/// Resolves once [`cancel`] was called (polls the flag; for `tokio::select!`).
+pub async fn until_cancelled() {
+    while !cancelled() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
-/// A remote operation in progress: Ctrl-C no longer exits at once but only
-/// sets the flag, which the operation must watch ([`until_interrupted`]).
+/// A remote operation in progress: [`cancel`] no longer exits at once but
+/// only sets the flag, which the operation must watch ([`until_cancelled`]).
 pub struct RemoteWork(());
 
 impl RemoteWork {
-    /// Enter; fails if Ctrl-C was already pressed.
+    /// Enter; fails if the work was already cancelled.
     pub fn begin(what: &str) -> Result<RemoteWork> {
         let mut busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
-        if interrupted() {
+        if cancelled() {
             return Err(Error::io(format!("{}: interrupted", what)));
         }
         *busy = true;
@@ -84,23 +92,67 @@ impl Drop for RemoteWork {
     }
 }
 
-/// A file that is deleted when dropped unless [`TempFile::persist`] ran.
+/// How a [`TempFile`] exists on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// No name (`O_TMPFILE`, or unlinked at once): gone with the process.
+    Anonymous,
+    /// A hidden name beside its destination, removed on drop and by [`cancel`].
+    Named,
+}
+
+/// A temporary file: deleted when dropped unless [`TempFile::persist`] ran.
 pub struct TempFile {
+    /// Its name, or for an anonymous file the directory and the name it
+    /// would have (for messages).
     pub path: PathBuf,
     pub file: File,
+    kind: Kind,
     keep: bool,
 }
 
 impl TempFile {
-    /// Create `dir/.<stem>.<tag>-<pid>-<n>` exclusively.
+    /// A file meant to become a named file ([`TempFile::persist`]):
+    /// anonymous where the platform allows it, else named
+    /// `dir/.<stem>.<tag>-<pid>-<n>`.
     pub fn create_in(dir: &Path, stem: &str, tag: &str) -> Result<TempFile> {
+        match anonymous(dir, true) {
+            Some(file) => {
+                Ok(TempFile { path: dir.join(format!(".{}.{}", stem, tag)), file, kind: Kind::Anonymous, keep: false })
+            }
+            None => TempFile::named_in(dir, stem, tag),
+        }
+    }
+
+    /// A scratch file that never gets a name (tile spills): `O_TMPFILE`,
+    /// else a named file unlinked right after it is created.
+    pub fn scratch_in(dir: &Path, stem: &str, tag: &str) -> Result<TempFile> {
+        if let Some(file) = anonymous(dir, false) {
+            return Ok(TempFile {
+                path: dir.join(format!(".{}.{}", stem, tag)),
+                file,
+                kind: Kind::Anonymous,
+                keep: false,
+            });
+        }
+        let mut t = TempFile::named_in(dir, stem, tag)?;
+        std::fs::remove_file(&t.path)
+            .map_err(|e| Error::io(format!("cannot remove {}: {}", t.path.display(), crate::error::describe_io(&e))))?;
+        forget(&t.path);
+        t.kind = Kind::Anonymous;
+        Ok(t)
+    }
+
+    /// Create `dir/.<stem>.<tag>-<pid>-<n>` exclusively: a file that must
+    /// have a name (one handed to code that opens it by path).
+    pub fn named_in(dir: &Path, stem: &str, tag: &str) -> Result<TempFile> {
         let pid = std::process::id();
         for n in 0..1000 {
             let path = dir.join(format!(".{}.{}-{}-{}", stem, tag, pid, n));
             match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path) {
                 Ok(file) => {
-                    LIVE.lock().unwrap().push(path.clone());
-                    return Ok(TempFile { path, file, keep: false });
+                    LIVE.lock().unwrap_or_else(|p| p.into_inner()).push(path.clone());
+                    return Ok(TempFile { path, file, kind: Kind::Named, keep: false });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => {
@@ -115,19 +167,112 @@ impl TempFile {
         Err(Error::io(format!("cannot create a temporary file in {}", dir.display())))
     }
 
-    /// Rename to `dest` (same directory: atomic) and keep it. OUTPUT is
-    /// either absent or complete, whatever happens to the process. There is
-    /// no fsync, as GDAL has none: forcing every COG of a batch to disk
-    /// costs about as much as copying it again (run `sync` when the files
-    /// must survive a power cut).
+    /// Whether the file has no name (it vanishes with the process).
+    pub fn is_anonymous(&self) -> bool {
+        self.kind == Kind::Anonymous
+    }
+
+    /// A path that opens this file: its name, or `/proc/self/fd/N`.
+    pub fn open_path(&self) -> PathBuf {
+        match self.kind {
+            Kind::Named => self.path.clone(),
+            Kind::Anonymous => proc_fd_path(&self.file),
+        }
+    }
+
+    /// Give the file the name `dest` (same directory) and keep it. OUTPUT is
+    /// either absent or complete, whatever happens to the process: a named
+    /// file is renamed (atomic); an anonymous one is linked as `dest`, or,
+    /// when `dest` exists, under a temporary name renamed over `dest`.
+    /// There is no fsync, as GDAL has none: forcing every COG of a batch to
+    /// disk costs about as much as copying it again (run `sync` when the
+    /// files must survive a power cut).
     pub fn persist(mut self, dest: &Path) -> Result<()> {
-        std::fs::rename(&self.path, dest).map_err(|e| {
+        let failed = |e: std::io::Error| {
             Error::io(format!("cannot rename to {}: {}", dest.display(), crate::error::describe_io(&e)))
-        })?;
+        };
+        match self.kind {
+            Kind::Named => {
+                std::fs::rename(&self.path, dest).map_err(failed)?;
+                forget(&self.path);
+            }
+            Kind::Anonymous => match link_fd(&self.file, dest) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let dir = parent_dir(dest);
+                    let stem = dest.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                    let tmp = (0..1000)
+                        .map(|n| dir.join(format!(".{}.cogtool-done-{}-{}", stem, std::process::id(), n)))
+                        .find(|p| !p.exists())
+                        .ok_or_else(|| {
+                            Error::io(format!("cannot rename to {}: no free temporary name", dest.display()))
+                        })?;
+                    link_fd(&self.file, &tmp).map_err(failed)?;
+                    if let Err(e) = std::fs::rename(&tmp, dest) {
+                        let _ = std::fs::remove_file(&tmp);
+                        return Err(failed(e));
+                    }
+                }
+                Err(e) => return Err(failed(e)),
+            },
+        }
         self.keep = true;
-        forget(&self.path);
         Ok(())
     }
+}
+
+/// Open the file at `path` and, where it can be reopened through
+/// `/proc/self/fd` (Linux), remove its name at once: it then vanishes with
+/// the process whatever ends it. Returns the open file (keep it open) and a
+/// path to read it by (its own name where it could not be unlinked).
+pub fn open_unlinked(path: &Path) -> Result<(File, PathBuf)> {
+    let f = File::open(path)
+        .map_err(|e| Error::io(format!("cannot open {}: {}", path.display(), crate::error::describe_io(&e))))?;
+    if cfg!(target_os = "linux") && Path::new("/proc/self/fd").is_dir() && std::fs::remove_file(path).is_ok() {
+        let by = proc_fd_path(&f);
+        return Ok((f, by));
+    }
+    Ok((f, path.to_path_buf()))
+}
+
+/// `/proc/self/fd/N` for an open file.
+fn proc_fd_path(f: &File) -> PathBuf {
+    use std::os::fd::AsRawFd;
+    PathBuf::from(format!("/proc/self/fd/{}", f.as_raw_fd()))
+}
+
+/// An `O_TMPFILE` file in `dir`, None where there is none (not Linux, a
+/// file system without it, or, when it must be linked later, no /proc).
+#[cfg(target_os = "linux")]
+fn anonymous(dir: &Path, linkable: bool) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if linkable && !Path::new("/proc/self/fd").is_dir() {
+        return None;
+    }
+    std::fs::OpenOptions::new().read(true).write(true).custom_flags(libc::O_TMPFILE).open(dir).ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn anonymous(_dir: &Path, _linkable: bool) -> Option<File> {
+    None
+}
+
+/// Link an `O_TMPFILE` file as `dest` (fails with AlreadyExists if it exists).
+#[cfg(target_os = "linux")]
+fn link_fd(f: &File, dest: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let from = CString::new(proc_fd_path(f).as_os_str().as_bytes())?;
+    let to = CString::new(dest.as_os_str().as_bytes())?;
+    // SAFETY: two valid NUL-terminated paths; linkat reads them only.
+    let r =
+        unsafe { libc::linkat(libc::AT_FDCWD, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::AT_SYMLINK_FOLLOW) };
+    if r == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_fd(_f: &File, _dest: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 fn forget(p: &Path) {
@@ -138,7 +283,7 @@ fn forget(p: &Path) {
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if !self.keep {
+        if !self.keep && self.kind == Kind::Named {
             let _ = std::fs::remove_file(&self.path);
             forget(&self.path);
         }
@@ -167,19 +312,41 @@ pub fn write_error(what: &Path, e: std::io::Error) -> Error {
 mod tests {
     use super::*;
 
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn temp_file_is_removed_on_drop_and_kept_on_persist() {
+    fn temp_files_leave_nothing_and_persist_whole() {
+        use std::io::Write;
         let dir = std::env::temp_dir().join(format!("cogtool-output-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let t = TempFile::create_in(&dir, "x.tif", "tmp").unwrap();
-        let p = t.path.clone();
-        assert!(p.exists());
+        // A named temp is removed on drop.
+        let t = TempFile::named_in(&dir, "x.tif", "tmp").unwrap();
+        assert!(t.path.exists());
         drop(t);
-        assert!(!p.exists());
-        let t = TempFile::create_in(&dir, "x.tif", "tmp").unwrap();
-        let dest = dir.join("x.tif");
-        t.persist(&dest).unwrap();
-        assert!(dest.exists());
+        assert!(names_in(&dir).is_empty());
+        // A scratch file never shows in the directory, yet holds data.
+        let mut s = TempFile::scratch_in(&dir, "x.tif", "spill").unwrap();
+        s.file.write_all(b"spill").unwrap();
+        assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+        assert_eq!(std::fs::read(s.open_path()).unwrap(), b"spill");
+        drop(s);
+        // The output appears only when persisted, also over an existing file.
+        for round in 0..2 {
+            let mut t = TempFile::create_in(&dir, "x.tif", "partial").unwrap();
+            t.file.write_all(format!("cog{}", round).as_bytes()).unwrap();
+            if cfg!(target_os = "linux") {
+                assert!(t.is_anonymous());
+                assert_eq!(names_in(&dir).len(), round, "{:?}", names_in(&dir));
+            }
+            t.persist(&dir.join("x.tif")).unwrap();
+            assert_eq!(names_in(&dir), vec!["x.tif".to_string()]);
+            assert_eq!(std::fs::read(dir.join("x.tif")).unwrap(), format!("cog{}", round).as_bytes());
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

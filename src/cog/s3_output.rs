@@ -9,7 +9,7 @@
 
 use super::create::{Progress, Summary, create_with};
 use super::options::CreateOptions;
-use super::output::{RemoteWork, TempFile, install_interrupt_cleanup, until_interrupted};
+use super::output::{RemoteWork, TempFile, open_unlinked, until_cancelled};
 use crate::source::{OpenOptions, s3, s3_upload};
 use crate::{Error, Result};
 
@@ -34,7 +34,6 @@ pub fn upload_built(
     build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
 ) -> Result<Summary> {
     let (_, key) = s3::parse_url(url)?;
-    install_interrupt_cleanup();
     // Same rule as for local files: never replace silently. (If the HEAD is
     // not allowed, the answer is unknown and the upload goes ahead.)
     if !o.overwrite && s3::object_exists(url, remote)? == Some(true) {
@@ -43,26 +42,20 @@ pub fn upload_built(
     let dir = o.tmpdir.clone().unwrap_or_else(std::env::temp_dir);
     let stem = key.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("upload.tif");
     // Reserve a name; the pipeline replaces this file with the COG, and the
-    // reservation removes it on drop (error, upload done) or on Ctrl-C.
-    let local = TempFile::create_in(&dir, stem, "cogtool-upload")?;
+    // reservation removes it on drop (error, upload done) or on cancel.
+    let local = TempFile::named_in(&dir, stem, "cogtool-upload")?;
     let local_name = local.path.to_string_lossy().into_owned();
     let inner = CreateOptions { overwrite: true, tmpdir: Some(dir.clone()), ..o.clone() };
     let summary = build(&local_name, &inner, progress)?;
+    // From here the COG has no name either: a SIGKILL during the upload
+    // leaves nothing in the temp directory.
+    let (_open, built) = open_unlinked(&local.path)?;
     let work = RemoteWork::begin(url)?;
-    let sent = s3_upload::upload_file_until(&local.path, url, remote, until_interrupted());
+    let sent = s3_upload::upload_file_until(&built, url, remote, until_cancelled());
     drop(work);
     let report = sent?;
     if remote.verbose {
-        eprintln!(
-            "cogtool: uploaded {} bytes to {} ({})",
-            report.bytes,
-            url,
-            if report.parts == 0 {
-                "one PutObject".to_string()
-            } else {
-                format!("{} parts of {} bytes", report.parts, report.part_size)
-            }
-        );
+        eprintln!("cogtool: uploaded {} bytes to {} ({})", report.bytes, url, report.describe());
     }
     drop(local);
     Ok(summary)

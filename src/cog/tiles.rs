@@ -28,7 +28,8 @@ pub struct TileId {
 
 impl std::fmt::Display for TileId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}", self.z, self.x, self.y)
+        // Column, row, level: the order of --xyz and of --tiles lines.
+        write!(f, "x={} y={} z={}", self.x, self.y, self.z)
     }
 }
 

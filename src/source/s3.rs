@@ -225,18 +225,36 @@ impl S3 {
 /// the write that follows reports real problems itself.
 pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
     let (bucket, key) = parse_url(url)?;
-    Ok(runtime::block_on(async {
+    runtime::block_on(async {
         let c = client(options).await;
         let mut head = c.head_object().bucket(&bucket).key(&key);
         if options.request_payer {
             head = head.request_payer(RequestPayer::Requester);
         }
         match head.send().await {
-            Ok(_) => Some(true),
-            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => Some(false),
-            Err(_) => None,
+            Ok(_) => Ok(Some(true)),
+            Err(e) if e.raw_response().map(|r| r.status().as_u16()) == Some(404) => Ok(Some(false)),
+            // No credentials: say so now, not after the whole conversion.
+            Err(e) if is_missing_credentials(&remote::error_chain(&e)) => Err(no_credentials()),
+            Err(_) => Ok(None),
         }
-    }))
+    })
+}
+
+/// Whether an SDK error chain says no credentials could be found (with
+/// instance metadata disabled or unreachable, the SDK lists each provider).
+fn is_missing_credentials(chain: &str) -> bool {
+    chain.contains("no credentials found")
+        || chain.contains("credential provider")
+        || chain.contains("IMDS is disabled")
+}
+
+/// One line instead of the SDK's list of credential providers tried.
+pub fn no_credentials() -> Error {
+    Error::io(
+        "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or --profile) \
+         naming a profile of ~/.aws/config; for a public bucket use --no-sign-request",
+    )
 }
 
 fn retry(status: u16, msg: String) -> Response {
@@ -295,12 +313,8 @@ where
             // Missing credentials come here (a dispatch failure of kind
             // "other"): not worth a retry, and the SDK's text is a list.
             let chain = remote::error_chain(e);
-            if chain.contains("no credentials found") || chain.contains("credential provider") {
-                Attempt::Fail(Error::io(
-                    "no AWS credentials found (environment, ~/.aws profiles, SSO, web identity, ECS, \
-                     instance metadata); configure them, pick one with --profile, or use \
-                     --no-sign-request for a public bucket",
-                ))
+            if is_missing_credentials(&chain) {
+                Attempt::Fail(no_credentials())
             } else {
                 Attempt::Fail(Error::io(chain.lines().map(str::trim).collect::<Vec<_>>().join("; ")))
             }

@@ -35,6 +35,22 @@ pub struct UploadReport {
     pub part_size: u64,
 }
 
+impl UploadReport {
+    /// How it went up, with the real sizes: `one PutObject`, `3 parts of
+    /// 8388608 bytes`, or `2 parts (1 of 8388608 bytes, the last of 5242880)`.
+    pub fn describe(&self) -> String {
+        if self.parts == 0 {
+            return "one PutObject".to_string();
+        }
+        let last = self.bytes - (self.parts - 1) * self.part_size;
+        if last == self.part_size {
+            format!("{} part{} of {} bytes", self.parts, if self.parts == 1 { "" } else { "s" }, self.part_size)
+        } else {
+            format!("{} parts ({} of {} bytes, the last of {})", self.parts, self.parts - 1, self.part_size, last)
+        }
+    }
+}
+
 /// Part size for a file of `len` bytes: at least [`MIN_PART`], whole MiB,
 /// large enough that at most [`MAX_PARTS`] parts are needed.
 pub fn part_size(len: u64) -> u64 {
@@ -355,6 +371,14 @@ fn attempt_status<T>(a: &Attempt<T>) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_name_the_real_part_sizes() {
+        let r = |bytes, parts, part_size| UploadReport { bytes, parts, part_size }.describe();
+        assert_eq!(r(100, 0, 100), "one PutObject");
+        assert_eq!(r(2 * MIN_PART, 2, MIN_PART), "2 parts of 8388608 bytes");
+        assert_eq!(r(MIN_PART + 5 * 1024 * 1024, 2, MIN_PART), "2 parts (1 of 8388608 bytes, the last of 5242880)");
+    }
 
     #[test]
     fn part_sizes() {

@@ -1,0 +1,61 @@
+//! Signal policy of the binary: SIGINT (Ctrl-C) and SIGTERM (`kill`,
+//! Kubernetes, batch schedulers, `timeout`) stop a `create` cleanly. A
+//! thread waits for either and calls the library's
+//! [`crate::cog::output::cancel`]: with no remote operation running, the
+//! process exits at once (130 after SIGINT, 143 after SIGTERM: 128 + the
+//! signal), its temp files gone (anonymous ones vanish with the process, named
+//! ones are removed first); during an S3 upload the upload is aborted first
+//! and `create` returns [`exit_code`] itself.
+
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// Exit status for the signal that arrived (0: none yet).
+static EXIT: AtomicI32 = AtomicI32::new(0);
+
+/// The exit status to use once cancelled: 130 after SIGINT, 143 after SIGTERM.
+pub fn exit_code() -> i32 {
+    match EXIT.load(Ordering::SeqCst) {
+        0 => super::EXIT_ERROR,
+        c => c,
+    }
+}
+
+/// Start watching SIGINT and SIGTERM; returns once both are caught (a
+/// signal before that has its default effect, which leaves no temp file
+/// either on Linux). Without a watcher (it cannot start) signals keep their
+/// default effect.
+pub fn install() {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let watcher = std::thread::Builder::new().name("cogtool-signals".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return;
+        };
+        rt.block_on(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+                return;
+            };
+            let _ = ready_tx.send(());
+            loop {
+                let code = tokio::select! {
+                    _ = int.recv() => 130,
+                    _ = term.recv() => 143,
+                };
+                // The first signal decides the exit status.
+                let _ = EXIT.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
+                crate::cog::output::cancel(|| {
+                    eprintln!("cogtool: {}; temporary files removed", what(exit_code()));
+                    std::process::exit(exit_code());
+                });
+            }
+        });
+    });
+    if watcher.is_ok() {
+        let _ = ready_rx.recv();
+    }
+}
+
+/// The signal, as a message.
+pub fn what(code: i32) -> &'static str {
+    if code == 143 { "terminated (SIGTERM)" } else { "interrupted" }
+}

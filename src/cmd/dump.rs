@@ -56,6 +56,9 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if let Some(e) = tiff.chain_error.as_ref().filter(|_| !g.quiet) {
+        report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.ifds.len()));
+    }
     let p = match Pyramid::new(&tiff) {
         Ok(p) => p,
         Err(e) => {

@@ -158,6 +158,7 @@ impl<'a> Description<'a> {
         json!({
             "offset": img.ifd_offset,
             "kind": img.kind.name(),
+            "sub_ifd": img.index >= self.tiff.chain_len,
             "new_subfile_type": img.new_subfile_type,
             "width": img.width,
             "height": img.height,
@@ -334,7 +335,8 @@ impl<'a> Description<'a> {
         for (i, (ifd, img)) in t.ifds.iter().zip(&self.images).enumerate() {
             let _ = writeln!(
                 s,
-                "IFD {} at offset {} ({}, {}x{}), next {}",
+                "{} {} at offset {} ({}, {}x{}), next {}",
+                if i < t.chain_len { "IFD" } else { "SubIFD of IFD 0, IFD" },
                 i,
                 ifd.offset,
                 img.kind.name(),

@@ -594,3 +594,14 @@ fn many_tiles_reads_stay_small() {
         assert!(total * 4 < size, "{} of {} bytes read: {}", total, size, err);
     }
 }
+
+/// Overviews stored as SubIFDs are addressed by zoom level like chain ones.
+#[test]
+fn subifd_overview_is_level_1() {
+    let src = testdata("readside_subifd_overview.tif");
+    let o = cogtool(["dump", "--xyz", "0", "0", "1", "-o", "-", src.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, vec![200u8; 1024]);
+    let o = cogtool(["dump", "--xyz", "1", "1", "0", "-o", "-", src.to_str().unwrap()]);
+    assert_eq!(o.stdout, vec![160u8; 1024]);
+}

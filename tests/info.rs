@@ -666,3 +666,16 @@ fn broken_ifd_chain_is_read_leniently_with_a_warning() {
     let o = cogtool(["dump", "--xyz", "0", "0", "0", "-o", "/dev/null", p]);
     assert!(stderr(&o).contains("warning: IFD chain loops back"), "{}", stderr(&o));
 }
+
+#[test]
+fn subifd_overviews_are_listed() {
+    // GDAL reads SubIFDs (tag 330) of the first IFD as overviews.
+    let j = json_of("readside_subifd_overview.tif");
+    assert_eq!(kinds(&j), vec!["image", "overview"]);
+    assert_eq!(j["ifds"][1]["sub_ifd"], true);
+    assert_eq!(j["ifds"][1]["offset"], 400);
+    assert_eq!(overviews(&j), vec![(32, 32, 2)]);
+    let t = stdout(&cogtool(["info", testdata("readside_subifd_overview.tif").to_str().unwrap()]));
+    assert!(t.contains("  Overviews: 32x32 (/2)\n"), "{}", t);
+    assert!(t.contains("SubIFD of IFD 0, IFD 1 at offset 400 (overview, 32x32)"), "{}", t);
+}

@@ -49,13 +49,17 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
     };
     // Lenient, as GDAL: a broken chain after the first IFD (a loop, a bad
     // next pointer) still leaves the IFDs before it addressable.
-    let tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
+    let mut tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
         Ok(t) => t,
         Err(e) => {
             report(&src, &e);
             return EXIT_ERROR;
         }
     };
+    // Overviews stored as SubIFDs are addressed by zoom level like the others.
+    if let Some(p) = tiff.add_sub_ifds().filter(|_| !g.quiet) {
+        report(&src, format!("warning: {}", p));
+    }
     if let Some(e) = tiff.chain_error.as_ref().filter(|_| !g.quiet) {
         report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.ifds.len()));
     }

@@ -16,9 +16,14 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
         let result = reader.clone().and_then(|r| {
             // Lenient, as every subcommand reads the chain (and libtiff/GDAL):
             // a broken next-IFD pointer ends the chain with a warning.
-            let t = Tiff::open_lenient(r.clone())?;
+            let mut t = Tiff::open_lenient(r.clone())?;
+            // Overviews stored as SubIFDs are GDAL's overviews too.
+            let sub_problem = t.add_sub_ifds();
             let d = Description::new(src, &t)?;
             if !g.quiet {
+                if let Some(p) = &sub_problem {
+                    report(src, format!("warning: {}", p));
+                }
                 if let Some(e) = &t.chain_error {
                     report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.ifds.len()));
                 }

@@ -57,12 +57,7 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
         }
     };
     // Overviews stored as SubIFDs are addressed by zoom level like the others.
-    if let Some(p) = tiff.add_sub_ifds().filter(|_| !g.quiet) {
-        report(&src, format!("warning: {}", p));
-    }
-    if let Some(e) = tiff.chain_error.as_ref().filter(|_| !g.quiet) {
-        report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.ifds.len()));
-    }
+    let sub_problem = tiff.add_sub_ifds();
     let p = match Pyramid::new(&tiff) {
         Ok(p) => p,
         Err(e) => {
@@ -70,6 +65,14 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if !g.quiet {
+        if let Some(w) = &sub_problem {
+            report(&src, format!("warning: {}", w));
+        }
+        if let Some(e) = &tiff.chain_error {
+            report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.chain_len));
+        }
+    }
     let code = if let Some(xyz) = &a.xyz {
         let id = TileId { z: xyz[2] as usize, x: xyz[0], y: xyz[1] };
         single(g, &a, &p, id)

@@ -25,7 +25,7 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
                     report(src, format!("warning: {}", p));
                 }
                 if let Some(e) = &t.chain_error {
-                    report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.ifds.len()));
+                    report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.chain_len));
                 }
                 let (bad, all) = crate::describe::blocks_past_end(&t, &d.images);
                 if bad > 0 {

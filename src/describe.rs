@@ -12,6 +12,8 @@ use serde_json::{Value as Json, json};
 
 /// How many values of an array are shown unless `--all-values` (tiffdump's default).
 pub const SHORT_ARRAY: usize = 24;
+/// GCPs listed in the text summary (JSON has them all).
+const GCPS_SHOWN: usize = 3;
 
 pub struct Description<'a> {
     pub path: String,
@@ -76,8 +78,26 @@ impl<'a> Description<'a> {
         self.images.iter().filter(|i| matches!(i.kind, Kind::Mask | Kind::OverviewMask)).count()
     }
 
+    /// `EPSG:n` when the keys name a code; otherwise what the keys say
+    /// about a user-defined CRS (method, datum or ellipsoid, citation).
     pub fn crs(&self) -> Option<String> {
-        geokeys::epsg(&self.geokeys).map(|c| format!("EPSG:{}", c))
+        match geokeys::epsg(&self.geokeys) {
+            Some(c) => Some(format!("EPSG:{}", c)),
+            None => geokeys::describe_user_defined(&self.geokeys),
+        }
+    }
+
+    /// Ground control points (pixel, line, x, y, z) when the file is
+    /// georeferenced by several tiepoints and no pixel scale or transform.
+    pub fn gcps(&self) -> Vec<[f64; 5]> {
+        let ifd = &self.tiff.ifds[self.main().index];
+        if ifd.entry(MODEL_PIXEL_SCALE).is_some() || ifd.entry(MODEL_TRANSFORMATION).is_some() {
+            return Vec::new();
+        }
+        let Some(tp) = ifd.entry(MODEL_TIEPOINT).and_then(|e| self.tiff.entry_value(e).ok()) else {
+            return Vec::new();
+        };
+        tp.as_f64s().chunks_exact(6).map(|c| [c[0], c[1], c[3], c[4], c[5]]).collect()
     }
 
     pub fn geotransform(&self) -> Option<[f64; 6]> {
@@ -138,6 +158,7 @@ impl<'a> Description<'a> {
         json!({
             "offset": img.ifd_offset,
             "kind": img.kind.name(),
+            "sub_ifd": img.index >= self.tiff.chain_len,
             "new_subfile_type": img.new_subfile_type,
             "width": img.width,
             "height": img.height,
@@ -187,6 +208,10 @@ impl<'a> Description<'a> {
                 "geokeys": self.geokeys.iter().map(GeoKey::to_json).collect::<Vec<_>>(),
                 "gdal_metadata": self.metadata.iter().map(Item::to_json).collect::<Vec<_>>(),
                 "band_descriptions": self.band_descriptions(),
+                "gcps": self.gcps().iter().map(|g| json!({
+                    "pixel": float_json(g[0]), "line": float_json(g[1]),
+                    "x": float_json(g[2]), "y": float_json(g[3]), "z": float_json(g[4]),
+                })).collect::<Vec<_>>(),
             },
             "overviews": self.overviews().iter().map(|o| json!({
                 "width": o.width, "height": o.height, "decimation": self.decimation(o)
@@ -238,7 +263,11 @@ impl<'a> Description<'a> {
             },
             m.photometric.map(tags::photometric_name).unwrap_or_else(|| "none".into())
         );
-        let _ = writeln!(s, "  NoData: {}", self.nodata.map(|v| v.to_string()).unwrap_or_else(|| "none".into()));
+        let _ = writeln!(
+            s,
+            "  NoData: {}",
+            self.nodata.map(|v| nodata_text(v, m.gdal_dtype())).unwrap_or_else(|| "none".into())
+        );
         let _ = writeln!(s, "  CRS: {}", self.crs().unwrap_or_else(|| "none".into()));
         if let Some(gt) = self.geotransform() {
             let (w, h) = (m.width as f64, m.height as f64);
@@ -254,6 +283,16 @@ impl<'a> Description<'a> {
                 gt[0].max(x1),
                 gt[3].max(y1)
             );
+        }
+        let gcps = self.gcps();
+        if !gcps.is_empty() {
+            let shown: Vec<String> = gcps
+                .iter()
+                .take(GCPS_SHOWN)
+                .map(|g| format!("({}, {}) -> ({}, {}, {})", g[0], g[1], g[2], g[3], g[4]))
+                .collect();
+            let more = if gcps.len() > GCPS_SHOWN { ", ..." } else { "" };
+            let _ = writeln!(s, "  GCPs: {}: {}{}", gcps.len(), shown.join(", "), more);
         }
         let ovs = self.overviews();
         if ovs.is_empty() {
@@ -296,7 +335,8 @@ impl<'a> Description<'a> {
         for (i, (ifd, img)) in t.ifds.iter().zip(&self.images).enumerate() {
             let _ = writeln!(
                 s,
-                "IFD {} at offset {} ({}, {}x{}), next {}",
+                "{} {} at offset {} ({}, {}x{}), next {}",
+                if i < t.chain_len { "IFD" } else { "SubIFD of IFD 0, IFD" },
                 i,
                 ifd.offset,
                 img.kind.name(),
@@ -350,6 +390,66 @@ impl<'a> Description<'a> {
         }
         s
     }
+}
+
+/// The nodata value as the shortest text that reads back to the same value
+/// in the band's type, as gdalinfo prints it: `-3.4e+38` and `1e+20` for
+/// Float32, the shortest f64 for Float64, whole numbers for integer types.
+pub fn nodata_text(v: f64, dtype: Option<&str>) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let is_int = dtype.is_some_and(|d| !d.contains("Float"));
+    if is_int && v.fract() == 0.0 && v.abs() < 1e19 {
+        return format!("{}", v as i128);
+    }
+    let small_or_big = v != 0.0 && (v.abs() < 1e-4 || v.abs() >= 1e16);
+    let text = match (dtype, small_or_big) {
+        (Some("Float32" | "CFloat32"), false) => format!("{}", v as f32),
+        (Some("Float32" | "CFloat32"), true) => format!("{:e}", v as f32),
+        (_, false) => format!("{}", v),
+        (_, true) => format!("{:e}", v),
+    };
+    // Rust writes `1e20` and `1e-5`; C's printf (and gdalinfo) `1e+20`.
+    match text.split_once('e') {
+        Some((m, e)) if !e.starts_with('-') => format!("{}e+{}", m, e),
+        _ => text,
+    }
+}
+
+/// Blocks whose offset plus byte count reaches past the end of the file,
+/// over every IFD (a truncated upload or copy): (past end, blocks checked).
+/// Strile arrays already in memory are checked whole; of a large array left
+/// lazy only the last block is read (two small reads, not megabytes).
+pub fn blocks_past_end(tiff: &Tiff, images: &[Image]) -> (u64, u64) {
+    let (mut bad, mut all) = (0u64, 0u64);
+    let past = |o: u64, c: u64| c > 0 && o.checked_add(c).is_none_or(|e| e > tiff.file_size);
+    for img in images {
+        let ifd = &tiff.ifds[img.index];
+        let (Ok(oe), Ok(ce)) = (img.offsets_entry(ifd), img.counts_entry(ifd)) else { continue };
+        match (&oe.value, &ce.value) {
+            (Some(o), Some(c)) => {
+                for (o, c) in o.as_u64s().into_iter().zip(c.as_u64s()).take(img.blocks as usize) {
+                    all += 1;
+                    bad += u64::from(past(o, c));
+                }
+            }
+            _ => {
+                let last = img.blocks.min(oe.count).min(ce.count);
+                if last == 0 {
+                    continue;
+                }
+                if let (Ok(o), Ok(c)) = (tiff.entry_u64_at(oe, last - 1), tiff.entry_u64_at(ce, last - 1)) {
+                    all += 1;
+                    bad += u64::from(past(o, c));
+                }
+            }
+        }
+    }
+    (bad, all)
 }
 
 /// What a single-valued enumerated tag means, for the text listing

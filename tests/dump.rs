@@ -650,4 +650,13 @@ fn existing_files_are_kept_without_overwrite() {
     again.push("--overwrite");
     assert!(cogtool(&again).status.success());
     assert_eq!(fs::read(&one).unwrap(), tile_bytes(&src, &oracle(&src)[0], 2, 1));
+/// Overviews stored as SubIFDs are addressed by zoom level like chain ones.
+#[test]
+fn subifd_overview_is_level_1() {
+    let src = testdata("readside_subifd_overview.tif");
+    let o = cogtool(["dump", "--xyz", "0", "0", "1", "-o", "-", src.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, vec![200u8; 1024]);
+    let o = cogtool(["dump", "--xyz", "1", "1", "0", "-o", "-", src.to_str().unwrap()]);
+    assert_eq!(o.stdout, vec![160u8; 1024]);
 }

@@ -106,7 +106,8 @@ fn judge(args: &[&str], file: &Path, o: &Outcome) -> Option<String> {
         other => return Some(format!("{}: unexpected exit {:?}", what, other)),
     }
     if o.code == Some(2) {
-        let lines: Vec<&str> = o.stderr.lines().collect();
+        // Warnings (a broken IFD chain read leniently) may come before the error.
+        let lines: Vec<&str> = o.stderr.lines().filter(|l| !l.contains(": warning: ")).collect();
         if lines.len() != 1 || !lines[0].starts_with("cogtool: ") {
             return Some(format!("{}: error is not one `cogtool: ...` line: {:?}", what, o.stderr));
         }

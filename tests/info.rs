@@ -344,7 +344,6 @@ fn failing_source_among_good_ones() {
 fn hostile_files_fail_cleanly() {
     let cases = [
         ("bad_truncated.tif", "past end of file"),
-        ("bad_ifd_loop.tif", "loop"),
         ("bad_offset_past_end.tif", "9123"),
         ("bad_huge_count.tif", "4294967295"),
         ("bad_bigtiff_offset.tif", "past end of file"),
@@ -584,4 +583,99 @@ fn unreadable_optional_tag_is_shown_not_fatal() {
     assert!(d["value"]["error"].as_str().unwrap().contains("past end of file"), "{}", d);
     let t = stdout(&cogtool(["info", p]));
     assert!(t.contains("ImageDescription (270) ASCII (4294967295) <"), "{}", t);
+}
+
+#[test]
+fn user_defined_crs_is_described_from_its_geokeys() {
+    // User-defined polar stereographic: no EPSG code, GDAL still names a projected CRS.
+    let t = stdout(&cogtool(["info", testdata("readside_polar_f32.tif").to_str().unwrap()]));
+    assert!(
+        t.contains(
+            "  CRS: user-defined projected CRS, Polar Stereographic, datum of EPSG:4326, citation \"unknown\"\n"
+        ),
+        "{}",
+        t
+    );
+    let j = json_of("readside_polar_f32.tif");
+    let crs = j["geo"]["crs"].as_str().unwrap();
+    assert!(crs.contains("Polar Stereographic"), "{}", crs);
+    // A code, when there is one, stays as it was.
+    assert_eq!(json_of("cog_rgb_deflate.tif")["geo"]["crs"], "EPSG:32633");
+}
+
+#[test]
+fn nodata_text_is_the_shortest_that_round_trips() {
+    let t = stdout(&cogtool(["info", testdata("readside_polar_f32.tif").to_str().unwrap()]));
+    assert!(t.contains("  NoData: -3.4e+38\n"), "{}", t);
+    let t = stdout(&cogtool(["info", testdata("readside_gcps.tif").to_str().unwrap()]));
+    assert!(t.contains("  NoData: 1e+20\n"), "{}", t);
+    let t = stdout(&cogtool(["info", testdata("tiled_bigendian.tif").to_str().unwrap()]));
+    assert!(t.contains("  NoData: 0\n"), "{}", t);
+    // JSON keeps a number.
+    assert!(json_of("readside_polar_f32.tif")["geo"]["nodata"].as_f64().unwrap() < -3.39e38);
+}
+
+#[test]
+fn gcps_are_listed() {
+    let t = stdout(&cogtool(["info", testdata("readside_gcps.tif").to_str().unwrap()]));
+    assert!(
+        t.contains("  GCPs: 5: (0, 0) -> (10, 50, 0), (5, 2) -> (11, 49, 0), (10, 4) -> (12, 48, 0), ...\n"),
+        "{}",
+        t
+    );
+    let j = json_of("readside_gcps.tif");
+    let g = j["geo"]["gcps"].as_array().unwrap();
+    assert_eq!(g.len(), 5);
+    assert_eq!(g[4], serde_json::json!({"pixel": 20.0, "line": 8.0, "x": 14.0, "y": 46.0, "z": 0.0}));
+    assert_eq!(json_of("cog_rgb_deflate.tif")["geo"]["gcps"], serde_json::json!([]));
+}
+
+#[test]
+fn truncated_cog_warns_but_describes() {
+    let p = testdata("readside_truncated.tif");
+    let p = p.to_str().unwrap();
+    let o = cogtool(["info", p]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{}", err);
+    assert!(err.starts_with(&format!("cogtool: {}: warning: 8 of 9 tiles/strips reach past the end", p)), "{}", err);
+    assert!(stdout(&o).contains("File: "));
+    // An intact file says nothing.
+    let o = cogtool(["info", testdata("cog_rgb_deflate.tif").to_str().unwrap()]);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn broken_ifd_chain_is_read_leniently_with_a_warning() {
+    let p = testdata("bad_ifd_loop.tif");
+    let p = p.to_str().unwrap();
+    for json in [false, true] {
+        let o = if json { cogtool(["info", "--json", p]) } else { cogtool(["info", p]) };
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{}", err);
+        assert!(err.starts_with(&format!("cogtool: {}: warning: IFD chain loops back", p)), "{}", err);
+        if json {
+            let j: Value = serde_json::from_str(&stdout(&o)).unwrap();
+            assert_eq!(j["ifds"].as_array().unwrap().len(), 2);
+        } else {
+            assert!(stdout(&o).contains("IFD 1 at offset"), "{}", stdout(&o));
+        }
+    }
+    // dump reads the same chain and warns the same way.
+    let o = cogtool(["dump", "--xyz", "0", "0", "0", "-o", "/dev/null", p]);
+    assert!(stderr(&o).contains("warning: IFD chain loops back"), "{}", stderr(&o));
+}
+
+#[test]
+fn subifd_overviews_are_listed() {
+    // GDAL reads SubIFDs (tag 330) of the first IFD as overviews.
+    let j = json_of("readside_subifd_overview.tif");
+    assert_eq!(kinds(&j), vec!["image", "overview"]);
+    assert_eq!(j["ifds"][1]["sub_ifd"], true);
+    assert_eq!(j["ifds"][1]["offset"], 400);
+    assert_eq!(overviews(&j), vec![(32, 32, 2)]);
+    let t = stdout(&cogtool(["info", testdata("readside_subifd_overview.tif").to_str().unwrap()]));
+    assert!(t.contains("  Overviews: 32x32 (/2)\n"), "{}", t);
+    assert!(t.contains("SubIFD of IFD 0, IFD 1 at offset 400 (overview, 32x32)"), "{}", t);
 }

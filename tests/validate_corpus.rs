@@ -112,6 +112,7 @@ fn is_gdal_rule(id: &str) -> bool {
             | "mask-ifd-order"
             | "header-size"
             | "float-no-nodata"
+            | "ifd-chain"
     )
 }
 

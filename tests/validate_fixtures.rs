@@ -38,7 +38,8 @@ const EXPECTED: &[(&str, &[&str], &[&str], i32)] = &[
     ("validate_ifd_order.tif", &["ifd-order", "main-ifd-offset"], &[], 1),
     ("validate_overview_not_tiled.tif", &["not-tiled", "overview-not-tiled"], &[], 1),
     ("validate_overlap.tif", &["tile-overlap"], &[], 1),
-    ("validate_ifd_loop.tif", &[], &[], 0),
+    // Readers stop at the loop (GDAL too, with a warning); the layout is wrong.
+    ("validate_ifd_loop.tif", &["ifd-chain"], &[], 1),
     ("validate_not_tiff.tif", &["not-tiff"], &[], 1),
 ];
 
@@ -224,4 +225,19 @@ fn hostile_inputs_never_crash() {
         std::fs::write(&path, &b).unwrap();
         validate_source(path.to_str().unwrap(), &open, &opts).expect("no I/O error");
     }
+}
+
+/// A truncated COG: the cause (blocks past the end of the file) comes first,
+/// and the leader/trailer findings it would cause for those blocks are not
+/// piled on top of it.
+#[test]
+fn truncation_is_reported_before_and_instead_of_its_consequences() {
+    let (code, reports) =
+        json_report(&["validate", "--json", "--full-check", "yes", &fixture("readside_truncated.tif")]);
+    assert_eq!(code, 1);
+    let errors = rules(&reports[0], "errors");
+    assert_eq!(errors, vec!["tile-out-of-bounds", "tile-out-of-bounds"], "{}", reports[0]);
+    let o = cogtool(["validate", "--full-check", "yes", &fixture("readside_truncated.tif")]);
+    let text = stdout(&o);
+    assert!(text.lines().nth(1).unwrap().starts_with("  error[tile-out-of-bounds]: "), "{}", text);
 }

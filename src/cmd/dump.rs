@@ -49,13 +49,15 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
     };
     // Lenient, as GDAL: a broken chain after the first IFD (a loop, a bad
     // next pointer) still leaves the IFDs before it addressable.
-    let tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
+    let mut tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
         Ok(t) => t,
         Err(e) => {
             report(&src, &e);
             return EXIT_ERROR;
         }
     };
+    // Overviews stored as SubIFDs are addressed by zoom level like the others.
+    let sub_problem = tiff.add_sub_ifds();
     let p = match Pyramid::new(&tiff) {
         Ok(p) => p,
         Err(e) => {
@@ -63,6 +65,14 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if !g.quiet {
+        if let Some(w) = &sub_problem {
+            report(&src, format!("warning: {}", w));
+        }
+        if let Some(e) = &tiff.chain_error {
+            report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.chain_len));
+        }
+    }
     let code = if let Some(xyz) = &a.xyz {
         let id = TileId { z: xyz[2] as usize, x: xyz[0], y: xyz[1] };
         single(g, &a, &p, id)

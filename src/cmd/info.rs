@@ -14,8 +14,30 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
     for src in &a.sources {
         let reader = crate::source::open(src, &g.open_options()).map(Arc::new);
         let result = reader.clone().and_then(|r| {
-            let t = Tiff::open(r.clone())?;
+            // Lenient, as every subcommand reads the chain (and libtiff/GDAL):
+            // a broken next-IFD pointer ends the chain with a warning.
+            let mut t = Tiff::open_lenient(r.clone())?;
+            // Overviews stored as SubIFDs are GDAL's overviews too.
+            let sub_problem = t.add_sub_ifds();
             let d = Description::new(src, &t)?;
+            if !g.quiet {
+                if let Some(p) = &sub_problem {
+                    report(src, format!("warning: {}", p));
+                }
+                if let Some(e) = &t.chain_error {
+                    report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.chain_len));
+                }
+                let (bad, all) = crate::describe::blocks_past_end(&t, &d.images);
+                if bad > 0 {
+                    report(
+                        src,
+                        format!(
+                            "warning: {} of {} tiles/strips reach past the end of the file ({} bytes): truncated?",
+                            bad, all, t.file_size
+                        ),
+                    );
+                }
+            }
             Ok(if a.json {
                 let mut j = d.to_json(a.all_values);
                 r.add_stats_to_json(&mut j); // remote sources: requests, bytes_fetched

@@ -209,3 +209,102 @@ pub fn geotransform(ifd: &Ifd, keys: &[GeoKey]) -> Option<[f64; 6]> {
     }
     Some(gt)
 }
+
+/// The name of a ProjCoordTransGeoKey value (the projection method).
+pub fn coord_trans_name(v: u64) -> Option<&'static str> {
+    Some(match v {
+        1 => "Transverse Mercator",
+        2 => "Transverse Mercator (Modified Alaska)",
+        3 => "Oblique Mercator",
+        4 => "Oblique Mercator (Laborde)",
+        5 => "Oblique Mercator (Rosenmund)",
+        6 => "Oblique Mercator (Spherical)",
+        7 => "Mercator",
+        8 => "Lambert Conformal Conic (2SP)",
+        9 => "Lambert Conformal Conic (1SP)",
+        10 => "Lambert Azimuthal Equal Area",
+        11 => "Albers Equal Area",
+        12 => "Azimuthal Equidistant",
+        13 => "Equidistant Conic",
+        14 => "Stereographic",
+        15 => "Polar Stereographic",
+        16 => "Oblique Stereographic",
+        17 => "Equirectangular",
+        18 => "Cassini-Soldner",
+        19 => "Gnomonic",
+        20 => "Miller Cylindrical",
+        21 => "Orthographic",
+        22 => "Polyconic",
+        23 => "Robinson",
+        24 => "Sinusoidal",
+        25 => "Van der Grinten",
+        26 => "New Zealand Map Grid",
+        27 => "Transverse Mercator (South Oriented)",
+        _ => return None,
+    })
+}
+
+fn ascii_key(keys: &[GeoKey], id: u16) -> Option<&str> {
+    keys.iter().find(|k| k.id == id).and_then(|k| match &k.value {
+        KeyValue::Ascii(s) if !s.trim().is_empty() => Some(s.trim()),
+        _ => None,
+    })
+}
+
+fn double_key(keys: &[GeoKey], id: u16) -> Option<f64> {
+    keys.iter().find(|k| k.id == id).and_then(|k| match &k.value {
+        KeyValue::Doubles(d) => d.first().copied(),
+        _ => None,
+    })
+}
+
+/// What the GeoKeys say about a CRS that has no EPSG code (user-defined
+/// projection, datum or ellipsoid): kind, projection method, datum or
+/// ellipsoid, and the citation. None when there are no CRS keys at all.
+pub fn describe_user_defined(keys: &[GeoKey]) -> Option<String> {
+    let model = short_key(keys, 1024);
+    let projected = model == Some(1) || (model.is_none() && keys.iter().any(|k| (3072..=3095).contains(&k.id)));
+    let mut parts: Vec<String> = Vec::new();
+    let kind = match model {
+        Some(1) => "projected",
+        Some(2) => "geographic",
+        Some(3) => "geocentric",
+        _ if projected => "projected",
+        _ => return None,
+    };
+    parts.push(format!("user-defined {} CRS", kind));
+    if projected {
+        match short_key(keys, 3075) {
+            Some(m) => match coord_trans_name(m) {
+                Some(name) => parts.push(name.to_string()),
+                None => parts.push(format!("projection method {}", m)),
+            },
+            None => {
+                if let Some(p) = short_key(keys, 3074).filter(|&c| c > 0 && c < 32767) {
+                    parts.push(format!("projection EPSG:{}", p));
+                }
+            }
+        }
+    }
+    let geog = short_key(keys, 2048).filter(|&c| c > 0 && c < 32767);
+    let datum = short_key(keys, 2050).filter(|&c| c > 0 && c < 32767);
+    let ellipsoid = short_key(keys, 2056).filter(|&c| c > 0 && c < 32767);
+    if let Some(g) = geog {
+        parts.push(format!("datum of EPSG:{}", g));
+    } else if let Some(d) = datum {
+        parts.push(format!("datum EPSG:{}", d));
+    } else if let Some(e) = ellipsoid {
+        parts.push(format!("ellipsoid EPSG:{}", e));
+    } else if let Some(a) = double_key(keys, 2057) {
+        match (double_key(keys, 2059), double_key(keys, 2058)) {
+            (Some(f), _) => parts.push(format!("ellipsoid a={} 1/f={}", a, f)),
+            (None, Some(b)) => parts.push(format!("ellipsoid a={} b={}", a, b)),
+            _ => parts.push(format!("sphere a={}", a)),
+        }
+    }
+    let citation = [3073, 1026, 2049].iter().find_map(|&id| ascii_key(keys, id));
+    if let Some(c) = citation {
+        parts.push(format!("citation {:?}", c));
+    }
+    Some(parts.join(", "))
+}

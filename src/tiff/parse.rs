@@ -93,6 +93,9 @@ pub struct Tiff {
     /// kept unreadable (libtiff ignores them with a warning) instead of
     /// failing the file.
     pub lenient: bool,
+    /// IFDs of the main chain; any after them in `ifds` are SubIFDs of the
+    /// first IFD, added by [`Tiff::add_sub_ifds`].
+    pub chain_len: usize,
 }
 
 impl Tiff {
@@ -148,6 +151,7 @@ impl Tiff {
             ghost,
             chain_error: None,
             lenient,
+            chain_len: 0,
         };
         if let Err(e) = tiff.read_chain() {
             if !lenient || tiff.ifds.is_empty() {
@@ -155,6 +159,7 @@ impl Tiff {
             }
             tiff.chain_error = Some(e);
         }
+        tiff.chain_len = tiff.ifds.len();
         Ok(tiff)
     }
 
@@ -270,6 +275,29 @@ impl Tiff {
         let next_bytes = &buf[(n * entry_size) as usize..];
         let next = if self.bigtiff { bo.u64(next_bytes) } else { bo.u32(next_bytes) as u64 };
         Ok(Ifd { offset, entries, next, size })
+    }
+
+    /// Append the SubIFDs (tag 330) of the first IFD to `ifds`, after the
+    /// chain: GDAL reads them as overviews and masks, so `info` and `dump`
+    /// show and address them like chain IFDs. Returns why some could not be
+    /// read (the ones before the problem are kept).
+    pub fn add_sub_ifds(&mut self) -> Option<String> {
+        let e = self.ifds.first()?.entry(super::tags::SUB_IFDS)?.clone();
+        let offsets = match self.entry_value(&e) {
+            Ok(v) => v.as_u64s(),
+            Err(err) => return Some(format!("SubIFDs cannot be read: {}", err.message)),
+        };
+        let mut seen: HashSet<u64> = self.ifds.iter().map(|i| i.offset).collect();
+        for off in offsets.into_iter().take(MAX_IFDS.saturating_sub(self.ifds.len())) {
+            if off == 0 || off >= self.file_size || !seen.insert(off) {
+                return Some(format!("SubIFD offset {} is past the end of the file or repeats an IFD", off));
+            }
+            match self.read_ifd_at(off) {
+                Ok(ifd) => self.ifds.push(ifd),
+                Err(err) => return Some(format!("SubIFD at offset {} cannot be read: {}", off, err.message)),
+            }
+        }
+        None
     }
 
     /// Read one IFD outside the main chain (a SubIFD), values as in the chain.

@@ -51,10 +51,11 @@ pub enum Rule {
     MaskIfdOrder,
     HeaderSize,
     FloatNoNodata,
+    IfdChain,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 24] = [
+    pub const ALL: [Rule; 25] = [
         Rule::NotTiff,
         Rule::ExternalOverviews,
         Rule::NotTiled,
@@ -79,6 +80,7 @@ impl Rule {
         Rule::MaskIfdOrder,
         Rule::HeaderSize,
         Rule::FloatNoNodata,
+        Rule::IfdChain,
     ];
 
     pub fn id(self) -> &'static str {
@@ -107,6 +109,7 @@ impl Rule {
             Rule::MaskIfdOrder => "mask-ifd-order",
             Rule::HeaderSize => "header-size",
             Rule::FloatNoNodata => "float-no-nodata",
+            Rule::IfdChain => "ifd-chain",
         }
     }
 
@@ -134,6 +137,7 @@ impl Rule {
                 | Rule::MaskIfdOrder
                 | Rule::HeaderSize
                 | Rule::FloatNoNodata
+                | Rule::IfdChain
         )
     }
 }

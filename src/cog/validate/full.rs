@@ -5,7 +5,7 @@
 
 use super::findings::{Finding, Rule};
 use super::gdal::Declared;
-use super::model::{Dataset, Level};
+use super::model::{Dataset, Level, Origin};
 use crate::source::Reader;
 
 /// Run the full check over the main image, its mask and every overview
@@ -39,6 +39,11 @@ fn band(
     out: &mut Vec<Finding>,
 ) {
     let img = &level.img;
+    // Sidecar levels live in another file: only the main file's size counts here.
+    let file_size = match level.origin {
+        Origin::Main => reader.len().unwrap_or(u64::MAX),
+        Origin::Sidecar => u64::MAX,
+    };
     let mut mask = if interleaved { mask } else { None };
     if let Some(mk) = mask
         && (mk.img.block_width, mk.img.block_height) != (img.block_width, img.block_height)
@@ -61,6 +66,9 @@ fn band(
     for i in 0..limit {
         let (x, y) = (i % across, i / across);
         let (mut offset, count) = level.block(i).unwrap_or((0, 0));
+        // A block past the end of the file is reported once, as
+        // tile-out-of-bounds; its missing leader and trailer add nothing.
+        let past_end = offset.checked_add(count).is_none_or(|e| e > file_size);
         if offset > 0 {
             if d.row_major && offset < last {
                 out.push(Finding::new(
@@ -71,7 +79,7 @@ fn band(
                     ),
                 ));
             }
-            if d.leader {
+            if d.leader && !past_end {
                 let lb = if offset >= 4 { read_some(reader, offset - 4, 4) } else { Vec::new() };
                 if lb.len() < 4 {
                     out.push(Finding::new(
@@ -97,7 +105,7 @@ fn band(
                     }
                 }
             }
-            if d.trailer && count >= 4 {
+            if d.trailer && count >= 4 && !past_end {
                 // Hostile offsets/counts near 2^64 must not overflow.
                 let tb = match offset.checked_add(count - 4) {
                     Some(at) => read_some(reader, at, 8),

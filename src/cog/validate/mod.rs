@@ -96,5 +96,20 @@ pub fn validate_reader(
             beyond::check(&tiff, &ds, &mut report.findings);
         }
     }
+    if let Some(e) = &tiff.chain_error {
+        // Readers stop at the break (GDAL with a warning); the layout is still wrong.
+        report.findings.push(Finding::new(
+            Rule::IfdChain,
+            format!("the IFD chain is broken after {} IFD(s): {}", tiff.ifds.len(), e.message),
+        ));
+    }
+    order_causes_first(&mut report.findings);
     Ok(report)
+}
+
+/// Causes before consequences: blocks past the end of the file and a
+/// broken IFD chain explain the leader, trailer and order findings that
+/// follow from them, so they come first (stable otherwise).
+fn order_causes_first(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| !matches!(f.rule, Rule::TileOutOfBounds | Rule::IfdChain));
 }

@@ -966,6 +966,10 @@ fn verify_float32_nodata_with_more_digits_than_f32() {
             "--verify",
         ]);
         assert!(o.status.success(), "{}: {}", m, stderr(&o));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Names in `dir`, sorted.
 fn listing(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> =

@@ -650,6 +650,8 @@ fn existing_files_are_kept_without_overwrite() {
     again.push("--overwrite");
     assert!(cogtool(&again).status.success());
     assert_eq!(fs::read(&one).unwrap(), tile_bytes(&src, &oracle(&src)[0], 2, 1));
+}
+
 /// Overviews stored as SubIFDs are addressed by zoom level like chain ones.
 #[test]
 fn subifd_overview_is_level_1() {

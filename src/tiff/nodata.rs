@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn float32_nodata_is_rounded_once() {
         let f = SampleFormat::Float;
-        assert_eq!(band_value(-3.39999999999999996e38, f, 4), Some(-3.4e38f32 as f64));
+        assert_eq!(band_value(parse("-3.39999999999999996e+38").unwrap(), f, 4), Some(-3.4e38f32 as f64));
         assert_eq!(band_value(-3.40282347e38, f, 4), Some(-(f32::MAX as f64)));
         assert_eq!(band_value(-1e39, f, 4), Some(f64::NEG_INFINITY));
         assert_eq!(band_value(0.1, f, 4), Some(0.1f32 as f64));

@@ -126,7 +126,9 @@ fn a_hundred_thousand_ifds_are_refused() {
         b.push(OutTag::long(IMAGE_WIDTH, 1));
         f.extend_from_slice(&b.encode(at as u64, next as u64));
     }
-    info_refuses(tmp.path(), "many_ifds.tif", &f, "more than 10000 IFDs");
+    // info reads the chain leniently (as libtiff): the IFD limit ends it,
+    // and the first IFD (no ImageLength) is then refused, quickly.
+    info_refuses(tmp.path(), "many_ifds.tif", &f, "has no ImageLength");
 }
 
 #[test]
@@ -146,7 +148,8 @@ fn overlapping_ifds_cannot_multiply_memory() {
         let next = if i + 1 < k { (8 + 6 * (i + 1)) as u32 } else { 0 };
         f[next_at(i)..next_at(i) + 4].copy_from_slice(&next.to_le_bytes());
     }
-    info_refuses(tmp.path(), "overlapping_ifds.tif", &f, "IFDs overlap");
+    // The overlap bound ends the lenient chain; the first IFD is refused.
+    info_refuses(tmp.path(), "overlapping_ifds.tif", &f, "has no ImageWidth");
 }
 
 #[test]

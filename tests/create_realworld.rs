@@ -195,3 +195,141 @@ fn lossy_codec_on_a_palette_is_refused() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// AVERAGE, RMS and GAUSS on a palette work on the entries' colours and
+/// pick the nearest entry (GDAL's rule), never a mean of class indices
+/// (the mean of "water" and "forest" is not "urban"). Checked as an
+/// invariant (each AVERAGE overview pixel is an entry nearest to its 2x2
+/// footprint's mean colour) and, where GDAL is installed, byte for byte.
+#[test]
+fn palette_overviews_average_colours_not_indices() {
+    let dir = tmp("palette-average");
+    let input = testdata("rw_palette_minisblack.tif");
+    for method in ["average", "rms", "gauss"] {
+        let out = dir.join(format!("{}.tif", method));
+        create(&input, &out, &["--resampling", method, "--compress", "deflate", "--blocksize", "128"]);
+        let t = open(&out);
+        let cm = color_map(&out);
+        let n = cm.len() / 3;
+        let rgb = |i: usize| [cm[i] / 257, cm[n + i] / 257, cm[2 * n + i] / 257].map(|c| c as i64);
+        let imgs = Image::all(&t).unwrap();
+        let read = |i: &Image| RasterReader::new(&t, i).unwrap().read_rows(0, i.height).unwrap();
+        let (full, ovr) = (&imgs[0], imgs.iter().find(|i| i.kind == Kind::Overview).expect("an overview"));
+        assert_eq!((ovr.width * 2, ovr.height * 2), (full.width, full.height));
+        let (src, dst) = (read(full), read(ovr));
+        let w = full.width as usize;
+        let mut mixed = 0;
+        for (k, &o) in dst.iter().enumerate() {
+            assert!((o as usize) < n, "{}: index {} outside the palette", method, o);
+            if method != "average" {
+                continue;
+            }
+            let (x, y) = (k % ovr.width as usize, k / ovr.width as usize);
+            let fp = [
+                src[2 * y * w + 2 * x],
+                src[2 * y * w + 2 * x + 1],
+                src[(2 * y + 1) * w + 2 * x],
+                src[(2 * y + 1) * w + 2 * x + 1],
+            ];
+            mixed += usize::from(fp.iter().any(|&v| v != fp[0]));
+            let mean = [0, 1, 2].map(|c| (fp.iter().map(|&v| rgb(v as usize)[c]).sum::<i64>() + 2) / 4);
+            let dist = |i: usize| (0..3).map(|c| (rgb(i)[c] - mean[c]).pow(2)).sum::<i64>();
+            let best = (0..n).map(dist).min().unwrap();
+            assert_eq!(
+                dist(o as usize),
+                best,
+                "{}: pixel ({}, {}) index {} is not the entry nearest to {:?}",
+                method,
+                x,
+                y,
+                o,
+                mean
+            );
+        }
+        if method == "average" {
+            assert!(mixed > 100, "the fixture must mix classes in footprints ({} do)", mixed);
+        }
+        if common::gdal_python_ready() {
+            let g = dir.join(format!("{}_gdal.tif", method));
+            let st = Command::new("gdal_translate")
+                .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=128"])
+                .args(["-co", &format!("RESAMPLING={}", method.to_uppercase())])
+                .arg(&input)
+                .arg(&g)
+                .env("GDAL_NUM_THREADS", "1")
+                .status()
+                .unwrap();
+            assert!(st.success());
+            assert!(std::fs::read(&out).unwrap() == std::fs::read(&g).unwrap(), "{}: differs from GDAL's COG", method);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Complex samples follow GDAL's complex rules: under NEAREST every
+/// overview is picked from full resolution (not from the level before),
+/// under AVERAGE footprints are rounded to whole pixels. Checked on the
+/// rw_cint16_odd fixture against the rule itself and, where GDAL is
+/// installed, against `gdal_translate -of COG` level by level.
+#[test]
+fn complex_overviews_follow_gdals_complex_rules() {
+    let dir = tmp("complex");
+    let input = testdata("rw_cint16_odd.tif");
+    let out = dir.join("near.tif");
+    create(&input, &out, &["--resampling", "nearest", "--blocksize", "128", "--compress", "deflate"]);
+    let t = open(&out);
+    let imgs: Vec<Image> =
+        Image::all(&t).unwrap().into_iter().filter(|i| matches!(i.kind, Kind::Image | Kind::Overview)).collect();
+    assert!(imgs.len() >= 3, "the fixture needs two overviews at 128-pixel blocks, has {}", imgs.len() - 1);
+    let read = |i: &Image| RasterReader::new(&t, i).unwrap().read_rows(0, i.height).unwrap();
+    let full = read(&imgs[0]);
+    let (fw, fh) = (imgs[0].width as usize, imgs[0].height as usize);
+    for o in &imgs[1..] {
+        let px = read(o);
+        let (w, h) = (o.width as usize, o.height as usize);
+        let (rx, ry) = (fw as f64 / w as f64, fh as f64 / h as f64);
+        for y in 0..h {
+            let sy = ((0.5 + y as f64 * ry) as usize).min(fh - 1);
+            for x in 0..w {
+                let sx = ((0.5 + x as f64 * rx) as usize).min(fw - 1);
+                // 4 bytes per CInt16 pixel.
+                assert_eq!(
+                    px[(y * w + x) * 4..][..4],
+                    full[(sy * fw + sx) * 4..][..4],
+                    "{}x{} pixel ({}, {})",
+                    w,
+                    h,
+                    x,
+                    y
+                );
+            }
+        }
+    }
+    if common::gdal_python_ready() {
+        for (m, name) in [("nearest", "near.tif"), ("average", "avg.tif")] {
+            let ours = dir.join(name);
+            if m == "average" {
+                create(&input, &ours, &["--resampling", m, "--blocksize", "128", "--compress", "deflate"]);
+            }
+            let g = dir.join(format!("gdal_{}", name));
+            let st = Command::new("gdal_translate")
+                .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=128"])
+                .args(["-co", &format!("RESAMPLING={}", m.to_uppercase())])
+                .arg(&input)
+                .arg(&g)
+                .env("GDAL_NUM_THREADS", "1")
+                .status()
+                .unwrap();
+            assert!(st.success());
+            let (a, b) = (open(&ours), open(&g));
+            let (ia, ib) = (Image::all(&a).unwrap(), Image::all(&b).unwrap());
+            assert_eq!(ia.len(), ib.len(), "{}: level count", m);
+            for (x, y) in ia.iter().zip(&ib) {
+                let pa = RasterReader::new(&a, x).unwrap().read_rows(0, x.height).unwrap();
+                let pb = RasterReader::new(&b, y).unwrap().read_rows(0, y.height).unwrap();
+                assert!(pa == pb, "{}: a {}x{} level differs from GDAL's", m, x.width, x.height);
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -6,7 +6,7 @@ use super::ifd::CogIfd;
 use super::input::InputInfo;
 use super::levels::{LevelGeom, pyramid};
 use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
-use super::resample::{Alpha, Method};
+use super::resample::{Alpha, Method, Palette};
 use crate::tiff::gdal_metadata::{Item, escape};
 use crate::tiff::nodata;
 use crate::tiff::tags::*;
@@ -66,6 +66,12 @@ pub struct Config {
     /// Bits per stored sample when the input has GDAL's NBITS (1-7, 9-15,
     /// 17-31): samples are clamped to that range and packed, as GDAL does.
     pub nbits: Option<u16>,
+    /// The colour table of a palette band: AVERAGE, RMS and GAUSS average
+    /// its colours, not the indices (see [`Palette`]).
+    pub palette: Option<Palette>,
+    /// Complex samples: resampled by GDAL's complex rules (see
+    /// [`crate::cog::resample::Rules::complex`]).
+    pub complex: bool,
 }
 
 impl Config {
@@ -322,6 +328,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         separate: o.interleave == Interleave::Band,
         nbits,
         alpha,
+        palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nodata)),
+        complex: inp.is_complex(),
     })
 }
 

@@ -89,8 +89,11 @@ struct LevelBuf<T> {
     filled: usize,
     /// Rows already cut into tiles.
     emitted: usize,
-    /// Next row of the level below to compute.
-    next_dst: usize,
+    /// The level this one is computed from (the one before it, or full
+    /// resolution: see [`Rules::source_level`]).
+    source: usize,
+    /// Next row of this level to compute from its source.
+    next_row: usize,
 }
 
 /// What the pyramid needs to know; built from [`Config`].
@@ -101,6 +104,9 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
     nodata: Option<f64>,
     /// An alpha band that masks the colour bands in overviews (GDAL's rule).
     alpha: Option<resample::Alpha>,
+    palette: Option<resample::Palette>,
+    /// Complex samples (real and imaginary part per band).
+    complex: bool,
     levels: Vec<LevelBuf<T>>,
     sink: S,
 }
@@ -110,17 +116,37 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
         let levels = cfg
             .levels
             .iter()
-            .map(|&geom| LevelBuf {
+            .enumerate()
+            .map(|(j, &geom)| LevelBuf {
                 geom,
                 data: Vec::new(),
                 valid: with_valid.then(Vec::new),
                 base: 0,
                 filled: 0,
                 emitted: 0,
-                next_dst: 0,
+                source: resample::source_level(cfg.method, cfg.complex, j),
+                next_row: 0,
             })
             .collect();
-        Pyramid { comps, method: cfg.method, nodata: cfg.nodata, alpha: cfg.alpha, levels, sink }
+        Pyramid {
+            comps,
+            method: cfg.method,
+            nodata: cfg.nodata,
+            alpha: cfg.alpha,
+            palette: cfg.palette.clone(),
+            complex: cfg.complex,
+            levels,
+            sink,
+        }
+    }
+
+    /// Levels computed from level k.
+    fn dependents(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        (k + 1..self.levels.len()).filter(move |&j| self.levels[j].source == k)
+    }
+
+    fn level_of(g: LevelGeom) -> Level {
+        Level { width: g.width as usize, height: g.height as usize }
     }
 
     /// Feed the next full-resolution rows (all columns, `comps` per pixel).
@@ -176,21 +202,24 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
     /// they allow of level k+1, drop what nobody needs any more.
     fn after_rows(&mut self, k: usize) -> Result<()> {
         self.emit_tiles(k)?;
-        if k + 1 < self.levels.len() {
-            self.feed_next(k)?;
+        let deps: Vec<usize> = self.dependents(k).collect();
+        for j in deps {
+            self.feed(j)?;
         }
         self.trim(k);
         Ok(())
     }
 
-    /// Compute as many rows of level k+1 as the buffered rows of level k allow.
-    fn feed_next(&mut self, k: usize) -> Result<()> {
-        let (src, dst) = (self.levels[k].geom, self.levels[k + 1].geom);
-        let src_l = Level { width: src.width as usize, height: src.height as usize };
-        let dst_l = Level { width: dst.width as usize, height: dst.height as usize };
+    /// Compute as many rows of level j as the buffered rows of its source
+    /// level allow.
+    fn feed(&mut self, j: usize) -> Result<()> {
+        let k = self.levels[j].source;
+        let (src, dst) = (self.levels[k].geom, self.levels[j].geom);
+        let (src_l, dst_l) = (Self::level_of(src), Self::level_of(dst));
+        let complex = self.complex;
         loop {
             let l = &self.levels[k];
-            let d0 = l.next_dst;
+            let d0 = self.levels[j].next_row;
             if d0 >= dst_l.height {
                 return Ok(());
             }
@@ -199,7 +228,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             let limit = (d0 + dst.block as usize).min(dst_l.height);
             let mut d1 = d0;
             while d1 < limit {
-                let (_, need) = resample::src_rows_needed(self.method, src_l, dst_l, d0, d1 + 1);
+                let (_, need) = resample::src_rows_for(self.method, complex, src_l, dst_l, d0, d1 + 1);
                 if need > l.filled && !complete {
                     break;
                 }
@@ -215,11 +244,12 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             let chunk = (d1 - d0).div_ceil(rayon::current_num_threads().max(1) * 2).max(8);
             let starts: Vec<usize> = (d0..d1).step_by(chunk).collect();
             let (method, comps, nodata, alpha) = (self.method, self.comps, self.nodata, self.alpha);
+            let rules = resample::Rules { nodata, alpha, palette: self.palette.as_ref(), complex };
             let parts: Vec<(Vec<T>, Option<Vec<u8>>)> = starts
                 .par_iter()
                 .map(|&a| {
                     let a1 = (a + chunk).min(d1);
-                    resample::resample_with_alpha(method, src_l, &win, comps, dst_l, a, a1, nodata, alpha)
+                    resample::resample_with(method, src_l, &win, comps, dst_l, a, a1, &rules)
                 })
                 .collect();
             let mut out = Vec::with_capacity((d1 - d0) * dst_l.width * comps);
@@ -230,23 +260,24 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                     vo.extend_from_slice(&v);
                 }
             }
-            self.levels[k].next_dst = d1;
-            self.add_rows(k + 1, &out, vout)?;
+            self.levels[j].next_row = d1;
+            self.add_rows(j, &out, vout)?;
         }
     }
 
-    /// Drop rows that neither this level's tiles nor the next level need.
+    /// Drop rows that neither this level's tiles nor the levels computed
+    /// from it need.
     fn trim(&mut self, k: usize) {
-        let method = self.method;
+        let (method, complex) = (self.method, self.complex);
         let keep_from = {
             let l = &self.levels[k];
             let mut keep = l.emitted;
-            if let Some(next) = self.levels.get(k + 1) {
-                let (src, dst) = (l.geom, next.geom);
-                if l.next_dst < dst.height as usize {
-                    let src_l = Level { width: src.width as usize, height: src.height as usize };
-                    let dst_l = Level { width: dst.width as usize, height: dst.height as usize };
-                    let (need0, _) = resample::src_rows_needed(method, src_l, dst_l, l.next_dst, l.next_dst + 1);
+            for j in self.dependents(k) {
+                let next = &self.levels[j];
+                if next.next_row < next.geom.height as usize {
+                    let (src_l, dst_l) = (Self::level_of(l.geom), Self::level_of(next.geom));
+                    let (need0, _) =
+                        resample::src_rows_for(method, complex, src_l, dst_l, next.next_row, next.next_row + 1);
                     keep = keep.min(need0);
                 }
             }

@@ -5,7 +5,8 @@
 //! 2. full resolution equals the input, sample for sample (lossless codecs,
 //!    same bands);
 //! 3. every overview level against the level it was computed from (the
-//!    previous one, as the pyramid computes it), pixel by pixel, decoded
+//!    previous one, as the pyramid computes it; full resolution for
+//!    complex samples under NEAREST), pixel by pixel, decoded
 //!    with our own reader in bands of tile rows (memory bounded by width):
 //!    * validity: a destination pixel (a band's sample) is nodata / masked
 //!      exactly when its footprint, the source pixels the method reads,
@@ -19,7 +20,10 @@
 //!      footprint samples: NEAREST copies the chosen sample exactly;
 //!      AVERAGE, MODE, GAUSS, BILINEAR stay within [min, max]; RMS within
 //!      [min |v|, max |v|]; kernels with negative lobes may overshoot by
-//!      k * (max - min), k from [`overshoot`].
+//!      k * (max - min), k from [`overshoot`]. A palette band under
+//!      AVERAGE, RMS or GAUSS averages colours, so its result is any opaque
+//!      entry of the table; complex AVERAGE (GDAL's complex rules) lets
+//!      every sample in, nodata included.
 //!
 //! A sample is valid when its pixel's mask (if any) is set, it is not NaN,
 //! and it differs from nodata compared in the band's own type (a Float32
@@ -57,12 +61,29 @@ pub struct Spec {
     pub alpha_kept: bool,
     /// Samples per band (2 for complex).
     pub parts: usize,
+    /// A palette band resampled through its colours (AVERAGE, RMS, GAUSS):
+    /// the number of entries. A result is then any opaque entry, not a value
+    /// between the footprint's indices.
+    pub palette_entries: Option<usize>,
+    /// Complex samples: GDAL's complex rules (NEAREST levels from full
+    /// resolution; AVERAGE with its own footprints, nodata included).
+    pub complex: bool,
 }
 
 impl Spec {
     pub fn of(cfg: &Config) -> Spec {
         let nodata = cfg.nodata.map(|v| cfg.nodata_text.as_deref().and_then(crate::tiff::nodata::parse).unwrap_or(v));
-        Spec { method: cfg.method, nodata, lossless: cfg.codec.lossless(), alpha_kept: cfg.alpha.is_some(), parts: 1 }
+        let palette_entries =
+            cfg.palette.as_ref().filter(|_| super::resample::palette_applies(cfg.method)).map(|p| p.len());
+        Spec {
+            method: cfg.method,
+            nodata,
+            lossless: cfg.codec.lossless(),
+            alpha_kept: cfg.alpha.is_some(),
+            parts: 1,
+            palette_entries,
+            complex: cfg.complex,
+        }
     }
 }
 
@@ -109,6 +130,22 @@ fn is_kernel(m: Method) -> bool {
 
 fn ratio(src: usize, dst: usize) -> f64 {
     src as f64 / dst.max(1) as f64
+}
+
+/// [`footprint`] under the spec's rules (complex samples' AVERAGE).
+fn footprint_of(spec: &Spec, d: usize, src: usize, dst: usize, ry: f64) -> (usize, usize) {
+    if spec.complex && spec.method == Method::Average {
+        let (y0, y1) = super::resample::src_rows_for(
+            spec.method,
+            true,
+            super::resample::Level { width: 1, height: src },
+            super::resample::Level { width: 1, height: dst },
+            d,
+            d + 1,
+        );
+        return (y0, y1);
+    }
+    footprint(spec.method, d, src, dst, ry)
 }
 
 /// Source span [a, b) that `method` reads along one axis for destination
@@ -209,12 +246,12 @@ pub fn check_rows<T: Sample>(
     let ry = ratio(src.height, dst.height);
     let nd = nodata_in::<T>(spec.nodata);
     let fill = nd.unwrap_or(if T::FLOAT { T::from_f64(f64::NAN) } else { T::default() });
-    let xs: Vec<(usize, usize)> = (0..dst.width).map(|d| footprint(m, d, src.width, dst.width, ry)).collect();
+    let xs: Vec<(usize, usize)> = (0..dst.width).map(|d| footprint_of(spec, d, src.width, dst.width, ry)).collect();
     let name = format!("--verify: overview {} ({}x{})", level, dst.width, dst.height);
     let band = |c: usize| c / spec.parts + 1;
     let strict = !is_kernel(m);
     for dy in dst.y0..dst.y0 + dst.rows {
-        let (ya, yb) = footprint(m, dy, src.height, dst.height, ry);
+        let (ya, yb) = footprint_of(spec, dy, src.height, dst.height, ry);
         if ya < src.y0 || yb > src.y0 + src.rows {
             return Err(Error::usage(format!("{}: rows {}..{} of the source level are not given", name, ya, yb)));
         }
@@ -257,8 +294,36 @@ pub fn check_rows<T: Sample>(
                 }
                 let out_valid = dmask != Some(false) && value_ok(out, nd);
                 let f = out.to_f64();
-                if spec.alpha_kept {
-                    // Every non-NaN sample may weigh in (alpha weights).
+                if let Some(entries) = spec.palette_entries {
+                    // Colours are averaged (whatever the mask says, as in
+                    // GDAL); the result is the nearest opaque entry.
+                    let entry = |v: T| value_ok(v, nd) && v.to_f64() < entries as f64;
+                    let n = cells().filter(|&i| entry(sample(i))).count();
+                    if n > 0 && !entry(out) {
+                        return Err(Error::format(format!(
+                            "{} pixel ({}, {}): index {} is not an opaque entry of the {}-entry palette, though {} samples of its footprint are",
+                            name,
+                            dx,
+                            dy,
+                            fmt(out),
+                            entries,
+                            n
+                        )));
+                    }
+                    if n == 0 && nd.is_some() && value_ok(out, nd) {
+                        return Err(Error::format(format!(
+                            "{} pixel ({}, {}): index {} is valid but its footprint has no valid sample",
+                            name,
+                            dx,
+                            dy,
+                            fmt(out)
+                        )));
+                    }
+                    continue;
+                }
+                if spec.alpha_kept || (spec.complex && m == Method::Average) {
+                    // Every non-NaN sample may weigh in (alpha weights;
+                    // GDAL's complex average skips no sample).
                     let (mut lo, mut hi, mut n) = (T::default(), T::default(), 0);
                     for i in cells() {
                         let v = sample(i);
@@ -490,15 +555,16 @@ type Readers<'a> = [(RasterReader<'a>, Option<RasterReader<'a>>)];
 fn all_levels<T: Sample>(spec: &Spec, comps: usize, geoms: &[LevelGeom], readers: &Readers) -> Result<()> {
     let (mut sbuf, mut dbuf) = (Vec::<T>::new(), Vec::<T>::new());
     for l in 1..geoms.len() {
-        let (g0, g1) = (geoms[l - 1], geoms[l]);
+        let from = super::resample::source_level(spec.method, spec.complex, l);
+        let (g0, g1) = (geoms[from], geoms[l]);
         let (h0, h1) = (g0.height as usize, g1.height as usize);
         let ry = ratio(h0, h1);
         let mut d0 = 0;
         while d0 < h1 {
             let d1 = (d0 + g1.block as usize).min(h1);
-            let s0 = footprint(spec.method, d0, h0, h1, ry).0;
-            let s1 = footprint(spec.method, d1 - 1, h0, h1, ry).1.max(s0 + 1).min(h0);
-            let smask = read_level(&readers[l - 1], g0, s0, s1, &mut sbuf)?;
+            let s0 = footprint_of(spec, d0, h0, h1, ry).0;
+            let s1 = footprint_of(spec, d1 - 1, h0, h1, ry).1.max(s0 + 1).min(h0);
+            let smask = read_level(&readers[from], g0, s0, s1, &mut sbuf)?;
             let dmask = read_level(&readers[l], g1, d0, d1, &mut dbuf)?;
             for (buf, g, rows) in [(&sbuf, g0, s1 - s0), (&dbuf, g1, d1 - d0)] {
                 if buf.len() != rows * g.width as usize * comps {
@@ -651,7 +717,15 @@ mod tests {
     }
 
     fn spec(m: Method) -> Spec {
-        Spec { method: m, nodata: GDAL_TEXT.parse().ok(), lossless: true, alpha_kept: false, parts: 1 }
+        Spec {
+            method: m,
+            nodata: GDAL_TEXT.parse().ok(),
+            lossless: true,
+            alpha_kept: false,
+            parts: 1,
+            palette_entries: None,
+            complex: false,
+        }
     }
 
     fn check(m: Method, src: &[f32], dst: &[f32], w: usize, h: usize) -> Result<()> {

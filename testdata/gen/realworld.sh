@@ -10,6 +10,8 @@
 #   rw_palette_minisblack.tif one Byte band stored MINISBLACK with a ColorMap
 #                             and a COLORINTERP=Palette item (GDAL writes this)
 #   rw_palette_miniswhite.tif the same stored MINISWHITE
+#   rw_cint16_odd.tif         a 301x203 CInt16 band (odd level sizes), for
+#                             GDAL's complex overview rules
 set -euo pipefail
 PY=/usr/bin/python3
 TMP=$(mktemp -d)
@@ -49,6 +51,13 @@ for i in range(11):
     ct.SetColorEntry(i, (i * 23 % 256, 255 - i * 20, (i * 71) % 256, 255))
 ds.GetRasterBand(1).SetColorTable(ct)
 ds = None
+ds = gt.Create("rw_cint16_odd.tif", 301, 203, 1, gdal.GDT_CInt16, opts)
+y, x = np.mgrid[0:203, 0:301]
+re = ((x * 37 + y * 101) % 2001 - 1000).astype(np.int16)
+im = ((x * 53 - y * 29) % 1501 - 750).astype(np.int16)
+ds.GetRasterBand(1).WriteArray(re + 1j * im)
+ds = None
+
 for p in ["MINISBLACK", "MINISWHITE"]:
     gdal.Translate(f"rw_palette_{p.lower()}.tif", src, creationOptions=[f"PHOTOMETRIC={p}", "COMPRESS=DEFLATE"])
 PYEOF

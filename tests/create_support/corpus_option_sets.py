@@ -3,6 +3,7 @@ over the shared corpus, for several option sets, level by level.
 
     corpus_option_sets.py COGTOOL CORPUS_DIR WORK_DIR [--max-bytes N]
                           [--max-samples N] [--every K] [--sets a,b,...]
+                          [--only SUBSTRING,...]
 
 Both tools regenerate the overviews from full resolution (GDAL:
 -co OVERVIEWS=IGNORE_EXISTING; cogtool always does). For every file GDAL
@@ -56,6 +57,28 @@ UNSUPPORTED = ("LERC", "LZMA", "CCITT fax", "old-style JPEG", "compression 32766
 # for complex integers (CInt16, CInt32) with PREDICTOR=YES; cogtool refuses
 # a predictor for complex samples.
 KNOWN_REFUSALS = ("predictors are not supported for complex samples",)
+
+# A deliberate difference: on an integer band whose nodata lies outside the
+# type's range (a Byte band with nodata -10000), GDAL 3.6 converts the
+# nodata to the type with a C cast whose result is undefined; on x86 it
+# wraps (-10000 becomes 240) and fills overview pixels without valid
+# samples with that value, so an all-transparent footprint comes out with
+# alpha 240 (visible). cogtool ignores such a nodata, as GDAL's own mask
+# does, and fills with 0. Overview disagreements on such inputs are
+# printed as known, not failures.
+INTEGER_RANGES = {gdal.GDT_Byte: (0, 255), gdal.GDT_UInt16: (0, 65535), gdal.GDT_Int16: (-32768, 32767),
+                  gdal.GDT_UInt32: (0, 2**32 - 1), gdal.GDT_Int32: (-2**31, 2**31 - 1)}
+
+
+def nodata_out_of_range(src):
+    ds = gdal.Open(src)
+    for i in range(1, ds.RasterCount + 1):
+        b = ds.GetRasterBand(i)
+        nd, rng = b.GetNoDataValue(), INTEGER_RANGES.get(b.DataType)
+        if nd is not None and rng and not (rng[0] <= nd <= rng[1]):
+            return True
+    return False
+
 
 # name, gdal_translate creation options, cogtool flags
 OPTION_SETS = [
@@ -191,6 +214,7 @@ def main():
     ap.add_argument("--max-samples", type=int, default=256_000_000)
     ap.add_argument("--every", type=int, default=1, help="only every K-th eligible file (a deterministic sample)")
     ap.add_argument("--sets", default=",".join(s[0] for s in OPTION_SETS))
+    ap.add_argument("--only", default="", help="only files whose path contains one of these comma-separated strings")
     ap.add_argument("--timeout", type=int, default=120,
                     help="seconds per gdal_translate; a file GDAL does not convert in time is skipped")
     a = ap.parse_args()
@@ -204,6 +228,8 @@ def main():
             samples = 0
         if int(r["bytes"]) <= a.max_bytes and samples <= a.max_samples:
             eligible.append(r)
+    if a.only:
+        eligible = [r for r in eligible if any(k in r["path"] for k in a.only.split(","))]
     eligible = eligible[:: max(a.every, 1)]
     ours, theirs = os.path.join(a.work, "ours.tif"), os.path.join(a.work, "gdal.tif")
     problems, stats, pairs, files, kept_existing, gdal_slow, known = [], {}, 0, set(), set(), [], []
@@ -239,10 +265,15 @@ def main():
                 continue
             pairs += 1
             files.add(p)
+            before = len(problems)
             try:
                 compare(p, name, src, theirs, ours, r, stats, problems, kept_existing)
             except RuntimeError as e:
                 problems.append(f"{p} [{name}]: cannot read an output back: {e}")
+            overview_only = all(": level 0:" not in x and ": level " in x for x in problems[before:])
+            if len(problems) > before and overview_only and nodata_out_of_range(src):
+                known.extend(f"known: {x} (GDAL wraps an out-of-range integer nodata)" for x in problems[before:])
+                del problems[before:]
         print(f"{time.monotonic() - t0:.1f}s", file=sys.stderr, flush=True)
         for line in problems[seen:]:
             print(f"  {line}", file=sys.stderr, flush=True)

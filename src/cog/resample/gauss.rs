@@ -22,7 +22,7 @@ pub(crate) fn matrix_dim(ry: f64) -> usize {
     }
 }
 
-fn kernel(dim: usize) -> &'static [u32] {
+pub(crate) fn kernel(dim: usize) -> &'static [u32] {
     match dim {
         3 => &K3,
         5 => &K5,

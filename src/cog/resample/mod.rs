@@ -10,9 +10,11 @@
 
 mod alpha;
 mod boxes;
+mod complex;
 mod convolution;
 mod gauss;
 mod nearest;
+mod palette;
 
 /// A sample type that can be resampled.
 pub trait Pixel: Copy + Send + Sync + PartialEq + Default + 'static {
@@ -95,6 +97,7 @@ impl Pixel for f64 {
 }
 
 pub use alpha::Alpha;
+pub use palette::{Palette, applies as palette_applies};
 
 /// The methods: the clap enum of `--resampling`, so the list exists once.
 pub use crate::cli::Resampling as Method;
@@ -303,6 +306,67 @@ pub fn resample_with_alpha<T: Pixel>(
     nodata: Option<f64>,
     alpha: Option<Alpha>,
 ) -> (Vec<T>, Option<Vec<u8>>) {
+    resample_with(method, src, win, bands, dst, dst_y0, dst_y1, &Rules { nodata, alpha, ..Rules::default() })
+}
+
+/// Everything besides the method that shapes a result.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rules<'a> {
+    /// Samples equal to it never enter a result (see [`resample`]).
+    pub nodata: Option<f64>,
+    /// An alpha band taking part in the masking (see [`Alpha`]).
+    pub alpha: Option<Alpha>,
+    /// The colour table of a palette band: AVERAGE, RMS and GAUSS then
+    /// work on its colours (see [`Palette`]).
+    pub palette: Option<&'a Palette>,
+    /// Complex samples, real and imaginary parts interleaved: GDAL 3.6
+    /// resamples them with rules of their own (see [`source_level`] and
+    /// the `complex` module).
+    pub complex: bool,
+}
+
+/// The level that level `j` (0 = full resolution) is computed from: the
+/// one before it, except for complex samples under NEAREST, which GDAL 3.6
+/// takes from full resolution for every level.
+pub fn source_level(method: Method, complex: bool, j: usize) -> usize {
+    if j == 0 || (complex && method == Method::Nearest) { 0 } else { j - 1 }
+}
+
+/// [`src_rows_needed`] with complex samples' footprints when `complex`.
+pub fn src_rows_for(
+    method: Method,
+    complex: bool,
+    src: Level,
+    dst: Level,
+    dst_y0: usize,
+    dst_y1: usize,
+) -> (usize, usize) {
+    if complex && complex::applies(method) {
+        let dst_y1 = dst_y1.min(dst.height);
+        if dst_y1 <= dst_y0 || src.height == 0 || dst.height == 0 {
+            return (0, 0);
+        }
+        let r = ratio(src.height, dst.height);
+        let (a, _) = complex::span(dst_y0, r, src.height, dst.height);
+        let (_, b) = complex::span(dst_y1 - 1, r, src.height, dst.height);
+        return (a, b.max(a));
+    }
+    src_rows_needed(method, src, dst, dst_y0, dst_y1)
+}
+
+/// [`resample_with_alpha`] under all of [`Rules`].
+#[allow(clippy::too_many_arguments)]
+pub fn resample_with<T: Pixel>(
+    method: Method,
+    src: Level,
+    win: &Window<T>,
+    bands: usize,
+    dst: Level,
+    dst_y0: usize,
+    dst_y1: usize,
+    rules: &Rules,
+) -> (Vec<T>, Option<Vec<u8>>) {
+    let Rules { nodata, alpha, palette, complex } = *rules;
     let dst_y1 = dst_y1.min(dst.height);
     let rows = dst_y1.saturating_sub(dst_y0);
     let n = rows * dst.width * bands;
@@ -327,6 +391,19 @@ pub fn resample_with_alpha<T: Pixel>(
     let rx = ratio(src.width, dst.width);
     let ry = ratio(src.height, dst.height);
     let geo = Geometry { src, dst, rx, ry, dst_y0, dst_y1 };
+    if complex && complex::applies(method) {
+        let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
+        complex::average(&s, &geo, &mut out);
+        return (out.data, out.valid);
+    }
+    if let Some(p) = palette.filter(|_| bands == 1 && palette::applies(method)) {
+        let s = Src::new(win.data, win.valid, win.y0, win.rows, src.width, bands, nodata);
+        match method {
+            Method::Gauss => palette::gauss(&s, &geo, &mut out, p),
+            _ => palette::average(&s, &geo, &mut out, p, method == Method::Rms),
+        }
+        return (out.data, out.valid);
+    }
     match alpha.filter(|a| a.index < bands && alpha::masks(method, T::MAX <= 255.0)) {
         Some(a) => alpha::run_alpha(method, win, bands, &geo, nodata, fill, &mut out, a),
         None => {

@@ -333,3 +333,46 @@ fn complex_overviews_follow_gdals_complex_rules() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Complex integers take the horizontal predictor as GDAL writes it
+/// (libtiff differences each whole complex value as one word): the COG
+/// reads back to the input and, where GDAL is installed, is byte-identical
+/// to `gdal_translate -of COG -co PREDICTOR=2`. The floating-point
+/// predictor is refused on complex samples, as GDAL refuses it.
+#[test]
+fn complex_integers_take_the_horizontal_predictor() {
+    let dir = tmp("complex-predictor");
+    let input = testdata("rw_cint16_odd.tif");
+    let out = dir.join("pred.tif");
+    create(&input, &out, &["--compress", "deflate", "--predictor", "horizontal"]);
+    let (a, b) = (open(&out), open(&input));
+    assert_eq!(a.ifds[0].u64_of(tags::PREDICTOR), Some(2));
+    let (ia, ib) = (Image::all(&a).unwrap(), Image::all(&b).unwrap());
+    let pa = RasterReader::new(&a, &ia[0]).unwrap().read_rows(0, ia[0].height).unwrap();
+    let pb = RasterReader::new(&b, &ib[0]).unwrap().read_rows(0, ib[0].height).unwrap();
+    assert!(pa == pb, "full resolution reads back to the input");
+    let o = cogtool([
+        "create",
+        input.to_str().unwrap(),
+        dir.join("fp.tif").to_str().unwrap(),
+        "--compress",
+        "deflate",
+        "--predictor",
+        "float",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("floating-point predictor"), "{}", stderr(&o));
+    if common::gdal_python_ready() {
+        let g = dir.join("gdal.tif");
+        let st = Command::new("gdal_translate")
+            .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=2"])
+            .arg(&input)
+            .arg(&g)
+            .env("GDAL_NUM_THREADS", "1")
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert!(std::fs::read(&out).unwrap() == std::fs::read(&g).unwrap(), "differs from GDAL's COG");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -180,8 +180,17 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     if predictor == 3 && !inp.is_float() {
         return Err(Error::usage("the floating-point predictor needs floating-point samples"));
     }
-    if predictor >= 2 && inp.is_complex() {
-        return Err(Error::usage("predictors are not supported for complex samples"));
+    // Complex samples: GDAL (libtiff) differences each whole complex value
+    // as one 32- or 64-bit word; its floating-point predictor takes real
+    // Float32/Float64 samples only.
+    if predictor == 3 && inp.is_complex() {
+        return Err(Error::usage("the floating-point predictor is only supported with Float32 or Float64 samples"));
+    }
+    if predictor == 2 && inp.is_complex() && sample_bytes > 8 {
+        return Err(Error::usage(format!(
+            "the horizontal predictor is not supported for {}-bit complex samples",
+            sample_bytes * 8
+        )));
     }
     match o.codec {
         // Lossy codecs would blend palette indices into other classes.

@@ -53,10 +53,8 @@ UNSUPPORTED = ("LERC", "LZMA", "CCITT fax", "old-style JPEG", "compression 32766
                "compression 34676", "compression 34677", "subsampled YCbCr outside JPEG", "not a TIFF")
 
 # Refusals that are known differences from GDAL, not yet fixed: printed
-# (prefix "known:") and counted, not failures. GDAL 3.6 writes PREDICTOR=2
-# for complex integers (CInt16, CInt32) with PREDICTOR=YES; cogtool refuses
-# a predictor for complex samples.
-KNOWN_REFUSALS = ("predictors are not supported for complex samples",)
+# (prefix "known:") and counted, not failures. None at present.
+KNOWN_REFUSALS = ()
 
 # A deliberate difference: on an integer band whose nodata lies outside the
 # type's range (a Byte band with nodata -10000), GDAL 3.6 converts the

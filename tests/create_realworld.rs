@@ -28,34 +28,50 @@ fn create(input: &Path, output: &Path, extra: &[&str]) {
     assert!(o.status.success(), "create {:?}: {}", extra, stderr(&o));
 }
 
+/// `gdal_translate -of COG` of `input` into `out` with creation options
+/// `co` (single-threaded, as GDAL's default).
+fn gdal_cog(input: &Path, out: &Path, co: &[&str]) {
+    let mut c = Command::new("gdal_translate");
+    c.args(["-q", "-of", "COG"]);
+    for o in co {
+        c.args(["-co", o]);
+    }
+    let st = c.arg(input).arg(out).env("GDAL_NUM_THREADS", "1").status().unwrap();
+    assert!(st.success(), "gdal_translate {:?}", co);
+}
+
+/// Whether two files hold the same bytes.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    std::fs::read(a).unwrap() == std::fs::read(b).unwrap()
+}
+
 fn open(path: &Path) -> Tiff {
     let r = cogtool::source::open(&path.to_string_lossy(), &Default::default()).unwrap();
     Tiff::open(Arc::new(r)).unwrap()
 }
 
-/// Every image IFD (full resolution, then overviews) as f32 samples.
-fn levels_f32(path: &Path) -> Vec<(u64, u64, Vec<f32>)> {
+/// Every image IFD (full resolution, then overviews): its size and its
+/// decoded little-endian bytes.
+fn levels(path: &Path) -> Vec<(u64, u64, Vec<u8>)> {
     let t = open(path);
     let imgs = Image::all(&t).unwrap();
     imgs.iter()
         .filter(|i| matches!(i.kind, Kind::Image | Kind::Overview))
-        .map(|i| {
-            let b = RasterReader::new(&t, i).unwrap().read_rows(0, i.height).unwrap();
-            let v = b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
-            (i.width, i.height, v)
-        })
+        .map(|i| (i.width, i.height, RasterReader::new(&t, i).unwrap().read_rows(0, i.height).unwrap()))
         .collect()
 }
 
+/// [`levels`] as f32 samples.
+fn levels_f32(path: &Path) -> Vec<(u64, u64, Vec<f32>)> {
+    let f = |b: Vec<u8>| b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    levels(path).into_iter().map(|(w, h, b)| (w, h, f(b))).collect()
+}
+
+/// [`levels`] as i16 samples.
 fn levels_i16(path: &Path) -> Vec<Vec<i16>> {
-    let t = open(path);
-    let imgs = Image::all(&t).unwrap();
-    imgs.iter()
-        .filter(|i| matches!(i.kind, Kind::Image | Kind::Overview))
-        .map(|i| {
-            let b = RasterReader::new(&t, i).unwrap().read_rows(0, i.height).unwrap();
-            b.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()
-        })
+    levels(path)
+        .into_iter()
+        .map(|(_, _, b)| b.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect())
         .collect()
 }
 
@@ -159,15 +175,8 @@ fn palette_under_gray_photometric_is_kept() {
         assert!(px.iter().all(|&v| v <= 10), "{}: overview indices stay classes", p);
         if common::gdal_python_ready() {
             let g = dir.join(format!("{}_gdal.tif", p));
-            let st = Command::new("gdal_translate")
-                .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=128"])
-                .arg(&input)
-                .arg(&g)
-                .env("GDAL_NUM_THREADS", "1")
-                .status()
-                .unwrap();
-            assert!(st.success());
-            assert!(std::fs::read(&out).unwrap() == std::fs::read(&g).unwrap(), "{}: differs from GDAL's COG", p);
+            gdal_cog(&input, &g, &["COMPRESS=DEFLATE", "BLOCKSIZE=128"]);
+            assert!(same_bytes(&out, &g), "{}: differs from GDAL's COG", p);
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
@@ -251,16 +260,9 @@ fn palette_overviews_average_colours_not_indices() {
         }
         if common::gdal_python_ready() {
             let g = dir.join(format!("{}_gdal.tif", method));
-            let st = Command::new("gdal_translate")
-                .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=128"])
-                .args(["-co", &format!("RESAMPLING={}", method.to_uppercase())])
-                .arg(&input)
-                .arg(&g)
-                .env("GDAL_NUM_THREADS", "1")
-                .status()
-                .unwrap();
-            assert!(st.success());
-            assert!(std::fs::read(&out).unwrap() == std::fs::read(&g).unwrap(), "{}: differs from GDAL's COG", method);
+            let rs = format!("RESAMPLING={}", method.to_uppercase());
+            gdal_cog(&input, &g, &["COMPRESS=DEFLATE", "BLOCKSIZE=128", &rs]);
+            assert!(same_bytes(&out, &g), "{}: differs from GDAL's COG", method);
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
@@ -312,15 +314,8 @@ fn complex_overviews_follow_gdals_complex_rules() {
                 create(&input, &ours, &["--resampling", m, "--blocksize", "128", "--compress", "deflate"]);
             }
             let g = dir.join(format!("gdal_{}", name));
-            let st = Command::new("gdal_translate")
-                .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=128"])
-                .args(["-co", &format!("RESAMPLING={}", m.to_uppercase())])
-                .arg(&input)
-                .arg(&g)
-                .env("GDAL_NUM_THREADS", "1")
-                .status()
-                .unwrap();
-            assert!(st.success());
+            let rs = format!("RESAMPLING={}", m.to_uppercase());
+            gdal_cog(&input, &g, &["COMPRESS=DEFLATE", "BLOCKSIZE=128", &rs]);
             let (a, b) = (open(&ours), open(&g));
             let (ia, ib) = (Image::all(&a).unwrap(), Image::all(&b).unwrap());
             assert_eq!(ia.len(), ib.len(), "{}: level count", m);
@@ -364,15 +359,8 @@ fn complex_integers_take_the_horizontal_predictor() {
     assert!(stderr(&o).contains("floating-point predictor"), "{}", stderr(&o));
     if common::gdal_python_ready() {
         let g = dir.join("gdal.tif");
-        let st = Command::new("gdal_translate")
-            .args(["-q", "-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=2"])
-            .arg(&input)
-            .arg(&g)
-            .env("GDAL_NUM_THREADS", "1")
-            .status()
-            .unwrap();
-        assert!(st.success());
-        assert!(std::fs::read(&out).unwrap() == std::fs::read(&g).unwrap(), "differs from GDAL's COG");
+        gdal_cog(&input, &g, &["COMPRESS=DEFLATE", "PREDICTOR=2"]);
+        assert!(same_bytes(&out, &g), "differs from GDAL's COG");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -289,24 +289,7 @@ pub fn resample<T: Pixel>(
     dst_y1: usize,
     nodata: Option<f64>,
 ) -> (Vec<T>, Option<Vec<u8>>) {
-    resample_with_alpha(method, src, win, bands, dst, dst_y0, dst_y1, nodata, None)
-}
-
-/// [`resample`] with an alpha band that takes part in the masking as in
-/// GDAL 3.6.2 (see [`Alpha`]); `None` is plain [`resample`].
-#[allow(clippy::too_many_arguments)]
-pub fn resample_with_alpha<T: Pixel>(
-    method: Method,
-    src: Level,
-    win: &Window<T>,
-    bands: usize,
-    dst: Level,
-    dst_y0: usize,
-    dst_y1: usize,
-    nodata: Option<f64>,
-    alpha: Option<Alpha>,
-) -> (Vec<T>, Option<Vec<u8>>) {
-    resample_with(method, src, win, bands, dst, dst_y0, dst_y1, &Rules { nodata, alpha, ..Rules::default() })
+    resample_with(method, src, win, bands, dst, dst_y0, dst_y1, &Rules { nodata, ..Rules::default() })
 }
 
 /// Everything besides the method that shapes a result.
@@ -354,7 +337,8 @@ pub fn src_rows_for(
     src_rows_needed(method, src, dst, dst_y0, dst_y1)
 }
 
-/// [`resample_with_alpha`] under all of [`Rules`].
+/// [`resample`] under all of [`Rules`]: an alpha band, a palette, complex
+/// samples.
 #[allow(clippy::too_many_arguments)]
 pub fn resample_with<T: Pixel>(
     method: Method,

@@ -9,7 +9,8 @@ use super::input::{self, InputInfo};
 use super::options::CreateOptions;
 use super::output::{TempFile, parent_dir};
 use super::plan::{IfdOrder, choose_bigtiff, plan};
-use super::pyramid::{Pyramid, Sample, from_le_into};
+use super::pyramid::Pyramid;
+use super::sample::{Sample, from_le_into};
 use super::rows::RowSource;
 use super::spill::Spills;
 use super::tile_encoder::{CutTile, TileEncoder};
@@ -106,7 +107,7 @@ pub fn create_with(
     let mut inp = input::describe(&tiff, &images)?;
     // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
     let (sidecar, mut notes) =
-        if remote_input { (None, Vec::new()) } else { super::sidecars::apply(Path::new(input_path), &mut inp)? };
+        if remote_input { (None, Vec::new()) } else { super::sidecar::apply(Path::new(input_path), &mut inp)? };
     // Like libtiff (and so GDAL), a broken IFD after the first ends the
     // chain: the images before it are converted.
     if let Some(e) = &tiff.chain_error {

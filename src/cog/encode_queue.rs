@@ -6,7 +6,7 @@
 //! are capped by a budget (a couple of full-resolution tile rows); past it,
 //! `submit` first takes finished tiles off the queue.
 
-use super::pyramid::Sample;
+use super::sample::Sample;
 use super::spill::Spills;
 use super::tile_encoder::{CutTile, EncodedTile, TileEncoder};
 use crate::{Error, Result};

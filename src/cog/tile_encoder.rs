@@ -6,7 +6,7 @@
 //! (see encode_queue.rs).
 
 use super::config::Config;
-use super::pyramid::Sample;
+use super::sample::Sample;
 use super::resample::Pixel;
 use crate::Result;
 use crate::codec::{self, BlockLayout, EncodeOptions};

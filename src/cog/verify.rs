@@ -37,7 +37,7 @@
 use super::config::{Config, MaskSource};
 use super::levels::LevelGeom;
 use super::options::CreateOptions;
-use super::pyramid::{Sample, from_le_into};
+use super::sample::{Sample, from_le_into};
 use super::resample::Method;
 use super::rows::RowSource;
 use crate::raster::RasterReader;
@@ -477,7 +477,7 @@ pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> 
     let tiff = open(Path::new(input))?;
     let images = Image::all(&tiff)?;
     let mut inp = super::input::describe(&tiff, &images)?;
-    super::sidecars::apply(Path::new(input), &mut inp)?;
+    super::sidecar::apply(Path::new(input), &mut inp)?;
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
     let cfg = super::config::resolve(o, &inp, reader.sample_bytes())?;
     verify_written(written, &reader, inp.height, &cfg)

@@ -3,26 +3,25 @@
 //! TIFF itself holds wins, the sidecar fills in what it lacks; except the
 //! PAM sidecar's georeferencing, which GDAL reads first.
 
+mod mask;
+mod pam;
+mod path;
+mod rpc;
+mod world_file;
+
 use super::input::InputInfo;
-use super::sidecar_mask::{self, Found, Sidecar};
-use super::{pam, rpc_file, srs_keys, world_file};
+use super::srs_keys;
+use mask::{Found, Sidecar};
+
 use crate::Result;
 use crate::tiff::tags::{
     GEO_ASCII_PARAMS, GEO_DOUBLE_PARAMS, GEO_KEY_DIRECTORY, MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION,
     RPC_COEFFICIENT,
 };
 use crate::tiff::write::OutTag;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const GEO_KEY_TAGS: [u16; 3] = [GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS];
-
-/// `path` with `suffix` appended to its whole name (`a.tif` + `.msk` is
-/// `a.tif.msk`), how GDAL names most of its sidecars.
-pub fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
 
 /// Merge INPUT.aux.xml, a world file, an .RPB/_rpc.txt and INPUT.msk into
 /// `inp`. Returns the external mask to read rows from, if any, and the
@@ -65,13 +64,13 @@ pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>,
         inp.geo_tags.extend(world_file::geo_tags(gt));
     }
     if !inp.tiff_tags.iter().any(|t| t.tag == RPC_COEFFICIENT)
-        && let Some((_, rpc)) = rpc_file::find(input)
+        && let Some((_, rpc)) = rpc::find(input)
     {
         inp.tiff_tags.push(OutTag::doubles(RPC_COEFFICIENT, &rpc));
     }
     let mut mask = None;
     if inp.mask.is_none() {
-        match sidecar_mask::find(input, inp.width, inp.height)? {
+        match mask::find(input, inp.width, inp.height)? {
             Found::Mask(s) => {
                 if s.per_band {
                     notes.push(format!(

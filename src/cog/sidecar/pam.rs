@@ -45,7 +45,7 @@ struct PamBand {
 /// Read `INPUT.aux.xml`, if there is one. A sidecar that is there but not
 /// readable XML is an error naming it.
 pub fn read(input: &Path) -> Result<Option<Pam>> {
-    let path = super::sidecars::beside(input, ".aux.xml");
+    let path = super::path::beside(input, ".aux.xml");
     let Ok(meta) = std::fs::metadata(&path) else { return Ok(None) };
     if !meta.is_file() {
         return Ok(None);

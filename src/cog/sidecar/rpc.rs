@@ -36,7 +36,7 @@ const LISTS: [(&str, &str); 4] = [
 pub fn find(input: &Path) -> Option<(PathBuf, Vec<f64>)> {
     // Named after the file without its extension: a.tif -> a.RPB, a_rpc.txt.
     let stem = input.with_extension("");
-    let with = |suffix: &str| super::sidecars::beside(&stem, suffix);
+    let with = |suffix: &str| super::path::beside(&stem, suffix);
     let readable = |p: &PathBuf| {
         let small = std::fs::metadata(p).map(|m| m.is_file() && m.len() < 1 << 20).unwrap_or(false);
         if small { std::fs::read_to_string(p).ok() } else { None }

@@ -6,8 +6,8 @@
 //! (see encode_queue.rs).
 
 use super::config::Config;
-use super::sample::Sample;
 use super::resample::Pixel;
+use super::sample::Sample;
 use crate::Result;
 use crate::codec::{self, BlockLayout, EncodeOptions};
 use crate::tiff::{ByteOrder, SampleFormat};

@@ -37,9 +37,9 @@
 use super::config::{Config, MaskSource};
 use super::levels::LevelGeom;
 use super::options::CreateOptions;
-use super::sample::{Sample, from_le_into};
 use super::resample::Method;
 use super::rows::RowSource;
+use super::sample::{Sample, from_le_into};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, Kind, SampleFormat, Tiff};

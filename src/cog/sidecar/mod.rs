@@ -19,6 +19,7 @@ use crate::tiff::tags::{
     RPC_COEFFICIENT,
 };
 use crate::tiff::write::OutTag;
+use path::beside;
 use std::path::Path;
 
 const GEO_KEY_TAGS: [u16; 3] = [GEO_KEY_DIRECTORY, GEO_DOUBLE_PARAMS, GEO_ASCII_PARAMS];

@@ -2,9 +2,27 @@
 //! man-page generator (`cogtool gen-assets`) and the tests that check the
 //! committed assets are fresh. Only parsing lives here; `src/cmd/` runs things.
 
+use crate::cog::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
+use crate::cog::resample::Method as Resampling;
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// The library's value lists offered as clap values, under the names the
+/// library gives them (`cli_name`), in its order.
+macro_rules! library_values {
+    ($($t:ty),*) => {$(
+        impl ValueEnum for $t {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$t>::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.cli_name()))
+            }
+        }
+    )*};
+}
+library_values!(Codec, PredictorChoice, Resampling, BigTiff, Interleave, ZoomLevelStrategy);
 
 #[derive(Debug, Parser)]
 #[command(
@@ -197,55 +215,6 @@ pub struct DumpArgs {
     pub band: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Compress {
-    None,
-    Deflate,
-    Lzw,
-    Zstd,
-    Packbits,
-    Jpeg,
-    Webp,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PredictorArg {
-    None,
-    Horizontal,
-    Float,
-    Auto,
-}
-
-/// Overview resampling methods; also the library's list
-/// (`cog::resample::Method` is this enum).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Resampling {
-    Nearest,
-    Average,
-    Bilinear,
-    Cubic,
-    #[value(name = "cubicspline")]
-    CubicSpline,
-    Lanczos,
-    Mode,
-    Rms,
-    Gauss,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BigTiffArg {
-    Yes,
-    No,
-    IfNeeded,
-    IfSafer,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InterleaveArg {
-    Pixel,
-    Band,
-}
-
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// Input GeoTIFF.
@@ -254,7 +223,7 @@ pub struct CreateArgs {
     pub output: String,
     /// Tile codec (GDAL: COMPRESS) [default: lzw].
     #[arg(long, value_enum)]
-    pub compress: Option<Compress>,
+    pub compress: Option<Codec>,
     /// DEFLATE/ZSTD level (GDAL: LEVEL) [default: 6 for DEFLATE, 9 for ZSTD].
     #[arg(long)]
     pub level: Option<i32>,
@@ -263,7 +232,7 @@ pub struct CreateArgs {
     pub quality: Option<u8>,
     /// Predictor (GDAL: PREDICTOR) [default: none].
     #[arg(long, value_enum)]
-    pub predictor: Option<PredictorArg>,
+    pub predictor: Option<PredictorChoice>,
     /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512].
     #[arg(long)]
     pub blocksize: Option<u32>,
@@ -293,7 +262,7 @@ pub struct CreateArgs {
     pub add_mask: bool,
     /// Sample layout (GDAL: INTERLEAVE) [default: pixel].
     #[arg(long, value_enum)]
-    pub interleave: Option<InterleaveArg>,
+    pub interleave: Option<Interleave>,
     /// Omit tiles that are all nodata (GDAL: SPARSE_OK).
     #[arg(long)]
     pub sparse: bool,
@@ -310,7 +279,7 @@ pub struct CreateArgs {
     /// BigTIFF output (GDAL: BIGTIFF) [default: if-safer: BigTIFF when
     /// the uncompressed tiles could pass 4 GiB].
     #[arg(long, value_enum)]
-    pub bigtiff: Option<BigTiffArg>,
+    pub bigtiff: Option<BigTiff>,
     /// Replace OUTPUT if it exists.
     #[arg(long)]
     pub overwrite: bool,
@@ -353,9 +322,39 @@ pub struct CreateArgs {
     pub aligned_levels: Option<u32>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ZoomLevelStrategy {
-    Auto,
-    Lower,
-    Upper,
+impl CreateArgs {
+    /// The options as the library takes them (it merges them with `--co`
+    /// items and checks them).
+    pub fn flags(&self) -> Flags {
+        Flags {
+            compress: self.compress,
+            level: self.level,
+            quality: self.quality,
+            predictor: self.predictor,
+            blocksize: self.blocksize,
+            overview_blocksize: self.overview_blocksize,
+            resampling: self.resampling,
+            overview_resampling: self.overview_resampling,
+            overview_count: self.overview_count,
+            overviews: self.overviews.clone(),
+            nodata: self.nodata.clone(),
+            add_mask: self.add_mask,
+            interleave: self.interleave,
+            sparse: self.sparse,
+            description: self.description.clone(),
+            tag: self.tag.clone(),
+            threads: self.threads,
+            bigtiff: self.bigtiff,
+            overwrite: self.overwrite,
+            creation_options: self.creation_options.clone(),
+            tmpdir: self.tmpdir.clone(),
+            verify: self.verify,
+            web_optimized: self.web_optimized,
+            tms: self.tms.clone(),
+            warp_resampling: self.warp_resampling,
+            zoom_level: self.zoom_level,
+            zoom_level_strategy: self.zoom_level_strategy,
+            aligned_levels: self.aligned_levels,
+        }
+    }
 }

@@ -5,11 +5,11 @@
 //! axis order), the warp suggestion, and the warped pixels, as a warped VRT
 //! read in bands of tile rows by [`crate::gdal_input`]'s row source.
 
-use crate::cli::Resampling;
 use crate::cog::create::{Progress, Summary};
-use crate::cog::gdal_gate::{Scheme, Tiling};
 use crate::cog::options::{CreateOptions, OverviewChoice};
+use crate::cog::resample::Method as Resampling;
 use crate::cog::tms;
+use crate::cog::tms::{Scheme, Tiling};
 use crate::gdal_input::{create_from_dataset, last_error, open_dataset, quiet_errors};
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};

@@ -874,7 +874,7 @@ fn patch_overview(path: &Path, level: usize, x: usize, y: usize, v: &[u8]) {
 
 fn verify_opts(method: cogtool::cog::resample::Method) -> cogtool::cog::options::CreateOptions {
     cogtool::cog::options::CreateOptions {
-        codec: cogtool::cli::Compress::None,
+        codec: cogtool::cog::options::Codec::None,
         blocksize: 64,
         resampling: Some(method),
         ..Default::default()

@@ -6,7 +6,8 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use cogtool::cog::create::{NoProgress, create};
+use cogtool::cog::create::NoProgress;
+use cogtool::cog::run::{Request, create};
 use cogtool::cog::options::{Codec, CreateOptions, OverviewChoice, PredictorChoice};
 use cogtool::tiff::Image;
 use libfuzzer_sys::fuzz_target;
@@ -61,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&input, tiff_bytes).unwrap();
     let _ = std::fs::remove_file(&output);
     let o = options(last[0]);
-    let r = create(input.to_str().unwrap(), output.to_str().unwrap(), &o, &mut NoProgress);
+    let r = create(&Request::new(input.to_str().unwrap(), output.to_str().unwrap(), o), &mut NoProgress);
     let left: Vec<_> = std::fs::read_dir(d).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     match r {
         Ok(_) => assert_eq!(left.len(), 2, "files left beside OUTPUT: {:?}", left),

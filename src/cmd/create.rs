@@ -4,6 +4,7 @@
 use super::{EXIT_ERROR, EXIT_OK, Global, report, report_usage};
 use crate::cog::create::Progress;
 use crate::cog::options::CreateOptions;
+use crate::cog::run::Request;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -31,11 +32,15 @@ impl Progress for Bar {
 
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     // Option errors are about the command line: no file name before them.
-    if let Err(e) = crate::cog::gdal_gate::check_args(&a) {
-        report_usage(&e);
-        return EXIT_ERROR;
-    }
-    let opts = match CreateOptions::from_args(&a) {
+    let flags = a.flags();
+    let tiling = match crate::cog::gdal_gate::tiling_of(&flags) {
+        Ok(t) => t,
+        Err(e) => {
+            report_usage(&e);
+            return EXIT_ERROR;
+        }
+    };
+    let opts = match CreateOptions::from_flags(&flags) {
         Ok(o) => o,
         Err(e) => {
             report_usage(&e);
@@ -64,7 +69,9 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         b
     });
     let mut bar = Bar(bar);
-    match crate::cog::gdal_gate::create_from_args(&a, &opts, &g.open_options(), &mut bar) {
+    let request =
+        Request { input: a.input.clone(), output: a.output.clone(), options: opts, tiling, remote: g.open_options() };
+    match crate::cog::run::create(&request, &mut bar) {
         Ok(s) => {
             bar.finish();
             if !g.quiet {

@@ -52,12 +52,6 @@ fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     Tiff::open_lenient(Arc::new(r))
 }
 
-/// Convert the whole run: INPUT to OUTPUT (`-` = stdout), a remote INPUT
-/// read with default remote options.
-pub fn create(input_path: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
-    create_with(input_path, output, o, &OpenOptions::default(), progress)
-}
-
 /// Checks on a local OUTPUT (or `-`) before any work: an existing file is
 /// replaced only with --overwrite, a directory never. Any URL reaching here
 /// is refused (s3:// is dispatched before): a URL must never become a local
@@ -81,23 +75,17 @@ pub(crate) fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> 
     Ok(())
 }
 
-/// [`create`] with the remote options (headers, endpoint, region, retries,
-/// concurrency...) used for a remote INPUT and an `s3://` OUTPUT.
-pub fn create_with(
+/// The native path: a TIFF INPUT (local, or remote read with `remote`) to
+/// a local OUTPUT (`-` = stdout) already checked by [`check_local_output`].
+/// [`super::run::create`] decides when this path applies.
+pub fn create_tiff(
     input_path: &str,
     output: &str,
     o: &CreateOptions,
     remote: &OpenOptions,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
-    if crate::source::scheme(output) == crate::source::Scheme::S3 {
-        return super::s3_output::create(input_path, output, o, remote, progress);
-    }
-    check_local_output(output, o)?;
     let remote_input = crate::source::scheme(input_path) != crate::source::Scheme::Local;
-    if !remote_input && !super::gdal_gate::looks_like_tiff(input_path) {
-        return super::gdal_gate::create_from_other(input_path, output, o, progress);
-    }
     let tiff = if remote_input {
         Tiff::open_lenient(Arc::new(crate::source::open(input_path, remote)?))?
     } else {

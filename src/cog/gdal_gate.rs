@@ -5,14 +5,15 @@
 
 use super::create::{Progress, Summary};
 use super::options::CreateOptions;
+use super::options::{Flags, Interleave, ZoomLevelStrategy};
+use super::resample::Method as Resampling;
 use super::tms;
-use crate::cli::{CreateArgs, Resampling, ZoomLevelStrategy};
+use super::tms::{Scheme, Tiling};
 use crate::source::OpenOptions;
 use crate::{Error, Result};
-use std::path::PathBuf;
 
 /// The tile-matrix-set options given on the command line, by flag name.
-pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
+pub fn tms_flags(a: &Flags) -> Vec<&'static str> {
     let mut v = Vec::new();
     if a.web_optimized {
         v.push("--web-optimized");
@@ -35,27 +36,9 @@ pub fn tms_flags(a: &CreateArgs) -> Vec<&'static str> {
     v
 }
 
-/// Which tile matrix set.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Scheme {
-    /// `--web-optimized`: WebMercatorQuad (GDAL's GoogleMapsCompatible).
-    WebMercator,
-    /// `--tms FILE`: an OGC TileMatrixSet JSON.
-    File(PathBuf),
-}
-
-/// A reprojection onto a tile matrix set, as asked on the command line.
-#[derive(Debug, Clone)]
-pub struct Tiling {
-    pub scheme: Scheme,
-    /// Default nearest (rio-cogeo's default; GDAL's COG driver defaults to cubic).
-    pub warp_resampling: Resampling,
-    pub request: tms::Request,
-}
-
 /// The tiling asked for, if any. Tiling options without `--web-optimized` or
 /// `--tms` are a usage error, as is any of them in a build without GDAL.
-pub fn tiling_of(a: &CreateArgs) -> Result<Option<Tiling>> {
+pub fn tiling_of(a: &Flags) -> Result<Option<Tiling>> {
     let used = tms_flags(a);
     if used.is_empty() {
         return Ok(None);
@@ -75,7 +58,7 @@ pub fn tiling_of(a: &CreateArgs) -> Result<Option<Tiling>> {
         Some(ZoomLevelStrategy::Lower) => tms::Strategy::Lower,
         Some(ZoomLevelStrategy::Upper) => tms::Strategy::Upper,
     };
-    if a.interleave == Some(crate::cli::InterleaveArg::Band) {
+    if a.interleave == Some(Interleave::Band) {
         return Err(Error::usage("--interleave band is not supported with a tile matrix set"));
     }
     Ok(Some(Tiling {
@@ -90,32 +73,8 @@ pub fn tiling_of(a: &CreateArgs) -> Result<Option<Tiling>> {
     }))
 }
 
-/// Refuse options this build cannot honour.
-pub fn check_args(a: &CreateArgs) -> Result<()> {
-    tiling_of(a).map(|_| ())
-}
-
-/// `create` as the command line asks: onto a tile matrix set through GDAL's
-/// warper, or the plain conversion.
-pub fn create_from_args(
-    a: &CreateArgs,
-    o: &CreateOptions,
-    remote: &crate::source::OpenOptions,
-    progress: &mut dyn Progress,
-) -> Result<Summary> {
-    match tiling_of(a)? {
-        None => super::create::create_with(&a.input, &a.output, o, remote, progress),
-        Some(t) if crate::source::scheme(&a.output) == crate::source::Scheme::S3 => {
-            super::s3_output::upload_built(&a.output, o, remote, progress, |local, inner, p| {
-                create_tiled(&a.input, local, inner, &t, p)
-            })
-        }
-        Some(t) => create_tiled(&a.input, &a.output, o, &t, progress),
-    }
-}
-
 /// Output checks of the plain path, then the warp (feature `gdal`).
-fn create_tiled(
+pub fn create_tiled(
     input: &str,
     output: &str,
     o: &CreateOptions,

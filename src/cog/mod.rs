@@ -24,6 +24,7 @@ pub mod pyramid;
 pub mod remote_input;
 pub mod resample;
 pub mod rows;
+pub mod run;
 pub mod s3_output;
 mod sample;
 pub mod sidecar;
@@ -31,6 +32,7 @@ mod spill;
 pub mod srs_keys;
 mod tile_encoder;
 pub mod validate;
+mod values;
 pub mod verify;
 
 pub mod dump;

@@ -9,16 +9,34 @@
 //! fit in one tile, BIGTIFF=IF_SAFER (GDAL's documented default is
 //! IF_NEEDED; we know every compressed size before writing, see plan.rs).
 
-use crate::cli::{CreateArgs, Resampling};
+use super::resample::Method as Resampling;
 use crate::{Error, Result};
-use clap::ValueEnum;
 use std::path::PathBuf;
 
-// The value lists exist once, as the clap enums of src/cli.rs; here they
-// get the names the library uses and their behaviour.
-pub use crate::cli::{
-    BigTiffArg as BigTiff, Compress as Codec, InterleaveArg as Interleave, PredictorArg as PredictorChoice,
-};
+use super::values::named_values;
+
+named_values!(
+    /// The tile codec (GDAL: COMPRESS).
+    Codec { None => "none", Deflate => "deflate", Lzw => "lzw", Zstd => "zstd", Packbits => "packbits", Jpeg => "jpeg", Webp => "webp" }
+);
+named_values!(
+    /// `--predictor`: none, horizontal differencing, floating point, or the
+    /// one that fits the samples.
+    PredictorChoice { None => "none", Horizontal => "horizontal", Float => "float", Auto => "auto" }
+);
+named_values!(
+    /// When to write BigTIFF (GDAL: BIGTIFF).
+    BigTiff { Yes => "yes", No => "no", IfNeeded => "if-needed", IfSafer => "if-safer" }
+);
+named_values!(
+    /// Samples of a pixel together, or one plane per band (GDAL: INTERLEAVE).
+    Interleave { Pixel => "pixel", Band => "band" }
+);
+named_values!(
+    /// Which zoom level of a tile matrix set fits the input's resolution
+    /// (GDAL: ZOOM_LEVEL_STRATEGY).
+    ZoomLevelStrategy { Auto => "auto", Lower => "lower", Upper => "upper" }
+);
 
 impl Codec {
     /// The TIFF Compression tag value.
@@ -157,12 +175,47 @@ fn codec_of(name: &str, v: &str) -> Result<Codec> {
             Err(usage(format!("--co {}={}: codec not supported by cogtool", name, v)))
         }
         // GDAL's names are our value names in upper case.
-        _ => Codec::from_str(v, true).map_err(|_| usage(format!("--co {}={}: unknown codec", name, v))),
+        _ => Codec::from_name(v).ok_or_else(|| usage(format!("--co {}={}: unknown codec", name, v))),
     }
 }
 
 fn resampling_of(name: &str, v: &str) -> Result<Resampling> {
-    Resampling::from_str(v, true).map_err(|_| usage(format!("--co {}={}: unknown or unsupported resampling", name, v)))
+    Resampling::from_name(v).ok_or_else(|| usage(format!("--co {}={}: unknown or unsupported resampling", name, v)))
+}
+
+/// What the command line gives `create`, field for field: the CLI fills it
+/// in, [`CreateOptions::from_flags`] merges it with the `--co` items and
+/// checks it, [`super::gdal_gate::tiling_of`] reads the tile-matrix-set part.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub compress: Option<Codec>,
+    pub level: Option<i32>,
+    pub quality: Option<u8>,
+    pub predictor: Option<PredictorChoice>,
+    pub blocksize: Option<u32>,
+    pub overview_blocksize: Option<u32>,
+    pub resampling: Option<Resampling>,
+    pub overview_resampling: Option<Resampling>,
+    pub overview_count: Option<u32>,
+    pub overviews: Option<String>,
+    pub nodata: Option<String>,
+    pub add_mask: bool,
+    pub interleave: Option<Interleave>,
+    pub sparse: bool,
+    pub description: Vec<String>,
+    pub tag: Vec<String>,
+    pub threads: Option<usize>,
+    pub bigtiff: Option<BigTiff>,
+    pub overwrite: bool,
+    pub creation_options: Vec<String>,
+    pub tmpdir: Option<PathBuf>,
+    pub verify: bool,
+    pub web_optimized: bool,
+    pub tms: Option<PathBuf>,
+    pub warp_resampling: Option<Resampling>,
+    pub zoom_level: Option<u32>,
+    pub zoom_level_strategy: Option<ZoomLevelStrategy>,
+    pub aligned_levels: Option<u32>,
 }
 
 /// Everything from the command line, before it is merged.
@@ -316,7 +369,7 @@ pub fn parse_nodata(s: &str) -> Result<NodataChoice> {
 
 impl CreateOptions {
     /// Merge flags and `--co` items; check what can be checked without the input.
-    pub fn from_args(a: &CreateArgs) -> Result<CreateOptions> {
+    pub fn from_flags(a: &Flags) -> Result<CreateOptions> {
         let mut c = Collected::default();
         for item in &a.creation_options {
             apply_co(&mut c, item)?;
@@ -453,7 +506,7 @@ mod tests {
         v.extend_from_slice(args);
         let cli = Cli::try_parse_from(v).expect("clap");
         match cli.command {
-            crate::cli::Command::Create(a) => CreateOptions::from_args(&a),
+            crate::cli::Command::Create(a) => CreateOptions::from_flags(&a.flags()),
             _ => unreachable!(),
         }
     }

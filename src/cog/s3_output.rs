@@ -7,22 +7,11 @@
 //! multipart upload, so no parts are left behind to be billed; the temp
 //! file is removed in every case.
 
-use super::create::{Progress, Summary, create_with};
+use super::create::{Progress, Summary};
 use super::options::CreateOptions;
 use super::output::{RemoteWork, TempFile, open_unlinked, until_cancelled};
 use crate::source::{OpenOptions, s3, s3_upload};
 use crate::{Error, Result};
-
-/// Build the COG for INPUT locally, then upload it to `url`.
-pub fn create(
-    input: &str,
-    url: &str,
-    o: &CreateOptions,
-    remote: &OpenOptions,
-    progress: &mut dyn Progress,
-) -> Result<Summary> {
-    upload_built(url, o, remote, progress, |local, inner, p| create_with(input, local, inner, remote, p))
-}
 
 /// Run `build` (any writer of a local COG: the plain conversion, or the warp
 /// onto a tile matrix set) into a temp file, then upload that file to `url`.

@@ -8,6 +8,7 @@
 
 use crate::{Error, Result};
 use serde_json::Value;
+use std::path::PathBuf;
 
 /// Largest TMS JSON file read (GDAL's own limit for URLs is 1 MB).
 pub const MAX_JSON_BYTES: u64 = 1 << 20;
@@ -426,6 +427,24 @@ fn overview_sizes(tms: &TileMatrixSet, zoom: usize, w: u64, h: u64, count: Optio
         cur -= 1;
     }
     out
+}
+
+/// Which tile matrix set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scheme {
+    /// `--web-optimized`: WebMercatorQuad (GDAL's GoogleMapsCompatible).
+    WebMercator,
+    /// `--tms FILE`: an OGC TileMatrixSet JSON.
+    File(PathBuf),
+}
+
+/// A reprojection onto a tile matrix set, as asked on the command line.
+#[derive(Debug, Clone)]
+pub struct Tiling {
+    pub scheme: Scheme,
+    /// Default nearest (rio-cogeo's default; GDAL's COG driver defaults to cubic).
+    pub warp_resampling: super::resample::Method,
+    pub request: Request,
 }
 
 #[cfg(test)]

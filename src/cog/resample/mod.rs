@@ -99,23 +99,22 @@ impl Pixel for f64 {
 pub use alpha::Alpha;
 pub use palette::{Palette, applies as palette_applies};
 
-/// The methods: the clap enum of `--resampling`, so the list exists once.
-pub use crate::cli::Resampling as Method;
+crate::cog::values::named_values!(
+    /// The overview resampling methods, in the order of GDAL's documentation.
+    Method {
+        Nearest => "nearest",
+        Average => "average",
+        Bilinear => "bilinear",
+        Cubic => "cubic",
+        CubicSpline => "cubicspline",
+        Lanczos => "lanczos",
+        Mode => "mode",
+        Rms => "rms",
+        Gauss => "gauss",
+    }
+);
 
 impl Method {
-    /// All methods, in the order of GDAL's documentation.
-    pub const ALL: [Method; 9] = [
-        Method::Nearest,
-        Method::Average,
-        Method::Bilinear,
-        Method::Cubic,
-        Method::CubicSpline,
-        Method::Lanczos,
-        Method::Mode,
-        Method::Rms,
-        Method::Gauss,
-    ];
-
     /// GDAL's name for the method (`-r` of gdaladdo, RESAMPLING= of COG).
     pub fn gdal_name(self) -> &'static str {
         match self {

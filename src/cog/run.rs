@@ -1,0 +1,64 @@
+//! The one entry point of `create`: a [`Request`] (what to convert, where
+//! to, how) and [`create`], which picks the input adapter and the output
+//! sink. Everything below it knows nothing of the others: the native TIFF
+//! path ([`super::create::create_tiff`]), the GDAL bridge for other formats
+//! and tile matrix sets ([`super::gdal_gate`]), and the S3 sink
+//! ([`super::s3_output`]), which takes any local writer.
+
+use super::create::{Progress, Summary, check_local_output, create_tiff};
+use super::options::CreateOptions;
+use super::tms::Tiling;
+use super::{gdal_gate, s3_output};
+use crate::Result;
+use crate::source::{OpenOptions, Scheme, scheme};
+
+/// One conversion.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// A local path, `http(s)://` or `s3://` URL.
+    pub input: String,
+    /// A local path, `-` (stdout) or `s3://bucket/key`.
+    pub output: String,
+    pub options: CreateOptions,
+    /// A reprojection onto a tile matrix set (GDAL's warper), if asked.
+    pub tiling: Option<Tiling>,
+    /// How remote sources and S3 outputs are reached.
+    pub remote: OpenOptions,
+}
+
+impl Request {
+    /// INPUT to OUTPUT with `options`, no tiling, default remote access.
+    pub fn new(input: &str, output: &str, options: CreateOptions) -> Request {
+        Request {
+            input: input.to_string(),
+            output: output.to_string(),
+            options,
+            tiling: None,
+            remote: OpenOptions::default(),
+        }
+    }
+}
+
+/// Convert as `req` asks: into a local file (or stdout), or built locally
+/// and uploaded to S3.
+pub fn create(req: &Request, progress: &mut dyn Progress) -> Result<Summary> {
+    if scheme(&req.output) == Scheme::S3 {
+        return s3_output::upload_built(&req.output, &req.options, &req.remote, progress, |local, o, p| {
+            create_local(req, local, o, p)
+        });
+    }
+    create_local(req, &req.output, &req.options, progress)
+}
+
+/// The local writer for `output`: the warp onto a tile matrix set, GDAL
+/// for a non-TIFF input, else the native path.
+fn create_local(req: &Request, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
+    if let Some(t) = &req.tiling {
+        return gdal_gate::create_tiled(&req.input, output, o, t, progress);
+    }
+    check_local_output(output, o)?;
+    if scheme(&req.input) == Scheme::Local && !gdal_gate::looks_like_tiff(&req.input) {
+        return gdal_gate::create_from_other(&req.input, output, o, progress);
+    }
+    create_tiff(&req.input, output, o, &req.remote, progress)
+}

@@ -53,7 +53,7 @@ pub enum RequestPayerArg {
     Requester,
 }
 
-/// Options for http(s):// and s3:// sources and destinations (issue 6).
+/// Options for http(s):// and s3:// sources and destinations.
 /// S3 options are named as the AWS CLI names them.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Remote sources (http, https, s3)")]

@@ -8,6 +8,10 @@
 //!   validation, layout planning and the writer pipeline.
 //! * [`cmd`] is one thin file per subcommand.
 
+// Every dependency is used by the library itself (unit tests see the
+// dev-dependencies too, hence only outside tests).
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod cli;
 pub mod cmd;
 pub mod codec;

@@ -1,4 +1,4 @@
-//! The create test matrix of issue 5: data types x 1, 3, 4, 5 bands x codecs
+//! The create test matrix: data types x 1, 3, 4, 5 bands x codecs
 //! (JPEG and WebP where they apply) x sizes 1x1, 100x80, 513x513 x plain,
 //! nodata, NaN, alpha and palette inputs, written at run time by our own
 //! writer. Every output must pass our validator and, when GDAL is installed,

@@ -1,6 +1,6 @@
 //! HTTP(S) sources against a real server on 127.0.0.1 (tests/remote_support):
 //! identical `info` output to local reads, the one-request open, retries,
-//! and every fault of issue 6.
+//! and every fault a remote source can have.
 
 mod remote_support;
 

@@ -8,7 +8,7 @@
 //! size, so parsing IFDs never turns into many tiny requests), and request
 //! accounting (how many reads, how many bytes) for `-v` and the JSON outputs.
 //!
-//! Remote sources (`http://`, `https://`, `s3://`, issue 6) share one tokio
+//! Remote sources (`http://`, `https://`, `s3://`) share one tokio
 //! runtime ([`runtime`]) hidden behind the synchronous trait; [`remote`] holds
 //! what they share (first read, ETag pinning, retries, logging), [`http`] and
 //! [`s3`] the backends, [`s3_upload`] the multipart upload used by `create`.

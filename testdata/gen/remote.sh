@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixtures for the remote-source tests (issue 6). Run from testdata/.
+# Fixtures for the remote-source tests. Run from testdata/.
 #   remote_small.tif  : 256x256 RGB byte COG, DEFLATE, 64x64 tiles, 2 overviews;
 #                       its IFDs fit in the first 16 KiB (one request for info).
 #   remote_mask.tif   : 300x200 byte COG, DEFLATE, internal mask, 1 overview,

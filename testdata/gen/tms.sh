@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixtures for --web-optimized / --tms (issue 8). Run from testdata/.
+# Fixtures for --web-optimized / --tms. Run from testdata/.
 #   tms_utm_rgb.tif    : 300x220 RGB byte, UTM 33N (EPSG:32633), 20 m pixels,
 #                        no nodata (so the warp adds an alpha band, as GDAL does).
 #   tms_utm_nodata.tif : 160x120 Int16, UTM 33N, 45 m pixels, nodata -9999

@@ -5,7 +5,7 @@
 #   bench/validate.sh [DIR]      (default: ../shared/corpus, or $COGTOOL_CORPUS)
 #   EVERY=3 bench/validate.sh    (every 3rd file only: rio-cogeo is slow)
 #
-# Targets (README "cogtool validate"): one call per file >= 20x faster than
+# Targets (docs/benchmarks/2026-11-validate.md): one call per file >= 20x faster than
 # GDAL's script; the whole corpus in one call < 1 s. Uses target/release
 # (built if missing). rio is optional: set RIO=/path/to/rio or have `rio`
 # with the cogeo plugin on PATH; nothing is downloaded here.

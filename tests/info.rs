@@ -679,3 +679,29 @@ fn subifd_overviews_are_listed() {
     assert!(t.contains("  Overviews: 32x32 (/2)\n"), "{}", t);
     assert!(t.contains("SubIFD of IFD 0, IFD 1 at offset 400 (overview, 32x32)"), "{}", t);
 }
+
+/// A reader that goes away (`cogtool info ... | head -1`) ends the run
+/// quietly with exit 0, not as an I/O failure.
+#[test]
+fn a_closed_stdout_is_a_normal_end() {
+    use std::process::{Command, Stdio};
+    let files: Vec<_> = std::fs::read_dir(testdata(""))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tif") && !p.to_string_lossy().contains("bad_"))
+        .collect();
+    // Enough sources that the output cannot all fit in the pipe before it closes.
+    let mut args = vec!["info".to_string(), "--all-values".to_string()];
+    for _ in 0..20 {
+        args.extend(files.iter().map(|p| p.to_string_lossy().into_owned()));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cogtool"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+}

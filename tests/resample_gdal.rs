@@ -246,7 +246,7 @@ fn run_case<T: Sample>(c: &Case, seed: u32) -> Vec<(Level, Diff, Diff)> {
 }
 
 /// Largest difference allowed per sample, in units for integers, relative
-/// for floats. Measured figures are in the README ("Overview resampling").
+/// for floats. Measured figures are in docs/gdal-parity.md ("Overview resampling").
 /// * NEAREST and MODE copy source values: identical, except that GDAL 3.6
 ///   runs Float64 through a Float32 working type (we keep f64), so there
 ///   the values agree to f32 precision (2^-24 relative).

@@ -150,8 +150,8 @@ fn single(g: &Global, a: &DumpArgs, p: &Pyramid, id: TileId) -> i32 {
     let path = match a.output.as_deref() {
         Some("-") => {
             let mut out = std::io::stdout().lock();
-            if out.write_all(&bytes).and_then(|_| out.flush()).is_err() {
-                return EXIT_ERROR; // stdout closed
+            if let Err(e) = out.write_all(&bytes).and_then(|_| out.flush()) {
+                return super::stdout_failed(&e);
             }
             return EXIT_OK;
         }

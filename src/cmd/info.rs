@@ -58,8 +58,8 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
         let mut out = stdout.lock();
         match result {
             Ok(text) => {
-                if out.write_all(text.as_bytes()).is_err() {
-                    return EXIT_ERROR; // stdout closed (e.g. piped to head)
+                if let Err(e) = out.write_all(text.as_bytes()) {
+                    return super::stdout_failed(&e);
                 }
             }
             Err(e) => {

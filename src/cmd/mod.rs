@@ -18,12 +18,12 @@ pub const EXIT_NOT_OK: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// Settings every subcommand receives.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Global {
     pub quiet: bool,
     pub verbose: u8,
-    /// Remote-source options (leaked once per run so Global stays Copy).
-    pub remote: &'static crate::cli::RemoteArgs,
+    /// Remote-source options.
+    pub remote: crate::cli::RemoteArgs,
 }
 
 impl Global {
@@ -35,8 +35,7 @@ impl Global {
 }
 
 pub fn run(cli: Cli) -> i32 {
-    let remote: &'static crate::cli::RemoteArgs = Box::leak(Box::new(cli.remote.clone()));
-    let g = Global { quiet: cli.quiet, verbose: cli.verbose, remote };
+    let g = Global { quiet: cli.quiet, verbose: cli.verbose, remote: cli.remote };
     match cli.command {
         Command::Info(a) => info::run(&g, a),
         Command::Validate(a) => validate::run(&g, a),
@@ -44,6 +43,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Create(a) => create::run(&g, a),
         Command::GenAssets { dir } => assets::run(&dir),
     }
+}
+
+/// The exit code after stdout failed: a reader that went away (`| head`)
+/// is a normal end, anything else an I/O failure.
+pub fn stdout_failed(e: &std::io::Error) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe { EXIT_OK } else { EXIT_ERROR }
 }
 
 /// Print `cogtool: SOURCE: message` on stderr.

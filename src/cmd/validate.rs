@@ -82,8 +82,8 @@ pub fn run(g: &Global, a: ValidateArgs) -> i32 {
                     }
                 }
             };
-            if out.write_all(text.as_bytes()).is_err() {
-                return EXIT_ERROR; // stdout closed (piped to head)
+            if let Err(e) = out.write_all(text.as_bytes()) {
+                return super::stdout_failed(&e);
             }
         }
     }

@@ -11,7 +11,7 @@ unit, colour table, mask flags and, for inputs without overviews, the
 overview sizes and pixels (within 1: GDAL's default CUBIC rounds a few
 values the other way); full-resolution checksums too. JPEG inputs skip the
 pixel checks (our decoder and libjpeg round differently, by 1-4). Where cogtool deliberately
-differs from GDAL 3.6.2 (README, "Noticed"), it is held to the input
+differs from GDAL 3.6.2 (docs/gdal-parity.md), it is held to the input
 instead:
 - SRS: GDAL rewrites the GeoKeys from its own model; cogtool copies them,
   so GDAL reads cogtool's output as it reads the input.

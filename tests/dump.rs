@@ -539,7 +539,7 @@ fn big_endian_cog_leader_and_trailer() {
 fn shared_3x2_fixture() {
     let path = testdata("cog_3x2_tiles.tif");
     if !path.is_file() {
-        eprintln!("SKIP: {} not present yet (foundation fixture)", path.display());
+        crate::skip!("SKIP: {} not present yet (foundation fixture)", path.display());
         return;
     }
     assert_eq!(check_all_tiles_raw("cog_3x2_tiles.tif"), 6);

@@ -144,7 +144,7 @@ fn jpeg2000_input() {
     }
     let formats = Command::new("gdalinfo").arg("--formats").output().unwrap();
     if !String::from_utf8_lossy(&formats.stdout).contains("JP2OpenJPEG") {
-        eprintln!("SKIP: this GDAL has no JP2OpenJPEG driver");
+        crate::skip!("SKIP: this GDAL has no JP2OpenJPEG driver");
         return;
     }
     let dir = tmp("jp2");

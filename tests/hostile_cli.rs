@@ -215,7 +215,7 @@ fn option_errors_do_not_name_the_input() {
 fn create_to_stdout_refuses_a_terminal() {
     // `script` gives the command a pseudo-terminal as stdout.
     if !common::have("script") {
-        eprintln!("SKIP: no `script` to run cogtool on a pseudo-terminal");
+        crate::skip!("SKIP: no `script` to run cogtool on a pseudo-terminal");
         return;
     }
     let input = common::testdata("striped.tif");

@@ -9,6 +9,7 @@
 //! input N to target/tmp/mutation-case-N.tif (N is printed with every failure);
 //! `MUTATION_ONLY=N` runs only case N and shows where it panicked.
 
+mod common;
 mod mutate;
 
 use cogtool::describe::Description;
@@ -355,7 +356,7 @@ fn fixture_seeds_survive_mutation() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let seeds = file_seeds(&dir, 256 * 1024);
     if seeds.is_empty() {
-        eprintln!("SKIP: no *.tif fixtures under testdata/ yet");
+        crate::skip!("SKIP: no *.tif fixtures under testdata/ yet");
         return;
     }
     let st = run_seeds(&seeds, 100, 250, 1_000_000);

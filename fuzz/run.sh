@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
 # Run every cargo-fuzz target for SECONDS seconds each (default 60).
-#   fuzz/run.sh 60          # all targets, 60 s each
-#   fuzz/run.sh 600 info    # one target
-# Needs a nightly toolchain and cargo-fuzz; without them it says so and exits
-# 0, so CI without nightly still passes. Exits 1 if any target found a crash,
-# a timeout or an out-of-memory; the input is saved under fuzz/artifacts/.
+#   fuzz/run.sh 60             # all targets, 60 s each, no sanitizer (CI's mode)
+#   fuzz/run.sh 600 info       # one target
+#   fuzz/run.sh --asan 600     # AddressSanitizer build: slower to build (about
+#                              # half an hour on 2 cores) and to run, finds
+#                              # memory errors in the vendored C too
+# Needs a nightly toolchain and cargo-fuzz (cargo install --locked cargo-fuzz).
+# Without them it says so and exits 3: fuzzing that cannot run is a failure,
+# never a silent pass. Exits 1 if any target found a crash, a timeout or an
+# out-of-memory (the input is saved under fuzz/artifacts/), 2 if the build
+# failed. Prints the executions of every target.
 set -uo pipefail
+sanitizer=none
+if [ "${1:-}" = "--asan" ]; then
+  sanitizer=address
+  shift
+fi
 secs=${1:-60}
 shift || true
 cd "$(dirname "$0")"
 
 if ! command -v rustup >/dev/null 2>&1 || ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  echo "fuzz/run.sh: SKIPPED: no nightly Rust toolchain (rustup toolchain install nightly); fuzzing did not run"
-  exit 0
+  echo "fuzz/run.sh: no nightly Rust toolchain (rustup toolchain install nightly): fuzzing cannot run" >&2
+  exit 3
 fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "fuzz/run.sh: SKIPPED: cargo-fuzz is not installed (cargo install cargo-fuzz); fuzzing did not run"
-  exit 0
+  echo "fuzz/run.sh: cargo-fuzz is not installed (cargo install --locked cargo-fuzz): fuzzing cannot run" >&2
+  exit 3
 fi
 
 # libdeflate (C) includes one static table from two translation units; ASan
@@ -27,18 +37,28 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo +nightly fuzz list)
 fi
-cargo +nightly fuzz build -O >/dev/null 2>&1 || { echo "fuzz/run.sh: build failed"; cargo +nightly fuzz build -O; exit 1; }
+start=$(date +%s)
+if ! cargo +nightly fuzz build -O -s "$sanitizer" >artifacts-build.log 2>&1; then
+  echo "fuzz/run.sh: build failed (sanitizer $sanitizer):" >&2
+  tail -30 artifacts-build.log >&2
+  exit 2
+fi
+echo "== fuzz/run.sh: built ${#targets[@]} targets (sanitizer $sanitizer) in $(( $(date +%s) - start ))s"
 failed=()
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
-  echo "== fuzz/run.sh: $t for ${secs}s (corpus: $(ls "corpus/$t" | wc -l) inputs)"
   start=$(date +%s)
   # -rss_limit_mb: cogtool promises to stay under 1 GiB; ASan adds overhead.
   # -timeout: one input taking 10 s is a hang for us.
-  if cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+  if cargo +nightly fuzz run -O -s "$sanitizer" "$t" "corpus/$t" -- \
       -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
       -max_len=262144 -print_final_stats=1 >"artifacts/$t.log" 2>&1; then
-    echo "   $t: ok after $(( $(date +%s) - start ))s; $(grep -E 'stat::number_of_executed_units' "artifacts/$t.log" | tail -1)"
+    execs=$(grep -E 'stat::number_of_executed_units' "artifacts/$t.log" | tail -1 | awk '{print $2}')
+    echo "   $t: ok, ${execs:-?} executions in $(( $(date +%s) - start ))s (seeds: $(ls "corpus/$t" | wc -l))"
+    if [ -z "${execs:-}" ] || [ "${execs:-0}" -eq 0 ]; then
+      echo "   $t: ran no input" >&2
+      failed+=("$t")
+    fi
   else
     echo "   $t: FINDING after $(( $(date +%s) - start ))s; see fuzz/artifacts/$t.log and fuzz/artifacts/$t/"
     grep -E 'panicked|ERROR:|SUMMARY' "artifacts/$t.log" | head -5 | sed 's/^/     /'

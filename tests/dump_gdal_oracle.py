@@ -1,4 +1,4 @@
-"""GDAL's view of tile locations, for tests/dump_oracle.rs.
+"""GDAL's view of tile locations, for tests/read/dump_oracle.rs.
 
 Reads file paths on stdin, prints one JSON object per file on stdout:
   {"path", "tiled", "subifds", "error"?, "jpeg", "levels": [...], "masks": [...]}

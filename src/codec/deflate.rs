@@ -24,7 +24,7 @@ pub fn decode(data: &[u8], expected: usize) -> Result<Vec<u8>> {
 /// libdeflate's level N compresses a little worse than zlib's level N
 /// (its own comment: "to get results as good as zlib"). Doing the same
 /// makes `--level 6` the work and the output of GDAL's `LEVEL=6`:
-/// tile for tile the same bytes (tests/create_gdal.rs).
+/// tile for tile the same bytes (tests/create/create_gdal.rs).
 pub fn libdeflate_level(gdal_level: i32) -> i32 {
     if (6..=9).contains(&gdal_level) { gdal_level + 1 } else { gdal_level }
 }

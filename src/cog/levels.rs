@@ -1,6 +1,6 @@
 //! Pyramid geometry: how many overviews, their sizes and their tile size,
 //! exactly as GDAL 3.6's COG driver decides them (checked against
-//! `gdal_translate -of COG` output, see tests below and tests/create_gdal.rs).
+//! `gdal_translate -of COG` output, see tests below and tests/create/create_gdal.rs).
 
 use super::options::OverviewChoice;
 

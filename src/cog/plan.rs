@@ -2,7 +2,7 @@
 //! compressed tile sizes are known and before the first byte is written.
 //!
 //! GDAL's order (anchor-tools.md b.2/b.3, checked byte for byte against
-//! `gdal_translate -of COG` in tests/create_gdal.rs):
+//! `gdal_translate -of COG` in tests/create/create_gdal.rs):
 //! header; ghost area; IFD of the full image, of its mask, of the overviews
 //! largest to smallest, of the mask overviews; each IFD followed by its
 //! out-of-line values; then every TileOffsets/TileByteCounts array in IFD

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixtures for the codec/raster tests (tests/codec_raster.rs): small TIFFs in
+# Fixtures for the codec/raster tests (tests/codec/codec_raster.rs): small TIFFs in
 # layouts RasterReader must handle, and GDAL's checksums of each band in
 # codec_checksums.tsv, so the tests need no GDAL to run.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixtures for the read side of `cogtool info` / `dump` (tests/info.rs):
+# Fixtures for the read side of `cogtool info` / `dump` (tests/read/info.rs):
 # a user-defined CRS without an EPSG code, Float32 nodata that prints badly
 # as a plain decimal, GCP georeferencing, and a COG cut short (tiles past
 # the end). Run from testdata/ (testdata/make.sh does). Needs GDAL.

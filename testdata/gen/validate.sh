@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixtures for `cogtool validate` (tests/validate_fixtures.rs): small GDAL
+# Fixtures for `cogtool validate` (tests/read/validate_fixtures.rs): small GDAL
 # COGs, then copies broken on purpose by byte edits, one fault each. Run from
 # testdata/ (testdata/make.sh does). Needs GDAL's python bindings and numpy.
 set -euo pipefail

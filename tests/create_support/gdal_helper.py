@@ -1,4 +1,4 @@
-"""GDAL side of tests/create_gdal.rs (run with Debian's /usr/bin/python3).
+"""GDAL side of tests/create/create_gdal.rs (run with Debian's /usr/bin/python3).
 
   make DIR            write the test inputs into DIR
   compare A B [full [BANDS]]  per band and level: max |A-B| and mask

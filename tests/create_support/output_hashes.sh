@@ -3,7 +3,7 @@
 # and a spread of option sets (codecs, predictors, resamplings, masks,
 # sparse, band interleave, block sizes). One line per (file, options):
 #   FILE<TAB>OPTIONS<TAB>sha256 | error: MESSAGE
-# tests/create_bytes.rs compares this with testdata/create_hashes.tsv: any
+# tests/create/create_bytes.rs compares this with testdata/create_hashes.tsv: any
 # change of output bytes shows up there, intended (regenerate and review
 # the diff) or not (a refactoring that must not change bytes).
 #

@@ -1,5 +1,5 @@
 //! Seeds and structure-aware mutations shared by the hostile-input tests
-//! (tests/mutation.rs runs them in-process, tests/hostile_cli.rs through the
+//! (tests/read/mutation.rs runs them in-process, tests/cli/hostile_cli.rs through the
 //! binary). Everything is deterministic: the same seed files and the same
 //! PRNG seed give the same inputs, so a failure names a case that can be
 //! regenerated (`MUTATION_DUMP=N`).

@@ -1,0 +1,120 @@
+//! `cogtool create` over the shared corpus (files under 1 MB, rasters up to 4 M samples): every run
+//! ends with exit 0 and an output our validator calls valid, or exit 2 with
+//! a one-line error and no output; never a panic, never a hang (hostile
+//! sizes are refused up front). Skips when the corpus is absent. Also the
+//! differential tests against gdal_translate (default options, and five
+//! option sets level by level).
+
+use crate::common;
+
+use common::{corpus_dir, stderr};
+use std::time::{Duration, Instant};
+
+#[test]
+fn corpus_files_convert_or_fail_cleanly() {
+    let Some(dir) = corpus_dir() else { return };
+    let out_dir = std::env::temp_dir().join(format!("cogtool-create-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let out = out_dir.join("out.tif");
+    let (mut ok, mut refused) = (0, 0);
+    for row in common::manifest(&dir) {
+        let path = dir.join(&row["path"]);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
+        // Small files only, and no big rasters (sparse files can be tiny on
+        // disk yet hold 100 M pixels: too slow for a debug-build test).
+        let dim = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        if size > 1 << 20 || dim("width") * dim("height") * dim("bands").max(1) > 4_000_000 {
+            continue;
+        }
+        let _ = std::fs::remove_file(&out);
+        let t = Instant::now();
+        let o = common::cogtool(["create", "-q", path.to_str().unwrap(), out.to_str().unwrap(), "--overwrite"]);
+        assert!(t.elapsed() < Duration::from_secs(120), "{}: took {:?}", row["path"], t.elapsed());
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{}: {}", row["path"], err);
+        match o.status.code() {
+            Some(0) => {
+                let v = common::cogtool(["validate", out.to_str().unwrap()]);
+                assert_eq!(v.status.code(), Some(0), "{}: output not valid: {}", row["path"], common::stdout(&v));
+                ok += 1;
+            }
+            Some(2) => {
+                assert_eq!(err.lines().count(), 1, "{}: {}", row["path"], err);
+                assert!(!out.exists(), "{}: output left after an error", row["path"]);
+                refused += 1;
+            }
+            c => panic!("{}: exit {:?}: {}", row["path"], c, err),
+        }
+    }
+    eprintln!("create over the corpus: {} converted, {} refused with a one-line error", ok, refused);
+    assert!(ok > 50, "only {} corpus files converted", ok);
+    let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().starts_with('.')), "temp files left: {:?}", left);
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}
+
+/// The same corpus through `cogtool create` and `gdal_translate -of COG`
+/// (default options, files up to 2 MB and 4 M samples): GDAL reads back the
+/// same size, georeferencing, metadata, nodata, palette, mask flags,
+/// overview sizes, full-resolution checksums and overview pixels (within 1)
+/// from both, apart from the deliberate differences the script lists; a
+/// file only GDAL converts must use a codec cogtool documents as
+/// unsupported. Skips without the corpus or GDAL's Python bindings.
+#[test]
+fn corpus_outputs_read_back_as_gdal_translates_do() {
+    let Some(dir) = corpus_dir() else { return };
+    if !common::gdal_python_ready() {
+        return;
+    }
+    let work = std::env::temp_dir().join(format!("cogtool-corpus-vs-gdal-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let script = common::root().join("tests/create_support/corpus_vs_gdal.py");
+    let o = std::process::Command::new(common::PY)
+        .arg(&script)
+        .args([env!("CARGO_BIN_EXE_cogtool"), dir.to_str().unwrap(), work.to_str().unwrap()])
+        .args([(2u64 << 20).to_string(), 4_000_000.to_string()])
+        .output()
+        .expect("python");
+    let out = common::stdout(&o);
+    eprintln!("{}", out.lines().last().unwrap_or(""));
+    assert!(o.status.success(), "{}{}", out, stderr(&o));
+    assert!(out.contains("compared "), "{}", out);
+    std::fs::remove_dir_all(&work).unwrap();
+}
+
+/// `cogtool create` and `gdal_translate -of COG -co OVERVIEWS=IGNORE_EXISTING`
+/// with five option sets (defaults, average, nearest with 128-pixel tiles,
+/// deflate with predictor, zstd), level by level: validity and values agree
+/// on >= 99.5% of pixels, no non-finite value where GDAL's is finite, same
+/// nodata, palette and geotransform (tests/create_support/corpus_option_sets.py).
+/// A deterministic sample (files up to 1 MB and 1 M samples, every 3rd) by
+/// default and in CI; every file with COGTOOL_FULL_DIFF=1, run with the
+/// binary COGTOOL_DIFF_BIN if set (a release build is much faster).
+#[test]
+fn corpus_option_sets_agree_with_gdal_level_by_level() {
+    let Some(dir) = corpus_dir() else { return };
+    if !common::gdal_python_ready() {
+        return;
+    }
+    let work = std::env::temp_dir().join(format!("cogtool-option-sets-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let script = common::root().join("tests/create_support/corpus_option_sets.py");
+    let bin = std::env::var("COGTOOL_DIFF_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_cogtool").to_string());
+    let full = std::env::var("COGTOOL_FULL_DIFF").as_deref() == Ok("1");
+    let mut cmd = std::process::Command::new(common::PY);
+    cmd.arg(&script).args([bin.as_str(), dir.to_str().unwrap(), work.to_str().unwrap()]);
+    if !full {
+        cmd.args(["--max-bytes", "1048576", "--max-samples", "1000000", "--every", "3", "--timeout", "60"]);
+    }
+    let t = Instant::now();
+    let o = cmd.output().expect("python");
+    let out = common::stdout(&o);
+    // The per-set, per-level figures and the summary line.
+    for line in out.lines().filter(|l| l.contains(" level ") || l.starts_with("option sets:")) {
+        eprintln!("{}", line);
+    }
+    eprintln!("option-set differential ({}) took {:?}", if full { "full" } else { "sample" }, t.elapsed());
+    assert!(o.status.success(), "{}{}", out, stderr(&o));
+    assert!(out.lines().last().unwrap_or("").starts_with("option sets: "), "{}", out);
+    std::fs::remove_dir_all(&work).unwrap();
+}

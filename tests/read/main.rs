@@ -1,0 +1,20 @@
+//! The read side: `info`, `validate` and `dump`, on fixtures, mutations, the corpus and hostile limits.
+//!
+//! One test binary for the area (each binary links the whole crate);
+//! `cargo test --test read NAME` runs one module or test.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../mutate/mod.rs"]
+mod mutate;
+
+mod info;
+mod info_corpus;
+mod info_mutations;
+mod validate_corpus;
+mod validate_fixtures;
+mod dump;
+mod dump_oracle;
+mod mutation;
+mod tiff_field_types;
+mod hostile_limits;

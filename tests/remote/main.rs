@@ -1,0 +1,12 @@
+//! Remote sources and the S3 sink against real servers on 127.0.0.1 (HTTP with Range, s3s-fs).
+//!
+//! One test binary for the area (each binary links the whole crate);
+//! `cargo test --test remote NAME` runs one module or test.
+
+#[path = "../create_support/mod.rs"]
+mod create_support;
+#[path = "../remote_support/mod.rs"]
+mod remote_support;
+
+mod remote_http;
+mod remote_s3;

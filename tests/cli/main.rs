@@ -9,5 +9,5 @@ mod common;
 mod mutate;
 
 mod assets;
-mod hostile_cli;
 mod gdal_gate;
+mod hostile_cli;

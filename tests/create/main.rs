@@ -16,6 +16,6 @@ mod create_corpus;
 mod create_gdal;
 mod create_matrix;
 mod create_realworld;
+mod hostile_create;
 mod resample_gdal;
 mod resample_rules;
-mod hostile_create;

@@ -8,13 +8,13 @@ mod common;
 #[path = "../mutate/mod.rs"]
 mod mutate;
 
+mod dump;
+mod dump_oracle;
+mod hostile_limits;
 mod info;
 mod info_corpus;
 mod info_mutations;
-mod validate_corpus;
-mod validate_fixtures;
-mod dump;
-mod dump_oracle;
 mod mutation;
 mod tiff_field_types;
-mod hostile_limits;
+mod validate_corpus;
+mod validate_fixtures;

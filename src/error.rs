@@ -3,6 +3,7 @@
 //! carries the offsets and counts that explain the problem.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// What went wrong, coarsely: the command layer maps this to exit codes and
 /// `validate` maps `Format`/`Limit` to the `not-tiff` finding.
@@ -24,6 +25,10 @@ pub enum ErrorKind {
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
+    /// The underlying error (an I/O error, a client's error), for callers
+    /// that walk [`std::error::Error::source`]; the message already says
+    /// what matters to a user.
+    pub cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -37,7 +42,7 @@ impl Error {
             message =
                 message.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
         }
-        Error { kind, message }
+        Error { kind, message, cause: None }
     }
     pub fn format(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Format, message)
@@ -54,6 +59,11 @@ impl Error {
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Usage, message)
     }
+    /// The same error, remembering `cause` as its source.
+    pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
     /// True when the content (not the transport) is at fault.
     pub fn is_content(&self) -> bool {
         matches!(self.kind, ErrorKind::Format | ErrorKind::Limit | ErrorKind::Unsupported)
@@ -66,11 +76,15 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::io(crate::error::describe_io(&e))
+        Error::io(crate::error::describe_io(&e)).caused_by(e)
     }
 }
 
@@ -88,5 +102,20 @@ pub fn describe_io(e: &std::io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn an_io_error_stays_the_source() {
+        let e: Error = std::io::Error::new(std::io::ErrorKind::NotFound, "gone").into();
+        assert_eq!(e.message, "no such file or directory");
+        let src = e.source().expect("a source");
+        assert_eq!(src.to_string(), "gone");
+        assert!(Error::usage("x").source().is_none());
     }
 }

@@ -232,27 +232,6 @@ fn gdal_decodes_our_jpeg_and_webp() {
     }
 }
 
-/// Sharp 0/255 edges (a checkerboard of 3x5 cells, scattered dots, text-like
-/// bars), the worst case for rounding differences between JPEG decoders.
-fn edges(w: usize, h: usize, bands: usize) -> Vec<u8> {
-    let mut seed = 7u32;
-    let mut out = Vec::with_capacity(w * h * bands);
-    for y in 0..h {
-        for x in 0..w {
-            for b in 0..bands {
-                seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
-                let v = match b {
-                    0 => ((x / 3 + y / 5) % 2) * 255,
-                    1 => usize::from((seed >> 16) % 10 < 3) * 255,
-                    _ => usize::from((y % 12 < 3) && (x % 9 != 0)) * 255,
-                };
-                out.push(v as u8);
-            }
-        }
-    }
-    out
-}
-
 /// JPEG TIFFs made by gdal_translate (YCbCr tiles with partial edge tiles,
 /// YCbCr strips, RGB photometric, gray, a coarse quality) on sharp edges:
 /// `cogtool create --compress deflate` gives the very pixels GDAL reads
@@ -268,8 +247,11 @@ fn gdal_jpeg_tiffs_convert_to_the_pixels_gdal_reads() {
     for (bands, photometric) in [(3usize, 2u16), (1, 1)] {
         let l = layout(w, h, bands, SampleFormat::Uint, 8, 1, photometric);
         let src = dir.path().join(format!("edges{}.tif", bands));
-        std::fs::write(&src, tiff_with_strip(w as u32, h as u32, &l, codec::NONE, 1, &edges(w, h, bands), None))
-            .unwrap();
+        std::fs::write(
+            &src,
+            tiff_with_strip(w as u32, h as u32, &l, codec::NONE, 1, &common::sharp_edges(w, h, bands), None),
+        )
+        .unwrap();
         let variants: &[(&str, &[&str])] = if bands == 3 {
             &[
                 (

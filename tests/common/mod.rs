@@ -123,3 +123,25 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Sharp 0/255 edges (a checkerboard of 3x5 cells, scattered dots, text-like
+/// bars), `bands` samples per pixel: the worst case for rounding differences
+/// between JPEG encoders and decoders.
+pub fn sharp_edges(w: usize, h: usize, bands: usize) -> Vec<u8> {
+    let mut seed = 7u32;
+    let mut out = Vec::with_capacity(w * h * bands);
+    for y in 0..h {
+        for x in 0..w {
+            for b in 0..bands {
+                seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
+                let v = match b {
+                    0 => ((x / 3 + y / 5) % 2) * 255,
+                    1 => usize::from((seed >> 16) % 10 < 3) * 255,
+                    _ => usize::from((y % 12 < 3) && (x % 9 != 0)) * 255,
+                };
+                out.push(v as u8);
+            }
+        }
+    }
+    out
+}

@@ -591,27 +591,6 @@ fn deflate_tiles_are_gdals_bytes_at_every_level() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Sharp 0/255 edges (a checkerboard of 3x5 cells, scattered dots, text-like
-/// bars): where encoders that round differently from libjpeg drift apart.
-fn edges(w: usize, h: usize, bands: usize) -> Vec<u8> {
-    let mut seed = 7u32;
-    let mut out = Vec::with_capacity(w * h * bands);
-    for y in 0..h {
-        for x in 0..w {
-            for b in 0..bands {
-                seed = seed.wrapping_mul(1103515245).wrapping_add(12345);
-                let v = match b {
-                    0 => ((x / 3 + y / 5) % 2) * 255,
-                    1 => usize::from((seed >> 16) % 10 < 3) * 255,
-                    _ => usize::from((y % 12 < 3) && (x % 9 != 0)) * 255,
-                };
-                out.push(v as u8);
-            }
-        }
-    }
-    out
-}
-
 /// `create --compress jpeg` on sharp 0/255 edges, RGB (YCbCr, chroma 2x2)
 /// and gray, qualities 10 (16-bit quantisation tables), 75 and 90: every
 /// tile of every level is GDAL's byte for byte (the same libjpeg-turbo
@@ -639,7 +618,7 @@ fn jpeg_tiles_are_gdals_bytes_on_sharp_edges() {
         [("rgb_q75", 1000, 700, 3, "75"), ("rgb_q10", 1000, 700, 3, "10"), ("gray_q90", 777, 513, 1, "90")]
     {
         let input = dir.path().join(format!("edges_{}.tif", name));
-        create_support::write_tiff(&input, w, h, bands, 1, 1, &edges(w, h, bands), vec![]);
+        create_support::write_tiff(&input, w, h, bands, 1, 1, &common::sharp_edges(w, h, bands), vec![]);
         let (ours, theirs) =
             (dir.path().join(format!("ours_{}.tif", name)), dir.path().join(format!("gdal_{}.tif", name)));
         let o = cogtool([

@@ -151,47 +151,9 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     };
     let bands = if alpha_to_mask { inp.bands - 1 } else { inp.bands };
     let alpha = overview_alpha(inp, mask, nodata, sample_bytes);
-    let predictor = match o.predictor {
-        PredictorChoice::None => {
-            if o.codec.takes_predictor() {
-                1
-            } else {
-                0
-            }
-        }
-        PredictorChoice::Horizontal => 2,
-        PredictorChoice::Float => 3,
-        PredictorChoice::Auto => {
-            if inp.is_float() {
-                3
-            } else {
-                2
-            }
-        }
-    };
     // JPEG and WebP store 8-bit samples: an NBITS input is written as Byte.
     let nbits = inp.nbits.filter(|_| o.codec.lossless());
-    if nbits.is_some() && predictor >= 2 {
-        return Err(Error::usage(format!(
-            "predictors are not supported for {}-bit samples (GDAL's NBITS)",
-            nbits.unwrap_or(0)
-        )));
-    }
-    if predictor == 3 && !inp.is_float() {
-        return Err(Error::usage("the floating-point predictor needs floating-point samples"));
-    }
-    // Complex samples: GDAL (libtiff) differences each whole complex value
-    // as one 32- or 64-bit word; its floating-point predictor takes real
-    // Float32/Float64 samples only.
-    if predictor == 3 && inp.is_complex() {
-        return Err(Error::usage("the floating-point predictor is only supported with Float32 or Float64 samples"));
-    }
-    if predictor == 2 && inp.is_complex() && sample_bytes > 8 {
-        return Err(Error::usage(format!(
-            "the horizontal predictor is not supported for {}-bit complex samples",
-            sample_bytes * 8
-        )));
-    }
+    let predictor = predictor_for(o, inp, nbits, sample_bytes)?;
     match o.codec {
         // Lossy codecs would blend palette indices into other classes.
         Codec::Jpeg | Codec::Webp if inp.color_map.is_some() => {
@@ -340,6 +302,51 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nodata)),
         complex: inp.is_complex(),
     })
+}
+
+/// The Predictor tag value for the options and the input, or why the asked
+/// predictor cannot be used on these samples.
+fn predictor_for(o: &CreateOptions, inp: &InputInfo, nbits: Option<u16>, sample_bytes: usize) -> Result<u16> {
+    let predictor = match o.predictor {
+        PredictorChoice::None => {
+            if o.codec.takes_predictor() {
+                1
+            } else {
+                0
+            }
+        }
+        PredictorChoice::Horizontal => 2,
+        PredictorChoice::Float => 3,
+        PredictorChoice::Auto => {
+            if inp.is_float() {
+                3
+            } else {
+                2
+            }
+        }
+    };
+    if nbits.is_some() && predictor >= 2 {
+        return Err(Error::usage(format!(
+            "predictors are not supported for {}-bit samples (GDAL's NBITS)",
+            nbits.unwrap_or(0)
+        )));
+    }
+    if predictor == 3 && !inp.is_float() {
+        return Err(Error::usage("the floating-point predictor needs floating-point samples"));
+    }
+    // Complex samples: GDAL (libtiff) differences each whole complex value
+    // as one 32- or 64-bit word; its floating-point predictor takes real
+    // Float32/Float64 samples only.
+    if predictor == 3 && inp.is_complex() {
+        return Err(Error::usage("the floating-point predictor is only supported with Float32 or Float64 samples"));
+    }
+    if predictor == 2 && inp.is_complex() && sample_bytes > 8 {
+        return Err(Error::usage(format!(
+            "the horizontal predictor is not supported for {}-bit complex samples",
+            sample_bytes * 8
+        )));
+    }
+    Ok(predictor)
 }
 
 /// The alpha band's part in overview masking, if any (GDAL 3.6.2, measured

@@ -16,13 +16,13 @@ pub mod cli;
 pub mod cmd;
 pub mod codec;
 pub mod cog;
-pub mod describe;
 pub mod error;
 #[cfg(feature = "gdal")]
 pub mod gdal_input;
 #[cfg(feature = "gdal")]
 pub mod gdal_warp;
 pub mod raster;
+pub mod read;
 pub mod source;
 pub mod tiff;
 

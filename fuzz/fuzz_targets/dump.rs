@@ -3,8 +3,8 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use cogtool::cog::dump::{facts, render};
-use cogtool::cog::tiles::{Pyramid, TileId};
+use cogtool::read::dump::{facts, render};
+use cogtool::read::tiles::{Pyramid, TileId};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

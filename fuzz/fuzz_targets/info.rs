@@ -2,7 +2,7 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use cogtool::describe::Description;
+use cogtool::read::describe::Description;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

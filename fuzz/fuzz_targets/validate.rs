@@ -3,7 +3,7 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use cogtool::cog::validate::{FullCheck, Options, Rules, validate_reader};
+use cogtool::read::validate::{FullCheck, Options, Rules, validate_reader};
 use cogtool::source::Reader;
 use libfuzzer_sys::fuzz_target;
 use std::sync::Arc;

@@ -4,8 +4,8 @@
 
 use super::{EXIT_ERROR, EXIT_NOT_OK, EXIT_OK, Global, report};
 use crate::cli::DumpArgs;
-use crate::cog::dump::{self, BulkOptions, Event};
-use crate::cog::tiles::{Pyramid, TileId};
+use crate::read::dump::{self, BulkOptions, Event};
+use crate::read::tiles::{Pyramid, TileId};
 use crate::tiff::Tiff;
 use crate::{Error, ErrorKind};
 use std::io::{Read, Write};

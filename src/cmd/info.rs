@@ -3,7 +3,7 @@
 
 use super::{EXIT_ERROR, EXIT_OK, Global, report};
 use crate::cli::InfoArgs;
-use crate::describe::Description;
+use crate::read::describe::Description;
 use crate::tiff::Tiff;
 use std::io::Write;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
                 if let Some(e) = &t.chain_error {
                     report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.chain_len));
                 }
-                let (bad, all) = crate::describe::blocks_past_end(&t, &d.images);
+                let (bad, all) = crate::read::describe::blocks_past_end(&t, &d.images);
                 if bad > 0 {
                     report(
                         src,

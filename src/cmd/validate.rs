@@ -4,7 +4,7 @@
 
 use super::{EXIT_ERROR, EXIT_NOT_OK, EXIT_OK, Global, report};
 use crate::cli::{FullCheck, RuleSet, ValidateArgs};
-use crate::cog::validate::{self, Options, Report, Rules};
+use crate::read::validate::{self, Options, Report, Rules};
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
 

@@ -31,12 +31,7 @@ pub mod sidecar;
 mod spill;
 pub mod srs_keys;
 mod tile_encoder;
-pub mod validate;
 mod values;
 pub mod verify;
 
-pub mod dump;
-pub mod jpeg_tables;
-pub mod tile_ranges;
-pub mod tiles;
 pub mod tms;

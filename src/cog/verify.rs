@@ -446,7 +446,7 @@ fn value_error<T: Sample>(name: &str, dx: usize, dy: usize, band: usize, out: T,
 /// Everything `--verify` checks (see the module doc); `input` gives the
 /// input's full-resolution rows, `h` of them.
 pub(crate) fn verify_written(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
-    use super::validate::{FullCheck, Options, Rules, validate_source};
+    use crate::read::validate::{FullCheck, Options, Rules, validate_source};
     let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
     let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
     if !report.is_valid(true) {

@@ -216,7 +216,7 @@ impl Reader {
     }
 
     /// Read each range exactly as given (no merging: the caller already
-    /// chose the spans, e.g. `cog::tile_ranges`), results in order. Spans
+    /// chose the spans, e.g. `read::tile_ranges`), results in order. Spans
     /// inside the cached prefix cost nothing; the others go to the source in
     /// one [`RangeSource::read_many`] call, so remote sources run them
     /// concurrently (`--concurrency`).

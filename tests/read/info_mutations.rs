@@ -5,7 +5,7 @@
 //! panic, and never make the reader fetch more than the file holds.
 
 use crate::common;
-use cogtool::describe::Description;
+use cogtool::read::describe::Description;
 use cogtool::source::{MemSource, Reader};
 use cogtool::tiff::Tiff;
 use std::sync::Arc;

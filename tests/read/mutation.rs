@@ -11,7 +11,7 @@
 
 use crate::mutate;
 
-use cogtool::describe::Description;
+use cogtool::read::describe::Description;
 use cogtool::source::MemSource;
 use cogtool::tiff::{Image, Tiff};
 use mutate::*;
@@ -127,7 +127,7 @@ pub fn exercise(bytes: Vec<u8>) -> Result<(), String> {
 
 /// `validate`, both rule sets, with the full per-tile check.
 fn exercise_validate(bytes: Vec<u8>) -> Result<(), String> {
-    use cogtool::cog::validate::{FullCheck, Options, Rules, validate_reader};
+    use cogtool::read::validate::{FullCheck, Options, Rules, validate_reader};
     let reader =
         std::sync::Arc::new(cogtool::source::Reader::new(std::sync::Arc::new(MemSource::new(bytes)), 16 * 1024, false));
     for rules in [Rules::Gdal, Rules::Rio] {
@@ -145,8 +145,8 @@ fn exercise_validate(bytes: Vec<u8>) -> Result<(), String> {
 
 /// `dump`: tile lookup on every level (first, last, outside), read, render.
 fn exercise_dump(tiff: &Tiff) -> Result<(), String> {
-    use cogtool::cog::dump::{facts, render};
-    use cogtool::cog::tiles::{Pyramid, TileId};
+    use cogtool::read::dump::{facts, render};
+    use cogtool::read::tiles::{Pyramid, TileId};
     let p = match Pyramid::new(tiff) {
         Ok(p) => p,
         Err(e) => return check_message("pyramid", &e),

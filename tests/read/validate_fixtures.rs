@@ -204,11 +204,11 @@ fn stdin_and_list_keep_input_order() {
 /// Every truncation of a COG and a few hostile edits: a verdict, never a crash.
 #[test]
 fn hostile_inputs_never_crash() {
-    use cogtool::cog::validate::{Options, Rule, validate_source};
+    use cogtool::read::validate::{Options, Rule, validate_source};
     let good = std::fs::read(testdata("validate_mask.tif")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.tif");
-    let opts = Options { full_check: cogtool::cog::validate::FullCheck::Yes, ..Default::default() };
+    let opts = Options { full_check: cogtool::read::validate::FullCheck::Yes, ..Default::default() };
     let open = cogtool::source::OpenOptions::default();
     for cut in (0..good.len()).step_by(37) {
         std::fs::write(&path, &good[..cut]).unwrap();

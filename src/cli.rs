@@ -2,8 +2,8 @@
 //! man-page generator (`cogtool gen-assets`) and the tests that check the
 //! committed assets are fresh. Only parsing lives here; `src/cmd/` runs things.
 
-use crate::cog::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
-use crate::cog::resample::Method as Resampling;
+use crate::create::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
+use crate::create::resample::Method as Resampling;
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -1,12 +1,13 @@
 //! cogtool: Cloud Optimized GeoTIFF tooling.
 //!
-//! * [`source`] reads byte ranges from anywhere (local file now, HTTP/S3 later)
-//!   and counts what it fetched.
+//! * [`source`] reads byte ranges from a file, HTTP(S) or S3 and counts
+//!   what it fetched.
 //! * [`tiff`] parses and writes the TIFF structure (header, IFDs, tags,
 //!   GeoKeys, GDAL's ghost area) without ever decoding pixels.
-//! * [`codec`] holds compression and predictors, [`cog`] the COG rules:
-//!   validation, layout planning and the writer pipeline.
-//! * [`cmd`] is one thin file per subcommand.
+//! * [`codec`] holds compression and predictors, [`raster`] decoded rows.
+//! * [`read`] is the read side (`info`, `validate`, `dump`); [`create`] the
+//!   write side, entered through [`create::run::create`].
+//! * [`cli`] defines the command line, [`cmd`] one thin file per subcommand.
 
 // Every dependency is used by the library itself (unit tests see the
 // dev-dependencies too, hence only outside tests).
@@ -15,12 +16,8 @@
 pub mod cli;
 pub mod cmd;
 pub mod codec;
-pub mod cog;
+pub mod create;
 pub mod error;
-#[cfg(feature = "gdal")]
-pub mod gdal_input;
-#[cfg(feature = "gdal")]
-pub mod gdal_warp;
 pub mod raster;
 pub mod read;
 pub mod source;

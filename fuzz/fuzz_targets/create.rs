@@ -6,9 +6,9 @@
 #![no_main]
 #[path = "common.rs"]
 mod common;
-use cogtool::cog::create::NoProgress;
-use cogtool::cog::run::{Request, create};
-use cogtool::cog::options::{Codec, CreateOptions, OverviewChoice, PredictorChoice};
+use cogtool::create::convert::NoProgress;
+use cogtool::create::run::{Request, create};
+use cogtool::create::options::{Codec, CreateOptions, OverviewChoice, PredictorChoice};
 use cogtool::tiff::Image;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;

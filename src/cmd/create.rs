@@ -2,9 +2,9 @@
 //! draw a progress bar on a terminal, report errors on one line.
 
 use super::{EXIT_ERROR, EXIT_OK, Global, report, report_usage};
-use crate::cog::create::Progress;
-use crate::cog::options::CreateOptions;
-use crate::cog::run::Request;
+use crate::create::convert::Progress;
+use crate::create::options::CreateOptions;
+use crate::create::run::Request;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -33,7 +33,7 @@ impl Progress for Bar {
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     // Option errors are about the command line: no file name before them.
     let flags = a.flags();
-    let tiling = match crate::cog::gdal_gate::tiling_of(&flags) {
+    let tiling = match crate::create::gdal_gate::tiling_of(&flags) {
         Ok(t) => t,
         Err(e) => {
             report_usage(&e);
@@ -54,7 +54,7 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         return EXIT_ERROR;
     }
     if crate::source::scheme(&a.output) == crate::source::Scheme::Local
-        && let Err(e) = crate::cog::create::check_local_output(&a.output, &opts)
+        && let Err(e) = crate::create::convert::check_local_output(&a.output, &opts)
     {
         report_usage(&e);
         return EXIT_ERROR;
@@ -71,7 +71,7 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     let mut bar = Bar(bar);
     let request =
         Request { input: a.input.clone(), output: a.output.clone(), options: opts, tiling, remote: g.open_options() };
-    match crate::cog::run::create(&request, &mut bar) {
+    match crate::create::run::create(&request, &mut bar) {
         Ok(s) => {
             bar.finish();
             if !g.quiet {
@@ -94,7 +94,7 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
         }
         Err(e) => {
             bar.finish();
-            if crate::cog::output::cancelled() {
+            if crate::create::output::cancelled() {
                 // A signal during a remote step: it was wound down (multipart
                 // upload aborted) and the temp files are gone by now.
                 let code = super::signals::exit_code();

@@ -1,7 +1,7 @@
 //! Signal policy of the binary: SIGINT (Ctrl-C) and SIGTERM (`kill`,
 //! Kubernetes, batch schedulers, `timeout`) stop a `create` cleanly. A
 //! thread waits for either and calls the library's
-//! [`crate::cog::output::cancel`]: with no remote operation running, the
+//! [`crate::create::output::cancel`]: with no remote operation running, the
 //! process exits at once (130 after SIGINT, 143 after SIGTERM: 128 + the
 //! signal), its temp files gone (anonymous ones vanish with the process, named
 //! ones are removed first); during an S3 upload the upload is aborted first
@@ -43,7 +43,7 @@ pub fn install() {
                 };
                 // The first signal decides the exit status.
                 let _ = EXIT.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
-                crate::cog::output::cancel(|| {
+                crate::create::output::cancel(|| {
                     eprintln!("cogtool: {}; temporary files removed", what(exit_code()));
                     std::process::exit(exit_code());
                 });

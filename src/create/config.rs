@@ -70,7 +70,7 @@ pub struct Config {
     /// its colours, not the indices (see [`Palette`]).
     pub palette: Option<Palette>,
     /// Complex samples: resampled by GDAL's complex rules (see
-    /// [`crate::cog::resample::Rules::complex`]).
+    /// [`crate::create::resample::Rules::complex`]).
     pub complex: bool,
 }
 

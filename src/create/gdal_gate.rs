@@ -1,9 +1,9 @@
 //! What `create` does with inputs and options only GDAL can serve. Without
 //! the `gdal` cargo feature they are refused with a clear "rebuild" message
 //! (exit 2) rather than a parse error, so scripts get the same CLI in both
-//! builds; with it they are handed to [`crate::gdal_input`].
+//! builds; with it they are handed to [`crate::create::gdal_input`].
 
-use super::create::{Progress, Summary};
+use super::convert::{Progress, Summary};
 use super::options::CreateOptions;
 use super::options::{Flags, Interleave, ZoomLevelStrategy};
 use super::resample::Method as Resampling;
@@ -81,10 +81,10 @@ pub fn create_tiled(
     t: &Tiling,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
-    super::create::check_local_output(output, o)?;
+    super::convert::check_local_output(output, o)?;
     #[cfg(feature = "gdal")]
     {
-        crate::gdal_warp::create_tiled(input, output, o, t, progress)
+        crate::create::gdal_warp::create_tiled(input, output, o, t, progress)
     }
     #[cfg(not(feature = "gdal"))]
     {
@@ -118,7 +118,7 @@ pub fn is_tiff_magic(b: &[u8]) -> bool {
 pub fn create_from_other(input: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
     #[cfg(feature = "gdal")]
     {
-        crate::gdal_input::create(input, output, o, progress)
+        crate::create::gdal_input::create(input, output, o, progress)
     }
     #[cfg(not(feature = "gdal"))]
     {

@@ -12,10 +12,10 @@
 //! exactly the ones GDAL writes for the CRS, whatever it is, not only EPSG
 //! codes.
 
-use crate::cog::create::{Progress, Summary, write_cog};
-use crate::cog::input::{self, InputInfo};
-use crate::cog::options::CreateOptions;
-use crate::cog::rows::RowSource;
+use crate::create::convert::{Progress, Summary, write_cog};
+use crate::create::input::{self, InputInfo};
+use crate::create::options::CreateOptions;
+use crate::create::rows::RowSource;
 use crate::source::OpenOptions;
 use crate::tiff::gdal_metadata::Item;
 use crate::tiff::{Image, SampleFormat, Tiff};

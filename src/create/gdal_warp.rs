@@ -1,16 +1,16 @@
 //! `--web-optimized` / `--tms FILE` (feature `gdal`): reproject onto a tile
 //! matrix set with GDAL's warper, as GDAL's COG driver does for
 //! TILING_SCHEME. The geometry (zoom level, aligned extent, overviews) is
-//! [`crate::cog::tms`]'s pure arithmetic; GDAL gives the CRS facts (units,
+//! [`crate::create::tms`]'s pure arithmetic; GDAL gives the CRS facts (units,
 //! axis order), the warp suggestion, and the warped pixels, as a warped VRT
-//! read in bands of tile rows by [`crate::gdal_input`]'s row source.
+//! read in bands of tile rows by [`crate::create::gdal_input`]'s row source.
 
-use crate::cog::create::{Progress, Summary};
-use crate::cog::options::{CreateOptions, OverviewChoice};
-use crate::cog::resample::Method as Resampling;
-use crate::cog::tms;
-use crate::cog::tms::{Scheme, Tiling};
-use crate::gdal_input::{create_from_dataset, last_error, open_dataset, quiet_errors};
+use crate::create::convert::{Progress, Summary};
+use crate::create::gdal_input::{create_from_dataset, last_error, open_dataset, quiet_errors};
+use crate::create::options::{CreateOptions, OverviewChoice};
+use crate::create::resample::Method as Resampling;
+use crate::create::tms;
+use crate::create::tms::{Scheme, Tiling};
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
 use gdal::Dataset;
@@ -287,7 +287,7 @@ pub fn create_tiled(
     o2.blocksize = grid.tile;
     if o.overviews != OverviewChoice::None {
         o2.overviews = OverviewChoice::Count(grid.overviews.len() as u32);
-        let ours = crate::cog::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overviews);
+        let ours = crate::create::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overviews);
         if ours != grid.overviews {
             return Err(Error::unsupported(format!(
                 "{}: overview sizes {:?} (the tile matrix set's resolution ratios) are not halvings",
@@ -350,5 +350,5 @@ fn read_tms_file(p: &std::path::Path) -> Result<tms::RawTms> {
         return Err(Error::limit(format!("--tms {}: {} bytes, more than {}", p.display(), len, tms::MAX_JSON_BYTES)));
     }
     let text = std::fs::read_to_string(p).map_err(what)?;
-    tms::parse_json(&text).map_err(|e| Error { kind: e.kind, message: format!("--tms {}: {}", p.display(), e.message) })
+    tms::parse_json(&text).map_err(|e| Error { message: format!("--tms {}: {}", p.display(), e.message), ..e })
 }

@@ -1,4 +1,5 @@
-//! COG rules: validation, layout planning and the writer pipeline.
+//! The write side, `cogtool create`, entered through [`run::create`]: input
+//! adapters, the pipeline, the layout planner and the output sinks.
 //!
 //! `cogtool create` lives in: [`options`] (flags and GDAL `--co` names),
 //! [`input`] (what is kept from the input), [`config`] (options resolved
@@ -7,13 +8,17 @@
 //! `encode_queue` (tiles compressed on their own pool), `spill` (per-level
 //! framed spills, the final in-kernel copy),
 //! [`ifd`] and [`plan`] (GDAL's byte layout), [`output`] (temp files,
-//! nameless until complete, cancellation), [`create`] (the whole run) and [`verify`]
+//! nameless until complete, cancellation), [`convert`] (the native run) and [`verify`]
 //! (`--verify`: every level checked against the one it is computed from).
 
 pub mod config;
-pub mod create;
+pub mod convert;
 mod encode_queue;
 pub mod gdal_gate;
+#[cfg(feature = "gdal")]
+pub mod gdal_input;
+#[cfg(feature = "gdal")]
+pub mod gdal_warp;
 pub mod ifd;
 pub mod input;
 pub mod levels;

@@ -1,11 +1,11 @@
 //! The one entry point of `create`: a [`Request`] (what to convert, where
 //! to, how) and [`create`], which picks the input adapter and the output
 //! sink. Everything below it knows nothing of the others: the native TIFF
-//! path ([`super::create::create_tiff`]), the GDAL bridge for other formats
+//! path ([`super::convert::create_tiff`]), the GDAL bridge for other formats
 //! and tile matrix sets ([`super::gdal_gate`]), and the S3 sink
 //! ([`super::s3_output`]), which takes any local writer.
 
-use super::create::{Progress, Summary, check_local_output, create_tiff};
+use super::convert::{Progress, Summary, check_local_output, create_tiff};
 use super::options::CreateOptions;
 use super::tms::Tiling;
 use super::{gdal_gate, s3_output};

@@ -7,7 +7,7 @@
 //! multipart upload, so no parts are left behind to be billed; the temp
 //! file is removed in every case.
 
-use super::create::{Progress, Summary};
+use super::convert::{Progress, Summary};
 use super::options::CreateOptions;
 use super::output::{RemoteWork, TempFile, open_unlinked, until_cancelled};
 use crate::source::{OpenOptions, s3, s3_upload};

@@ -872,9 +872,9 @@ fn patch_overview(path: &Path, level: usize, x: usize, y: usize, v: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
-fn verify_opts(method: cogtool::cog::resample::Method) -> cogtool::cog::options::CreateOptions {
-    cogtool::cog::options::CreateOptions {
-        codec: cogtool::cog::options::Codec::None,
+fn verify_opts(method: cogtool::create::resample::Method) -> cogtool::create::options::CreateOptions {
+    cogtool::create::options::CreateOptions {
+        codec: cogtool::create::options::Codec::None,
         blocksize: 64,
         resampling: Some(method),
         ..Default::default()
@@ -886,8 +886,8 @@ fn verify_opts(method: cogtool::cog::resample::Method) -> cogtool::cog::options:
 /// each named by level and pixel.
 #[test]
 fn verify_catches_a_corrupt_overview_tile() {
-    use cogtool::cog::resample::Method;
-    use cogtool::cog::verify::verify_cog;
+    use cogtool::create::resample::Method;
+    use cogtool::create::verify::verify_cog;
     let dir = tmp("verify_corrupt");
     let (f32_in, _, _) = verify_inputs(&dir);
     let out = dir.join("out.tif");
@@ -942,8 +942,8 @@ fn verify_catches_a_corrupt_overview_tile() {
 /// on this very file the check catches an overview with such values.
 #[test]
 fn verify_float32_nodata_with_more_digits_than_f32() {
-    use cogtool::cog::resample::Method;
-    use cogtool::cog::verify::verify_cog;
+    use cogtool::create::resample::Method;
+    use cogtool::create::verify::verify_cog;
     let dir = tmp("verify_f32_digits");
     let input = common::testdata("verify_f32_nodata_digits.tif");
     let out = dir.join("out.tif");

@@ -99,7 +99,7 @@ impl Pixel for f64 {
 pub use alpha::Alpha;
 pub use palette::{Palette, applies as palette_applies};
 
-crate::cog::values::named_values!(
+crate::create::values::named_values!(
     /// The overview resampling methods, in the order of GDAL's documentation.
     Method {
         Nearest => "nearest",

@@ -7,6 +7,7 @@
 //! Skips when GDAL is absent.
 
 use crate::common;
+use common::Oracle;
 
 use cogtool::codec::{self, BlockLayout, EncodeOptions};
 use cogtool::tiff::{ByteOrder, SampleFormat};
@@ -132,8 +133,7 @@ fn samples(n: usize) -> Vec<u8> {
 
 #[test]
 fn gdal_decodes_our_lossless_encodings() {
-    if !common::have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
+    if !common::oracles(&[Oracle::GdalTools], "GDAL decodes our tiles") {
         return;
     }
     let types = [
@@ -187,8 +187,7 @@ fn gdal_decodes_our_lossless_encodings() {
 
 #[test]
 fn gdal_decodes_our_jpeg_and_webp() {
-    if !common::have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
+    if !common::oracles(&[Oracle::GdalTools], "GDAL decodes our tiles") {
         return;
     }
     let (w, h) = (40usize, 24usize);
@@ -238,8 +237,7 @@ fn gdal_decodes_our_jpeg_and_webp() {
 /// from the input (libjpeg-turbo's IDCT, upsampling and colour conversion).
 #[test]
 fn gdal_jpeg_tiffs_convert_to_the_pixels_gdal_reads() {
-    if !common::have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
+    if !common::oracles(&[Oracle::GdalTools], "GDAL decodes our tiles") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

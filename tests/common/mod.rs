@@ -76,7 +76,8 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// True when a command is on PATH (gdalinfo, gdal_translate, ...).
+/// True when a command is on PATH (gdalinfo, gdal_translate, ...). For the
+/// oracles use [`oracles`], which reports what is missing.
 pub fn have(cmd: &str) -> bool {
     Command::new("sh")
         .arg("-c")
@@ -86,25 +87,79 @@ pub fn have(cmd: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Debian's Python, the one python3-gdal is installed for.
+/// Debian's Python, the one python3-gdal is installed for (a pyenv
+/// `python3` without osgeo may come first on PATH).
 pub const PY: &str = "/usr/bin/python3";
 
-/// gdal_translate and Python with osgeo.gdal and numpy (the GDAL oracles of
-/// the create tests); when missing, prints the SKIP reason and says false.
-pub fn gdal_python_ready() -> bool {
-    if !have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
-        return false;
+/// An external oracle the tests compare against. `.ci/run` installs them
+/// all (its NEEDS list); the shared corpus is [`corpus_dir`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Oracle {
+    /// gdalinfo and gdal_translate on PATH (gdal-bin).
+    GdalTools,
+    /// GDAL's Python bindings for [`PY`] (python3-gdal).
+    GdalPython,
+    /// GDAL's COG validator, osgeo_utils.samples.validate_cloud_optimized_geotiff (python3-gdal).
+    GdalValidator,
+    /// numpy for [`PY`] (python3-numpy).
+    Numpy,
+}
+
+use Oracle::*;
+
+/// The GDAL oracles of the create tests: the tools, and [`PY`] with osgeo.gdal and numpy.
+pub const GDAL_PYTHON: &[Oracle] = &[GdalTools, GdalPython, Numpy];
+
+impl Oracle {
+    const ALL: [Oracle; 4] = [GdalTools, GdalPython, GdalValidator, Numpy];
+
+    fn what(self) -> String {
+        match self {
+            GdalTools => "gdalinfo/gdal_translate not on PATH (gdal-bin)".into(),
+            GdalPython => format!("{} cannot import osgeo.gdal (python3-gdal)", PY),
+            GdalValidator => {
+                format!("{} cannot import osgeo_utils.samples.validate_cloud_optimized_geotiff (python3-gdal)", PY)
+            }
+            Numpy => format!("{} cannot import numpy (python3-numpy)", PY),
+        }
     }
-    let ok = Command::new(PY)
-        .args(["-c", "from osgeo import gdal; import numpy"])
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        crate::skip!("SKIP: {} cannot import osgeo.gdal and numpy", PY);
+
+    fn probe(self) -> bool {
+        let py = |m: &str| {
+            Command::new(PY)
+                .args(["-c", &format!("import {}", m)])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        match self {
+            GdalTools => have("gdalinfo") && have("gdal_translate"),
+            GdalPython => py("osgeo.gdal"),
+            GdalValidator => py("osgeo_utils.samples.validate_cloud_optimized_geotiff"),
+            Numpy => py("numpy"),
+        }
     }
-    ok
+
+    /// Probed once per test binary.
+    pub fn present(self) -> bool {
+        static SEEN: [std::sync::OnceLock<bool>; 4] = [const { std::sync::OnceLock::new() }; 4];
+        let i = Self::ALL.iter().position(|o| *o == self).unwrap();
+        *SEEN[i].get_or_init(|| self.probe())
+    }
+}
+
+/// The one oracle check of the tests: true when every oracle in `needs` is
+/// present. Otherwise prints `SKIP (what): <the missing oracle>` through
+/// [`skip!`] (a panic under COGTOOL_REQUIRE_ORACLES=1, as in CI) and says
+/// false; the caller returns or leaves out the part that needs it.
+pub fn oracles(needs: &[Oracle], what: &str) -> bool {
+    let missing: Vec<String> = needs.iter().filter(|o| !o.present()).map(|o| o.what()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    crate::skip!("SKIP ({}): {}", what, missing.join("; "));
+    false
 }
 
 /// Run the cogtool binary with arguments.

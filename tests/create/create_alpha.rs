@@ -256,7 +256,7 @@ fn py(dir: &Path, args: &[&str]) -> String {
 
 /// GDAL 3.6 with its Python bindings and numpy, or None (printing why).
 fn gdal_36(dir: &Path) -> Option<()> {
-    if !common::gdal_python_ready() {
+    if !common::oracles(common::GDAL_PYTHON, "alpha rules against GDAL 3.6") {
         return None;
     }
     let v = py(dir, &["version"]);

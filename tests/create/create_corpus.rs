@@ -63,7 +63,7 @@ fn corpus_files_convert_or_fail_cleanly() {
 #[test]
 fn corpus_outputs_read_back_as_gdal_translates_do() {
     let Some(dir) = corpus_dir() else { return };
-    if !common::gdal_python_ready() {
+    if !common::oracles(common::GDAL_PYTHON, "corpus outputs against gdal_translate's") {
         return;
     }
     let work = std::env::temp_dir().join(format!("cogtool-corpus-vs-gdal-{}", std::process::id()));
@@ -93,7 +93,7 @@ fn corpus_outputs_read_back_as_gdal_translates_do() {
 #[test]
 fn corpus_option_sets_agree_with_gdal_level_by_level() {
     let Some(dir) = corpus_dir() else { return };
-    if !common::gdal_python_ready() {
+    if !common::oracles(common::GDAL_PYTHON, "corpus outputs against gdal_translate's") {
         return;
     }
     let work = std::env::temp_dir().join(format!("cogtool-option-sets-{}", std::process::id()));

@@ -52,7 +52,7 @@ fn ifd_signature(path: &Path) -> Vec<(u64, Vec<EntrySig>)> {
 /// The helper's inputs, made in a fresh temp dir named after `what`; None
 /// (the reason printed) when GDAL or its Python bindings are absent.
 fn gdal_inputs(what: &str) -> Option<PathBuf> {
-    if !common::gdal_python_ready() {
+    if !common::oracles(common::GDAL_PYTHON, "create against GDAL") {
         return None;
     }
     let dir = std::env::temp_dir().join(format!("cogtool-create-{}-{}", what, std::process::id()));
@@ -599,7 +599,7 @@ fn deflate_tiles_are_gdals_bytes_at_every_level() {
 /// default block size), so GDAL decodes ours and its own identically.
 #[test]
 fn jpeg_tiles_are_gdals_bytes_on_sharp_edges() {
-    if !common::gdal_python_ready() {
+    if !common::oracles(common::GDAL_PYTHON, "create against GDAL") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

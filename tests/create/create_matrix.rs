@@ -11,12 +11,10 @@ use crate::common;
 use crate::create_support;
 
 use cogtool::tiff::write::OutTag;
-use common::{cogtool, have, stderr};
+use common::{Oracle, PY, cogtool, stderr};
 use create_support::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
-
-const PY: &str = "/usr/bin/python3";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Variant {
@@ -28,19 +26,10 @@ enum Variant {
 }
 
 fn gdal_ready() -> bool {
-    let ok = have("gdalinfo")
-        && Command::new(PY)
-            .args([
-                "-c",
-                "from osgeo import gdal; import numpy; import osgeo_utils.samples.validate_cloud_optimized_geotiff",
-            ])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-    if !ok {
-        crate::skip!("SKIP: GDAL half of the create matrix (no gdalinfo or {} cannot import osgeo)", PY);
-    }
-    ok
+    common::oracles(
+        &[Oracle::GdalTools, Oracle::GdalPython, Oracle::Numpy, Oracle::GdalValidator],
+        "GDAL half of the create matrix",
+    )
 }
 
 #[test]

@@ -19,7 +19,7 @@ use cogtool::create::resample::{Level, Method, Pixel, Window, overview_level, re
 use std::path::Path;
 use std::process::Command;
 
-const PYTHON: &str = "/usr/bin/python3";
+const PYTHON: &str = common::PY;
 
 /// Python side: build the image, make the COG, dump the levels.
 const GEN_PY: &str = r#"
@@ -88,19 +88,7 @@ open(os.path.join(out, 'sizes.txt'), 'w').write('\n'.join(sizes) + '\n')
 "#;
 
 fn gdal_ready() -> bool {
-    if !common::have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
-        return false;
-    }
-    let ok = Command::new(PYTHON)
-        .args(["-c", "import numpy; from osgeo import gdal"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        crate::skip!("SKIP: {PYTHON} with numpy and osgeo.gdal not available");
-    }
-    ok
+    common::oracles(common::GDAL_PYTHON, "resampling against GDAL's overviews")
 }
 
 /// Sample types we can read back from raw little-endian dumps.

@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::{cogtool, have, stderr, testdata};
+use common::{Oracle, cogtool, stderr, testdata};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,7 +32,7 @@ fn gdalinfo(p: &Path) -> Value {
 }
 
 fn validate(p: &Path) {
-    let o = Command::new("/usr/bin/python3")
+    let o = Command::new(common::PY)
         .args(["-m", "osgeo_utils.samples.validate_cloud_optimized_geotiff"])
         .arg(p)
         .output()
@@ -80,11 +80,7 @@ fn convert_and_compare(input: &Path, dir: &Path, extra: &[&str]) {
 }
 
 fn gdal_ready() -> bool {
-    if !have("gdal_translate") || !have("gdalinfo") {
-        crate::skip!("SKIP: GDAL command-line tools not installed");
-        return false;
-    }
-    true
+    common::oracles(&[Oracle::GdalTools, Oracle::GdalValidator], "non-TIFF inputs made by gdal_translate")
 }
 
 #[test]

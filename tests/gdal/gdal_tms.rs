@@ -15,7 +15,7 @@
 
 use crate::common;
 
-use common::{cogtool, have, stderr, testdata};
+use common::{Oracle, cogtool, stderr, testdata};
 use gdal::Dataset;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -29,11 +29,7 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn gdal_present() -> bool {
-    if have("gdal_translate") && have("gdalinfo") {
-        return true;
-    }
-    crate::skip!("SKIP: gdal_translate/gdalinfo not installed");
-    false
+    common::oracles(&[Oracle::GdalTools, Oracle::GdalValidator], "tile matrix sets against gdal_translate")
 }
 
 fn gdal_cog(input: &Path, out: &Path, co: &[&str]) {
@@ -60,7 +56,7 @@ fn gdalinfo(p: &Path) -> Value {
 }
 
 fn validate(p: &Path) {
-    let o = Command::new("/usr/bin/python3")
+    let o = Command::new(common::PY)
         .args(["-m", "osgeo_utils.samples.validate_cloud_optimized_geotiff", "--full-check=yes"])
         .arg(p)
         .output()

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::{cogtool, stderr, testdata};
+use common::{Oracle, cogtool, stderr, testdata};
 use std::fs;
 use std::path::Path;
 use tiff::decoder::Decoder;
@@ -567,8 +567,7 @@ fn shared_3x2_fixture() {
 /// with gdal_translate (skipped without it) to keep testdata/ small.
 #[test]
 fn many_tiles_reads_stay_small() {
-    if !common::have("gdal_translate") {
-        crate::skip!("SKIP: gdal_translate not found");
+    if !common::oracles(&[Oracle::GdalTools], "a COG of 129 x 129 tiles from gdal_translate") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@
 
 use crate::common;
 
-use common::{cogtool, corpus_dir, root, stderr};
+use common::{Oracle, cogtool, corpus_dir, root, stderr};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::fs;
@@ -18,22 +18,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const PYTHON: &str = "/usr/bin/python3";
+const PYTHON: &str = common::PY;
 
-fn have_gdal_python() -> bool {
-    Command::new(PYTHON)
-        .args(["-c", "from osgeo import gdal"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
-/// GDAL's description of each file (see tests/dump_gdal_oracle.py).
+/// GDAL's description of each file (see tests/read/dump_gdal_oracle.py).
 fn gdal_view(files: &[PathBuf]) -> Vec<Value> {
     let mut child = Command::new(PYTHON)
-        .arg(root().join("tests/dump_gdal_oracle.py"))
+        .arg(root().join("tests/read/dump_gdal_oracle.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -285,8 +275,7 @@ fn assert_clean(t: &Tally) {
 
 #[test]
 fn fixtures_match_gdal() {
-    if !have_gdal_python() {
-        crate::skip!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
+    if !common::oracles(&[Oracle::GdalPython], "dump against GDAL's tile reads") {
         return;
     }
     let files = tiff_files(&root().join("testdata"), false);
@@ -298,8 +287,7 @@ fn fixtures_match_gdal() {
 #[test]
 fn corpus_matches_gdal() {
     let Some(dir) = corpus_dir() else { return };
-    if !have_gdal_python() {
-        crate::skip!("SKIP: GDAL's Python bindings not found ({} -c 'from osgeo import gdal')", PYTHON);
+    if !common::oracles(&[Oracle::GdalPython], "dump against GDAL's tile reads") {
         return;
     }
     let files = tiff_files(&dir, true);

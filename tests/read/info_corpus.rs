@@ -370,10 +370,8 @@ enum Outcome {
 #[test]
 fn info_agrees_with_gdal_on_the_corpus() {
     let Some(dir) = corpus_dir() else { return };
-    let with_gdal = have("gdalinfo");
-    if !with_gdal {
-        crate::skip!("SKIP (partly): gdalinfo not found; overview sizes and EPSG codes are not compared");
-    }
+    let with_gdal =
+        common::oracles(&[common::Oracle::GdalTools], "partly: overview sizes and EPSG codes against gdalinfo");
     let rows = manifest(&dir);
     let started = Instant::now();
     let outcomes = par_map(&rows, |row| {

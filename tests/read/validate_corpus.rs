@@ -148,11 +148,8 @@ type GdalMessages = Result<(Vec<String>, Vec<String>), String>;
 
 /// GDAL's own validator on some files: (warnings, errors) or an exception.
 fn gdal_messages(dir: &Path, paths: &[&String]) -> Option<HashMap<String, GdalMessages>> {
-    let py = "/usr/bin/python3";
-    let probe =
-        Command::new(py).args(["-c", "import osgeo_utils.samples.validate_cloud_optimized_geotiff"]).output().ok()?;
-    if !probe.status.success() {
-        crate::skip!("SKIP (full GDAL message lists): GDAL's python validator is not installed");
+    let py = PY;
+    if !oracles(&[Oracle::GdalValidator], "full GDAL message lists") {
         return None;
     }
     let script = r#"

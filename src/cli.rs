@@ -2,27 +2,43 @@
 //! man-page generator (`cogtool gen-assets`) and the tests that check the
 //! committed assets are fresh. Only parsing lives here; `src/cmd/` runs things.
 
-use crate::create::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
-use crate::create::resample::Method as Resampling;
-use clap::builder::TypedValueParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cogtool::create::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
+use cogtool::create::resample::Method as Resampling;
 use std::path::PathBuf;
 
-/// The library's value lists offered as clap values, under the names the
-/// library gives them (`cli_name`), in its order.
+/// A value list the library owns (its `named_values!` enums), offered on the
+/// command line under the library's names, in its order, any case.
+trait LibraryValue: Copy + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+    fn from_name(s: &str) -> Option<Self>;
+}
+
 macro_rules! library_values {
     ($($t:ty),*) => {$(
-        impl ValueEnum for $t {
-            fn value_variants<'a>() -> &'a [Self] {
+        impl LibraryValue for $t {
+            fn all() -> &'static [Self] {
                 &<$t>::ALL
             }
-            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-                Some(clap::builder::PossibleValue::new(self.cli_name()))
+            fn name(self) -> &'static str {
+                self.cli_name()
+            }
+            fn from_name(s: &str) -> Option<Self> {
+                <$t>::from_name(s)
             }
         }
     )*};
 }
 library_values!(Codec, PredictorChoice, Resampling, BigTiff, Interleave, ZoomLevelStrategy);
+
+/// The clap parser for a library value list: its names are the possible
+/// values (shown in help, completions and man pages).
+fn values<T: LibraryValue>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::all().iter().map(|v| v.name()))
+        .map(|s| T::from_name(&s).expect("clap accepted one of the listed names"))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -78,21 +94,21 @@ pub struct RemoteArgs {
     #[arg(long, global = true, value_enum, value_name = "requester")]
     pub request_payer: Option<RequestPayerArg>,
     /// Retries of a failed request (5xx, 429, timeouts, dropped connections).
-    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_RETRIES, value_name = "N")]
+    #[arg(long, global = true, default_value_t = cogtool::source::DEFAULT_RETRIES, value_name = "N")]
     pub retries: u32,
     /// Remote requests in flight at once (bulk reads, upload parts).
-    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_CONCURRENCY,
+    #[arg(long, global = true, default_value_t = cogtool::source::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..=1024).map(usize::from), value_name = "N")]
     pub concurrency: usize,
     /// Size of the first read of a file, and the least of later header reads.
-    #[arg(long, global = true, default_value_t = crate::source::DEFAULT_HEADER_BYTES,
+    #[arg(long, global = true, default_value_t = cogtool::source::DEFAULT_HEADER_BYTES,
           value_parser = clap::value_parser!(u32).range(16..=(64 << 20)).map(|v| v as usize), value_name = "BYTES")]
     pub header_bytes: usize,
 }
 
 impl RemoteArgs {
     /// Fill the remote fields of source options.
-    pub fn apply(&self, o: &mut crate::source::OpenOptions) {
+    pub fn apply(&self, o: &mut cogtool::source::OpenOptions) {
         o.header_bytes = self.header_bytes;
         o.headers = self.headers.clone();
         o.profile = self.profile.clone();
@@ -222,7 +238,7 @@ pub struct CreateArgs {
     /// Output COG (`-` streams it to stdout; refused when stdout is a terminal).
     pub output: String,
     /// Tile codec (GDAL: COMPRESS) [default: lzw].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<Codec>())]
     pub compress: Option<Codec>,
     /// DEFLATE/ZSTD level (GDAL: LEVEL) [default: 6 for DEFLATE, 9 for ZSTD].
     #[arg(long)]
@@ -231,7 +247,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub quality: Option<u8>,
     /// Predictor (GDAL: PREDICTOR) [default: none].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<PredictorChoice>())]
     pub predictor: Option<PredictorChoice>,
     /// Tile size, a multiple of 16 (GDAL: BLOCKSIZE) [default: 512].
     #[arg(long)]
@@ -242,10 +258,10 @@ pub struct CreateArgs {
     pub overview_blocksize: Option<u32>,
     /// Resampling for overviews (GDAL: RESAMPLING) [default: cubic; nearest
     /// for palette or complex input].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<Resampling>())]
     pub resampling: Option<Resampling>,
     /// Resampling for overviews, overriding --resampling (GDAL: OVERVIEW_RESAMPLING).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<Resampling>())]
     pub overview_resampling: Option<Resampling>,
     /// Number of overview levels (GDAL: OVERVIEW_COUNT) [default: halve
     /// until the image fits in one tile].
@@ -261,7 +277,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub add_mask: bool,
     /// Sample layout (GDAL: INTERLEAVE) [default: pixel].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<Interleave>())]
     pub interleave: Option<Interleave>,
     /// Omit tiles that are all nodata (GDAL: SPARSE_OK).
     #[arg(long)]
@@ -278,7 +294,7 @@ pub struct CreateArgs {
     pub threads: Option<usize>,
     /// BigTIFF output (GDAL: BIGTIFF) [default: if-safer: BigTIFF when
     /// the uncompressed tiles could pass 4 GiB].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = values::<BigTiff>())]
     pub bigtiff: Option<BigTiff>,
     /// Replace OUTPUT if it exists.
     #[arg(long)]
@@ -307,14 +323,14 @@ pub struct CreateArgs {
     pub tms: Option<PathBuf>,
     /// Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING;
     /// needs a build with --features gdal).
-    #[arg(long, value_enum, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    #[arg(long, value_parser = values::<Resampling>(), help_heading = "Tile matrix sets (needs a build with --features gdal)")]
     pub warp_resampling: Option<Resampling>,
     /// Zoom level of the full resolution (GDAL: ZOOM_LEVEL; needs a build with --features gdal).
     #[arg(long, value_name = "Z", help_heading = "Tile matrix sets (needs a build with --features gdal)")]
     pub zoom_level: Option<u32>,
     /// How to round the input resolution to a zoom level, default auto
     /// (GDAL: ZOOM_LEVEL_STRATEGY; needs a build with --features gdal).
-    #[arg(long, value_enum, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
+    #[arg(long, value_parser = values::<ZoomLevelStrategy>(), help_heading = "Tile matrix sets (needs a build with --features gdal)")]
     pub zoom_level_strategy: Option<ZoomLevelStrategy>,
     /// Overview levels aligned with the tile matrix set (GDAL: ALIGNED_LEVELS;
     /// needs a build with --features gdal).
@@ -356,5 +372,87 @@ impl CreateArgs {
             zoom_level_strategy: self.zoom_level_strategy,
             aligned_levels: self.aligned_levels,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // The command line's GDAL-style `--co` options and flags, as the library reads them.
+    use super::*;
+    use cogtool::Result;
+    use cogtool::create::options::{CreateOptions, OverviewChoice};
+
+    fn opts(args: &[&str]) -> Result<CreateOptions> {
+        let mut v = vec!["cogtool", "create", "in.tif", "out.tif"];
+        v.extend_from_slice(args);
+        let cli = Cli::try_parse_from(v).expect("clap");
+        match cli.command {
+            Command::Create(a) => CreateOptions::from_flags(&a.flags()),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn defaults_are_gdal_cog_defaults() {
+        let o = opts(&[]).unwrap();
+        assert_eq!(o.codec, Codec::Lzw);
+        assert_eq!(o.blocksize, 512);
+        assert_eq!(o.predictor, PredictorChoice::None);
+        assert_eq!(o.overviews, OverviewChoice::Auto);
+        assert_eq!(o.bigtiff, BigTiff::IfSafer);
+        assert_eq!(o.resampling, None);
+    }
+
+    #[test]
+    fn gdal_creation_options_map_onto_flags() {
+        let o = opts(&[
+            "--co",
+            "COMPRESS=deflate",
+            "--co",
+            "PREDICTOR=YES",
+            "--co",
+            "LEVEL=9",
+            "--co",
+            "BLOCKSIZE=256",
+            "--co",
+            "OVERVIEW_RESAMPLING=AVERAGE",
+            "--co",
+            "SPARSE_OK=TRUE",
+            "--co",
+            "BIGTIFF=YES",
+            "--co",
+            "NUM_THREADS=2",
+        ])
+        .unwrap();
+        assert_eq!(o.codec, Codec::Deflate);
+        assert_eq!(o.predictor, PredictorChoice::Auto);
+        assert_eq!(o.level, Some(9));
+        assert_eq!(o.blocksize, 256);
+        assert_eq!(o.resampling, Some(Resampling::Average));
+        assert!(o.sparse);
+        assert_eq!(o.bigtiff, BigTiff::Yes);
+        assert_eq!(o.threads, Some(2));
+    }
+
+    #[test]
+    fn unknown_or_inapplicable_options_are_errors() {
+        let e = opts(&["--co", "FOO=1"]).unwrap_err();
+        assert!(e.message.contains("unknown GDAL COG creation option"), "{}", e);
+        let e = opts(&["--co", "TARGET_SRS=EPSG:3857"]).unwrap_err();
+        assert!(e.message.contains("not supported"), "{}", e);
+        let e = opts(&["--compress", "jpeg", "--predictor", "horizontal"]).unwrap_err();
+        assert!(e.message.contains("predictor"), "{}", e);
+        let e = opts(&["--level", "5"]).unwrap_err();
+        assert!(e.message.contains("--level applies"), "{}", e);
+        let e = opts(&["--compress", "lzw", "--co", "COMPRESS=DEFLATE"]).unwrap_err();
+        assert!(e.message.contains("twice"), "{}", e);
+        assert!(opts(&["--blocksize", "100"]).is_err());
+        assert!(opts(&["--co", "NOEQUALS"]).is_err());
+    }
+
+    #[test]
+    fn same_value_twice_is_fine() {
+        let o = opts(&["--compress", "zstd", "--co", "COMPRESS=ZSTD"]).unwrap();
+        assert_eq!(o.codec, Codec::Zstd);
     }
 }

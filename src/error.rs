@@ -17,8 +17,15 @@ pub enum ErrorKind {
     Limit,
     /// Well-formed, but uses something cogtool does not implement.
     Unsupported,
-    /// The request itself is wrong (tile outside the grid, bad option).
+    /// The request itself is wrong (a bad option, a malformed list).
     Usage,
+    /// The request is well-formed but names something the file does not
+    /// have: a tile outside the grid, a sparse tile, a level or mask that
+    /// is not there, tiles in a striped file.
+    NoSuchTile,
+    /// The caller cancelled the work ([`crate::Cancel`]); whatever was
+    /// being written was removed.
+    Interrupted,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +65,12 @@ impl Error {
     }
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Usage, message)
+    }
+    pub fn no_such_tile(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NoSuchTile, message)
+    }
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Interrupted, message)
     }
     /// The same error, remembering `cause` as its source.
     pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {

@@ -7,14 +7,23 @@
 //! * [`codec`] holds compression and predictors, [`raster`] decoded rows.
 //! * [`read`] is the read side (`info`, `validate`, `dump`); [`create`] the
 //!   write side, entered through [`create::run::create`].
-//! * [`cli`] defines the command line, [`cmd`] one thin file per subcommand.
+//!
+//! The command line (`src/cli.rs`, `src/cmd/`) belongs to the binary
+//! (`src/main.rs`): the library knows nothing of clap, of printing or of
+//! exit codes, and takes cancellation as a value ([`Cancel`]).
 
 // Every dependency is used by the library itself (unit tests see the
 // dev-dependencies too, hence only outside tests).
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+// The binary's own dependencies (command line, man pages, progress bar) are
+// declared in the same package; the library names them only to keep the
+// lint above meaningful for its own.
+use clap as _;
+use clap_complete as _;
+use clap_mangen as _;
+use indicatif as _;
 
-pub mod cli;
-pub mod cmd;
+pub mod cancel;
 pub mod codec;
 pub mod create;
 pub mod error;
@@ -23,4 +32,5 @@ pub mod read;
 pub mod source;
 pub mod tiff;
 
+pub use cancel::Cancel;
 pub use error::{Error, ErrorKind, Result};

@@ -1,6 +1,61 @@
+//! The `cogtool` binary: parse the command line, run one subcommand, and
+//! turn how it ended into an exit code. This file is the only place that
+//! maps outcomes and errors to exit codes; the signal policy (SIGINT,
+//! SIGTERM) lives beside it in `cmd/signals.rs`.
+
+mod cli;
+mod cmd;
+
 use clap::Parser;
+use cmd::{End, Status};
+use cogtool::{Error, ErrorKind};
+
+/// Everything asked for was done, and fine.
+const EXIT_OK: i32 = 0;
+/// Done, but the answer is "no": an invalid COG, a tile that does not exist.
+const EXIT_NOT_OK: i32 = 1;
+/// Bad usage, unreadable or non-TIFF input, an I/O failure.
+const EXIT_ERROR: i32 = 2;
 
 fn main() {
-    let cli = cogtool::cli::Cli::parse();
-    std::process::exit(cogtool::cmd::run(cli));
+    let cli = cli::Cli::parse();
+    std::process::exit(exit_code(&cmd::run(cli)));
+}
+
+/// The exit code for how a subcommand ended (printing the error that
+/// stopped it, if any).
+fn exit_code(end: &End) -> i32 {
+    match end {
+        // A reader of stdout that went away (`| head`) is a normal end.
+        Ok(Status::Ok | Status::ReaderLeft) => EXIT_OK,
+        Ok(Status::NotOk) => EXIT_NOT_OK,
+        Ok(Status::SomeFailed) => EXIT_ERROR,
+        Err(stop) => {
+            if stop.error.kind == ErrorKind::Interrupted {
+                let code = cmd::signals::exit_code();
+                eprintln!("cogtool: {}; {}", cmd::signals::what(code), stop.error);
+                return code;
+            }
+            match &stop.subject {
+                Some(s) => eprintln!("cogtool: {}: {}", s, stop.error),
+                None => eprintln!("cogtool: {}", stop.error),
+            }
+            error_exit_code(&stop.error)
+        }
+    }
+}
+
+/// The exit code an error means: 1 when it is an answer (no such tile),
+/// else 2.
+fn error_exit_code(e: &Error) -> i32 {
+    match e.kind {
+        ErrorKind::NoSuchTile => EXIT_NOT_OK,
+        _ => EXIT_ERROR,
+    }
+}
+
+/// The status of a run in which one source failed with `e` (already
+/// reported) and the others went on.
+fn status_after(e: &Error) -> Status {
+    if error_exit_code(e) == EXIT_NOT_OK { Status::NotOk } else { Status::SomeFailed }
 }

@@ -2,21 +2,17 @@
 //! definition, so they can never drift from the real options (a test
 //! regenerates them and compares with the committed copies).
 
+use super::{End, Status, Stop};
 use crate::cli::Cli;
 use clap::CommandFactory;
 use std::path::Path;
 
-pub fn run(dir: &Path) -> i32 {
-    match write_assets(dir) {
-        Ok(()) => super::EXIT_OK,
-        Err(e) => {
-            super::report(&dir.display().to_string(), crate::error::describe_io(&e));
-            super::EXIT_ERROR
-        }
-    }
+pub fn run(dir: &Path) -> End {
+    write_assets(dir).map_err(|e| Stop::about(dir.display().to_string(), e))?;
+    Ok(Status::Ok)
 }
 
-pub fn write_assets(dir: &Path) -> std::io::Result<()> {
+fn write_assets(dir: &Path) -> std::io::Result<()> {
     let comp = dir.join("completions");
     let man = dir.join("man");
     std::fs::create_dir_all(&comp)?;

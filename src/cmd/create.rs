@@ -1,10 +1,11 @@
 //! `cogtool create INPUT OUTPUT`: parse options, run the library's writer,
 //! draw a progress bar on a terminal, report errors on one line.
 
-use super::{EXIT_ERROR, EXIT_OK, Global, report, report_usage};
-use crate::create::convert::Progress;
-use crate::create::options::CreateOptions;
-use crate::create::run::Request;
+use super::{End, Global, Status, Stop};
+use cogtool::create::convert::Progress;
+use cogtool::create::options::CreateOptions;
+use cogtool::create::run::Request;
+use cogtool::{Cancel, Error};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -30,36 +31,21 @@ impl Progress for Bar {
     }
 }
 
-pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
+pub fn run(g: &Global, a: crate::cli::CreateArgs) -> End {
     // Option errors are about the command line: no file name before them.
     let flags = a.flags();
-    let tiling = match crate::create::gdal_gate::tiling_of(&flags) {
-        Ok(t) => t,
-        Err(e) => {
-            report_usage(&e);
-            return EXIT_ERROR;
-        }
-    };
-    let opts = match CreateOptions::from_flags(&flags) {
-        Ok(o) => o,
-        Err(e) => {
-            report_usage(&e);
-            return EXIT_ERROR;
-        }
-    };
+    let tiling = cogtool::create::gdal_gate::tiling_of(&flags).map_err(Stop::usage)?;
+    let opts = CreateOptions::from_flags(&flags).map_err(Stop::usage)?;
     if refuse_stdout(&a.output, std::io::stdout().is_terminal()) {
-        report_usage(
+        return Err(Stop::usage(Error::usage(
             "refusing to write a binary COG to a terminal: redirect stdout (`> out.tif`, `| ...`) or name an OUTPUT file",
-        );
-        return EXIT_ERROR;
+        )));
     }
-    if crate::source::scheme(&a.output) == crate::source::Scheme::Local
-        && let Err(e) = crate::create::convert::check_local_output(&a.output, &opts)
-    {
-        report_usage(&e);
-        return EXIT_ERROR;
+    if cogtool::source::scheme(&a.output) == cogtool::source::Scheme::Local {
+        cogtool::create::convert::check_local_output(&a.output, &opts).map_err(Stop::usage)?;
     }
-    super::signals::install();
+    let cancel = Cancel::new();
+    super::signals::install(&cancel);
     let bar = (!g.quiet && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(0);
         b.set_style(
@@ -71,40 +57,26 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> i32 {
     let mut bar = Bar(bar);
     let request =
         Request { input: a.input.clone(), output: a.output.clone(), options: opts, tiling, remote: g.open_options() };
-    match crate::create::run::create(&request, &mut bar) {
-        Ok(s) => {
-            bar.finish();
-            if !g.quiet {
-                for note in &s.notes {
-                    eprintln!("cogtool: {}: note: {}", a.input, note);
-                }
-            }
-            if g.verbose > 0 && !g.quiet {
-                eprintln!(
-                    "cogtool: {}: {} levels{}, {} bytes{}{}",
-                    a.output,
-                    s.levels,
-                    if s.with_mask { " with mask" } else { "" },
-                    s.bytes,
-                    if s.bigtiff { ", BigTIFF" } else { "" },
-                    if s.verified { ", verified" } else { "" }
-                );
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            bar.finish();
-            if crate::create::output::cancelled() {
-                // A signal during a remote step: it was wound down (multipart
-                // upload aborted) and the temp files are gone by now.
-                let code = super::signals::exit_code();
-                eprintln!("cogtool: {}; {}", super::signals::what(code), e.message);
-                return code;
-            }
-            report(&a.input, &e);
-            EXIT_ERROR
+    let result = cogtool::create::run::create(&request, &mut bar, &cancel);
+    bar.finish();
+    let s = result.map_err(|e| Stop::about(&a.input, e))?;
+    if !g.quiet {
+        for note in &s.notes {
+            eprintln!("cogtool: {}: note: {}", a.input, note);
         }
     }
+    if g.verbose > 0 && !g.quiet {
+        eprintln!(
+            "cogtool: {}: {} levels{}, {} bytes{}{}",
+            a.output,
+            s.levels,
+            if s.with_mask { " with mask" } else { "" },
+            s.bytes,
+            if s.bigtiff { ", BigTIFF" } else { "" },
+            if s.verified { ", verified" } else { "" }
+        );
+    }
+    Ok(Status::Ok)
 }
 
 /// `create IN -` with stdout on a terminal would print the binary COG on

@@ -2,69 +2,50 @@
 //! list). Exit 1 for "no such tile" (outside the grid, sparse, strips),
 //! 2 for usage errors and unreadable input.
 
-use super::{EXIT_ERROR, EXIT_NOT_OK, EXIT_OK, Global, report};
+use super::{End, Global, Status, Stop, report, stdout_failed};
 use crate::cli::DumpArgs;
-use crate::read::dump::{self, BulkOptions, Event};
-use crate::read::tiles::{Pyramid, TileId};
-use crate::tiff::Tiff;
-use crate::{Error, ErrorKind};
+use cogtool::Error;
+use cogtool::read::dump::{self, BulkOptions, Event};
+use cogtool::read::tiles::{Pyramid, TileId};
+use cogtool::tiff::Tiff;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// "No such tile" errors exit 1; the rest (bad input, I/O) exit 2.
-fn exit_for(e: &Error) -> i32 {
-    if e.kind == ErrorKind::Usage { EXIT_NOT_OK } else { EXIT_ERROR }
-}
-
-pub fn run(g: &Global, a: DumpArgs) -> i32 {
-    let src = a.source.clone();
-    if a.band == 0 {
-        report(&src, "--band counts from 1");
-        return EXIT_ERROR;
-    }
+/// The arguments that do not fit together, before anything is opened.
+fn check_usage(a: &DumpArgs) -> Result<(), &'static str> {
     let bulk = a.all || a.tiles.is_some();
+    if a.band == 0 {
+        return Err("--band counts from 1");
+    }
     if a.xyz.is_none() && !bulk {
-        report(&src, "say which tiles: --xyz X Y Z, --level Z --all, or --tiles FILE (`x y z` lines)");
-        return EXIT_ERROR;
+        return Err("say which tiles: --xyz X Y Z, --level Z --all, or --tiles FILE (`x y z` lines)");
     }
     if bulk && a.output.as_deref().is_none_or(|o| o == "-") {
-        report(&src, "bulk dumps need -o DIR (tiles go to DIR/Z/X/Y.ext)");
-        return EXIT_ERROR;
+        return Err("bulk dumps need -o DIR (tiles go to DIR/Z/X/Y.ext)");
     }
     if a.json && a.output.as_deref() == Some("-") {
-        report(&src, "--json and -o - would both write to stdout; pick one");
-        return EXIT_ERROR;
+        return Err("--json and -o - would both write to stdout; pick one");
     }
+    Ok(())
+}
+
+pub fn run(g: &Global, a: DumpArgs) -> End {
+    let src = a.source.clone();
+    check_usage(&a).map_err(|m| Stop::about(&src, Error::usage(m)))?;
     // Read the tile list before opening the source: a bad list is a usage error.
     let list = match &a.tiles {
-        Some(f) => match read_tile_list(f) {
-            Ok(ids) => Some(ids),
-            Err(e) => {
-                report(f, &e);
-                return EXIT_ERROR;
-            }
-        },
+        Some(f) => Some(read_tile_list(f).map_err(|e| Stop::about(f, e))?),
         None => None,
     };
     // Lenient, as GDAL: a broken chain after the first IFD (a loop, a bad
     // next pointer) still leaves the IFDs before it addressable.
-    let mut tiff = match crate::source::open(&src, &g.open_options()).and_then(|r| Tiff::open_lenient(Arc::new(r))) {
-        Ok(t) => t,
-        Err(e) => {
-            report(&src, &e);
-            return EXIT_ERROR;
-        }
-    };
+    let mut tiff = cogtool::source::open(&src, &g.open_options())
+        .and_then(|r| Tiff::open_lenient(Arc::new(r)))
+        .map_err(|e| Stop::about(&src, e))?;
     // Overviews stored as SubIFDs are addressed by zoom level like the others.
     let sub_problem = tiff.add_sub_ifds();
-    let p = match Pyramid::new(&tiff) {
-        Ok(p) => p,
-        Err(e) => {
-            report(&src, &e);
-            return EXIT_ERROR;
-        }
-    };
+    let p = Pyramid::new(&tiff).map_err(|e| Stop::about(&src, e))?;
     if !g.quiet {
         if let Some(w) = &sub_problem {
             report(&src, format!("warning: {}", w));
@@ -73,20 +54,14 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
             report(&src, format!("warning: {}; using the {} IFD(s) before it", e.message, tiff.chain_len));
         }
     }
-    let code = if let Some(xyz) = &a.xyz {
+    let end = if let Some(xyz) = &a.xyz {
         let id = TileId { z: xyz[2] as usize, x: xyz[0], y: xyz[1] };
         single(g, &a, &p, id)
     } else {
         let dir = PathBuf::from(a.output.as_deref().unwrap_or("."));
         let ids: Box<dyn Iterator<Item = TileId>> = match (&list, a.level) {
             (Some(ids), _) => Box::new(ids.clone().into_iter()),
-            (None, Some(z)) => match dump::level_ids(&p, z, a.mask) {
-                Ok(it) => Box::new(it),
-                Err(e) => {
-                    report(&src, &e);
-                    return exit_for(&e);
-                }
-            },
+            (None, Some(z)) => Box::new(dump::level_ids(&p, z, a.mask).map_err(|e| Stop::about(&src, e))?),
             (None, None) => unreachable!("clap: --all requires --level"),
         };
         bulk_dump(g, &a, &p, ids, &dir, list.as_deref())
@@ -95,85 +70,70 @@ pub fn run(g: &Global, a: DumpArgs) -> i32 {
         let s = tiff.reader.stats();
         eprintln!("cogtool: {}: {} read{}, {} bytes", src, s.requests, if s.requests == 1 { "" } else { "s" }, s.bytes);
     }
-    code
+    end
 }
 
-fn read_tile_list(f: &str) -> crate::Result<Vec<TileId>> {
+fn read_tile_list(f: &str) -> cogtool::Result<Vec<TileId>> {
     let mut text = String::new();
     let r = if f == "-" {
         std::io::stdin().read_to_string(&mut text)
     } else {
         std::fs::File::open(f).and_then(|mut h| h.read_to_string(&mut text))
     };
-    r.map_err(|e| Error::io(crate::error::describe_io(&e)))?;
+    r.map_err(|e| Error::io(cogtool::error::describe_io(&e)))?;
     dump::parse_tile_list(&text)
 }
 
-fn single(g: &Global, a: &DumpArgs, p: &Pyramid, id: TileId) -> i32 {
+fn single(g: &Global, a: &DumpArgs, p: &Pyramid, id: TileId) -> End {
     let src = &a.source;
-    let t = match p.locate(id, a.mask, a.band - 1) {
-        Ok(t) => t,
-        Err(e) => {
-            report(src, &e);
-            return exit_for(&e);
-        }
-    };
+    let t = p.locate(id, a.mask, a.band - 1).map_err(|e| Stop::about(src, e))?;
     let mut facts = dump::facts(p, &t);
     if t.sparse() {
         if a.json {
             println!("{}", facts);
         }
-        report(src, format!("tile {} is empty (sparse)", t.id));
-        return EXIT_NOT_OK;
+        return Err(Stop::about(src, Error::no_such_tile(format!("tile {} is empty (sparse)", t.id))));
     }
     // --json alone prints the facts and reads no tile data.
     if a.json && a.output.is_none() {
         println!("{}", facts);
-        return EXIT_OK;
+        return Ok(Status::Ok);
     }
-    let bytes = p.read(&t).and_then(|(payload, check)| {
-        if !g.quiet {
-            for w in &check.problems {
-                report(src, format!("warning: {}", w));
+    let bytes = p
+        .read(&t)
+        .and_then(|(payload, check)| {
+            if !g.quiet {
+                for w in &check.problems {
+                    report(src, format!("warning: {}", w));
+                }
             }
-        }
-        dump::render(p, &t, payload, a.raw)
-    });
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => {
-            report(src, &e);
-            return exit_for(&e);
-        }
-    };
+            dump::render(p, &t, payload, a.raw)
+        })
+        .map_err(|e| Stop::about(src, e))?;
     let ext = dump::extension(p.images[t.ifd].compression);
     let path = match a.output.as_deref() {
         Some("-") => {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(&bytes).and_then(|_| out.flush()) {
-                return super::stdout_failed(&e);
+                return stdout_failed(e);
             }
-            return EXIT_OK;
+            return Ok(Status::Ok);
         }
         Some(o) if Path::new(o).is_dir() => Path::new(o).join(dump::default_name(src, id, a.mask, ext)),
         Some(o) => PathBuf::from(o),
         None => PathBuf::from(dump::default_name(src, id, a.mask, ext)),
     };
     if !a.overwrite && path.is_file() {
-        super::report_usage(format!("{} exists; use --overwrite to replace it", path.display()));
-        return EXIT_ERROR;
+        return Err(Stop::usage(Error::usage(format!("{} exists; use --overwrite to replace it", path.display()))));
     }
-    if let Err(e) = dump::write_atomic(&path, &bytes) {
-        report(src, &e);
-        return EXIT_ERROR;
-    }
+    dump::write_atomic(&path, &bytes).map_err(|e| Stop::about(src, e))?;
     if a.json {
         facts["path"] = serde_json::json!(path.display().to_string());
         println!("{}", facts);
     } else if !g.quiet {
         eprintln!("cogtool: wrote tile {} ({} bytes) to {}", id, bytes.len(), path.display());
     }
-    EXIT_OK
+    Ok(Status::Ok)
 }
 
 fn bulk_dump(
@@ -183,22 +143,18 @@ fn bulk_dump(
     ids: Box<dyn Iterator<Item = TileId> + '_>,
     dir: &Path,
     list: Option<&[TileId]>,
-) -> i32 {
+) -> End {
     let src = &a.source;
     let listed = list.is_some();
-    if let Err(e) = std::fs::create_dir_all(dir) {
-        report(&dir.display().to_string(), crate::error::describe_io(&e));
-        return EXIT_ERROR;
-    }
+    std::fs::create_dir_all(dir).map_err(|e| Stop::about(dir.display().to_string(), e))?;
     if !a.overwrite
         && let Some(existing) = first_existing(p, ids_again(a, p, list), dir, a.mask)
     {
-        super::report_usage(format!("{} exists; use --overwrite to replace it", existing.display()));
-        return EXIT_ERROR;
+        return Err(Stop::usage(Error::usage(format!("{} exists; use --overwrite to replace it", existing.display()))));
     }
     let opts = BulkOptions { raw: a.raw, mask: a.mask, plane: a.band - 1, ..Default::default() };
     let (mut written, mut bytes, mut sparse) = (0u64, 0u64, 0u64);
-    let mut code = EXIT_OK;
+    let mut status = Status::Ok;
     let mut stdout = std::io::stdout().lock();
     let mut on_event = |ev: Event| match ev {
         Event::Written { tile, path, check } => {
@@ -222,18 +178,15 @@ fn bulk_dump(
             // In --all, empty tiles are simply not there to write.
             if listed {
                 report(src, format!("tile {} is empty (sparse)", tile.id));
-                code = code.max(EXIT_NOT_OK);
+                status = status.max(Status::NotOk);
             }
         }
         Event::Failed { id: _, error } => {
             report(src, error);
-            code = code.max(exit_for(error));
+            status = status.max(crate::status_after(error));
         }
     };
-    if let Err(e) = dump::dump_bulk(p, ids, dir, &opts, &mut on_event) {
-        report(src, &e);
-        return EXIT_ERROR;
-    }
+    dump::dump_bulk(p, ids, dir, &opts, &mut on_event).map_err(|e| Stop::about(src, e))?;
     if !g.quiet {
         let s = p.tiff.reader.stats();
         eprintln!(
@@ -247,7 +200,7 @@ fn bulk_dump(
             if s.requests == 1 { "" } else { "s" }
         );
     }
-    code
+    Ok(status)
 }
 
 /// The tiles of a bulk dump once more, for the overwrite check (`list`: the

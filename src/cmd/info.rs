@@ -1,18 +1,18 @@
 //! `cogtool info SOURCE...`: describe each source; failures are reported
 //! and the run goes on, exiting 2 at the end if any source failed.
 
-use super::{EXIT_ERROR, EXIT_OK, Global, report};
+use super::{End, Global, Status, report, stdout_failed};
 use crate::cli::InfoArgs;
-use crate::read::describe::Description;
-use crate::tiff::Tiff;
+use cogtool::read::describe::Description;
+use cogtool::tiff::Tiff;
 use std::io::Write;
 use std::sync::Arc;
 
-pub fn run(g: &Global, a: InfoArgs) -> i32 {
+pub fn run(g: &Global, a: InfoArgs) -> End {
     let mut failed = false;
     let stdout = std::io::stdout();
     for src in &a.sources {
-        let reader = crate::source::open(src, &g.open_options()).map(Arc::new);
+        let reader = cogtool::source::open(src, &g.open_options()).map(Arc::new);
         let result = reader.clone().and_then(|r| {
             // Lenient, as every subcommand reads the chain (and libtiff/GDAL):
             // a broken next-IFD pointer ends the chain with a warning.
@@ -27,7 +27,7 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
                 if let Some(e) = &t.chain_error {
                     report(src, format!("warning: {}; showing the {} IFD(s) before it", e.message, t.chain_len));
                 }
-                let (bad, all) = crate::read::describe::blocks_past_end(&t, &d.images);
+                let (bad, all) = cogtool::read::describe::blocks_past_end(&t, &d.images);
                 if bad > 0 {
                     report(
                         src,
@@ -41,9 +41,7 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
             Ok(if a.json {
                 let mut j = d.to_json(a.all_values);
                 r.add_stats_to_json(&mut j); // remote sources: requests, bytes_fetched
-                j.to_string()
-                    + "
-"
+                j.to_string() + "\n"
             } else {
                 d.to_text(a.all_values)
             })
@@ -59,7 +57,7 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
         match result {
             Ok(text) => {
                 if let Err(e) = out.write_all(text.as_bytes()) {
-                    return super::stdout_failed(&e);
+                    return stdout_failed(e);
                 }
             }
             Err(e) => {
@@ -71,5 +69,5 @@ pub fn run(g: &Global, a: InfoArgs) -> i32 {
             }
         }
     }
-    if failed { EXIT_ERROR } else { EXIT_OK }
+    Ok(if failed { Status::SomeFailed } else { Status::Ok })
 }

@@ -1,30 +1,33 @@
 //! Signal policy of the binary: SIGINT (Ctrl-C) and SIGTERM (`kill`,
 //! Kubernetes, batch schedulers, `timeout`) stop a `create` cleanly. A
-//! thread waits for either and calls the library's
-//! [`crate::create::output::cancel`]: with no remote operation running, the
-//! process exits at once (130 after SIGINT, 143 after SIGTERM: 128 + the
-//! signal), its temp files gone (anonymous ones vanish with the process, named
-//! ones are removed first); during an S3 upload the upload is aborted first
-//! and `create` returns [`exit_code`] itself.
+//! thread waits for either and raises the run's [`Cancel`]: the library
+//! stops at its next tile, drops its temporary files, aborts an S3
+//! multipart upload, and returns an `Interrupted` error, which `main.rs`
+//! turns into 130 (SIGINT) or 143 (SIGTERM), 128 + the signal, as a shell
+//! would. A second signal ends the process at once, after removing the
+//! named temporary files (anonymous ones vanish with the process).
 
+use cogtool::Cancel;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Exit status for the signal that arrived (0: none yet).
 static EXIT: AtomicI32 = AtomicI32::new(0);
 
-/// The exit status to use once cancelled: 130 after SIGINT, 143 after SIGTERM.
+/// The exit status to use once cancelled: 130 after SIGINT, 143 after
+/// SIGTERM (2 if no signal was seen).
 pub fn exit_code() -> i32 {
     match EXIT.load(Ordering::SeqCst) {
-        0 => super::EXIT_ERROR,
+        0 => 2,
         c => c,
     }
 }
 
-/// Start watching SIGINT and SIGTERM; returns once both are caught (a
-/// signal before that has its default effect, which leaves no temp file
-/// either on Linux). Without a watcher (it cannot start) signals keep their
-/// default effect.
-pub fn install() {
+/// Start watching SIGINT and SIGTERM for the run that `cancel` stops;
+/// returns once both are caught (a signal before that has its default
+/// effect, which leaves no temp file either on Linux). Without a watcher
+/// (it cannot start) signals keep their default effect.
+pub fn install(cancel: &Cancel) {
+    let cancel = cancel.clone();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let watcher = std::thread::Builder::new().name("cogtool-signals".into()).spawn(move || {
         let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
@@ -42,11 +45,12 @@ pub fn install() {
                     _ = term.recv() => 143,
                 };
                 // The first signal decides the exit status.
-                let _ = EXIT.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
-                crate::create::output::cancel(|| {
-                    eprintln!("cogtool: {}; temporary files removed", what(exit_code()));
+                if EXIT.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+                    cogtool::create::output::remove_named_temp_files();
+                    eprintln!("cogtool: {} again; stopped at once", what(exit_code()));
                     std::process::exit(exit_code());
-                });
+                }
+                cancel.cancel();
             }
         });
     });

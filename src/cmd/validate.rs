@@ -2,9 +2,9 @@
 //! (stdin), checked in parallel, printed in input order. Exit 0 when all are
 //! valid, 1 when any is not, 2 when any could not be read (or bad usage).
 
-use super::{EXIT_ERROR, EXIT_NOT_OK, EXIT_OK, Global, report};
+use super::{End, Global, Status, Stop, report, stdout_failed};
 use crate::cli::{FullCheck, RuleSet, ValidateArgs};
-use crate::read::validate::{self, Options, Report, Rules};
+use cogtool::read::validate::{self, Options, Report, Rules};
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
 
@@ -15,7 +15,7 @@ const BATCH: usize = 256;
 const TEXT_PER_RULE: usize = 10;
 
 /// Expand `@list.txt` and `-` into source names (one per line, blanks skipped).
-fn expand(sources: &[String]) -> Result<Vec<String>, String> {
+fn expand(sources: &[String]) -> Result<Vec<String>, Stop> {
     let mut out = Vec::new();
     let push_lines = |out: &mut Vec<String>, text: &str| {
         out.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from));
@@ -24,14 +24,15 @@ fn expand(sources: &[String]) -> Result<Vec<String>, String> {
         if s == "-" {
             let mut text = String::new();
             for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| format!("-: cannot read stdin: {}", e))?;
+                let line = line.map_err(|e| Stop::about("-", cogtool::Error::from(e)))?;
                 text.push_str(&line);
                 text.push('\n');
             }
             push_lines(&mut out, &text);
         } else if let Some(list) = s.strip_prefix('@') {
-            let text = std::fs::read_to_string(list)
-                .map_err(|e| format!("{}: cannot read list: {}", list, crate::error::describe_io(&e)))?;
+            let text = std::fs::read_to_string(list).map_err(|e| {
+                Stop::about(list, cogtool::Error::io(format!("cannot read list: {}", cogtool::error::describe_io(&e))))
+            })?;
             push_lines(&mut out, &text);
         } else {
             out.push(s.clone());
@@ -40,14 +41,8 @@ fn expand(sources: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-pub fn run(g: &Global, a: ValidateArgs) -> i32 {
-    let sources = match expand(&a.sources) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("cogtool: {}", msg);
-            return EXIT_ERROR;
-        }
-    };
+pub fn run(g: &Global, a: ValidateArgs) -> End {
+    let sources = expand(&a.sources)?;
     let opts = Options {
         rules: match a.rules {
             RuleSet::Gdal => Rules::Gdal,
@@ -63,7 +58,7 @@ pub fn run(g: &Global, a: ValidateArgs) -> i32 {
     let (mut invalid, mut failed) = (false, false);
     let stdout = std::io::stdout();
     for chunk in sources.chunks(BATCH) {
-        let results: Vec<crate::Result<Report>> =
+        let results: Vec<cogtool::Result<Report>> =
             chunk.par_iter().map(|s| validate::validate_source(s, &open, &opts)).collect();
         let mut out = stdout.lock();
         for (src, r) in chunk.iter().zip(results) {
@@ -83,15 +78,15 @@ pub fn run(g: &Global, a: ValidateArgs) -> i32 {
                 }
             };
             if let Err(e) = out.write_all(text.as_bytes()) {
-                return super::stdout_failed(&e);
+                return stdout_failed(e);
             }
         }
     }
-    if failed {
-        EXIT_ERROR
+    Ok(if failed {
+        Status::SomeFailed
     } else if invalid {
-        EXIT_NOT_OK
+        Status::NotOk
     } else {
-        EXIT_OK
-    }
+        Status::Ok
+    })
 }

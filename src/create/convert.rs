@@ -17,7 +17,7 @@ use super::tile_encoder::{CutTile, TileEncoder};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, SampleFormat, Tiff};
-use crate::{Error, Result};
+use crate::{Cancel, Error, Result};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -38,11 +38,17 @@ pub struct Summary {
     pub notes: Vec<String>,
 }
 
-/// Progress hooks (the command layer draws a bar; tests pass nothing).
+/// What the caller sees of a run, and how it stops one: progress hooks (the
+/// command layer draws a bar; tests pass nothing) and the cancellation flag
+/// the pipeline checks at every tile (see [`super::run::create`]).
 pub trait Progress: Send {
     fn start(&mut self, _total_tiles: u64) {}
     fn tiles(&mut self, _n: u64) {}
     fn finish(&mut self) {}
+    /// The flag that stops this run (by default one nobody raises).
+    fn cancel(&self) -> Cancel {
+        Cancel::new()
+    }
 }
 pub struct NoProgress;
 impl Progress for NoProgress {}
@@ -56,7 +62,7 @@ fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
 /// replaced only with --overwrite, a directory never. Any URL reaching here
 /// is refused (s3:// is dispatched before): a URL must never become a local
 /// file named "https:/host/path".
-pub(crate) fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> {
+pub fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> {
     if crate::source::scheme(output) != crate::source::Scheme::Local {
         return Err(Error::usage(format!(
             "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
@@ -315,9 +321,13 @@ fn stream<T: Sample>(
     let tile_bytes = (l0.block * l0.block) as usize * comps * T::BYTES;
     let budget = (l0.tiles_across().div_ceil(2) as usize + 2 * encode_pool.current_num_threads()) * tile_bytes;
     let mut queue = EncodeQueue::new(encode_pool, TileEncoder::new(cfg, comps, inp.sample_format), budget as u64);
+    let cancel = progress.cancel();
     let mut done = |n: u64| progress.tiles(n);
     {
-        let sink = |cut: CutTile<T>| queue.submit(cut, spills, &mut done);
+        let sink = |cut: CutTile<T>| {
+            cancel.check("conversion stopped, temporary files removed")?;
+            queue.submit(cut, spills, &mut done)
+        };
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), sink);
         feed_rows(cfg, inp, reader, mask_reader, &mut pyr, parts)?;
     }

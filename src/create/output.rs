@@ -9,45 +9,27 @@
 //! `/proc/self/fd`. Elsewhere (or on a file system without `O_TMPFILE`) a
 //! scratch file is unlinked right after it is created (kept open), and the
 //! COG is written under a hidden temporary name beside OUTPUT, renamed at
-//! the end, removed on error (by drop) and by [`cancel`]; only SIGKILL can
+//! the end, removed on error or cancel (by drop); only SIGKILL can
 //! leave that one behind.
 //!
-//! Signal policy belongs to the binary (src/cmd/signals.rs): on SIGINT or
-//! SIGTERM it calls [`cancel`], which sets the cancellation flag
-//! ([`cancelled`]). While only local files are at stake, `cancel` removes
-//! the named temp files and lets the caller exit at once. While a remote
-//! operation runs (an S3 upload, see [`RemoteWork`]) it only sets the flag:
-//! the uploader watches it, aborts the multipart upload (so no parts are
-//! left to bill), and the command then exits itself.
+//! Stopping is the caller's business: a cancelled run ([`crate::Cancel`])
+//! returns an error and drops its temp files like any failed run. A caller
+//! that must end the process at once instead (a second Ctrl-C) first calls
+//! [`remove_named_temp_files`], the only files that would outlive it.
 
 use crate::{Error, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Named temp files alive now (the fallback without `O_TMPFILE`).
 static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-/// Set by [`cancel`].
-static CANCELLED: AtomicBool = AtomicBool::new(false);
-/// True while a remote operation must be wound down before exiting. The
-/// canceller holds this lock while it decides, so a remote operation can
-/// never start after it chose to exit.
-static REMOTE_BUSY: Mutex<bool> = Mutex::new(false);
 
-/// Ask the running work to stop (for the binary's SIGINT/SIGTERM handler,
-/// called on an ordinary thread). Unless a remote operation is running,
-/// named temp files are removed and `exit_now` runs (it should end the
-/// process), with remote operations still locked out. Otherwise the remote
-/// operation sees the flag, winds down, and its caller returns an error.
-pub fn cancel(exit_now: impl FnOnce()) {
-    CANCELLED.store(true, Ordering::SeqCst);
-    let busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
-    if *busy {
-        return;
-    }
+/// Remove the named temp files alive now (the fallback without
+/// `O_TMPFILE`), for a caller about to end the process without unwinding.
+/// Anonymous ones need nothing: they vanish with the process.
+pub fn remove_named_temp_files() {
     remove_live_files();
-    exit_now();
 }
 
 fn remove_live_files() {
@@ -58,46 +40,13 @@ fn remove_live_files() {
     }
 }
 
-/// Whether [`cancel`] was called.
-pub fn cancelled() -> bool {
-    CANCELLED.load(Ordering::SeqCst)
-}
-
-/// Resolves once [`cancel`] was called (polls the flag; for `tokio::select!`).
-pub async fn until_cancelled() {
-    while !cancelled() {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// A remote operation in progress: [`cancel`] no longer exits at once but
-/// only sets the flag, which the operation must watch ([`until_cancelled`]).
-pub struct RemoteWork(());
-
-impl RemoteWork {
-    /// Enter; fails if the work was already cancelled.
-    pub fn begin(what: &str) -> Result<RemoteWork> {
-        let mut busy = REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner());
-        if cancelled() {
-            return Err(Error::io(format!("{}: interrupted", what)));
-        }
-        *busy = true;
-        Ok(RemoteWork(()))
-    }
-}
-
-impl Drop for RemoteWork {
-    fn drop(&mut self) {
-        *REMOTE_BUSY.lock().unwrap_or_else(|p| p.into_inner()) = false;
-    }
-}
-
 /// How a [`TempFile`] exists on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// No name (`O_TMPFILE`, or unlinked at once): gone with the process.
     Anonymous,
-    /// A hidden name beside its destination, removed on drop and by [`cancel`].
+    /// A hidden name beside its destination, removed on drop and by
+    /// [`remove_named_temp_files`].
     Named,
 }
 

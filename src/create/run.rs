@@ -9,8 +9,8 @@ use super::convert::{Progress, Summary, check_local_output, create_tiff};
 use super::options::CreateOptions;
 use super::tms::Tiling;
 use super::{gdal_gate, s3_output};
-use crate::Result;
 use crate::source::{OpenOptions, Scheme, scheme};
+use crate::{Cancel, Result};
 
 /// One conversion.
 #[derive(Debug, Clone)]
@@ -40,14 +40,39 @@ impl Request {
 }
 
 /// Convert as `req` asks: into a local file (or stdout), or built locally
-/// and uploaded to S3.
-pub fn create(req: &Request, progress: &mut dyn Progress) -> Result<Summary> {
+/// and uploaded to S3. Once `cancel` is raised the run stops at its next
+/// tile (or aborts its upload) with [`crate::ErrorKind::Interrupted`],
+/// leaving no output and no temporary file.
+pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Result<Summary> {
+    let mut watched = Watched { inner: progress, cancel: cancel.clone() };
+    let progress: &mut dyn Progress = &mut watched;
     if scheme(&req.output) == Scheme::S3 {
-        return s3_output::upload_built(&req.output, &req.options, &req.remote, progress, |local, o, p| {
+        return s3_output::upload_built(&req.output, &req.options, &req.remote, progress, cancel, |local, o, p| {
             create_local(req, local, o, p)
         });
     }
     create_local(req, &req.output, &req.options, progress)
+}
+
+/// The caller's progress hooks, with the caller's cancellation flag.
+struct Watched<'a> {
+    inner: &'a mut dyn Progress,
+    cancel: Cancel,
+}
+
+impl Progress for Watched<'_> {
+    fn start(&mut self, total: u64) {
+        self.inner.start(total)
+    }
+    fn tiles(&mut self, n: u64) {
+        self.inner.tiles(n)
+    }
+    fn finish(&mut self) {
+        self.inner.finish()
+    }
+    fn cancel(&self) -> Cancel {
+        self.cancel.clone()
+    }
 }
 
 /// The local writer for `output`: the warp onto a tile matrix set, GDAL

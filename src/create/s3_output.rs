@@ -3,15 +3,15 @@
 //! for a local OUTPUT, then uploaded by [`crate::source::s3_upload`]: one
 //! PutObject below 8 MiB, else a multipart upload of parts of at least
 //! 8 MiB, `--concurrency` in flight, each streamed from the file (never a
-//! second copy in memory). A failure or Ctrl-C during the upload aborts the
+//! second copy in memory). A failure or a cancel during the upload aborts the
 //! multipart upload, so no parts are left behind to be billed; the temp
 //! file is removed in every case.
 
 use super::convert::{Progress, Summary};
 use super::options::CreateOptions;
-use super::output::{RemoteWork, TempFile, open_unlinked, until_cancelled};
+use super::output::{TempFile, open_unlinked};
 use crate::source::{OpenOptions, s3, s3_upload};
-use crate::{Error, Result};
+use crate::{Cancel, Error, Result};
 
 /// Run `build` (any writer of a local COG: the plain conversion, or the warp
 /// onto a tile matrix set) into a temp file, then upload that file to `url`.
@@ -20,6 +20,7 @@ pub fn upload_built(
     o: &CreateOptions,
     remote: &OpenOptions,
     progress: &mut dyn Progress,
+    cancel: &Cancel,
     build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
 ) -> Result<Summary> {
     let (_, key) = s3::parse_url(url)?;
@@ -39,10 +40,8 @@ pub fn upload_built(
     // From here the COG has no name either: a SIGKILL during the upload
     // leaves nothing in the temp directory.
     let (_open, built) = open_unlinked(&local.path)?;
-    let work = RemoteWork::begin(url)?;
-    let sent = s3_upload::upload_file_until(&built, url, remote, until_cancelled());
-    drop(work);
-    let report = sent?;
+    cancel.check(&format!("{}: upload not started", url))?;
+    let report = s3_upload::upload_file_until(&built, url, remote, cancel.cancelled())?;
     if remote.verbose {
         eprintln!("cogtool: uploaded {} bytes to {} ({})", report.bytes, url, report.describe());
     }

@@ -131,7 +131,7 @@ impl<'a> Pyramid<'a> {
     /// The image of level `z`.
     pub fn level(&self, z: usize) -> Result<&Image> {
         let i = *self.levels.get(z).ok_or_else(|| {
-            Error::usage(format!(
+            Error::no_such_tile(format!(
                 "level {} does not exist: the file has {} level{} (0 = full resolution{})",
                 z,
                 self.levels.len(),
@@ -153,14 +153,14 @@ impl<'a> Pyramid<'a> {
         let lvl = self.level(z)?;
         let img = if mask {
             self.mask(z).ok_or_else(|| {
-                Error::usage(format!("level {} has no mask (the file has {} mask IFDs)", z, self.mask_count()))
+                Error::no_such_tile(format!("level {} has no mask (the file has {} mask IFDs)", z, self.mask_count()))
             })?
         } else {
             lvl
         };
         if !img.tiled {
             let strips = img.blocks;
-            return Err(Error::usage(format!(
+            return Err(Error::no_such_tile(format!(
                 "the file has strips, not tiles: {}x{} pixels in {} strip{} of {} rows; dump reads tiled TIFFs \
                  (convert with `cogtool create` or `gdal_translate -co TILED=YES`)",
                 img.width,
@@ -181,7 +181,7 @@ impl<'a> Pyramid<'a> {
     /// or a "no such tile" error naming the grid.
     pub fn block_index(&self, img: &Image, id: TileId, plane: u64) -> Result<u64> {
         if id.x >= img.blocks_across || id.y >= img.blocks_down {
-            return Err(Error::usage(format!(
+            return Err(Error::no_such_tile(format!(
                 "tile {} is outside the grid: level {} is {}x{} pixels in {} x {} tiles of {}x{} \
                  (x 0..{}, y 0..{})",
                 id,
@@ -198,7 +198,7 @@ impl<'a> Pyramid<'a> {
         }
         let planes = if img.planar_separate { img.samples } else { 1 };
         if plane >= planes {
-            return Err(Error::usage(if planes == 1 && img.samples > 1 {
+            return Err(Error::no_such_tile(if planes == 1 && img.samples > 1 {
                 format!(
                     "band {} has no tiles of its own: the file is pixel-interleaved (each tile holds all {} bands)",
                     plane + 1,
@@ -286,7 +286,7 @@ impl<'a> Pyramid<'a> {
     /// has room for them. Fails for sparse tiles and tiles past the end.
     pub fn read_range(&self, t: &Tile) -> Result<ByteRange> {
         if t.sparse() {
-            return Err(Error::usage(format!("tile {} is empty (sparse)", t.id)));
+            return Err(Error::no_such_tile(format!("tile {} is empty (sparse)", t.id)));
         }
         let size = self.tiff.file_size;
         if t.offset.checked_add(t.bytes).is_none_or(|e| e > size) {

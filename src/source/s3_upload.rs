@@ -59,18 +59,15 @@ pub fn part_size(len: u64) -> u64 {
     needed.max(MIN_PART)
 }
 
-/// Upload `path` to `dest` (`s3://bucket/key`); Ctrl-C aborts it.
+/// Upload `path` to `dest` (`s3://bucket/key`), to the end or to the first
+/// failure (the multipart upload is then aborted).
 pub fn upload_file(path: &Path, dest: &str, options: &OpenOptions) -> Result<UploadReport> {
-    upload_file_until(path, dest, options, async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling available: never cancel.
-            std::future::pending::<()>().await;
-        }
-    })
+    upload_file_until(path, dest, options, std::future::pending::<()>())
 }
 
 /// Like [`upload_file`], but cancelled (and the multipart upload aborted)
-/// when `cancel` completes. Must not be called from inside a tokio runtime.
+/// when `cancel` completes (e.g. [`crate::Cancel::cancelled`]). Must not be
+/// called from inside a tokio runtime.
 pub fn upload_file_until(
     path: &Path,
     dest: &str,
@@ -99,7 +96,7 @@ pub fn upload_file_until(
         runtime::block_on(async {
             tokio::select! {
                 r = up.put_whole(len) => r,
-                _ = cancel => Err(Error::io(format!("{}: upload interrupted", dest))),
+                _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted", dest))),
             }
         })?;
         return Ok(UploadReport { bytes: len, parts: 0, part_size: len });
@@ -109,7 +106,7 @@ pub fn upload_file_until(
         let upload_id = up.create().await?;
         let result = tokio::select! {
             r = up.clone().put_parts(&upload_id, len, part, concurrency) => r,
-            _ = cancel => Err(Error::io(format!("{}: upload interrupted, multipart upload aborted", dest))),
+            _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted, multipart upload aborted", dest))),
         };
         // Dropping the part tasks (above, on error or cancel) stops them
         // before the abort, so no part lands after it.

@@ -1012,3 +1012,37 @@ fn sigterm_sigint_and_sigkill_leave_only_the_input() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_cancelled_library_run_stops_and_leaves_nothing() {
+    // Cancellation is a value the caller raises: the library returns
+    // `Interrupted` and removes what it was writing (no exit, no signal).
+    use cogtool::Cancel;
+    use cogtool::create::convert::Progress;
+    use cogtool::create::options::CreateOptions;
+    use cogtool::create::run::{Request, create};
+    /// Raises the flag after the first tiles, as a signal handler would.
+    struct CancelAfter(Cancel, u64);
+    impl Progress for CancelAfter {
+        fn tiles(&mut self, n: u64) {
+            self.1 += n;
+            if self.1 >= 2 {
+                self.0.cancel();
+            }
+        }
+    }
+    let dir = tmp("cancel_lib");
+    let out = dir.join("out.tif");
+    let mut o = CreateOptions::default();
+    o.blocksize = 64;
+    let req = Request::new("testdata/cog_rgb_deflate.tif", out.to_str().unwrap(), o);
+    let cancel = Cancel::new();
+    let err = create(&req, &mut CancelAfter(cancel.clone(), 0), &cancel).unwrap_err();
+    assert_eq!(err.kind, cogtool::ErrorKind::Interrupted, "{}", err);
+    assert!(!out.exists(), "no output after a cancel");
+    assert_eq!(listing(&dir), Vec::<String>::new(), "nothing left beside OUTPUT");
+    // The same request without a cancel completes.
+    let done = create(&req, &mut cogtool::create::convert::NoProgress, &Cancel::new()).unwrap();
+    assert!(done.bytes > 0 && out.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -4,6 +4,7 @@
 //!   what it fetched.
 //! * [`tiff`] parses and writes the TIFF structure (header, IFDs, tags,
 //!   GeoKeys, GDAL's ghost area) without ever decoding pixels.
+//! * [`geo`] georeferencing: GeoKeys, the geotransform, keys for a WKT CRS.
 //! * [`codec`] holds compression and predictors, [`raster`] decoded rows.
 //! * [`read`] is the read side (`info`, `validate`, `dump`); [`create`] the
 //!   write side, entered through [`create::run::create`].
@@ -27,6 +28,7 @@ pub mod cancel;
 pub mod codec;
 pub mod create;
 pub mod error;
+pub mod geo;
 pub mod raster;
 pub mod read;
 pub mod source;

@@ -34,7 +34,6 @@ pub mod s3_output;
 mod sample;
 pub mod sidecar;
 mod spill;
-pub mod srs_keys;
 mod tile_encoder;
 mod values;
 pub mod verify;

@@ -3,8 +3,9 @@
 //! rendered either as text or as the JSON object scripts rely on.
 
 use crate::Result;
+use crate::geo::keys::{self as geokeys, GeoKey};
+use crate::geo::transform;
 use crate::tiff::gdal_metadata::{self, Item};
-use crate::tiff::geokeys::{self, GeoKey};
 use crate::tiff::tags::{self, *};
 use crate::tiff::types::float_json;
 use crate::tiff::{Image, Kind, Tiff};
@@ -101,7 +102,7 @@ impl<'a> Description<'a> {
     }
 
     pub fn geotransform(&self) -> Option<[f64; 6]> {
-        geokeys::geotransform(&self.tiff.ifds[self.main().index], &self.geokeys)
+        transform::geotransform(&self.tiff.ifds[self.main().index], &self.geokeys)
     }
 
     fn decimation(&self, ov: &Image) -> u64 {

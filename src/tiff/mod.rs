@@ -6,12 +6,11 @@
 //!   (classic and BigTIFF, both byte orders), values lazily when large.
 //! * [`image`] gives an IFD its meaning (size, blocks, kind in a COG).
 //! * [`tags`], [`types`]: one table of names, field types and values.
-//! * [`geokeys`], [`gdal_metadata`], [`ghost`]: GeoTIFF keys, GDAL's
-//!   metadata tags and GDAL's structural-metadata ghost area.
+//! * [`gdal_metadata`], [`ghost`]: GDAL's metadata tags and GDAL's
+//!   structural-metadata ghost area (GeoKeys: [`crate::geo`]).
 //! * [`write`]: encoding IFDs for the COG writer.
 
 pub mod gdal_metadata;
-pub mod geokeys;
 pub mod ghost;
 pub mod image;
 pub mod nodata;

@@ -1033,8 +1033,7 @@ fn a_cancelled_library_run_stops_and_leaves_nothing() {
     }
     let dir = tmp("cancel_lib");
     let out = dir.join("out.tif");
-    let mut o = CreateOptions::default();
-    o.blocksize = 64;
+    let o = CreateOptions { blocksize: 64, ..Default::default() };
     let req = Request::new("testdata/cog_rgb_deflate.tif", out.to_str().unwrap(), o);
     let cancel = Cancel::new();
     let err = create(&req, &mut CancelAfter(cancel.clone(), 0), &cancel).unwrap_err();

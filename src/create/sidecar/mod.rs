@@ -10,7 +10,7 @@ mod rpc;
 mod world_file;
 
 use super::input::InputInfo;
-use super::srs_keys;
+use crate::geo::{srs_keys, transform};
 use mask::{Found, Sidecar};
 
 use crate::Result;
@@ -41,7 +41,7 @@ pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>,
             // GDAL reads the sidecar's georeferencing before the file's own.
             if let Some(gt) = pam.geotransform {
                 inp.geo_tags.retain(|t| !model.contains(&t.tag));
-                inp.geo_tags.extend(world_file::geo_tags(gt));
+                inp.geo_tags.extend(transform::geo_tags(gt));
             }
             if let Some(wkt) = &pam.srs {
                 match srs_keys::geokeys_for_wkt(wkt) {
@@ -62,7 +62,7 @@ pub fn apply(input: &Path, inp: &mut InputInfo) -> Result<(Option<Box<Sidecar>>,
     if !inp.geo_tags.iter().any(|t| model.contains(&t.tag))
         && let Some((_, gt)) = world_file::find(input)
     {
-        inp.geo_tags.extend(world_file::geo_tags(gt));
+        inp.geo_tags.extend(transform::geo_tags(gt));
     }
     if !inp.tiff_tags.iter().any(|t| t.tag == RPC_COEFFICIENT)
         && let Some((_, rpc)) = rpc::find(input)

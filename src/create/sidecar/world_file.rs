@@ -3,8 +3,6 @@
 //! when the file has no geotransform of its own and `gdal_translate -of COG`
 //! writes it into the COG as GeoTIFF tags, so `create` does the same.
 
-use crate::tiff::tags::{MODEL_PIXEL_SCALE, MODEL_TIEPOINT, MODEL_TRANSFORMATION};
-use crate::tiff::write::OutTag;
 use std::path::{Path, PathBuf};
 
 /// The names GDAL tries beside `a.tif`, in its order: `a.tfw` (first and
@@ -42,22 +40,6 @@ pub fn find(input: &Path) -> Option<(PathBuf, [f64; 6])> {
         return Some((path, [c - 0.5 * a - 0.5 * b, a, b, f - 0.5 * d - 0.5 * e, d, e]));
     }
     None
-}
-
-/// The GeoTIFF tags GDAL writes for a geotransform: pixel scale and one
-/// tiepoint for a north-up image, else the model transformation.
-pub fn geo_tags(gt: [f64; 6]) -> Vec<OutTag> {
-    if gt[2] == 0.0 && gt[4] == 0.0 && gt[5] < 0.0 {
-        vec![
-            OutTag::doubles(MODEL_PIXEL_SCALE, &[gt[1], -gt[5], 0.0]),
-            OutTag::doubles(MODEL_TIEPOINT, &[0.0, 0.0, 0.0, gt[0], gt[3], 0.0]),
-        ]
-    } else {
-        vec![OutTag::doubles(
-            MODEL_TRANSFORMATION,
-            &[gt[1], gt[2], 0.0, gt[0], gt[4], gt[5], 0.0, gt[3], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
-        )]
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
-//! GeoTIFF keys: the GeoKeyDirectory decoded into named keys, the CRS as an
-//! EPSG code, and the affine geotransform in GDAL's order.
+//! GeoTIFF keys: the GeoKeyDirectory decoded into named keys, and the CRS
+//! they describe (an EPSG code, or a summary of a user-defined one).
 
-use super::parse::Ifd;
-use super::tags::*;
-use super::types::Value;
+use crate::tiff::parse::Ifd;
+use crate::tiff::tags::*;
 use serde_json::{Value as Json, json};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +29,9 @@ impl GeoKey {
             KeyValue::Short(s) => json!(s),
             KeyValue::Doubles(d) => {
                 if d.len() == 1 {
-                    super::types::float_json(d[0])
+                    crate::tiff::types::float_json(d[0])
                 } else {
-                    Json::Array(d.iter().map(|&x| super::types::float_json(x)).collect())
+                    Json::Array(d.iter().map(|&x| crate::tiff::types::float_json(x)).collect())
                 }
             }
             KeyValue::Ascii(s) => json!(s),
@@ -162,7 +161,7 @@ pub fn decode(ifd: &Ifd) -> Vec<GeoKey> {
     keys
 }
 
-fn short_key(keys: &[GeoKey], id: u16) -> Option<u64> {
+pub(crate) fn short_key(keys: &[GeoKey], id: u16) -> Option<u64> {
     keys.iter().find(|k| k.id == id).and_then(|k| match k.value {
         KeyValue::Short(v) => Some(v),
         _ => None,
@@ -185,29 +184,6 @@ pub fn epsg(keys: &[GeoKey]) -> Option<u64> {
         _ if keys.iter().any(|k| (3072..=3095).contains(&k.id)) => proj,
         _ => geog,
     }
-}
-
-/// The geotransform in GDAL order: origin x, pixel width, row rotation,
-/// origin y, column rotation, pixel height (negative for north-up).
-pub fn geotransform(ifd: &Ifd, keys: &[GeoKey]) -> Option<[f64; 6]> {
-    let point = short_key(keys, 1025) == Some(2);
-    let mut gt = if let Some(m) = ifd.value(MODEL_TRANSFORMATION).map(Value::as_f64s).filter(|m| m.len() >= 16) {
-        [m[3], m[0], m[1], m[7], m[4], m[5]]
-    } else {
-        let tp = ifd.value(MODEL_TIEPOINT).map(Value::as_f64s).filter(|t| t.len() >= 6)?;
-        let sc = ifd.value(MODEL_PIXEL_SCALE).map(Value::as_f64s).filter(|s| s.len() >= 2)?;
-        // A negative ScaleY would mean south-up by the GeoTIFF spec, but GDAL
-        // (by default) takes it as a writer's mistake and keeps north-up;
-        // follow GDAL so both report the same geotransform.
-        let sy = sc[1].abs();
-        [tp[3] - tp[0] * sc[0], sc[0], 0.0, tp[4] + tp[1] * sy, 0.0, -sy]
-    };
-    if point {
-        // GDAL reports PixelIsPoint rasters by the corner of the pixel, not its centre.
-        gt[0] -= 0.5 * gt[1] + 0.5 * gt[2];
-        gt[3] -= 0.5 * gt[4] + 0.5 * gt[5];
-    }
-    Some(gt)
 }
 
 /// The name of a ProjCoordTransGeoKey value (the projection method).

@@ -5,7 +5,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use cogtool::create::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
-use cogtool::create::resample::Method as Resampling;
+use cogtool::create::pipeline::resample::Method as Resampling;
 use std::path::PathBuf;
 
 /// A value list the library owns (its `named_values!` enums), offered on the

@@ -34,7 +34,7 @@ impl Progress for Bar {
 pub fn run(g: &Global, a: crate::cli::CreateArgs) -> End {
     // Option errors are about the command line: no file name before them.
     let flags = a.flags();
-    let tiling = cogtool::create::gdal_gate::tiling_of(&flags).map_err(Stop::usage)?;
+    let tiling = cogtool::create::input::gdal_gate::tiling_of(&flags).map_err(Stop::usage)?;
     let opts = CreateOptions::from_flags(&flags).map_err(Stop::usage)?;
     if refuse_stdout(&a.output, std::io::stdout().is_terminal()) {
         return Err(Stop::usage(Error::usage(

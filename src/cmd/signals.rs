@@ -46,7 +46,7 @@ pub fn install(cancel: &Cancel) {
                 };
                 // The first signal decides the exit status.
                 if EXIT.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst).is_err() {
-                    cogtool::create::output::remove_named_temp_files();
+                    cogtool::create::sink::local::remove_named_temp_files();
                     eprintln!("cogtool: {} again; stopped at once", what(exit_code()));
                     std::process::exit(exit_code());
                 }

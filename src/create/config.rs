@@ -2,11 +2,11 @@
 //! (bands, mask, predictor, resampling, nodata, pyramid) and the tags of
 //! every IFD, in the order and with the types GDAL's COG driver writes them.
 
-use super::ifd::CogIfd;
-use super::input::InputInfo;
-use super::levels::{LevelGeom, pyramid};
-use super::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
-use super::resample::{Alpha, Method, Palette};
+use crate::create::input::info::InputInfo;
+use crate::create::layout::ifd::CogIfd;
+use crate::create::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
+use crate::create::pipeline::levels::{LevelGeom, pyramid};
+use crate::create::pipeline::resample::{Alpha, Method, Palette};
 use crate::tiff::gdal_metadata::{Item, escape};
 use crate::tiff::nodata;
 use crate::tiff::tags::*;
@@ -70,7 +70,7 @@ pub struct Config {
     /// its colours, not the indices (see [`Palette`]).
     pub palette: Option<Palette>,
     /// Complex samples: resampled by GDAL's complex rules (see
-    /// [`crate::create::resample::Rules::complex`]).
+    /// [`crate::create::pipeline::resample::Rules::complex`]).
     pub complex: bool,
 }
 
@@ -461,7 +461,7 @@ fn tifftag(name: &str, value: &str) -> Result<Option<OutTag>> {
     Ok(Some(match tag {
         X_RESOLUTION | Y_RESOLUTION => {
             let f: f64 = value.trim().parse().map_err(|_| bad("a number"))?;
-            super::input::resolution_tag(tag, f).ok_or_else(|| bad("a positive number below 2^32"))?
+            crate::create::input::info::resolution_tag(tag, f).ok_or_else(|| bad("a positive number below 2^32"))?
         }
         RESOLUTION_UNIT | MIN_SAMPLE_VALUE | MAX_SAMPLE_VALUE => {
             OutTag::short(tag, value.trim().parse().map_err(|_| bad("a whole number 0-65535"))?)

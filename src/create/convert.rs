@@ -1,19 +1,19 @@
 //! `cogtool create` end to end: read the input in bands of tile rows, build
 //! the pyramid in one pass (pyramid.rs), spill compressed tiles to a
-//! temporary file, then plan the layout (plan.rs) and assemble the COG:
+//! temporary file, then plan the layout (`layout::plan`) and assemble the COG:
 //! head first, then tile data copied from the spill in GDAL's order.
 
-use super::config::{self, Config, MaskSource};
-use super::encode_queue::EncodeQueue;
-use super::input::{self, InputInfo};
-use super::options::CreateOptions;
-use super::output::{TempFile, parent_dir};
-use super::plan::{IfdOrder, choose_bigtiff, plan};
-use super::pyramid::Pyramid;
-use super::rows::RowSource;
-use super::sample::{Sample, from_le_into};
-use super::spill::Spills;
-use super::tile_encoder::{CutTile, TileEncoder};
+use crate::create::config::{self, Config, MaskSource};
+use crate::create::input::info::{self, InputInfo};
+use crate::create::input::rows::RowSource;
+use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
+use crate::create::options::CreateOptions;
+use crate::create::pipeline::encode_queue::EncodeQueue;
+use crate::create::pipeline::pyramid::Pyramid;
+use crate::create::pipeline::sample::{Sample, from_le_into};
+use crate::create::pipeline::spill::Spills;
+use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
+use crate::create::sink::local::{TempFile, parent_dir};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, SampleFormat, Tiff};
@@ -40,7 +40,7 @@ pub struct Summary {
 
 /// What the caller sees of a run, and how it stops one: progress hooks (the
 /// command layer draws a bar; tests pass nothing) and the cancellation flag
-/// the pipeline checks at every tile (see [`super::run::create`]).
+/// the pipeline checks at every tile (see [`crate::create::run::create`]).
 pub trait Progress: Send {
     fn start(&mut self, _total_tiles: u64) {}
     fn tiles(&mut self, _n: u64) {}
@@ -83,7 +83,7 @@ pub fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> {
 
 /// The native path: a TIFF INPUT (local, or remote read with `remote`) to
 /// a local OUTPUT (`-` = stdout) already checked by [`check_local_output`].
-/// [`super::run::create`] decides when this path applies.
+/// [`crate::create::run::create`] decides when this path applies.
 pub fn create_tiff(
     input_path: &str,
     output: &str,
@@ -98,10 +98,13 @@ pub fn create_tiff(
         open_input(input_path, false)?
     };
     let images = Image::all(&tiff)?;
-    let mut inp = input::describe(&tiff, &images)?;
+    let mut inp = info::describe(&tiff, &images)?;
     // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
-    let (sidecar, mut notes) =
-        if remote_input { (None, Vec::new()) } else { super::sidecar::apply(Path::new(input_path), &mut inp)? };
+    let (sidecar, mut notes) = if remote_input {
+        (None, Vec::new())
+    } else {
+        crate::create::input::sidecar::apply(Path::new(input_path), &mut inp)?
+    };
     // Like libtiff (and so GDAL), a broken IFD after the first ends the
     // chain: the images before it are converted.
     if let Some(e) = &tiff.chain_error {
@@ -131,11 +134,11 @@ pub fn create_tiff(
         None => None,
     };
     // Remote input: fetch each band's blocks in a few concurrent requests.
-    let reader = super::remote_input::Prefetching::new(&tiff, img, &reader, remote_input);
+    let reader = crate::create::input::remote::Prefetching::new(&tiff, img, &reader, remote_input);
     let mask_reader = mask_reader
         .as_ref()
         .zip(inp.mask)
-        .map(|(r, m)| super::remote_input::Prefetching::new(&tiff, &images[m], r, remote_input));
+        .map(|(r, m)| crate::create::input::remote::Prefetching::new(&tiff, &images[m], r, remote_input));
     let mask_reader = match (&mask_reader, &sidecar_rows) {
         (Some(r), _) => Some(r as &dyn RowSource),
         (None, Some(r)) => Some(r as &dyn RowSource),
@@ -174,23 +177,14 @@ pub fn write_cog(
         _ => None,
     };
     let order = IfdOrder { levels: cfg.levels.len(), with_mask: cfg.with_mask() };
-    let mut ifds = Vec::new();
-    for l in 0..order.levels {
-        if l == 0 {
-            ifds.push(config::image_ifd(&cfg, inp, 0));
-            if order.with_mask {
-                ifds.push(config::mask_ifd(&cfg, 0));
-            }
-        }
-    }
-    for l in 1..order.levels {
-        ifds.push(config::image_ifd(&cfg, inp, l));
-    }
-    if order.with_mask {
-        for l in 1..order.levels {
-            ifds.push(config::mask_ifd(&cfg, l));
-        }
-    }
+    let slots = order.sequence();
+    let ifds: Vec<_> = slots
+        .iter()
+        .map(|slot| match *slot {
+            IfdSlot::Image(l) => config::image_ifd(&cfg, inp, l),
+            IfdSlot::Mask(l) => config::mask_ifd(&cfg, l),
+        })
+        .collect();
     let spill_dir = match (&o.tmpdir, to_stdout) {
         (Some(d), _) => d.clone(),
         (None, true) => std::env::temp_dir(),
@@ -227,9 +221,9 @@ pub fn write_cog(
     let counts = spills.counts();
     let worst_case: u64 = ifds
         .iter()
-        .enumerate()
-        .map(|(i, ifd)| {
-            let is_mask = order.with_mask && (i == 1 || i > order.levels);
+        .zip(&slots)
+        .map(|(ifd, slot)| {
+            let is_mask = matches!(slot, IfdSlot::Mask(_));
             let planes = if cfg.separate { cfg.bands } else { 1 };
             let per_tile = if is_mask {
                 1u64 << 16
@@ -434,5 +428,5 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
 
 /// `--verify`: the written file against the input, every level (verify.rs).
 fn verify(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
-    super::verify::verify_written(written, input, h, cfg)
+    crate::create::verify::verify_written(written, input, h, cfg)
 }

@@ -1,19 +1,19 @@
 //! `cogtool create` options: our flags, GDAL COG creation options (`--co
 //! NAME=VALUE`) mapped onto them, and GDAL's defaults. Resolution against the
-//! input (predictor `auto`, default resampling) happens in [`super::config`].
+//! input (predictor `auto`, default resampling) happens in [`crate::create::config`].
 //!
 //! Defaults follow GDAL 3.6's COG driver, so that `cogtool create in out` and
 //! `gdal_translate -of COG in out` produce the same structure:
 //! COMPRESS=LZW, BLOCKSIZE=512, PREDICTOR=NO, RESAMPLING=CUBIC (NEAREST for
 //! palette or complex input), INTERLEAVE=PIXEL, overviews until both sides
 //! fit in one tile, BIGTIFF=IF_SAFER (GDAL's documented default is
-//! IF_NEEDED; we know every compressed size before writing, see plan.rs).
+//! IF_NEEDED; we know every compressed size before writing, see `layout::plan`).
 
-use super::resample::Method as Resampling;
+use crate::create::pipeline::resample::Method as Resampling;
 use crate::{Error, Result};
 use std::path::PathBuf;
 
-use super::values::named_values;
+use crate::create::values::named_values;
 
 named_values!(
     /// The tile codec (GDAL: COMPRESS).
@@ -185,7 +185,7 @@ fn resampling_of(name: &str, v: &str) -> Result<Resampling> {
 
 /// What the command line gives `create`, field for field: the CLI fills it
 /// in, [`CreateOptions::from_flags`] merges it with the `--co` items and
-/// checks it, [`super::gdal_gate::tiling_of`] reads the tile-matrix-set part.
+/// checks it, [`crate::create::input::gdal_gate::tiling_of`] reads the tile-matrix-set part.
 #[derive(Debug, Clone, Default)]
 pub struct Flags {
     pub compress: Option<Codec>,

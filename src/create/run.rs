@@ -1,14 +1,15 @@
 //! The one entry point of `create`: a [`Request`] (what to convert, where
 //! to, how) and [`create`], which picks the input adapter and the output
 //! sink. Everything below it knows nothing of the others: the native TIFF
-//! path ([`super::convert::create_tiff`]), the GDAL bridge for other formats
-//! and tile matrix sets ([`super::gdal_gate`]), and the S3 sink
-//! ([`super::s3_output`]), which takes any local writer.
+//! path ([`crate::create::convert::create_tiff`]), the GDAL bridge for other formats
+//! and tile matrix sets ([`crate::create::input::gdal_gate`]), and the S3 sink
+//! ([`crate::create::sink::s3`]), which takes any local writer.
 
-use super::convert::{Progress, Summary, check_local_output, create_tiff};
-use super::options::CreateOptions;
-use super::tms::Tiling;
-use super::{gdal_gate, s3_output};
+use crate::create::convert::{Progress, Summary, check_local_output, create_tiff};
+use crate::create::input::gdal_gate;
+use crate::create::input::tms::Tiling;
+use crate::create::options::CreateOptions;
+use crate::create::sink::s3;
 use crate::source::{OpenOptions, Scheme, scheme};
 use crate::{Cancel, Result};
 
@@ -47,7 +48,7 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
     let mut watched = Watched { inner: progress, cancel: cancel.clone() };
     let progress: &mut dyn Progress = &mut watched;
     if scheme(&req.output) == Scheme::S3 {
-        return s3_output::upload_built(&req.output, &req.options, &req.remote, progress, cancel, |local, o, p| {
+        return s3::upload_built(&req.output, &req.options, &req.remote, progress, cancel, |local, o, p| {
             create_local(req, local, o, p)
         });
     }

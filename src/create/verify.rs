@@ -34,12 +34,12 @@
 //! as a band (it weighs the others by its 0-255 values) only finiteness and
 //! the range of all non-NaN footprint samples (or the fill value).
 
-use super::config::{Config, MaskSource};
-use super::levels::LevelGeom;
-use super::options::CreateOptions;
-use super::resample::Method;
-use super::rows::RowSource;
-use super::sample::{Sample, from_le_into};
+use crate::create::config::{Config, MaskSource};
+use crate::create::input::rows::RowSource;
+use crate::create::options::CreateOptions;
+use crate::create::pipeline::levels::LevelGeom;
+use crate::create::pipeline::resample::Method;
+use crate::create::pipeline::sample::{Sample, from_le_into};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, Kind, SampleFormat, Tiff};
@@ -73,8 +73,11 @@ pub struct Spec {
 impl Spec {
     pub fn of(cfg: &Config) -> Spec {
         let nodata = cfg.nodata.map(|v| cfg.nodata_text.as_deref().and_then(crate::tiff::nodata::parse).unwrap_or(v));
-        let palette_entries =
-            cfg.palette.as_ref().filter(|_| super::resample::palette_applies(cfg.method)).map(|p| p.len());
+        let palette_entries = cfg
+            .palette
+            .as_ref()
+            .filter(|_| crate::create::pipeline::resample::palette_applies(cfg.method))
+            .map(|p| p.len());
         Spec {
             method: cfg.method,
             nodata,
@@ -135,11 +138,11 @@ fn ratio(src: usize, dst: usize) -> f64 {
 /// [`footprint`] under the spec's rules (complex samples' AVERAGE).
 fn footprint_of(spec: &Spec, d: usize, src: usize, dst: usize, ry: f64) -> (usize, usize) {
     if spec.complex && spec.method == Method::Average {
-        let (y0, y1) = super::resample::src_rows_for(
+        let (y0, y1) = crate::create::pipeline::resample::src_rows_for(
             spec.method,
             true,
-            super::resample::Level { width: 1, height: src },
-            super::resample::Level { width: 1, height: dst },
+            crate::create::pipeline::resample::Level { width: 1, height: src },
+            crate::create::pipeline::resample::Level { width: 1, height: dst },
             d,
             d + 1,
         );
@@ -476,10 +479,10 @@ pub(crate) fn verify_written(written: &Path, input: &dyn RowSource, h: u64, cfg:
 pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> {
     let tiff = open(Path::new(input))?;
     let images = Image::all(&tiff)?;
-    let mut inp = super::input::describe(&tiff, &images)?;
-    super::sidecar::apply(Path::new(input), &mut inp)?;
+    let mut inp = crate::create::input::info::describe(&tiff, &images)?;
+    crate::create::input::sidecar::apply(Path::new(input), &mut inp)?;
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
-    let cfg = super::config::resolve(o, &inp, reader.sample_bytes())?;
+    let cfg = crate::create::config::resolve(o, &inp, reader.sample_bytes())?;
     verify_written(written, &reader, inp.height, &cfg)
 }
 
@@ -555,7 +558,7 @@ type Readers<'a> = [(RasterReader<'a>, Option<RasterReader<'a>>)];
 fn all_levels<T: Sample>(spec: &Spec, comps: usize, geoms: &[LevelGeom], readers: &Readers) -> Result<()> {
     let (mut sbuf, mut dbuf) = (Vec::<T>::new(), Vec::<T>::new());
     for l in 1..geoms.len() {
-        let from = super::resample::source_level(spec.method, spec.complex, l);
+        let from = crate::create::pipeline::resample::source_level(spec.method, spec.complex, l);
         let (g0, g1) = (geoms[from], geoms[l]);
         let (h0, h1) = (g0.height as usize, g1.height as usize);
         let ry = ratio(h0, h1);
@@ -619,8 +622,8 @@ fn read_level<T: Sample>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::resample::{self, Level};
     use super::*;
+    use crate::create::pipeline::resample::{self, Level};
 
     /// The footprints' rows are the ones the pyramid reads (resample.rs).
     #[test]

@@ -872,7 +872,7 @@ fn patch_overview(path: &Path, level: usize, x: usize, y: usize, v: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
 
-fn verify_opts(method: cogtool::create::resample::Method) -> cogtool::create::options::CreateOptions {
+fn verify_opts(method: cogtool::create::pipeline::resample::Method) -> cogtool::create::options::CreateOptions {
     cogtool::create::options::CreateOptions {
         codec: cogtool::create::options::Codec::None,
         blocksize: 64,
@@ -886,7 +886,7 @@ fn verify_opts(method: cogtool::create::resample::Method) -> cogtool::create::op
 /// each named by level and pixel.
 #[test]
 fn verify_catches_a_corrupt_overview_tile() {
-    use cogtool::create::resample::Method;
+    use cogtool::create::pipeline::resample::Method;
     use cogtool::create::verify::verify_cog;
     let dir = tmp("verify_corrupt");
     let (f32_in, _, _) = verify_inputs(&dir);
@@ -942,7 +942,7 @@ fn verify_catches_a_corrupt_overview_tile() {
 /// on this very file the check catches an overview with such values.
 #[test]
 fn verify_float32_nodata_with_more_digits_than_f32() {
-    use cogtool::create::resample::Method;
+    use cogtool::create::pipeline::resample::Method;
     use cogtool::create::verify::verify_cog;
     let dir = tmp("verify_f32_digits");
     let input = common::testdata("verify_f32_nodata_digits.tif");

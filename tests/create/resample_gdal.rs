@@ -15,7 +15,7 @@
 
 use crate::common;
 
-use cogtool::create::resample::{Level, Method, Pixel, Window, overview_level, resample, src_rows_needed};
+use cogtool::create::pipeline::resample::{Level, Method, Pixel, Window, overview_level, resample, src_rows_needed};
 use std::path::Path;
 use std::process::Command;
 

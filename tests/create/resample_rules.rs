@@ -3,7 +3,7 @@
 //! an all-invalid footprint gives nodata, odd and degenerate sizes work,
 //! and computing a level in bands of rows gives the same as in one go.
 
-use cogtool::create::resample::{Level, Method, Pixel, Window, overview_level, resample, src_rows_needed};
+use cogtool::create::pipeline::resample::{Level, Method, Pixel, Window, overview_level, resample, src_rows_needed};
 
 fn lvl(width: usize, height: usize) -> Level {
     Level { width, height }

@@ -6,7 +6,7 @@
 //! leaving it out would silently turn masked pixels into visible ones.
 
 use super::path::beside;
-use crate::create::rows::RowSource;
+use crate::create::input::rows::RowSource;
 use crate::raster::RasterReader;
 use crate::tiff::gdal_metadata;
 use crate::tiff::tags::GDAL_METADATA;
@@ -75,7 +75,7 @@ pub fn find(input: &Path, width: u64, height: u64) -> Result<Found> {
             bits, image.sample_format
         ))));
     }
-    let flags = crate::create::input::ascii_tag(&tiff, &tiff.ifds[first], GDAL_METADATA)
+    let flags = crate::create::input::info::ascii_tag(&tiff, &tiff.ifds[first], GDAL_METADATA)
         .map_err(named)?
         .map(|x| gdal_metadata::parse(&x))
         .unwrap_or_default()

@@ -2,7 +2,7 @@
 //! and (de)serialisable as little-endian bytes. A leaf shared by the
 //! pyramid, the tile encoder, the encode queue and `--verify`.
 
-use super::resample::Pixel;
+use crate::create::pipeline::resample::Pixel;
 use rayon::prelude::*;
 
 /// A sample type the pipeline can carry: resamplable, and (de)serialisable

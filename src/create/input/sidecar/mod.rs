@@ -9,7 +9,7 @@ mod path;
 mod rpc;
 mod world_file;
 
-use super::input::InputInfo;
+use crate::create::input::info::InputInfo;
 use crate::geo::{srs_keys, transform};
 use mask::{Found, Sidecar};
 

@@ -7,9 +7,9 @@
 //! multipart upload, so no parts are left behind to be billed; the temp
 //! file is removed in every case.
 
-use super::convert::{Progress, Summary};
-use super::options::CreateOptions;
-use super::output::{TempFile, open_unlinked};
+use crate::create::convert::{Progress, Summary};
+use crate::create::options::CreateOptions;
+use crate::create::sink::local::{TempFile, open_unlinked};
 use crate::source::{OpenOptions, s3, s3_upload};
 use crate::{Cancel, Error, Result};
 

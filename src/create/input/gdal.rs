@@ -13,9 +13,9 @@
 //! codes.
 
 use crate::create::convert::{Progress, Summary, write_cog};
-use crate::create::input::{self, InputInfo};
+use crate::create::input::info::{self, InputInfo};
+use crate::create::input::rows::RowSource;
 use crate::create::options::CreateOptions;
-use crate::create::rows::RowSource;
 use crate::source::OpenOptions;
 use crate::tiff::gdal_metadata::Item;
 use crate::tiff::{Image, SampleFormat, Tiff};
@@ -196,7 +196,7 @@ fn describe_through_gtiff(ds: &Dataset) -> Result<InputInfo> {
     let r = crate::source::open(&tmp.0.to_string_lossy(), &OpenOptions::default())?;
     let tiff = Tiff::open(Arc::new(r))?;
     let images = Image::all(&tiff)?;
-    let mut inp = input::describe(&tiff, &images)?;
+    let mut inp = info::describe(&tiff, &images)?;
     // Tags are read now; the file can go.
     inp.mask = None;
     Ok(inp)

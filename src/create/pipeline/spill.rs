@@ -10,9 +10,9 @@
 //! tiles go to one plain spill in whatever order they finish and are
 //! copied out one by one.
 
-use super::output::{TempFile, write_error};
-use super::plan::{Layout, leader, trailer};
-use super::tile_encoder::EncodedTile;
+use crate::create::layout::plan::{Layout, leader, trailer};
+use crate::create::pipeline::tile_encoder::EncodedTile;
+use crate::create::sink::local::{TempFile, write_error};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::fs::File;

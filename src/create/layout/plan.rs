@@ -1,8 +1,8 @@
 //! The layout planner: where every byte of the COG goes, decided once all
 //! compressed tile sizes are known and before the first byte is written.
 //!
-//! GDAL's order (anchor-tools.md b.2/b.3, checked byte for byte against
-//! `gdal_translate -of COG` in tests/create/create_gdal.rs):
+//! GDAL's order (checked byte for byte against `gdal_translate -of COG` in
+//! tests/create/create_gdal.rs; the IFD sequence is [`IfdOrder::sequence`]):
 //! header; ghost area; IFD of the full image, of its mask, of the overviews
 //! largest to smallest, of the mask overviews; each IFD followed by its
 //! out-of-line values; then every TileOffsets/TileByteCounts array in IFD
@@ -12,8 +12,8 @@
 //! | last 4 payload bytes`, each mask tile right after its (band 1) image tile. Sparse tiles (size 0) take no bytes
 //! and have offset 0.
 
-use super::ifd::CogIfd;
-use super::options::BigTiff;
+use crate::create::layout::ifd::CogIfd;
+use crate::create::options::BigTiff;
 use crate::tiff::Ghost;
 use crate::tiff::write::header;
 use crate::{Error, Result};
@@ -26,29 +26,41 @@ pub struct IfdOrder {
     pub with_mask: bool,
 }
 
+/// One IFD of the sequence: the image or the mask of a level (0 = full
+/// resolution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfdSlot {
+    Image(usize),
+    Mask(usize),
+}
+
 impl IfdOrder {
+    /// The IFDs in GDAL's file order, the one statement of it: the full
+    /// image, its mask, the overviews largest to smallest, then their masks.
+    pub fn sequence(&self) -> Vec<IfdSlot> {
+        let mut v = vec![IfdSlot::Image(0)];
+        if self.with_mask {
+            v.push(IfdSlot::Mask(0));
+        }
+        v.extend((1..self.levels).map(IfdSlot::Image));
+        if self.with_mask {
+            v.extend((1..self.levels).map(IfdSlot::Mask));
+        }
+        v
+    }
     pub fn count(&self) -> usize {
         if self.with_mask { 2 * self.levels } else { self.levels }
     }
-    /// Index in file order of the image IFD of `level` (0 = full resolution).
+    /// Index in file order of the image IFD of `level`.
     pub fn image(&self, level: usize) -> usize {
-        if !self.with_mask {
-            level
-        } else if level == 0 {
-            0
-        } else {
-            1 + level
-        }
+        self.position(IfdSlot::Image(level)).expect("a level of the pyramid")
     }
-    /// Index in file order of the mask IFD of `level`.
+    /// Index in file order of the mask IFD of `level`, if masks are written.
     pub fn mask(&self, level: usize) -> Option<usize> {
-        if !self.with_mask {
-            None
-        } else if level == 0 {
-            Some(1)
-        } else {
-            Some(self.levels + level)
-        }
+        self.position(IfdSlot::Mask(level))
+    }
+    fn position(&self, slot: IfdSlot) -> Option<usize> {
+        self.sequence().iter().position(|&s| s == slot)
     }
 }
 

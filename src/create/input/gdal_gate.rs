@@ -1,14 +1,14 @@
 //! What `create` does with inputs and options only GDAL can serve. Without
 //! the `gdal` cargo feature they are refused with a clear "rebuild" message
 //! (exit 2) rather than a parse error, so scripts get the same CLI in both
-//! builds; with it they are handed to [`crate::create::gdal_input`].
+//! builds; with it they are handed to [`crate::create::input::gdal`].
 
-use super::convert::{Progress, Summary};
-use super::options::CreateOptions;
-use super::options::{Flags, Interleave, ZoomLevelStrategy};
-use super::resample::Method as Resampling;
-use super::tms;
-use super::tms::{Scheme, Tiling};
+use crate::create::convert::{Progress, Summary};
+use crate::create::input::tms;
+use crate::create::input::tms::{Scheme, Tiling};
+use crate::create::options::CreateOptions;
+use crate::create::options::{Flags, Interleave, ZoomLevelStrategy};
+use crate::create::pipeline::resample::Method as Resampling;
 use crate::source::OpenOptions;
 use crate::{Error, Result};
 
@@ -81,10 +81,10 @@ pub fn create_tiled(
     t: &Tiling,
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
-    super::convert::check_local_output(output, o)?;
+    crate::create::convert::check_local_output(output, o)?;
     #[cfg(feature = "gdal")]
     {
-        crate::create::gdal_warp::create_tiled(input, output, o, t, progress)
+        crate::create::input::warp::create_tiled(input, output, o, t, progress)
     }
     #[cfg(not(feature = "gdal"))]
     {
@@ -118,7 +118,7 @@ pub fn is_tiff_magic(b: &[u8]) -> bool {
 pub fn create_from_other(input: &str, output: &str, o: &CreateOptions, progress: &mut dyn Progress) -> Result<Summary> {
     #[cfg(feature = "gdal")]
     {
-        crate::create::gdal_input::create(input, output, o, progress)
+        crate::create::input::gdal::create(input, output, o, progress)
     }
     #[cfg(not(feature = "gdal"))]
     {

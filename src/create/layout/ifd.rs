@@ -3,7 +3,7 @@
 //! order the tags were *set* (not tag order: GDAL's files put GDAL_METADATA
 //! before ModelPixelScale), each value starting on an even offset, and the
 //! TileOffsets/TileByteCounts values left out: they live in the shared
-//! arrays area after all IFDs (see plan.rs).
+//! arrays area after all IFDs (see `layout::plan`).
 
 use crate::tiff::tags::{TILE_BYTE_COUNTS, TILE_OFFSETS};
 use crate::tiff::write::OutTag;

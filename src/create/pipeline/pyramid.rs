@@ -4,12 +4,12 @@
 //! them to a sink (which encodes them on other threads: encode_queue.rs).
 //! Memory is a few tile rows per level, whatever the image height.
 
-use super::config::Config;
-use super::levels::LevelGeom;
-use super::resample::{self, Level, Method, Window};
-use super::sample::Sample;
-use super::tile_encoder::{CutTile, mask_bits};
 use crate::Result;
+use crate::create::config::Config;
+use crate::create::pipeline::levels::LevelGeom;
+use crate::create::pipeline::resample::{self, Level, Method, Window};
+use crate::create::pipeline::sample::Sample;
+use crate::create::pipeline::tile_encoder::{CutTile, mask_bits};
 use rayon::prelude::*;
 
 /// Rows of one level kept in memory.

@@ -5,11 +5,11 @@
 //! encoded on any thread while the pipeline goes on cutting the next ones
 //! (see encode_queue.rs).
 
-use super::config::Config;
-use super::resample::Pixel;
-use super::sample::Sample;
 use crate::Result;
 use crate::codec::{self, BlockLayout, EncodeOptions};
+use crate::create::config::Config;
+use crate::create::pipeline::resample::Pixel;
+use crate::create::pipeline::sample::Sample;
 use crate::tiff::{ByteOrder, SampleFormat};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

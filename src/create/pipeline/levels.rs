@@ -2,7 +2,7 @@
 //! exactly as GDAL 3.6's COG driver decides them (checked against
 //! `gdal_translate -of COG` output, see tests below and tests/create/create_gdal.rs).
 
-use super::options::OverviewChoice;
+use crate::create::options::OverviewChoice;
 
 /// One level of the pyramid: level 0 is full resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -443,7 +443,7 @@ pub enum Scheme {
 pub struct Tiling {
     pub scheme: Scheme,
     /// Default nearest (rio-cogeo's default; GDAL's COG driver defaults to cubic).
-    pub warp_resampling: super::resample::Method,
+    pub warp_resampling: crate::create::pipeline::resample::Method,
     pub request: Request,
 }
 

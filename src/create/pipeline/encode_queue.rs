@@ -6,9 +6,9 @@
 //! are capped by a budget (a couple of full-resolution tile rows); past it,
 //! `submit` first takes finished tiles off the queue.
 
-use super::sample::Sample;
-use super::spill::Spills;
-use super::tile_encoder::{CutTile, EncodedTile, TileEncoder};
+use crate::create::pipeline::sample::Sample;
+use crate::create::pipeline::spill::Spills;
+use crate::create::pipeline::tile_encoder::{CutTile, EncodedTile, TileEncoder};
 use crate::{Error, Result};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};

@@ -1,16 +1,16 @@
 //! `--web-optimized` / `--tms FILE` (feature `gdal`): reproject onto a tile
 //! matrix set with GDAL's warper, as GDAL's COG driver does for
 //! TILING_SCHEME. The geometry (zoom level, aligned extent, overviews) is
-//! [`crate::create::tms`]'s pure arithmetic; GDAL gives the CRS facts (units,
+//! [`crate::create::input::tms`]'s pure arithmetic; GDAL gives the CRS facts (units,
 //! axis order), the warp suggestion, and the warped pixels, as a warped VRT
-//! read in bands of tile rows by [`crate::create::gdal_input`]'s row source.
+//! read in bands of tile rows by [`crate::create::input::gdal`]'s row source.
 
 use crate::create::convert::{Progress, Summary};
-use crate::create::gdal_input::{create_from_dataset, last_error, open_dataset, quiet_errors};
+use crate::create::input::gdal::{create_from_dataset, last_error, open_dataset, quiet_errors};
+use crate::create::input::tms;
+use crate::create::input::tms::{Scheme, Tiling};
 use crate::create::options::{CreateOptions, OverviewChoice};
-use crate::create::resample::Method as Resampling;
-use crate::create::tms;
-use crate::create::tms::{Scheme, Tiling};
+use crate::create::pipeline::resample::Method as Resampling;
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
 use gdal::Dataset;
@@ -287,7 +287,7 @@ pub fn create_tiled(
     o2.blocksize = grid.tile;
     if o.overviews != OverviewChoice::None {
         o2.overviews = OverviewChoice::Count(grid.overviews.len() as u32);
-        let ours = crate::create::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overviews);
+        let ours = crate::create::pipeline::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overviews);
         if ours != grid.overviews {
             return Err(Error::unsupported(format!(
                 "{}: overview sizes {:?} (the tile matrix set's resolution ratios) are not halvings",

@@ -4,8 +4,8 @@
 //! row costs about one request instead of one request per block, each
 //! waiting for the one before. Local inputs go straight through.
 
-use super::rows::RowSource;
 use crate::Result;
+use crate::create::input::rows::RowSource;
 use crate::source::Reader;
 use crate::tiff::{Image, Tiff};
 

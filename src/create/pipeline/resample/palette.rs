@@ -150,7 +150,7 @@ pub(crate) fn gauss<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, p: &Pa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::create::resample::{Level, Method, Rules, Window, resample_with};
+    use crate::create::pipeline::resample::{Level, Method, Rules, Window, resample_with};
 
     /// Entry 0 black, 1 white, 2 mid grey (128), 3 red; 16-bit ColorMap.
     fn palette(nodata: Option<f64>) -> Palette {

@@ -1,0 +1,24 @@
+//! Input adapters: everything `create` learns from its source, and the rows
+//! of pixels it reads from it.
+//!
+//! * [`info`]: what is kept from a TIFF input (size, bands, georeferencing,
+//!   palette, nodata, masks, metadata);
+//! * [`rows`]: the row-source trait the pipeline reads through, and
+//!   [`remote`]: prefetching rows of a remote input in large ranges;
+//! * [`sidecar`]: the files GDAL reads beside an input (PAM, RPC, `.msk`,
+//!   world file);
+//! * [`gdal_gate`]: whether GDAL is needed (non-TIFF inputs, tile matrix
+//!   sets) and the refusal without the `gdal` feature; [`tms`]: the pure
+//!   tile-matrix maths; `gdal` and `warp` (feature `gdal`): GDAL datasets
+//!   and GDAL's warper as row sources.
+
+#[cfg(feature = "gdal")]
+pub mod gdal;
+pub mod gdal_gate;
+pub mod info;
+pub mod remote;
+pub mod rows;
+pub mod sidecar;
+pub mod tms;
+#[cfg(feature = "gdal")]
+pub mod warp;

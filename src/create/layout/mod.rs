@@ -1,0 +1,6 @@
+//! GDAL's byte layout of a COG: [`ifd`] holds one IFD's tags as they will
+//! be written, [`plan`] orders the IFDs, the ghost area and the tile data
+//! (the IFD sequence is decided there, once) and sizes every offset.
+
+pub mod ifd;
+pub mod plan;

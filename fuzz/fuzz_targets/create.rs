@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&input, tiff_bytes).unwrap();
     let _ = std::fs::remove_file(&output);
     let o = options(last[0]);
-    let r = create(&Request::new(input.to_str().unwrap(), output.to_str().unwrap(), o), &mut NoProgress);
+    let r = create(&Request::new(input.to_str().unwrap(), output.to_str().unwrap(), o), &mut NoProgress, &cogtool::Cancel::new());
     let left: Vec<_> = std::fs::read_dir(d).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
     match r {
         Ok(_) => assert_eq!(left.len(), 2, "files left beside OUTPUT: {:?}", left),

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use cogtool::codec::{BlockLayout, decode};
+use cogtool::tiff::{Compression, Photometric, Predictor};
 use cogtool::tiff::{ByteOrder, SampleFormat};
 
 pub fn layout(head: &[u8; 8], jpeg_tables: Option<Vec<u8>>) -> BlockLayout {
@@ -21,8 +22,8 @@ pub fn layout(head: &[u8; 8], jpeg_tables: Option<Vec<u8>>) -> BlockLayout {
         bits_per_sample: bits,
         sample_format,
         byte_order: if head[5] & 0x80 != 0 { ByteOrder::Big } else { ByteOrder::Little },
-        predictor: 1 + (head[4] % 3) as u16,
-        photometric: [1u16, 2, 6][head[6] as usize % 3],
+        predictor: Predictor(1 + (head[4] % 3) as u16),
+        photometric: Photometric([1u16, 2, 6][head[6] as usize % 3]),
         jpeg_tables,
     }
 }
@@ -39,7 +40,7 @@ pub fn run(compression: u16, data: &[u8]) {
 
 pub fn check(compression: u16, stream: &[u8], l: &BlockLayout) {
     let expected = (l.width * l.samples * l.bits_per_sample as usize).div_ceil(8) * l.height;
-    match decode(compression, stream, l) {
+    match decode(Compression(compression), stream, l) {
         Ok(out) => assert_eq!(out.len(), expected, "decoded size differs from the layout's"),
         Err(e) => assert!(!e.message.is_empty() && !e.message.contains('\n'), "bad error {:?}", e.message),
     }

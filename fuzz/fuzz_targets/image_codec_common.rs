@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 use cogtool::codec::BlockLayout;
+use cogtool::tiff::{Photometric, Predictor};
 use cogtool::tiff::{ByteOrder, SampleFormat};
 
 #[path = "decode_common.rs"]
@@ -32,8 +33,8 @@ pub fn run(compression: u16, samples: &[usize], data: &[u8]) {
         bits_per_sample: 8,
         sample_format: SampleFormat::Uint,
         byte_order: ByteOrder::Little,
-        predictor: 1,
-        photometric: [1u16, 2, 6][h[5] as usize % 3],
+        predictor: Predictor::NONE,
+        photometric: Photometric([1u16, 2, 6][h[5] as usize % 3]),
         jpeg_tables: tables,
     };
     decode_common::check(compression, stream, &layout);

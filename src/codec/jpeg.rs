@@ -13,6 +13,7 @@
 
 use super::BlockLayout;
 use super::libjpeg::{self, CompressParams, Frame, Output};
+use crate::tiff::Photometric;
 use crate::{Error, Result};
 use mozjpeg_sys as j;
 
@@ -63,7 +64,7 @@ pub fn decode(data: &[u8], layout: &BlockLayout, expected: usize) -> Result<Vec<
                 f.components, layout.samples
             ));
         }
-        Ok(if f.components == 3 && layout.photometric == 6 { Output::Rgb } else { Output::AsStored })
+        Ok(if f.components == 3 && layout.photometric == Photometric::YCBCR { Output::Rgb } else { Output::AsStored })
     };
     let (frame, full) =
         libjpeg::decompress(&stream, check).map_err(|e| Error::format(format!("JPEG stream is corrupt: {}", e)))?;
@@ -97,7 +98,7 @@ pub fn encode(data: &[u8], layout: &BlockLayout, quality: u8) -> Result<Vec<u8>>
     }
     let (in_color_space, jpeg_color_space, luma_sampling) = match (layout.samples, layout.photometric) {
         (1, _) => (j::JCS_GRAYSCALE, j::JCS_GRAYSCALE, (1, 1)),
-        (3, 6) => (j::JCS_RGB, j::JCS_YCbCr, (2, 2)),
+        (3, Photometric::YCBCR) => (j::JCS_RGB, j::JCS_YCbCr, (2, 2)),
         (3, _) => (j::JCS_RGB, j::JCS_RGB, (1, 1)),
         (n, _) => return Err(Error::usage(format!("JPEG takes 1 or 3 bands, not {}", n))),
     };
@@ -183,8 +184,8 @@ mod tests {
             bits_per_sample: 8,
             sample_format: SampleFormat::Uint,
             byte_order: ByteOrder::Little,
-            predictor: 1,
-            photometric,
+            predictor: crate::tiff::Predictor::NONE,
+            photometric: Photometric(photometric),
             jpeg_tables: None,
         }
     }

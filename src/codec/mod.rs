@@ -18,18 +18,9 @@ pub mod predictor;
 pub mod webp;
 pub mod zstd;
 
-use crate::tiff::{ByteOrder, SampleFormat};
+use crate::tiff::{ByteOrder, Compression, Photometric, Predictor, SampleFormat};
 use crate::{Error, Result};
-
-pub const NONE: u16 = 1;
-pub const LZW: u16 = 5;
-pub const OJPEG: u16 = 6;
-pub const JPEG: u16 = 7;
-pub const DEFLATE: u16 = 8;
-pub const PACKBITS: u16 = 32773;
-pub const DEFLATE_OLD: u16 = 32946;
-pub const ZSTD: u16 = 50000;
-pub const WEBP: u16 = 50001;
+use Compression as C;
 
 /// Largest decoded block we agree to allocate (a 2^31 x 2^31 tile is hostile).
 pub const MAX_BLOCK_BYTES: usize = 1 << 31;
@@ -48,9 +39,8 @@ pub struct BlockLayout {
     pub sample_format: SampleFormat,
     /// Of the data as stored (decode); encode writes little-endian.
     pub byte_order: ByteOrder,
-    /// 1 none, 2 horizontal, 3 floating point.
-    pub predictor: u16,
-    pub photometric: u16,
+    pub predictor: Predictor,
+    pub photometric: Photometric,
     /// JPEGTables tag contents, for JPEG decode.
     pub jpeg_tables: Option<Vec<u8>>,
 }
@@ -82,37 +72,14 @@ impl BlockLayout {
 /// Options for [`encode`].
 #[derive(Debug, Clone)]
 pub struct EncodeOptions {
-    /// 1 none, 5 lzw, 7 jpeg, 8 deflate, 32773 packbits, 50000 zstd, 50001 webp.
-    pub compression: u16,
+    /// None, LZW, JPEG, DEFLATE, PackBits, ZSTD or WebP.
+    pub compression: Compression,
     /// deflate 1..12 (libdeflate; default 6), zstd 1..22 (default 9).
     pub level: Option<i32>,
     /// jpeg/webp 1..100, default 75; webp 100 = lossless (GDAL rule).
     pub quality: Option<u8>,
-    /// 1, 2, 3 (never with packbits/jpeg/webp).
-    pub predictor: u16,
-}
-
-/// Name of a compression code, for messages.
-pub fn name(compression: u16) -> String {
-    match compression {
-        NONE => "none".into(),
-        LZW => "LZW".into(),
-        OJPEG => "old-style JPEG".into(),
-        JPEG => "JPEG".into(),
-        DEFLATE | DEFLATE_OLD => "DEFLATE".into(),
-        PACKBITS => "PackBits".into(),
-        ZSTD => "ZSTD".into(),
-        WEBP => "WebP".into(),
-        34887 => "LERC".into(),
-        34925 => "LZMA".into(),
-        2..=4 => "CCITT fax".into(),
-        c => format!("compression {}", c),
-    }
-}
-
-/// True when the codec is compiled in (for clear "unsupported codec" errors).
-pub fn can_decode(compression: u16) -> bool {
-    matches!(compression, NONE | LZW | DEFLATE | DEFLATE_OLD | PACKBITS | ZSTD | JPEG | WEBP)
+    /// Never with PackBits, JPEG or WebP.
+    pub predictor: Predictor,
 }
 
 /// Swap every `unit`-byte value of `data` in place (big-endian to little-endian).
@@ -129,17 +96,17 @@ fn swap_in_place(data: &mut [u8], unit: usize) {
 /// 3641:1 (a 9-bit code for a 4096-byte string). A stream too small to fill
 /// its block is refused before the block is allocated, so a few bytes can
 /// never make us reserve gigabytes. ZSTD has no useful bound.
-fn check_ratio(compression: u16, len: usize, expected: usize) -> Result<()> {
+fn check_ratio(compression: Compression, len: usize, expected: usize) -> Result<()> {
     let ratio = match compression {
-        DEFLATE | DEFLATE_OLD => 1032,
-        PACKBITS => 64,
-        LZW => 3641,
+        C::DEFLATE | C::DEFLATE_OLD => 1032,
+        C::PACKBITS => 64,
+        C::LZW => 3641,
         _ => return Ok(()),
     };
     if len.saturating_mul(ratio).saturating_add(64) < expected {
         return Err(Error::format(format!(
             "{} stream of {} bytes cannot hold a block of {} bytes",
-            name(compression),
+            compression.label(),
             len,
             expected
         )));
@@ -151,21 +118,21 @@ fn check_ratio(compression: u16, len: usize, expected: usize) -> Result<()> {
 /// Output: exactly width*height*samples*bits/8 bytes (rows padded to whole bytes when bits<8),
 /// pixel-interleaved as stored. JPEG with photometric YCbCr comes out as RGB. A stream that would
 /// expand beyond the expected size is an error (decompression bomb), a short one is an error too.
-pub fn decode(compression: u16, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
+pub fn decode(compression: Compression, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     decode_cow(compression, std::borrow::Cow::Borrowed(data), layout)
 }
 
 /// [`decode`] of a block the caller gives away: an uncompressed block is
 /// then used in place rather than copied.
-pub fn decode_owned(compression: u16, data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
+pub fn decode_owned(compression: Compression, data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
     decode_cow(compression, std::borrow::Cow::Owned(data), layout)
 }
 
-fn decode_cow(compression: u16, data: std::borrow::Cow<[u8]>, layout: &BlockLayout) -> Result<Vec<u8>> {
+fn decode_cow(compression: Compression, data: std::borrow::Cow<[u8]>, layout: &BlockLayout) -> Result<Vec<u8>> {
     let expected = layout.decoded_bytes()?;
     check_ratio(compression, data.len(), expected)?;
     let mut out = match compression {
-        NONE => {
+        C::NONE => {
             if data.len() < expected {
                 return Err(Error::format(format!(
                     "uncompressed block is short: {} of {} bytes",
@@ -177,36 +144,38 @@ fn decode_cow(compression: u16, data: std::borrow::Cow<[u8]>, layout: &BlockLayo
             v.truncate(expected);
             v
         }
-        DEFLATE | DEFLATE_OLD => deflate::decode(&data, expected)?,
-        LZW => lzw::decode(&data, expected)?,
-        PACKBITS => packbits::decode(&data, expected)?,
-        ZSTD => zstd::decode(&data, expected)?,
-        JPEG => return jpeg::decode(&data, layout, expected),
-        WEBP => return webp::decode(&data, layout, expected),
-        c => return Err(Error::unsupported(format!("{} decoding is not supported", name(c)))),
+        C::DEFLATE | C::DEFLATE_OLD => deflate::decode(&data, expected)?,
+        C::LZW => lzw::decode(&data, expected)?,
+        C::PACKBITS => packbits::decode(&data, expected)?,
+        C::ZSTD => zstd::decode(&data, expected)?,
+        C::JPEG => return jpeg::decode(&data, layout, expected),
+        C::WEBP => return webp::decode(&data, layout, expected),
+        c => return Err(Error::unsupported(format!("{} decoding is not supported", c.label()))),
     };
     // libtiff applies predictors only inside the codecs that support them
     // (LZW, DEFLATE, ZSTD, ...); with none or PackBits the tag is ignored.
-    let predictor = if matches!(compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) { layout.predictor } else { 1 };
+    let predictor = if compression.takes_predictor() { layout.predictor } else { Predictor::NONE };
     match predictor {
         // planes are in value order: the undo yields little-endian directly
-        3 => predictor::undo(3, &mut out, layout.width, layout.samples, layout.bits_per_sample)?,
-        1 | 2 => {
+        Predictor::FLOATING_POINT => {
+            predictor::undo(Predictor::FLOATING_POINT, &mut out, layout.width, layout.samples, layout.bits_per_sample)?
+        }
+        Predictor::NONE | Predictor::HORIZONTAL => {
             if layout.byte_order == ByteOrder::Big {
                 swap_in_place(&mut out, layout.swap_unit());
             }
-            if predictor == 2 {
-                predictor::undo(2, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
+            if predictor == Predictor::HORIZONTAL {
+                predictor::undo(Predictor::HORIZONTAL, &mut out, layout.width, layout.samples, layout.bits_per_sample)?;
             }
         }
-        p => return Err(Error::unsupported(format!("predictor {}", p))),
+        p => return Err(Error::unsupported(format!("predictor {}", p.0))),
     }
     Ok(out)
 }
 
 /// Apply the predictor to little-endian samples and compress.
 pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
-    if opts.predictor == 1 {
+    if opts.predictor == Predictor::NONE {
         check_block_len(data, layout)?;
         compress(opts, data, layout)
     } else {
@@ -218,12 +187,12 @@ pub fn encode(opts: &EncodeOptions, data: &[u8], layout: &BlockLayout) -> Result
 /// place and an uncompressed block is returned as is (no copy of a tile
 /// that is about to be dropped: the hot path of `create`).
 pub fn encode_owned(opts: &EncodeOptions, mut data: Vec<u8>, layout: &BlockLayout) -> Result<Vec<u8>> {
-    if opts.compression != NONE {
+    if opts.compression != C::NONE {
         return encode_in_place(opts, &mut data, layout);
     }
     check_block_len(&data, layout)?;
-    if opts.predictor != 1 {
-        return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
+    if opts.predictor != Predictor::NONE {
+        return Err(Error::usage(format!("a predictor cannot be used with {}", opts.compression.label())));
     }
     Ok(data)
 }
@@ -233,9 +202,9 @@ pub fn encode_owned(opts: &EncodeOptions, mut data: Vec<u8>, layout: &BlockLayou
 /// Saves the copy into an owned byte buffer on every compressed tile.
 pub fn encode_in_place(opts: &EncodeOptions, data: &mut [u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     check_block_len(data, layout)?;
-    if opts.predictor != 1 {
-        if !matches!(opts.compression, LZW | DEFLATE | DEFLATE_OLD | ZSTD) {
-            return Err(Error::usage(format!("a predictor cannot be used with {}", name(opts.compression))));
+    if opts.predictor != Predictor::NONE {
+        if !opts.compression.takes_predictor() {
+            return Err(Error::usage(format!("a predictor cannot be used with {}", opts.compression.label())));
         }
         predictor::apply(opts.predictor, data, layout.width, layout.samples, layout.bits_per_sample)?;
     }
@@ -253,14 +222,14 @@ fn check_block_len(data: &[u8], layout: &BlockLayout) -> Result<()> {
 /// Compress a block whose predictor (if any) is already applied.
 fn compress(opts: &EncodeOptions, input: &[u8], layout: &BlockLayout) -> Result<Vec<u8>> {
     match opts.compression {
-        NONE => Ok(input.to_vec()),
-        DEFLATE | DEFLATE_OLD => deflate::encode(input, opts.level.unwrap_or(6)),
-        LZW => lzw::encode(input),
-        PACKBITS => Ok(packbits::encode(input, layout.row_bytes()?)),
-        ZSTD => zstd::encode(input, opts.level.unwrap_or(9)),
-        JPEG => jpeg::encode(input, layout, opts.quality.unwrap_or(75)),
-        WEBP => webp::encode(input, layout, opts.quality.unwrap_or(75)),
-        c => Err(Error::unsupported(format!("{} encoding is not supported", name(c)))),
+        C::NONE => Ok(input.to_vec()),
+        C::DEFLATE | C::DEFLATE_OLD => deflate::encode(input, opts.level.unwrap_or(6)),
+        C::LZW => lzw::encode(input),
+        C::PACKBITS => Ok(packbits::encode(input, layout.row_bytes()?)),
+        C::ZSTD => zstd::encode(input, opts.level.unwrap_or(9)),
+        C::JPEG => jpeg::encode(input, layout, opts.quality.unwrap_or(75)),
+        C::WEBP => webp::encode(input, layout, opts.quality.unwrap_or(75)),
+        c => Err(Error::unsupported(format!("{} encoding is not supported", c.label()))),
     }
 }
 

@@ -9,6 +9,7 @@
 //!   stride = samples per pixel. The planes are in value order whatever the
 //!   file's byte order, so no byte swapping happens around it.
 
+use crate::tiff::Predictor;
 use crate::{Error, Result};
 
 /// Bytes in one row of `width` pixels of `samples` samples of `bits` each.
@@ -16,14 +17,16 @@ pub fn row_bytes(width: usize, samples: usize, bits: u16) -> Option<usize> {
     width.checked_mul(samples)?.checked_mul(bits as usize)?.checked_add(7).map(|b| b / 8)
 }
 
-fn check(predictor: u16, bits: u16) -> Result<()> {
+fn check(predictor: Predictor, bits: u16) -> Result<()> {
     match predictor {
-        1 => Ok(()),
-        2 if matches!(bits, 8 | 16 | 32 | 64) => Ok(()),
-        2 => Err(Error::unsupported(format!("horizontal predictor with {} bits per sample", bits))),
-        3 if bits.is_multiple_of(8) && bits > 0 => Ok(()),
-        3 => Err(Error::unsupported(format!("floating point predictor with {} bits per sample", bits))),
-        p => Err(Error::unsupported(format!("predictor {}", p))),
+        Predictor::NONE => Ok(()),
+        Predictor::HORIZONTAL if matches!(bits, 8 | 16 | 32 | 64) => Ok(()),
+        Predictor::HORIZONTAL => Err(Error::unsupported(format!("horizontal predictor with {} bits per sample", bits))),
+        Predictor::FLOATING_POINT if bits.is_multiple_of(8) && bits > 0 => Ok(()),
+        Predictor::FLOATING_POINT => {
+            Err(Error::unsupported(format!("floating point predictor with {} bits per sample", bits)))
+        }
+        p => Err(Error::unsupported(format!("predictor {}", p.0))),
     }
 }
 
@@ -182,18 +185,18 @@ fn to_planes<const N: usize>(row: &[u8], planes: &mut [u8], wc: usize) {
 }
 
 /// Undo `predictor` in place over `data` (rows of `width` pixels).
-pub fn undo(predictor: u16, data: &mut [u8], width: usize, samples: usize, bits: u16) -> Result<()> {
+pub fn undo(predictor: Predictor, data: &mut [u8], width: usize, samples: usize, bits: u16) -> Result<()> {
     run(predictor, data, width, samples, bits, true)
 }
 
 /// Apply `predictor` in place over little-endian `data`.
-pub fn apply(predictor: u16, data: &mut [u8], width: usize, samples: usize, bits: u16) -> Result<()> {
+pub fn apply(predictor: Predictor, data: &mut [u8], width: usize, samples: usize, bits: u16) -> Result<()> {
     run(predictor, data, width, samples, bits, false)
 }
 
-fn run(predictor: u16, data: &mut [u8], width: usize, samples: usize, bits: u16, undo: bool) -> Result<()> {
+fn run(predictor: Predictor, data: &mut [u8], width: usize, samples: usize, bits: u16, undo: bool) -> Result<()> {
     check(predictor, bits)?;
-    if predictor == 1 || data.is_empty() {
+    if predictor == Predictor::NONE || data.is_empty() {
         return Ok(());
     }
     let rb = row_bytes(width, samples, bits).ok_or_else(|| Error::limit("block row size overflows"))?;
@@ -204,9 +207,9 @@ fn run(predictor: u16, data: &mut [u8], width: usize, samples: usize, bits: u16,
     // a trailing partial row (never produced by decode) is left alone
     for row in data.chunks_exact_mut(rb) {
         match (predictor, undo) {
-            (2, u) => horizontal(row, samples, bits, u),
-            (3, true) => float_undo(row, samples, bits as usize / 8, &mut tmp),
-            (3, false) => float_apply(row, samples, bits as usize / 8, &mut tmp),
+            (Predictor::HORIZONTAL, u) => horizontal(row, samples, bits, u),
+            (Predictor::FLOATING_POINT, true) => float_undo(row, samples, bits as usize / 8, &mut tmp),
+            (Predictor::FLOATING_POINT, false) => float_apply(row, samples, bits as usize / 8, &mut tmp),
             _ => unreachable!(),
         }
     }
@@ -246,7 +249,7 @@ mod tests {
                     })
                     .collect();
                 let mut applied = data.clone();
-                apply(3, &mut applied, width, samples, (bps * 8) as u16).unwrap();
+                apply(Predictor::FLOATING_POINT, &mut applied, width, samples, (bps * 8) as u16).unwrap();
                 let rb = width * samples * bps;
                 for (r, row) in data.chunks_exact(rb).enumerate() {
                     let want = reference_apply(row, width, samples, bps);
@@ -267,7 +270,7 @@ mod tests {
                     float_apply_body(row, samples, bps, &mut tmp, width * samples);
                 }
                 assert_eq!(plain, applied, "without AVX2, bps {} width {} samples {}", bps, width, samples);
-                undo(3, &mut applied, width, samples, (bps * 8) as u16).unwrap();
+                undo(Predictor::FLOATING_POINT, &mut applied, width, samples, (bps * 8) as u16).unwrap();
                 assert_eq!(applied, data, "round trip, bps {} width {} samples {}", bps, width, samples);
             }
         }

@@ -11,6 +11,7 @@ use crate::tiff::gdal_metadata::{Item, escape};
 use crate::tiff::nodata;
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
+use crate::tiff::{Compression, Photometric, PlanarConfig, Predictor};
 use crate::{Error, Result};
 
 /// Where the output mask comes from.
@@ -50,9 +51,10 @@ pub struct Config {
     pub codec: Codec,
     pub level: Option<i32>,
     pub quality: Option<u8>,
-    pub predictor: u16,
+    /// The Predictor tag, if one is written.
+    pub predictor: Option<Predictor>,
     pub method: Method,
-    pub photometric: u16,
+    pub photometric: Photometric,
     pub metadata: Vec<Item>,
     pub sparse: bool,
     /// JPEG: the JPEGTables tag of every image IFD (quantisation tables only,
@@ -182,7 +184,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     // GDAL's GTiff writer makes 3 or 4 Byte bands RGB (the 4th band alpha)
     // unless told otherwise, and keeps what the bands were in COLORINTERP
     // items; so 3 or 4 MINISBLACK Byte bands become RGB as in its COG.
-    let gray_as_rgb = inp.photometric == 1
+    let gray_as_rgb = inp.photometric == Photometric::MIN_IS_BLACK
         && matches!(bands, 3 | 4)
         && mask_alpha.is_none()
         && inp.sample_format_code() == 1
@@ -190,8 +192,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         && inp.nbits.is_none()
         && inp.color_map.is_none();
     let photometric = match () {
-        _ if o.codec == Codec::Jpeg && bands == 3 => 6,
-        _ if gray_as_rgb => 2,
+        _ if o.codec == Codec::Jpeg && bands == 3 => Photometric::YCBCR,
+        _ if gray_as_rgb => Photometric::RGB,
         _ => inp.photometric,
     };
     // IMAGE_STRUCTURE items describe the input's encoding: gdal_translate
@@ -249,7 +251,7 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         add_colorinterp_items(&mut metadata, inp, bands);
     }
     // A palette image implies Palette for its band: GDAL writes no item then.
-    if photometric == 3 {
+    if photometric == Photometric::PALETTE {
         metadata.retain(|i| {
             !(i.sample == Some(0)
                 && i.role.as_deref() == Some("colorinterp")
@@ -306,41 +308,46 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
 
 /// The Predictor tag value for the options and the input, or why the asked
 /// predictor cannot be used on these samples.
-fn predictor_for(o: &CreateOptions, inp: &InputInfo, nbits: Option<u16>, sample_bytes: usize) -> Result<u16> {
+fn predictor_for(
+    o: &CreateOptions,
+    inp: &InputInfo,
+    nbits: Option<u16>,
+    sample_bytes: usize,
+) -> Result<Option<Predictor>> {
     let predictor = match o.predictor {
         PredictorChoice::None => {
             if o.codec.takes_predictor() {
-                1
+                Some(Predictor::NONE)
             } else {
-                0
+                None
             }
         }
-        PredictorChoice::Horizontal => 2,
-        PredictorChoice::Float => 3,
+        PredictorChoice::Horizontal => Some(Predictor::HORIZONTAL),
+        PredictorChoice::Float => Some(Predictor::FLOATING_POINT),
         PredictorChoice::Auto => {
             if inp.is_float() {
-                3
+                Some(Predictor::FLOATING_POINT)
             } else {
-                2
+                Some(Predictor::HORIZONTAL)
             }
         }
     };
-    if nbits.is_some() && predictor >= 2 {
+    if nbits.is_some() && predictor.is_some_and(|p| p != Predictor::NONE) {
         return Err(Error::usage(format!(
             "predictors are not supported for {}-bit samples (GDAL's NBITS)",
             nbits.unwrap_or(0)
         )));
     }
-    if predictor == 3 && !inp.is_float() {
+    if predictor == Some(Predictor::FLOATING_POINT) && !inp.is_float() {
         return Err(Error::usage("the floating-point predictor needs floating-point samples"));
     }
     // Complex samples: GDAL (libtiff) differences each whole complex value
     // as one 32- or 64-bit word; its floating-point predictor takes real
     // Float32/Float64 samples only.
-    if predictor == 3 && inp.is_complex() {
+    if predictor == Some(Predictor::FLOATING_POINT) && inp.is_complex() {
         return Err(Error::usage("the floating-point predictor is only supported with Float32 or Float64 samples"));
     }
-    if predictor == 2 && inp.is_complex() && sample_bytes > 8 {
+    if predictor == Some(Predictor::HORIZONTAL) && inp.is_complex() && sample_bytes > 8 {
         return Err(Error::usage(format!(
             "the horizontal predictor is not supported for {}-bit complex samples",
             sample_bytes * 8
@@ -378,11 +385,11 @@ fn overview_alpha(inp: &InputInfo, mask: MaskSource, nodata: Option<f64>, sample
 fn output_extra_samples(
     inp: &InputInfo,
     bands: usize,
-    photometric: u16,
+    photometric: Photometric,
     gray_as_rgb: bool,
     mask_alpha: Option<usize>,
 ) -> Vec<u16> {
-    let base = if photometric == 2 || photometric == 6 { 3 } else { 1 };
+    let base = if matches!(photometric, Photometric::RGB | Photometric::YCBCR) { 3 } else { 1 };
     if bands <= base {
         return Vec::new();
     }
@@ -473,7 +480,7 @@ fn tifftag(name: &str, value: &str) -> Result<Option<OutTag>> {
 /// The JPEGTables of a JPEG COG: the quantisation tables depend only on the
 /// quality and the number of components, so encode one tiny block and keep
 /// its DQT segments.
-fn jpeg_quant_tables(bands: usize, photometric: u16, quality: Option<u8>) -> Result<Vec<u8>> {
+fn jpeg_quant_tables(bands: usize, photometric: Photometric, quality: Option<u8>) -> Result<Vec<u8>> {
     use crate::codec::{BlockLayout, EncodeOptions};
     let layout = BlockLayout {
         width: 16,
@@ -482,11 +489,11 @@ fn jpeg_quant_tables(bands: usize, photometric: u16, quality: Option<u8>) -> Res
         bits_per_sample: 8,
         sample_format: crate::tiff::SampleFormat::Uint,
         byte_order: crate::tiff::ByteOrder::Little,
-        predictor: 1,
+        predictor: Predictor::NONE,
         photometric,
         jpeg_tables: None,
     };
-    let enc = EncodeOptions { compression: 7, level: None, quality, predictor: 1 };
+    let enc = EncodeOptions { compression: Compression::JPEG, level: None, quality, predictor: Predictor::NONE };
     let full = crate::codec::encode(&enc, &vec![128u8; 16 * 16 * bands], &layout)?;
     Ok(crate::codec::split_jpeg_quant_tables(&full)?.0)
 }
@@ -528,16 +535,16 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
     }
     push_dims(&mut ifd, g);
     ifd.push(OutTag::shorts(BITS_PER_SAMPLE, &vec![bits; c.bands]));
-    ifd.push(OutTag::short(COMPRESSION, c.codec.tag()));
-    ifd.push(OutTag::short(PHOTOMETRIC, c.photometric));
+    ifd.push(OutTag::short(COMPRESSION, c.codec.tag().0));
+    ifd.push(OutTag::short(PHOTOMETRIC, c.photometric.0));
     ifd.push(OutTag::short(SAMPLES_PER_PIXEL, c.bands as u16));
     // GDAL's overview directories only set PlanarConfiguration for several
     // samples: a one-band band-interleaved COG has 2 on the full
     // resolution and the default 1 on its overviews (same bytes either way).
-    let planar = if c.separate && (level == 0 || c.bands > 1) { 2 } else { 1 };
-    ifd.push(OutTag::short(PLANAR_CONFIG, planar));
-    if c.predictor != 0 {
-        ifd.push(OutTag::short(PREDICTOR, c.predictor));
+    let planar = if c.separate && (level == 0 || c.bands > 1) { PlanarConfig::SEPARATE } else { PlanarConfig::CONTIG };
+    ifd.push(OutTag::short(PLANAR_CONFIG, planar.0));
+    if let Some(p) = c.predictor {
+        ifd.push(OutTag::short(PREDICTOR, p.0));
     }
     push_tile_dims(&mut ifd, g);
     if let Some(cm) = &inp.color_map {
@@ -547,7 +554,7 @@ pub fn image_ifd(c: &Config, inp: &InputInfo, level: usize) -> CogIfd {
         ifd.push(OutTag::shorts(EXTRA_SAMPLES, &c.extra_samples));
     }
     ifd.push(OutTag::shorts(SAMPLE_FORMAT, &vec![inp.sample_format_code(); c.bands]));
-    if c.photometric == 6 {
+    if c.photometric == Photometric::YCBCR {
         ifd.push(OutTag::shorts(YCBCR_SUBSAMPLING, &[2, 2]));
         // ReferenceBlackWhite 0 255 128 255 128 255 as RATIONALs (x/1).
         let mut b = Vec::new();
@@ -597,11 +604,11 @@ pub fn mask_ifd(c: &Config, level: usize) -> CogIfd {
     ifd.push(OutTag::long(NEW_SUBFILE_TYPE, if level == 0 { 4 } else { 5 }));
     push_dims(&mut ifd, g);
     ifd.push(OutTag::short(BITS_PER_SAMPLE, 1));
-    ifd.push(OutTag::short(COMPRESSION, 8));
-    ifd.push(OutTag::short(PHOTOMETRIC, 4));
+    ifd.push(OutTag::short(COMPRESSION, Compression::DEFLATE.0));
+    ifd.push(OutTag::short(PHOTOMETRIC, Photometric::MASK.0));
     ifd.push(OutTag::short(SAMPLES_PER_PIXEL, 1));
-    ifd.push(OutTag::short(PLANAR_CONFIG, 1));
-    ifd.push(OutTag::short(PREDICTOR, 1));
+    ifd.push(OutTag::short(PLANAR_CONFIG, PlanarConfig::CONTIG.0));
+    ifd.push(OutTag::short(PREDICTOR, Predictor::NONE.0));
     push_tile_dims(&mut ifd, g);
     ifd.push(OutTag::short(SAMPLE_FORMAT, 1));
     ifd

@@ -10,6 +10,7 @@
 //! IF_NEEDED; we know every compressed size before writing, see `layout::plan`).
 
 use crate::create::pipeline::resample::Method as Resampling;
+use crate::tiff::Compression;
 use crate::{Error, Result};
 use std::path::PathBuf;
 
@@ -40,15 +41,15 @@ named_values!(
 
 impl Codec {
     /// The TIFF Compression tag value.
-    pub fn tag(self) -> u16 {
+    pub fn tag(self) -> Compression {
         match self {
-            Codec::None => 1,
-            Codec::Lzw => 5,
-            Codec::Jpeg => 7,
-            Codec::Deflate => 8,
-            Codec::Packbits => 32773,
-            Codec::Zstd => 50000,
-            Codec::Webp => 50001,
+            Codec::None => Compression::NONE,
+            Codec::Lzw => Compression::LZW,
+            Codec::Jpeg => Compression::JPEG,
+            Codec::Deflate => Compression::DEFLATE,
+            Codec::Packbits => Compression::PACKBITS,
+            Codec::Zstd => Compression::ZSTD,
+            Codec::Webp => Compression::WEBP,
         }
     }
     pub fn lossless(self) -> bool {

@@ -2,7 +2,7 @@
 
 use super::convert::{self, Conversion};
 use crate::codec::{self, BlockLayout};
-use crate::tiff::{Image, SampleFormat, Tiff, tags};
+use crate::tiff::{Compression, Image, Photometric, SampleFormat, Tiff, tags};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -24,7 +24,7 @@ pub struct RasterReader<'a> {
     /// FillOrder 2: bits of every stored byte are reversed.
     lsb_fill: bool,
     /// JPEG with YCbCr photometric decodes to RGB.
-    photometric: u16,
+    photometric: Photometric,
     /// Byte counts worked out as libtiff does when the IFD has none (see
     /// [`estimate_counts`]).
     estimated_counts: Option<Vec<u64>>,
@@ -69,11 +69,12 @@ impl<'a> RasterReader<'a> {
             return Err(Error::format(format!("BitsPerSample {} is invalid", bits)));
         }
         let bits = bits as u16;
-        if !codec::can_decode(image.compression) {
-            return Err(Error::unsupported(format!("{} decoding is not supported", codec::name(image.compression))));
+        if !image.compression.can_decode() {
+            return Err(Error::unsupported(format!("{} decoding is not supported", image.compression.label())));
         }
-        let photometric = image.photometric.unwrap_or(if samples >= 3 { 2 } else { 1 });
-        if photometric == 6 && image.compression != codec::JPEG {
+        let photometric =
+            image.photometric.unwrap_or(if samples >= 3 { Photometric::RGB } else { Photometric::MIN_IS_BLACK });
+        if photometric == Photometric::YCBCR && image.compression != Compression::JPEG {
             let sub = ifd.value(tags::YCBCR_SUBSAMPLING).map(|v| v.as_u64s()).unwrap_or_else(|| vec![2, 2]);
             if sub.iter().take(2).any(|&s| s != 1) {
                 return Err(Error::unsupported("subsampled YCbCr outside JPEG is not supported"));
@@ -81,7 +82,7 @@ impl<'a> RasterReader<'a> {
         }
         let (out_bytes, conversion) = convert::plan(bits, image.sample_format);
         let jpeg_tables = match ifd.entry(tags::JPEG_TABLES) {
-            Some(e) if image.compression == codec::JPEG => match tiff.entry_value(e)? {
+            Some(e) if image.compression == crate::tiff::Compression::JPEG => match tiff.entry_value(e)? {
                 crate::tiff::Value::Bytes(b) => Some(b),
                 v => Some(v.as_u64s().into_iter().map(|x| x as u8).collect()),
             },
@@ -112,7 +113,7 @@ impl<'a> RasterReader<'a> {
         {
             let offsets = tiff.entry_value(oe)?.as_u64s();
             let block_bytes = reader.layout(0).decoded_bytes()? as u64;
-            let compressed = image.compression != codec::NONE;
+            let compressed = image.compression != Compression::NONE;
             reader.estimated_counts = Some(estimate_counts(&offsets, tiff.file_size, block_bytes, compressed));
         }
         Ok(reader)
@@ -165,15 +166,16 @@ impl<'a> RasterReader<'a> {
             return Err(err(Error::format(format!("byte count {} is larger than the file", count))));
         }
         // Uncompressed blocks only need their decoded size (some writers pad).
-        let count = if self.image.compression == codec::NONE { count.min(expected as u64) } else { count };
+        let count =
+            if self.image.compression == crate::tiff::Compression::NONE { count.min(expected as u64) } else { count };
         let mut data = self.tiff.reader.read_direct(offset, count as usize).map_err(err)?;
         if self.lsb_fill {
             for b in data.iter_mut() {
                 *b = b.reverse_bits();
             }
         }
-        if self.image.compression == codec::NONE && data.len() >= expected {
-            return codec::decode_owned(codec::NONE, data, &layout).map(Some).map_err(err);
+        if self.image.compression == crate::tiff::Compression::NONE && data.len() >= expected {
+            return codec::decode_owned(crate::tiff::Compression::NONE, data, &layout).map(Some).map_err(err);
         }
         match codec::decode(self.image.compression, &data, &layout) {
             Ok(b) => Ok(Some(b)),

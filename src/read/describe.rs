@@ -8,7 +8,7 @@ use crate::geo::transform;
 use crate::tiff::gdal_metadata::{self, Item};
 use crate::tiff::tags::{self, *};
 use crate::tiff::types::float_json;
-use crate::tiff::{Image, Kind, Tiff};
+use crate::tiff::{Compression, Image, Kind, Photometric, PlanarConfig, Predictor, Tiff};
 use serde_json::{Value as Json, json};
 
 /// How many values of an array are shown unless `--all-values` (tiffdump's default).
@@ -171,10 +171,10 @@ impl<'a> Description<'a> {
             "block_width": img.block_width,
             "block_height": img.block_height,
             "blocks": img.blocks,
-            "compression": tags::compression_name(img.compression),
-            "compression_code": img.compression,
-            "predictor": img.predictor,
-            "photometric": img.photometric.map(tags::photometric_name),
+            "compression": img.compression.name(),
+            "compression_code": img.compression.0,
+            "predictor": img.predictor.0,
+            "photometric": img.photometric.map(Photometric::name),
             "planar": if img.planar_separate { "separate" } else { "contig" },
             "tags": ifd.entries.iter().map(|e| self.tag_json(e, all_values)).collect::<Vec<_>>(),
         })
@@ -257,12 +257,12 @@ impl<'a> Description<'a> {
         let _ = writeln!(
             s,
             "  Compression: {}, predictor {}, photometric {}",
-            tags::compression_name(m.compression),
-            match value_meaning(PREDICTOR, m.predictor as u64) {
-                Some(name) if m.predictor != 1 => format!("{} ({})", m.predictor, name),
-                _ => m.predictor.to_string(),
+            m.compression.name(),
+            match m.predictor.known_name() {
+                Some(name) if m.predictor != Predictor::NONE => format!("{} ({})", m.predictor.0, name),
+                _ => m.predictor.0.to_string(),
             },
-            m.photometric.map(tags::photometric_name).unwrap_or_else(|| "none".into())
+            m.photometric.map(Photometric::name).unwrap_or_else(|| "none".into())
         );
         let _ = writeln!(
             s,
@@ -458,19 +458,10 @@ pub fn blocks_past_end(tiff: &Tiff, images: &[Image]) -> (u64, u64) {
 fn value_meaning(tag: u16, v: u64) -> Option<String> {
     let short = u16::try_from(v).ok();
     Some(match tag {
-        COMPRESSION => tags::compression_name(short?),
-        PHOTOMETRIC => tags::photometric_name(short?),
-        PLANAR_CONFIG => match v {
-            1 => "contig".into(),
-            2 => "separate".into(),
-            _ => return None,
-        },
-        PREDICTOR => match v {
-            1 => "none".into(),
-            2 => "horizontal".into(),
-            3 => "floating point".into(),
-            _ => return None,
-        },
+        COMPRESSION => Compression(short?).name(),
+        PHOTOMETRIC => Photometric(short?).name(),
+        PLANAR_CONFIG => PlanarConfig(short?).known_name()?.into(),
+        PREDICTOR => Predictor(short?).known_name()?.into(),
         SAMPLE_FORMAT => crate::tiff::SampleFormat::from_code(v).name().into(),
         NEW_SUBFILE_TYPE => {
             let mut parts = Vec::new();

@@ -4,24 +4,20 @@
 use super::jpeg_tables::splice_tables;
 use super::tile_ranges::{self, ByteRange};
 use super::tiles::{LeaderCheck, Pyramid, Tile, TileId};
-use crate::tiff::tags::{compression_name, photometric_name};
+use crate::tiff::{Compression, Photometric};
 use crate::{Error, Result};
 use serde_json::{Value as Json, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// JPEG (new style, TIFF 6 technote 2) is the only codec whose tiles need
-/// the IFD's tables to stand alone.
-pub const COMPRESSION_JPEG: u16 = 7;
-
 /// File extension for a codec's tiles: formats with their own file type get
 /// it, everything else (DEFLATE, LZW, ZSTD, raw...) is opaque `.bin`.
 /// Old-style JPEG (6) tiles are bare scans, not JPEG files: `.bin` too.
-pub fn extension(compression: u16) -> &'static str {
+pub fn extension(compression: Compression) -> &'static str {
     match compression {
-        7 => "jpg",
-        50001 | 34927 => "webp",
-        50002 | 52546 => "jxl",
+        Compression::JPEG => "jpg",
+        Compression::WEBP | Compression::WEBP_OLD => "webp",
+        Compression::JXL | Compression::JXL_DNG => "jxl",
         _ => "bin",
     }
 }
@@ -45,12 +41,12 @@ pub fn facts(p: &Pyramid, t: &Tile) -> Json {
         "y": t.id.y,
         "offset": t.offset,
         "bytes": t.bytes,
-        "compression": compression_name(img.compression),
-        "compression_code": img.compression,
-        "predictor": img.predictor,
+        "compression": img.compression.name(),
+        "compression_code": img.compression.0,
+        "predictor": img.predictor.0,
         "bits_per_sample": img.bits_per_sample.first().copied().unwrap_or(1),
         "sample_format": img.sample_format.name(),
-        "photometric": img.photometric.map(photometric_name),
+        "photometric": img.photometric.map(Photometric::name),
         "samples_per_pixel": if img.planar_separate { 1 } else { img.samples },
         "byte_order": p.tiff.byte_order.name(),
         "tile_width": img.block_width,
@@ -71,7 +67,7 @@ pub fn facts(p: &Pyramid, t: &Tile) -> Json {
 /// The bytes to write for a tile: as stored, or for JPEG with JPEGTables
 /// (unless `raw`) a standalone JPEG.
 pub fn render(p: &Pyramid, t: &Tile, payload: Vec<u8>, raw: bool) -> Result<Vec<u8>> {
-    if raw || p.images[t.ifd].compression != COMPRESSION_JPEG {
+    if raw || p.images[t.ifd].compression != Compression::JPEG {
         return Ok(payload);
     }
     match p.jpeg_tables(t)? {
@@ -285,10 +281,10 @@ mod tests {
         let id = TileId { z: 2, x: 3, y: 4 };
         assert_eq!(default_name("data/scene.tif", id, false, "jpg"), "scene_3_4_2.jpg");
         assert_eq!(default_name("https://h/a/b/cog.tiff?sig=1", id, true, "bin"), "cog_3_4_2_mask.bin");
-        assert_eq!(extension(7), "jpg");
-        assert_eq!(extension(50001), "webp");
-        assert_eq!(extension(52546), "jxl");
-        assert_eq!(extension(8), "bin");
+        assert_eq!(extension(Compression(7)), "jpg");
+        assert_eq!(extension(Compression(50001)), "webp");
+        assert_eq!(extension(Compression(52546)), "jxl");
+        assert_eq!(extension(Compression(8)), "bin");
     }
 
     #[test]

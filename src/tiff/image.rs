@@ -1,6 +1,7 @@
 //! A typed view of one IFD as an image: size, samples, blocks, codec, and
 //! what role it plays in a COG (full image, overview, mask, overview mask).
 
+use super::codes::{Compression, Photometric, PlanarConfig, Predictor};
 use super::parse::{Entry, Ifd, Tiff};
 use super::tags::*;
 use crate::{Error, Result};
@@ -71,9 +72,9 @@ pub struct Image {
     pub samples: u64,
     pub bits_per_sample: Vec<u64>,
     pub sample_format: SampleFormat,
-    pub compression: u16,
-    pub predictor: u16,
-    pub photometric: Option<u16>,
+    pub compression: Compression,
+    pub predictor: Predictor,
+    pub photometric: Option<Photometric>,
     pub planar_separate: bool,
     pub tiled: bool,
     pub block_width: u64,
@@ -113,10 +114,10 @@ impl Image {
         }
         let bits_per_sample = ifd.value(BITS_PER_SAMPLE).map(|v| v.as_u64s()).unwrap_or_else(|| vec![1]);
         let sample_format = SampleFormat::from_code(ifd.u64_of(SAMPLE_FORMAT).unwrap_or(1));
-        let compression = ifd.u64_of(COMPRESSION).unwrap_or(1) as u16;
-        let predictor = ifd.u64_of(PREDICTOR).unwrap_or(1) as u16;
-        let photometric = ifd.u64_of(PHOTOMETRIC).map(|p| p as u16);
-        let planar_separate = ifd.u64_of(PLANAR_CONFIG) == Some(2) && samples > 1;
+        let compression = Compression(ifd.u64_of(COMPRESSION).unwrap_or(1) as u16);
+        let predictor = Predictor(ifd.u64_of(PREDICTOR).unwrap_or(1) as u16);
+        let photometric = ifd.u64_of(PHOTOMETRIC).map(|p| Photometric(p as u16));
+        let planar_separate = ifd.u64_of(PLANAR_CONFIG) == Some(PlanarConfig::SEPARATE.into()) && samples > 1;
         let new_subfile_type = ifd.u64_of(NEW_SUBFILE_TYPE).unwrap_or(0);
         let tiled = ifd.entry(TILE_WIDTH).is_some() || ifd.entry(TILE_OFFSETS).is_some();
         let (block_width, block_height, offsets_tag, counts_tag) = if tiled {
@@ -149,7 +150,7 @@ impl Image {
                 at, blocks, MAX_BLOCKS
             )));
         }
-        let is_mask = new_subfile_type & 4 != 0 && photometric == Some(4);
+        let is_mask = new_subfile_type & 4 != 0 && photometric == Some(Photometric::MASK);
         let is_reduced = new_subfile_type & 1 != 0;
         let kind = match (is_mask, is_reduced) {
             (true, false) => Kind::Mask,

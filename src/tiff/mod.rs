@@ -5,11 +5,14 @@
 //! * [`parse`] reads a header and the IFD chain from any [`crate::source::Reader`]
 //!   (classic and BigTIFF, both byte orders), values lazily when large.
 //! * [`image`] gives an IFD its meaning (size, blocks, kind in a COG).
-//! * [`tags`], [`types`]: one table of names, field types and values.
+//! * [`tags`], [`types`]: one table of names, field types and values;
+//!   [`codes`]: the typed values of compression, photometric, predictor
+//!   and planar configuration.
 //! * [`gdal_metadata`], [`ghost`]: GDAL's metadata tags and GDAL's
 //!   structural-metadata ghost area (GeoKeys: [`crate::geo`]).
 //! * [`write`]: encoding IFDs for the COG writer.
 
+pub mod codes;
 pub mod gdal_metadata;
 pub mod ghost;
 pub mod image;
@@ -19,6 +22,7 @@ pub mod tags;
 pub mod types;
 pub mod write;
 
+pub use codes::{Compression, Photometric, PlanarConfig, Predictor};
 pub use ghost::Ghost;
 pub use image::{Image, Kind, SampleFormat};
 pub use parse::{Entry, Ifd, Tiff};

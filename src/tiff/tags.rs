@@ -1,5 +1,5 @@
 //! One table of tag codes and names, shared by the parser, `info` and the
-//! writer. Also the names of compression, photometric and sample-format codes.
+//! writer. (The values of compression, photometric and the like: `codes`.)
 
 macro_rules! tags {
     ($($konst:ident = $code:expr, $name:expr;)*) => {
@@ -129,44 +129,4 @@ tags! {
     DNG_VERSION = 50706, "DNGVersion";
     OPI_PROXY = 351, "OPIProxy";
     IMAGE_SOURCE_DATA = 37724, "ImageSourceData";
-}
-
-/// Lower-case codec name as `info --json` reports it.
-pub fn compression_name(code: u16) -> String {
-    match code {
-        1 => "none".into(),
-        2 => "ccittrle".into(),
-        3 => "ccittfax3".into(),
-        4 => "ccittfax4".into(),
-        5 => "lzw".into(),
-        6 => "ojpeg".into(),
-        7 => "jpeg".into(),
-        8 | 32946 => "deflate".into(),
-        32773 => "packbits".into(),
-        34887 => "lerc".into(),
-        34925 => "lzma".into(),
-        34712 => "jpeg2000".into(),
-        50000 | 34926 => "zstd".into(),
-        50001 | 34927 => "webp".into(),
-        50002 | 52546 => "jxl".into(),
-        c => format!("unknown-{}", c),
-    }
-}
-
-pub fn photometric_name(code: u16) -> String {
-    match code {
-        0 => "miniswhite".into(),
-        1 => "minisblack".into(),
-        2 => "rgb".into(),
-        3 => "palette".into(),
-        4 => "mask".into(),
-        5 => "separated".into(),
-        6 => "ycbcr".into(),
-        8 => "cielab".into(),
-        9 => "icclab".into(),
-        10 => "itulab".into(),
-        32844 => "logl".into(),
-        32845 => "logluv".into(),
-        c => format!("unknown-{}", c),
-    }
 }

@@ -6,9 +6,9 @@
 use crate::common;
 use common::Oracle;
 
-use cogtool::codec;
 use cogtool::raster::RasterReader;
 use cogtool::source::{self, OpenOptions};
+use cogtool::tiff::Compression as C;
 use cogtool::tiff::{Image, Tiff};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -95,7 +95,7 @@ enum Outcome {
     Fail(String),
 }
 
-fn check_file(full: &std::path::Path, path: &str, comp: u16, dtype: &str, sums: &str) -> Outcome {
+fn check_file(full: &std::path::Path, path: &str, comp: C, dtype: &str, sums: &str) -> Outcome {
     // GDAL 3.6 (which made the manifest) has no Int8: signed bytes read as Byte
     let int8_signed = dtype == "Int8";
     // the manifest lists at most a few bands, then "..."
@@ -105,7 +105,7 @@ fn check_file(full: &std::path::Path, path: &str, comp: u16, dtype: &str, sums: 
         Ok(got) if got == want || (truncated && got.len() > want.len() && got[..want.len()] == want[..]) => {
             Outcome::Exact
         }
-        Ok(_) if comp == codec::JPEG => match jpeg_difference(full) {
+        Ok(_) if comp == C::JPEG => match jpeg_difference(full) {
             None if !common::oracles(&[Oracle::GdalTools], &format!("{}: JPEG checksum differs", path)) => {
                 Outcome::Skipped
             }
@@ -136,9 +136,9 @@ fn corpus_checksums_match_gdal() {
         if !path.contains(&filter) || !row["gdal_decode"].starts_with("ok") || row["checksums"].is_empty() {
             continue;
         }
-        let Ok(comp) = row["tiff_compression_tag"].parse::<u16>() else { continue };
-        if !codec::can_decode(comp) {
-            *unsupported.entry(codec::name(comp)).or_default() += 1;
+        let Ok(comp) = row["tiff_compression_tag"].parse::<u16>().map(C) else { continue };
+        if !C::can_decode(comp) {
+            *unsupported.entry(C::label(comp)).or_default() += 1;
             continue;
         }
         if let Some((_, why)) = KNOWN.iter().find(|(name, _)| path.ends_with(name)) {

@@ -11,13 +11,14 @@ use common::Oracle;
 
 use cogtool::codec::{self, BlockLayout, EncodeOptions};
 use cogtool::tiff::{ByteOrder, SampleFormat};
+use cogtool::tiff::{Compression as C, Photometric, Predictor};
 
 /// (tag, type, values) -> a little-endian classic TIFF with one strip.
 fn tiff_with_strip(
     w: u32,
     h: u32,
     l: &BlockLayout,
-    compression: u16,
+    compression: C,
     predictor: u16,
     strip: &[u8],
     tables: Option<&[u8]>,
@@ -33,8 +34,8 @@ fn tiff_with_strip(
         (256, 4, 1, w.to_le_bytes().to_vec()),
         (257, 4, 1, h.to_le_bytes().to_vec()),
         (258, 3, n, (0..n).flat_map(|_| l.bits_per_sample.to_le_bytes()).collect()),
-        (259, 3, 1, compression.to_le_bytes().to_vec()),
-        (262, 3, 1, l.photometric.to_le_bytes().to_vec()),
+        (259, 3, 1, compression.0.to_le_bytes().to_vec()),
+        (262, 3, 1, l.photometric.0.to_le_bytes().to_vec()),
         (273, 4, 1, vec![0; 4]), // patched below
         (277, 3, 1, (n as u16).to_le_bytes().to_vec()),
         (278, 4, 1, h.to_le_bytes().to_vec()),
@@ -46,7 +47,7 @@ fn tiff_with_strip(
     if let Some(t) = tables {
         entries.push((347, 7, t.len() as u32, t.to_vec()));
     }
-    if l.photometric == 6 {
+    if l.photometric == Photometric::YCBCR {
         entries.push((530, 3, 2, [2u16.to_le_bytes(), 2u16.to_le_bytes()].concat()));
     }
     entries.sort_by_key(|e| e.0);
@@ -121,8 +122,8 @@ fn layout(
         bits_per_sample: bits,
         sample_format: format,
         byte_order: ByteOrder::Little,
-        predictor,
-        photometric,
+        predictor: Predictor(predictor),
+        photometric: Photometric(photometric),
         jpeg_tables: None,
     }
 }
@@ -144,10 +145,10 @@ fn gdal_decodes_our_lossless_encodings() {
         (SampleFormat::Float, 64),
     ];
     let mut n = 0;
-    for comp in [codec::NONE, codec::LZW, codec::DEFLATE, codec::PACKBITS, codec::ZSTD] {
+    for comp in [C::NONE, C::LZW, C::DEFLATE, C::PACKBITS, C::ZSTD] {
         for (fmt, bits) in types {
             for predictor in [1u16, 2, 3] {
-                if (matches!(comp, codec::PACKBITS | codec::NONE) && predictor != 1)
+                if (matches!(comp, C::PACKBITS | C::NONE) && predictor != 1)
                     || (predictor == 3 && fmt != SampleFormat::Float)
                 {
                     continue;
@@ -168,7 +169,7 @@ fn gdal_decodes_our_lossless_encodings() {
                     }
                 }
                 let strip = codec::encode(
-                    &EncodeOptions { compression: comp, level: None, quality: None, predictor },
+                    &EncodeOptions { compression: comp, level: None, quality: None, predictor: Predictor(predictor) },
                     &data,
                     &l,
                 )
@@ -198,17 +199,17 @@ fn gdal_decodes_our_jpeg_and_webp() {
         let l = layout(w, h, samples_n, SampleFormat::Uint, 8, 1, photometric);
         let data: Vec<u8> = if samples_n == 3 { rgb.clone() } else { rgb.iter().step_by(3).copied().collect() };
         let full = codec::encode(
-            &EncodeOptions { compression: codec::JPEG, level: None, quality: Some(95), predictor: 1 },
+            &EncodeOptions { compression: C::JPEG, level: None, quality: Some(95), predictor: Predictor::NONE },
             &data,
             &l,
         )
         .unwrap();
         let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
-        let tif = tiff_with_strip(w as u32, h as u32, &l, codec::JPEG, 1, &block, Some(&tables));
+        let tif = tiff_with_strip(w as u32, h as u32, &l, C::JPEG, 1, &block, Some(&tables));
         let theirs = gdal_raw(&tif).expect("GDAL reads our JPEG");
         let mut ours_l = l.clone();
         ours_l.jpeg_tables = Some(tables);
-        let ours = codec::decode(codec::JPEG, &block, &ours_l).unwrap();
+        let ours = codec::decode(C::JPEG, &block, &ours_l).unwrap();
         assert!(theirs == ours, "photometric {}: GDAL and we decode our JPEG alike", photometric);
         assert!(close(&theirs, &data, 40), "photometric {}: JPEG close to the input", photometric);
     }
@@ -216,17 +217,17 @@ fn gdal_decodes_our_jpeg_and_webp() {
     for q in [100u8, 90] {
         let l = layout(w, h, 3, SampleFormat::Uint, 8, 1, 2);
         let strip = codec::encode(
-            &EncodeOptions { compression: codec::WEBP, level: None, quality: Some(q), predictor: 1 },
+            &EncodeOptions { compression: C::WEBP, level: None, quality: Some(q), predictor: Predictor::NONE },
             &rgb,
             &l,
         )
         .unwrap();
-        let tif = tiff_with_strip(w as u32, h as u32, &l, codec::WEBP, 1, &strip, None);
+        let tif = tiff_with_strip(w as u32, h as u32, &l, C::WEBP, 1, &strip, None);
         let theirs = gdal_raw(&tif).expect("GDAL reads our WebP");
         if q == 100 {
             assert_eq!(theirs, rgb);
         } else {
-            assert_eq!(theirs, codec::decode(codec::WEBP, &strip, &l).unwrap());
+            assert_eq!(theirs, codec::decode(C::WEBP, &strip, &l).unwrap());
         }
     }
 }
@@ -247,7 +248,7 @@ fn gdal_jpeg_tiffs_convert_to_the_pixels_gdal_reads() {
         let src = dir.path().join(format!("edges{}.tif", bands));
         std::fs::write(
             &src,
-            tiff_with_strip(w as u32, h as u32, &l, codec::NONE, 1, &common::sharp_edges(w, h, bands), None),
+            tiff_with_strip(w as u32, h as u32, &l, C::NONE, 1, &common::sharp_edges(w, h, bands), None),
         )
         .unwrap();
         let variants: &[(&str, &[&str])] = if bands == 3 {

@@ -5,8 +5,9 @@
 use cogtool::ErrorKind;
 use cogtool::codec::{self, BlockLayout, EncodeOptions, checksum, predictor};
 use cogtool::tiff::{ByteOrder, SampleFormat};
+use cogtool::tiff::{Compression as C, Photometric, Predictor};
 
-const LOSSLESS: &[u16] = &[codec::NONE, codec::LZW, codec::DEFLATE, codec::DEFLATE_OLD, codec::PACKBITS, codec::ZSTD];
+const LOSSLESS: &[C] = &[C::NONE, C::LZW, C::DEFLATE, C::DEFLATE_OLD, C::PACKBITS, C::ZSTD];
 
 /// (format, bits) of every GDAL data type we store.
 const TYPES: &[(SampleFormat, u16)] = &[
@@ -32,8 +33,8 @@ fn layout(w: usize, h: usize, samples: usize, format: SampleFormat, bits: u16, p
         bits_per_sample: bits,
         sample_format: format,
         byte_order: ByteOrder::Little,
-        predictor,
-        photometric: if samples == 3 { 2 } else { 1 },
+        predictor: Predictor(predictor),
+        photometric: Photometric(if samples == 3 { 2 } else { 1 }),
         jpeg_tables: None,
     }
 }
@@ -51,8 +52,8 @@ fn pixels(n: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn opts(compression: u16, predictor: u16) -> EncodeOptions {
-    EncodeOptions { compression, level: None, quality: None, predictor }
+fn opts(compression: C, predictor: u16) -> EncodeOptions {
+    EncodeOptions { compression, level: None, quality: None, predictor: Predictor(predictor) }
 }
 
 #[test]
@@ -61,7 +62,7 @@ fn lossless_round_trip_every_codec_predictor_type_and_size() {
     for &comp in LOSSLESS {
         for &(format, bits) in TYPES {
             for predictor in [1u16, 2, 3] {
-                if matches!(comp, codec::PACKBITS | codec::NONE) && predictor != 1 {
+                if matches!(comp, C::PACKBITS | C::NONE) && predictor != 1 {
                     continue;
                 }
                 // horizontal differencing acts on whole samples of 8..64 bits
@@ -93,17 +94,17 @@ fn lossless_round_trip_every_codec_predictor_type_and_size() {
 fn levels_are_checked_and_change_the_output() {
     let l = layout(64, 64, 1, SampleFormat::Uint, 8, 1);
     let data = pixels(64 * 64, 3);
-    let fast = codec::encode(&EncodeOptions { level: Some(1), ..opts(codec::DEFLATE, 1) }, &data, &l).unwrap();
-    let best = codec::encode(&EncodeOptions { level: Some(12), ..opts(codec::DEFLATE, 1) }, &data, &l).unwrap();
+    let fast = codec::encode(&EncodeOptions { level: Some(1), ..opts(C::DEFLATE, 1) }, &data, &l).unwrap();
+    let best = codec::encode(&EncodeOptions { level: Some(12), ..opts(C::DEFLATE, 1) }, &data, &l).unwrap();
     assert!(best.len() <= fast.len());
-    assert_eq!(codec::decode(codec::DEFLATE, &best, &l).unwrap(), data);
-    let e = codec::encode(&EncodeOptions { level: Some(13), ..opts(codec::DEFLATE, 1) }, &data, &l).unwrap_err();
+    assert_eq!(codec::decode(C::DEFLATE, &best, &l).unwrap(), data);
+    let e = codec::encode(&EncodeOptions { level: Some(13), ..opts(C::DEFLATE, 1) }, &data, &l).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Usage);
     assert!(e.message.contains("1..12"), "{}", e.message);
-    let e = codec::encode(&EncodeOptions { level: Some(23), ..opts(codec::ZSTD, 1) }, &data, &l).unwrap_err();
+    let e = codec::encode(&EncodeOptions { level: Some(23), ..opts(C::ZSTD, 1) }, &data, &l).unwrap_err();
     assert!(e.message.contains("1..22"), "{}", e.message);
-    let z = codec::encode(&EncodeOptions { level: Some(19), ..opts(codec::ZSTD, 1) }, &data, &l).unwrap();
-    assert_eq!(codec::decode(codec::ZSTD, &z, &l).unwrap(), data);
+    let z = codec::encode(&EncodeOptions { level: Some(19), ..opts(C::ZSTD, 1) }, &data, &l).unwrap();
+    assert_eq!(codec::decode(C::ZSTD, &z, &l).unwrap(), data);
 }
 
 #[test]
@@ -115,10 +116,10 @@ fn packbits_matches_the_tiff_specification_example() {
         0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA,
     ];
     let l = layout(want.len(), 1, 1, SampleFormat::Uint, 8, 1);
-    assert_eq!(codec::decode(codec::PACKBITS, &packed, &l).unwrap(), want);
+    assert_eq!(codec::decode(C::PACKBITS, &packed, &l).unwrap(), want);
     // our encoder never lets a run cross a row
     let l2 = layout(4, 2, 1, SampleFormat::Uint, 8, 1);
-    let enc = codec::encode(&opts(codec::PACKBITS, 1), &[7; 8], &l2).unwrap();
+    let enc = codec::encode(&opts(C::PACKBITS, 1), &[7; 8], &l2).unwrap();
     assert_eq!(enc, [0xFD, 7, 0xFD, 7]);
 }
 
@@ -126,24 +127,24 @@ fn packbits_matches_the_tiff_specification_example() {
 fn predictors_match_known_vectors() {
     // horizontal, 8-bit, 2 samples per pixel: differences per sample
     let mut enc = [10, 200, 12, 190, 15, 195];
-    predictor::apply(2, &mut enc, 3, 2, 8).unwrap();
+    predictor::apply(Predictor(2), &mut enc, 3, 2, 8).unwrap();
     assert_eq!(enc, [10, 200, 2, 246, 3, 5]);
     // horizontal, 16-bit little-endian: 1000, 999 -> 1000, -1
     let mut enc = [0xE8, 0x03, 0xE7, 0x03];
-    predictor::apply(2, &mut enc, 2, 1, 16).unwrap();
+    predictor::apply(Predictor(2), &mut enc, 2, 1, 16).unwrap();
     assert_eq!(enc, [0xE8, 0x03, 0xFF, 0xFF]);
     // floating point: 1.0f32, 2.0f32 -> planes (MSB first) 3F 40 | 80 00 | 00 00 | 00 00, then byte deltas
     let l = layout(2, 1, 1, SampleFormat::Float, 32, 3);
     let mut data = 1.0f32.to_le_bytes().to_vec();
     data.extend_from_slice(&2.0f32.to_le_bytes());
     let mut enc = data.clone();
-    predictor::apply(3, &mut enc, 2, 1, 32).unwrap();
+    predictor::apply(Predictor(3), &mut enc, 2, 1, 32).unwrap();
     assert_eq!(enc, [0x3F, 0x01, 0x40, 0x80, 0, 0, 0, 0]);
-    let z = codec::encode(&opts(codec::DEFLATE, 3), &data, &l).unwrap();
-    assert_eq!(codec::decode(codec::DEFLATE, &z, &l).unwrap(), data);
+    let z = codec::encode(&opts(C::DEFLATE, 3), &data, &l).unwrap();
+    assert_eq!(codec::decode(C::DEFLATE, &z, &l).unwrap(), data);
     // with no compression the predictor tag is ignored, as libtiff does
-    assert_eq!(codec::decode(codec::NONE, &data, &l).unwrap(), data);
-    assert_eq!(codec::encode(&opts(codec::NONE, 3), &data, &l).unwrap_err().kind, ErrorKind::Usage);
+    assert_eq!(codec::decode(C::NONE, &data, &l).unwrap(), data);
+    assert_eq!(codec::encode(&opts(C::NONE, 3), &data, &l).unwrap_err().kind, ErrorKind::Usage);
 }
 
 #[test]
@@ -158,16 +159,16 @@ fn big_endian_blocks_decode_to_little_endian() {
             // what a big-endian writer stores: predictor on values, then each
             // sample in big-endian order (predictor 3 planes are order-free)
             let mut stored = data.clone();
-            predictor::apply(predictor, &mut stored, 13, 2, bits).unwrap();
+            predictor::apply(Predictor(predictor), &mut stored, 13, 2, bits).unwrap();
             if predictor != 3 {
                 let complex = matches!(format, SampleFormat::ComplexInt | SampleFormat::ComplexFloat);
                 let unit = if complex { bits as usize / 16 } else { bits as usize / 8 };
                 stored.chunks_exact_mut(unit).for_each(|c| c.reverse());
             }
             l.byte_order = ByteOrder::Big;
-            let z = codec::encode(&opts(codec::DEFLATE, 1), &stored, &layout(13, 3, 2, format, bits, 1)).unwrap();
+            let z = codec::encode(&opts(C::DEFLATE, 1), &stored, &layout(13, 3, 2, format, bits, 1)).unwrap();
             assert_eq!(
-                codec::decode(codec::DEFLATE, &z, &l).unwrap(),
+                codec::decode(C::DEFLATE, &z, &l).unwrap(),
                 data,
                 "{:?}/{} predictor {}",
                 format,
@@ -183,7 +184,7 @@ fn truncated_and_corrupt_streams_are_format_errors() {
     let l = layout(64, 32, 1, SampleFormat::Uint, 16, 2);
     let data = pixels(l.decoded_bytes().unwrap(), 9);
     for &comp in LOSSLESS {
-        let p = if matches!(comp, codec::PACKBITS | codec::NONE) { 1 } else { 2 };
+        let p = if matches!(comp, C::PACKBITS | C::NONE) { 1 } else { 2 };
         let enc = codec::encode(&opts(comp, p), &data, &l).unwrap();
         let lp = layout(64, 32, 1, SampleFormat::Uint, 16, p);
         for cut in [0, 1, enc.len() / 2] {
@@ -206,9 +207,9 @@ fn truncated_and_corrupt_streams_are_format_errors() {
             }
         }
     }
-    let e = codec::decode(codec::DEFLATE, b"this is not zlib", &l).unwrap_err();
+    let e = codec::decode(C::DEFLATE, b"this is not zlib", &l).unwrap_err();
     assert!(e.message.contains("deflate stream is corrupt"), "{}", e.message);
-    let e = codec::decode(codec::ZSTD, b"\x28\xb5\x2f\xfdgarbage", &l).unwrap_err();
+    let e = codec::decode(C::ZSTD, b"\x28\xb5\x2f\xfdgarbage", &l).unwrap_err();
     assert!(e.message.contains("zstd"), "{}", e.message);
 }
 
@@ -218,7 +219,7 @@ fn streams_expanding_past_the_block_are_refused() {
     let big = layout(1024, 1024, 1, SampleFormat::Uint, 8, 1);
     let zeros = vec![0u8; 1024 * 1024];
     let small = layout(16, 16, 1, SampleFormat::Uint, 8, 1);
-    for &comp in &[codec::LZW, codec::DEFLATE, codec::PACKBITS, codec::ZSTD] {
+    for &comp in &[C::LZW, C::DEFLATE, C::PACKBITS, C::ZSTD] {
         let enc = codec::encode(&opts(comp, 1), &zeros, &big).unwrap();
         let Err(e) = codec::decode(comp, &enc, &small) else { panic!("codec {}: bomb decoded", comp) };
         assert_eq!(e.kind, ErrorKind::Format, "codec {}", comp);
@@ -226,11 +227,11 @@ fn streams_expanding_past_the_block_are_refused() {
     }
     // a declared block beyond the allocation limit is refused before allocating
     let huge = layout(1 << 20, 1 << 20, 4, SampleFormat::Uint, 8, 1);
-    let e = codec::decode(codec::DEFLATE, &[0x78, 0x9c], &huge).unwrap_err();
+    let e = codec::decode(C::DEFLATE, &[0x78, 0x9c], &huge).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Limit);
     // a stream far too small for its (allowed) block is refused before allocating
     let big_ok = layout(16384, 16384, 4, SampleFormat::Uint, 8, 1);
-    for comp in [codec::DEFLATE, codec::LZW, codec::PACKBITS] {
+    for comp in [C::DEFLATE, C::LZW, C::PACKBITS] {
         let e = codec::decode(comp, &[0x78, 0x9c, 0, 0], &big_ok).unwrap_err();
         assert!(e.message.contains("cannot hold a block of 1073741824 bytes"), "{}", e.message);
     }
@@ -238,13 +239,13 @@ fn streams_expanding_past_the_block_are_refused() {
 
 #[test]
 fn unsupported_codecs_say_so() {
-    assert!(!codec::can_decode(34887));
-    assert!(codec::can_decode(codec::JPEG) && codec::can_decode(codec::WEBP));
+    assert!(!C::can_decode(C(34887)));
+    assert!(C::can_decode(C::JPEG) && C::can_decode(C::WEBP));
     let l = layout(4, 4, 1, SampleFormat::Uint, 8, 1);
-    let e = codec::decode(34887, &[0; 16], &l).unwrap_err();
+    let e = codec::decode(C(34887), &[0; 16], &l).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unsupported);
     assert!(e.message.contains("LERC"), "{}", e.message);
-    let e = codec::encode(&opts(codec::PACKBITS, 2), &[0; 16], &l).unwrap_err();
+    let e = codec::encode(&opts(C::PACKBITS, 2), &[0; 16], &l).unwrap_err();
     assert!(e.message.contains("predictor"), "{}", e.message);
 }
 
@@ -266,10 +267,10 @@ fn max_diff(a: &[u8], b: &[u8]) -> u8 {
 fn jpeg_round_trips_with_tables_split_as_libtiff_stores_them() {
     for (samples, photometric) in [(1usize, 1u16), (3, 6), (3, 2)] {
         let mut l = layout(48, 32, samples, SampleFormat::Uint, 8, 1);
-        l.photometric = photometric;
+        l.photometric = Photometric(photometric);
         let data =
             if samples == 3 { gradient_rgb(48, 32) } else { gradient_rgb(48, 32).iter().step_by(3).copied().collect() };
-        let full = codec::encode(&EncodeOptions { quality: Some(90), ..opts(codec::JPEG, 1) }, &data, &l).unwrap();
+        let full = codec::encode(&EncodeOptions { quality: Some(90), ..opts(C::JPEG, 1) }, &data, &l).unwrap();
         let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
         assert_eq!(&tables[..2], &[0xFF, 0xD8]);
         assert_eq!(&tables[tables.len() - 2..], &[0xFF, 0xD9]);
@@ -277,20 +278,20 @@ fn jpeg_round_trips_with_tables_split_as_libtiff_stores_them() {
         assert!(tables.windows(2).any(|m| m == [0xFF, 0xC4]), "tables hold DHT");
         assert!(!block.windows(2).any(|m| m == [0xFF, 0xDB]), "block has no DQT");
         assert!(!block.windows(2).any(|m| m == [0xFF, 0xE0]), "block has no APP0");
-        let direct = codec::decode(codec::JPEG, &full, &l).unwrap();
+        let direct = codec::decode(C::JPEG, &full, &l).unwrap();
         l.jpeg_tables = Some(tables);
-        let spliced = codec::decode(codec::JPEG, &block, &l).unwrap();
+        let spliced = codec::decode(C::JPEG, &block, &l).unwrap();
         assert_eq!(direct, spliced);
         let d = max_diff(&direct, &data);
         assert!(d <= 24, "samples {} photometric {}: max diff {}", samples, photometric, d);
         // truncated block: an error, not a panic
-        let _ = codec::decode(codec::JPEG, &block[..block.len() / 2], &l);
-        assert!(codec::decode(codec::JPEG, &block[..10], &l).is_err());
+        let _ = codec::decode(C::JPEG, &block[..block.len() / 2], &l);
+        assert!(codec::decode(C::JPEG, &block[..10], &l).is_err());
     }
     // a JPEG frame larger than the block is refused before decoding
     let l = layout(64, 64, 1, SampleFormat::Uint, 8, 1);
-    let full = codec::encode(&opts(codec::JPEG, 1), &[128; 64 * 64], &l).unwrap();
-    assert!(codec::decode(codec::JPEG, &full, &layout(16, 16, 1, SampleFormat::Uint, 8, 1)).is_err());
+    let full = codec::encode(&opts(C::JPEG, 1), &[128; 64 * 64], &l).unwrap();
+    assert!(codec::decode(C::JPEG, &full, &layout(16, 16, 1, SampleFormat::Uint, 8, 1)).is_err());
 }
 
 #[test]
@@ -304,14 +305,14 @@ fn webp_lossless_is_exact_and_lossy_is_close() {
             // alpha 0 on some pixels: lossless must keep their RGB (exact mode)
             rgb.chunks(3).enumerate().flat_map(|(i, p)| [p[0], p[1], p[2], if i % 5 == 0 { 0 } else { 255 }]).collect()
         };
-        let lossless = codec::encode(&EncodeOptions { quality: Some(100), ..opts(codec::WEBP, 1) }, &data, &l).unwrap();
-        assert_eq!(codec::decode(codec::WEBP, &lossless, &l).unwrap(), data);
-        let lossy = codec::encode(&EncodeOptions { quality: Some(90), ..opts(codec::WEBP, 1) }, &data, &l).unwrap();
-        let back = codec::decode(codec::WEBP, &lossy, &l).unwrap();
+        let lossless = codec::encode(&EncodeOptions { quality: Some(100), ..opts(C::WEBP, 1) }, &data, &l).unwrap();
+        assert_eq!(codec::decode(C::WEBP, &lossless, &l).unwrap(), data);
+        let lossy = codec::encode(&EncodeOptions { quality: Some(90), ..opts(C::WEBP, 1) }, &data, &l).unwrap();
+        let back = codec::decode(C::WEBP, &lossy, &l).unwrap();
         let mean: f64 = back.iter().zip(&data).map(|(a, b)| a.abs_diff(*b) as f64).sum::<f64>() / data.len() as f64;
         assert!(mean < 4.0, "lossy mean diff {}", mean);
-        assert!(codec::decode(codec::WEBP, &lossy[..lossy.len() / 2], &l).is_err());
-        assert!(codec::decode(codec::WEBP, &lossy, &layout(20, 24, samples, SampleFormat::Uint, 8, 1)).is_err());
+        assert!(codec::decode(C::WEBP, &lossy[..lossy.len() / 2], &l).is_err());
+        assert!(codec::decode(C::WEBP, &lossy, &layout(20, 24, samples, SampleFormat::Uint, 8, 1)).is_err());
     }
 }
 
@@ -339,24 +340,24 @@ fn mutated_streams_never_panic() {
     // A thousand mutations of a valid block per codec: flips, cuts,
     // duplications. Every outcome is an error or a block of the right size.
     let rgb = gradient_rgb(32, 24);
-    let mut cases: Vec<(u16, BlockLayout, Vec<u8>)> = Vec::new();
+    let mut cases: Vec<(C, BlockLayout, Vec<u8>)> = Vec::new();
     for &comp in LOSSLESS {
-        let p = if matches!(comp, codec::PACKBITS | codec::NONE) { 1 } else { 2 };
+        let p = if matches!(comp, C::PACKBITS | C::NONE) { 1 } else { 2 };
         let l = layout(32, 24, 3, SampleFormat::Uint, 8, p);
         cases.push((comp, l.clone(), codec::encode(&opts(comp, p), &rgb, &l).unwrap()));
     }
     let mut jl = layout(32, 24, 3, SampleFormat::Uint, 8, 1);
-    jl.photometric = 6;
-    let full = codec::encode(&opts(codec::JPEG, 1), &rgb, &jl).unwrap();
+    jl.photometric = Photometric::YCBCR;
+    let full = codec::encode(&opts(C::JPEG, 1), &rgb, &jl).unwrap();
     let (tables, block) = codec::split_jpeg_tables(&full).unwrap();
     jl.jpeg_tables = Some(tables);
-    cases.push((codec::JPEG, jl, block));
+    cases.push((C::JPEG, jl, block));
     let wl = layout(32, 24, 3, SampleFormat::Uint, 8, 1);
     for q in [80u8, 100] {
         cases.push((
-            codec::WEBP,
+            C::WEBP,
             wl.clone(),
-            codec::encode(&EncodeOptions { quality: Some(q), ..opts(codec::WEBP, 1) }, &rgb, &wl).unwrap(),
+            codec::encode(&EncodeOptions { quality: Some(q), ..opts(C::WEBP, 1) }, &rgb, &wl).unwrap(),
         ));
     }
     let mut x: u64 = 0x9E3779B97F4A7C15;
@@ -407,6 +408,6 @@ fn masks_pack_to_one_bit_rows_and_round_trip() {
     assert_eq!(packed[0], 0b1001_0010);
     assert_eq!(packed[1], 0b0100_0000);
     let l = layout(w, h, 1, SampleFormat::Uint, 1, 1);
-    let z = codec::encode(&opts(codec::DEFLATE, 1), &packed, &l).unwrap();
-    assert_eq!(codec::decode(codec::DEFLATE, &z, &l).unwrap(), packed);
+    let z = codec::encode(&opts(C::DEFLATE, 1), &packed, &l).unwrap();
+    assert_eq!(codec::decode(C::DEFLATE, &z, &l).unwrap(), packed);
 }

@@ -80,7 +80,7 @@ fn jpeg_rgb_is_ycbcr_with_quant_tables_and_close_to_input() {
         let imgs = check_cog_structure(out);
         assert_eq!(imgs.len(), 2);
         for (n, i) in imgs.iter().enumerate() {
-            assert_eq!(i.compression, 7);
+            assert_eq!(i.compression, cogtool::tiff::Compression::JPEG);
             assert_eq!(tag_bytes(out, n, PHOTOMETRIC).as_deref(), Some("Unsigned([6])"));
             // JPEGTables: SOI, two DQT segments (luma, chroma), EOI.
             let t = open(out);

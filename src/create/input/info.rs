@@ -4,7 +4,7 @@
 use crate::tiff::gdal_metadata::{self, Item};
 use crate::tiff::tags::*;
 use crate::tiff::write::OutTag;
-use crate::tiff::{Entry, FieldType, Ifd, Image, Kind, SampleFormat, Tiff, Value};
+use crate::tiff::{Entry, FieldType, Ifd, Image, Kind, Photometric, SampleFormat, Tiff, Value};
 use crate::{Error, Result};
 
 /// The input image as `create` sees it.
@@ -22,7 +22,7 @@ pub struct InputInfo {
     /// Bytes of one decoded sample (complex types count both parts).
     pub sample_bytes: usize,
     pub sample_format: SampleFormat,
-    pub photometric: u16,
+    pub photometric: Photometric,
     /// ExtraSamples values (2 = unassociated alpha, 1 = associated, 0 = unspecified).
     pub extra_samples: Vec<u16>,
     pub color_map: Option<Vec<u16>>,
@@ -210,9 +210,9 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         )));
     }
     let bands = img.samples as usize;
-    let photometric = img.photometric.unwrap_or(if bands >= 3 { 2 } else { 1 });
+    let photometric = img.photometric.unwrap_or(if bands >= 3 { Photometric::RGB } else { Photometric::MIN_IS_BLACK });
     // JPEG YCbCr decodes to RGB; other photometrics are kept.
-    let photometric = if photometric == 6 { 2 } else { photometric };
+    let photometric = if photometric == Photometric::YCBCR { Photometric::RGB } else { photometric };
     let extra_samples =
         ifd.value(EXTRA_SAMPLES).map(|v| v.as_u64s().into_iter().map(|x| x as u16).collect()).unwrap_or_default();
     // GDAL reads a ColorMap whatever the photometric tag says (a MINISBLACK
@@ -221,13 +221,20 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
     // Outside a palette image a ColorMap counts only on one band of at most
     // 16 bits with its 3 x 2^bits entries, the table libtiff accepts.
     let mut color_map: Option<Vec<u16>> = match ifd.entry(COLOR_MAP) {
-        Some(e) if photometric == 3 => Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect()),
-        Some(e) if bands == 1 && bits <= 16 && e.count == 3u64 << bits && matches!(photometric, 0 | 1) => {
+        Some(e) if photometric == Photometric::PALETTE => {
+            Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect())
+        }
+        Some(e)
+            if bands == 1
+                && bits <= 16
+                && e.count == 3u64 << bits
+                && matches!(photometric, Photometric::MIN_IS_WHITE | Photometric::MIN_IS_BLACK) =>
+        {
             Some(tiff.entry_value(e)?.as_u64s().into_iter().map(|x| x as u16).collect())
         }
         _ => None,
     };
-    let photometric = if color_map.is_some() { 3 } else { photometric };
+    let photometric = if color_map.is_some() { Photometric::PALETTE } else { photometric };
     let nbits = match (img.sample_format, bits) {
         (SampleFormat::Uint | SampleFormat::Void, 1..=7 | 9..=15 | 17..=31) => Some(bits as u16),
         _ => None,
@@ -236,10 +243,14 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
     // for MinIsWhite) and writes it so: PhotometricInterpretation 3 and a
     // 2-entry ColorMap.
     let mut photometric = photometric;
-    if bits == 1 && bands == 1 && color_map.is_none() && (photometric == 0 || photometric == 1) {
-        let (a, b) = if photometric == 0 { (65535, 0) } else { (0, 65535) };
+    if bits == 1
+        && bands == 1
+        && color_map.is_none()
+        && matches!(photometric, Photometric::MIN_IS_WHITE | Photometric::MIN_IS_BLACK)
+    {
+        let (a, b) = if photometric == Photometric::MIN_IS_WHITE { (65535, 0) } else { (0, 65535) };
         color_map = Some(vec![a, b, a, b, a, b]);
-        photometric = 3;
+        photometric = Photometric::PALETTE;
     }
     let mut geo_tags = Vec::new();
     for tag in [

@@ -10,7 +10,7 @@ use crate::codec::{self, BlockLayout, EncodeOptions};
 use crate::create::config::Config;
 use crate::create::pipeline::resample::Pixel;
 use crate::create::pipeline::sample::Sample;
-use crate::tiff::{ByteOrder, SampleFormat};
+use crate::tiff::{ByteOrder, Compression, Photometric, Predictor, SampleFormat};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -87,7 +87,7 @@ impl TileEncoder {
             bits_per_sample: cfg.nbits.unwrap_or((cfg.sample_bytes * 8) as u16),
             sample_format,
             byte_order: ByteOrder::Little,
-            predictor: cfg.predictor.max(1),
+            predictor: cfg.predictor.unwrap_or(Predictor::NONE),
             photometric: cfg.photometric,
             jpeg_tables: None,
         };
@@ -95,7 +95,7 @@ impl TileEncoder {
             compression: cfg.codec.tag(),
             level: cfg.level,
             quality: cfg.quality,
-            predictor: cfg.predictor.max(1),
+            predictor: cfg.predictor.unwrap_or(Predictor::NONE),
         };
         let mask_layout = BlockLayout {
             width: b,
@@ -104,11 +104,12 @@ impl TileEncoder {
             bits_per_sample: 1,
             sample_format: SampleFormat::Uint,
             byte_order: ByteOrder::Little,
-            predictor: 1,
-            photometric: 4,
+            predictor: Predictor::NONE,
+            photometric: Photometric::MASK,
             jpeg_tables: None,
         };
-        let mask_enc = EncodeOptions { compression: 8, level: None, quality: None, predictor: 1 };
+        let mask_enc =
+            EncodeOptions { compression: Compression::DEFLATE, level: None, quality: None, predictor: Predictor::NONE };
         TileEncoder {
             layout,
             enc,
@@ -166,7 +167,8 @@ impl TileEncoder {
             let mut plane = plane;
             // Compressed samples wider than a byte need no copy: the
             // predictor and the codec work on the samples' own bytes.
-            let in_place = self.nbits.is_none() && self.enc.compression != codec::NONE && T::BYTES > 1;
+            let in_place =
+                self.nbits.is_none() && self.enc.compression != crate::tiff::Compression::NONE && T::BYTES > 1;
             let full = match (self.nbits, T::le_bytes_mut(&mut plane)) {
                 (None, Some(bytes)) if in_place => codec::encode_in_place(&self.enc, bytes, &layout)?,
                 (Some(n), _) => codec::encode_owned(&self.enc, pack_bits(&plane, b * per_plane, n), &layout)?,

@@ -11,7 +11,7 @@
 
 use crate::source::Reader;
 use crate::tiff::tags::*;
-use crate::tiff::{Ifd, Image, Tiff};
+use crate::tiff::{Compression, Ifd, Image, Photometric, PlanarConfig, Tiff};
 use std::sync::Arc;
 
 /// GDAL refuses sizes and counts past a signed 32-bit int.
@@ -121,7 +121,7 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
         return Some(format!(
             "GDAL cannot open it: missing codec for compression {} ({})",
             compression,
-            compression_name(compression as u16)
+            Compression(compression as u16).name()
         ));
     }
     let w = ifd.u64_of(IMAGE_WIDTH).unwrap_or(0);
@@ -140,7 +140,7 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
     if bw > 0 && bh > 0 {
         let (across, down) = (w.div_ceil(bw), h.div_ceil(bh));
         let samples = ifd.u64_of(SAMPLES_PER_PIXEL).unwrap_or(1);
-        let separate = ifd.u64_of(PLANAR_CONFIG) == Some(2) && samples > 1;
+        let separate = ifd.u64_of(PLANAR_CONFIG) == Some(PlanarConfig::SEPARATE.into()) && samples > 1;
         if across.saturating_mul(down) > INT_MAX {
             return Some(format!("GDAL cannot open it: too many blocks: {} x {}", across, down));
         }
@@ -160,7 +160,10 @@ pub fn gdal_refusal(ifd: &Ifd) -> Option<String> {
     {
         return Some(format!("GDAL cannot open it: unsupported BitsPerSample {} with SampleFormat {}", bits, format));
     }
-    if ifd.u64_of(PHOTOMETRIC) == Some(6) && compression != 7 && bits > 8 {
+    if ifd.u64_of(PHOTOMETRIC) == Some(Photometric::YCBCR.into())
+        && compression != u64::from(Compression::JPEG)
+        && bits > 8
+    {
         let sub = ifd.value(YCBCR_SUBSAMPLING).map(|v| v.as_u64s()).unwrap_or_else(|| vec![2, 2]);
         if sub.iter().any(|&s| s != 1) {
             return Some(

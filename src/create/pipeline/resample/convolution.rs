@@ -215,214 +215,340 @@ fn enough_run(valid: impl Iterator<Item = bool>, taps: usize) -> bool {
     best >= taps / 2
 }
 
+/// What both passes share: the source rows in reach, the taps along each
+/// axis, and whether samples need validity checks.
+struct Plan {
+    bands: usize,
+    /// Destination width.
+    dw: usize,
+    /// Source rows [ra, rb) feed the requested destination rows.
+    ra: usize,
+    rb: usize,
+    /// Whether samples can be invalid (else the plain weighted sums).
+    check: bool,
+    /// Whether the kernel needs a long enough run of valid taps.
+    runs: bool,
+    xt: Taps,
+    yt: Taps,
+    /// Samples per horizontal line (dw * bands).
+    tw: usize,
+}
+
+impl Plan {
+    fn new<T: Pixel>(s: &Src<T>, g: &Geometry, k: Kernel) -> Plan {
+        let rows_of = |n: usize, r: f64, d: usize| tap(d, r, n, k);
+        let ra = rows_of(g.src.height, g.ry, g.dst_y0).a;
+        let rb = rows_of(g.src.height, g.ry, g.dst_y1 - 1).b.max(ra);
+        // Floats with neither mask nor nodata only need checking if a NaN is
+        // actually there; the plain path is several times faster.
+        let check = s.check
+            && (s.mask.is_some()
+                || s.nodata.is_some()
+                || (ra..rb).any(|y| s.row_data(s.row(y)).iter().any(|v| v.to_f64().is_nan())));
+        Plan {
+            bands: s.bands,
+            dw: g.dst.width,
+            ra,
+            rb,
+            check,
+            runs: k.needs_run(),
+            xt: taps(g.dst.width, g.rx, g.src.width, k, !check, false),
+            yt: taps(g.dst.height, g.ry, g.src.height, k, !check, true),
+            tw: g.dst.width * s.bands,
+        }
+    }
+}
+
+/// The horizontal pass's results: one line per source row in reach.
+struct Lines {
+    /// Filtered values.
+    hv: Vec<f64>,
+    /// Per sample, whether anything valid fed it (checked path only).
+    hm: Vec<u8>,
+    /// The same pass run on the mask alone, for the mask overview.
+    hmask: Vec<u8>,
+    /// Lines where every sample came out valid.
+    line_ok: Vec<bool>,
+}
+
+/// Per-row counts of the checked horizontal pass, reused from row to row.
+struct RowCounts {
+    /// Validity weight of each sample (0 invalid, else the mask value).
+    vb: Vec<u8>,
+    /// Running counts per band of samples not fully valid...
+    bad: Vec<u32>,
+    /// ... and of samples fully invalid: a window of nothing but those (most
+    /// of a mostly-nodata raster) is skipped in one subtraction.
+    none: Vec<u32>,
+}
+
 pub(crate) fn run<T: Pixel>(s: &Src<T>, g: &Geometry, out: &mut Dst<T>, k: Kernel) {
-    let bands = s.bands;
-    let dw = g.dst.width;
-    let runs = k.needs_run();
-    let rows_of = |n: usize, r: f64, d: usize| tap(d, r, n, k);
-    // Source rows feeding the requested destination rows.
-    let ra = rows_of(g.src.height, g.ry, g.dst_y0).a;
-    let rb = rows_of(g.src.height, g.ry, g.dst_y1 - 1).b.max(ra);
-    // Floats with neither mask nor nodata only need checking if a NaN is
-    // actually there; the plain path is several times faster.
-    let check = s.check
-        && (s.mask.is_some()
-            || s.nodata.is_some()
-            || (ra..rb).any(|y| s.row_data(s.row(y)).iter().any(|v| v.to_f64().is_nan())));
-    let xt = taps(dw, g.rx, g.src.width, k, !check, false);
-    let yt = taps(g.dst.height, g.ry, g.src.height, k, !check, true);
-    let nrows = rb - ra;
-    let tw = dw * bands;
-    // Horizontal pass results, and per sample whether anything valid fed it.
-    let mut hv = vec![0f64; nrows * tw];
-    let mut hm = if check { vec![0u8; nrows * tw] } else { Vec::new() };
-    // The same pass run on the mask alone, for the mask overview.
-    let mut hmask = if out.valid.is_some() { vec![0u8; nrows * dw] } else { Vec::new() };
-    // Validity of each sample of the current source row, computed once.
-    let mut vb = if check { vec![0u8; g.src.width * bands] } else { Vec::new() };
-    let mut bad = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
-    // And of samples that are fully invalid: a window of nothing but those
-    // (most of a mostly-nodata raster) is skipped in one subtraction.
-    let mut none = if check { vec![0u32; (g.src.width + 1) * bands] } else { Vec::new() };
-    // Horizontal lines where every sample came out valid.
-    let mut line_ok = vec![false; nrows];
-    for (i, y) in (ra..rb).enumerate() {
+    let p = Plan::new(s, g, k);
+    let lines = horizontal(s, g, &p, out.valid.is_some());
+    vertical(s, g, &p, &lines, out);
+}
+
+/// Filter every source row in reach along x.
+fn horizontal<T: Pixel>(s: &Src<T>, g: &Geometry, p: &Plan, with_mask: bool) -> Lines {
+    let nrows = p.rb - p.ra;
+    let mut lines = Lines {
+        hv: vec![0f64; nrows * p.tw],
+        hm: if p.check { vec![0u8; nrows * p.tw] } else { Vec::new() },
+        hmask: if with_mask { vec![0u8; nrows * p.dw] } else { Vec::new() },
+        line_ok: vec![false; nrows],
+    };
+    let n = if p.check { (g.src.width + 1) * p.bands } else { 0 };
+    let mut counts = RowCounts { vb: vec![0u8; n.saturating_sub(p.bands)], bad: vec![0u32; n], none: vec![0u32; n] };
+    for (i, y) in (p.ra..p.rb).enumerate() {
         let r = s.row(y);
         let row = s.row_data(r);
-        let mrow = s.row_mask(r);
-        let hrow = &mut hv[i * tw..(i + 1) * tw];
-        if !check {
-            for dx in 0..dw {
-                let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
-                let w = &xt.w[off..off + (b - a)];
-                let seg = &row[a * bands..b * bands];
-                let dst = &mut hrow[dx * bands..(dx + 1) * bands];
-                if bands == 1 {
-                    dst[0] = seg.iter().zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
-                } else if bands <= 8 {
-                    // All bands of a pixel at once: one pass over the taps.
-                    let mut acc = [0f64; 8];
-                    for (px, &wj) in seg.chunks_exact(bands).zip(w) {
-                        for (a, &v) in acc.iter_mut().zip(px) {
-                            *a += v.to_f64() * wj;
-                        }
-                    }
-                    dst.copy_from_slice(&acc[..bands]);
-                } else {
-                    for (band, d) in dst.iter_mut().enumerate() {
-                        *d = seg.iter().skip(band).step_by(bands).zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
-                    }
-                }
-            }
-            continue;
+        if p.check {
+            checked_row(s, row, s.row_mask(r), i, g.src.width, p, &mut counts, &mut lines);
+        } else {
+            plain_row(row, &mut lines.hv[i * p.tw..(i + 1) * p.tw], &p.xt, p.bands);
         }
-        // The span [lo, hi) of pixels with a valid sample: outside it every
-        // window is skipped at once (a mostly-nodata raster is mostly that).
-        let width = g.src.width;
-        let px_valid =
-            |x: usize| mrow.is_none_or(|m| m[x] != 0) && row[x * bands..(x + 1) * bands].iter().any(|&v| s.value_ok(v));
-        let lo = (0..width).find(|&x| px_valid(x)).unwrap_or(width);
-        let hi = (lo..width).rev().find(|&x| px_valid(x)).map_or(lo, |x| x + 1);
-        // Per sample its weight factor: 0 when invalid, else the mask value
-        // (255 without a mask; an alpha mask gives partial values, which
-        // GDAL uses as weights). Per band running counts, from `lo`, of
-        // samples that are not fully valid and of those fully invalid, so
-        // that "every tap fully valid" (the usual case) and "none valid"
-        // are one subtraction each.
-        for b in 0..bands {
-            bad[lo * bands + b] = 0;
-            none[lo * bands + b] = 0;
-        }
-        for x in lo..hi {
-            let m = mrow.map_or(255, |m| m[x]);
-            for b in 0..bands {
-                let f = if m != 0 && s.value_ok(row[x * bands + b]) { m } else { 0 };
-                vb[x * bands + b] = f;
-                bad[(x + 1) * bands + b] = bad[x * bands + b] + (f != 255) as u32;
-                none[(x + 1) * bands + b] = none[x * bands + b] + (f == 0) as u32;
-            }
-        }
-        let mut row_all_valid = lo == 0 && hi == width;
-        for dx in 0..dw {
-            let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
-            let w = &xt.w[off..off + (b - a)];
-            // The window's taps inside the span; those outside are invalid.
-            let (ca, cb) = (a.max(lo), b.min(hi));
-            let outside = (b - a) - cb.saturating_sub(ca);
-            for band in (0..bands).filter(|_| ca < cb) {
-                let count = |p: &[u32]| outside + (p[cb * bands + band] - p[ca * bands + band]) as usize;
-                if count(&bad) == 0 && xt.sum[dx] > 0.0 {
-                    let acc: f64 = w.iter().enumerate().map(|(j, &wj)| row[(a + j) * bands + band].to_f64() * wj).sum();
-                    hrow[dx * bands + band] = acc / xt.sum[dx];
-                    hm[i * tw + dx * bands + band] = 1;
-                    continue;
-                }
-                row_all_valid = false;
-                if count(&none) == b - a {
-                    continue;
-                }
-                let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
-                for (j, &wj) in w.iter().enumerate().take(cb - a).skip(ca - a) {
-                    let idx = (a + j) * bands + band;
-                    if vb[idx] != 0 {
-                        // GDAL weighs by the raw mask byte (0-255).
-                        let wm = wj * vb[idx] as f64;
-                        acc += row[idx].to_f64() * wm;
-                        ws += wm;
-                        run += 1;
-                        best = best.max(run);
-                    } else {
-                        run = 0;
-                    }
-                }
-                // Only a positive weight sum makes a value (with negative
-                // lobes, a lone sample far out does not); kernels with
-                // negative lobes also need a long enough run (GDAL's rule).
-                if ws > 0.0 && (!runs || best >= (b - a) / 2) {
-                    hrow[dx * bands + band] = acc / ws;
-                    hm[i * tw + dx * bands + band] = 1;
-                }
-            }
-            if xt.sum[dx] <= 0.0 {
-                row_all_valid = false;
-            }
-            if let Some(m) = mrow
-                && !hmask.is_empty()
-                && (!runs || enough_run((a..b).map(|x| m[x] != 0), b - a))
-            {
-                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
-                hmask[i * dw + dx] = (ws > 0.0) as u8;
-            }
-        }
-        line_ok[i] = row_all_valid;
     }
-    // Vertical pass, row by row over contiguous lines of the horizontal
-    // results (a vectorisable loop), with per-column accumulators.
-    let mut vacc = vec![0f64; tw];
-    let mut vws = if check { vec![0f64; tw] } else { Vec::new() };
-    let mut vrun = if check && runs { vec![0u32; tw] } else { Vec::new() };
-    let mut vbest = if check && runs { vec![0u32; tw] } else { Vec::new() };
+    lines
+}
+
+/// One row along x when every sample is valid: plain weighted sums.
+fn plain_row<T: Pixel>(row: &[T], hrow: &mut [f64], xt: &Taps, bands: usize) {
+    for (dx, dst) in hrow.chunks_exact_mut(bands).enumerate() {
+        let (a, b, off) = (xt.a[dx], xt.b[dx], xt.off[dx]);
+        let w = &xt.w[off..off + (b - a)];
+        let seg = &row[a * bands..b * bands];
+        if bands == 1 {
+            dst[0] = seg.iter().zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+        } else if bands <= 8 {
+            // All bands of a pixel at once: one pass over the taps.
+            let mut acc = [0f64; 8];
+            for (px, &wj) in seg.chunks_exact(bands).zip(w) {
+                for (a, &v) in acc.iter_mut().zip(px) {
+                    *a += v.to_f64() * wj;
+                }
+            }
+            dst.copy_from_slice(&acc[..bands]);
+        } else {
+            for (band, d) in dst.iter_mut().enumerate() {
+                *d = seg.iter().skip(band).step_by(bands).zip(w).map(|(&v, &wj)| v.to_f64() * wj).sum();
+            }
+        }
+    }
+}
+
+/// One row along x with invalid samples dropped and the weights
+/// renormalised (line `i` of `lines`).
+#[allow(clippy::too_many_arguments)]
+fn checked_row<T: Pixel>(
+    s: &Src<T>,
+    row: &[T],
+    mrow: Option<&[u8]>,
+    i: usize,
+    width: usize,
+    p: &Plan,
+    c: &mut RowCounts,
+    lines: &mut Lines,
+) {
+    let bands = p.bands;
+    // The span [lo, hi) of pixels with a valid sample: outside it every
+    // window is skipped at once (a mostly-nodata raster is mostly that).
+    let px_valid =
+        |x: usize| mrow.is_none_or(|m| m[x] != 0) && row[x * bands..(x + 1) * bands].iter().any(|&v| s.value_ok(v));
+    let lo = (0..width).find(|&x| px_valid(x)).unwrap_or(width);
+    let hi = (lo..width).rev().find(|&x| px_valid(x)).map_or(lo, |x| x + 1);
+    // Per sample its weight factor: 0 when invalid, else the mask value
+    // (255 without a mask; an alpha mask gives partial values, which GDAL
+    // uses as weights). Per band running counts, from `lo`, of samples that
+    // are not fully valid and of those fully invalid, so that "every tap
+    // fully valid" (the usual case) and "none valid" are one subtraction each.
+    for b in 0..bands {
+        c.bad[lo * bands + b] = 0;
+        c.none[lo * bands + b] = 0;
+    }
+    for x in lo..hi {
+        let m = mrow.map_or(255, |m| m[x]);
+        for b in 0..bands {
+            let f = if m != 0 && s.value_ok(row[x * bands + b]) { m } else { 0 };
+            c.vb[x * bands + b] = f;
+            c.bad[(x + 1) * bands + b] = c.bad[x * bands + b] + (f != 255) as u32;
+            c.none[(x + 1) * bands + b] = c.none[x * bands + b] + (f == 0) as u32;
+        }
+    }
+    let mut row_all_valid = lo == 0 && hi == width;
+    for dx in 0..p.dw {
+        let (a, b, off) = (p.xt.a[dx], p.xt.b[dx], p.xt.off[dx]);
+        let w = &p.xt.w[off..off + (b - a)];
+        // The window's taps inside the span; those outside are invalid.
+        let win = Window { a, b, ca: a.max(lo), cb: b.min(hi), w, sum: p.xt.sum[dx] };
+        for band in (0..bands).filter(|_| win.ca < win.cb) {
+            let (value, all_valid) = win.band_value(row, c, band, bands, p.runs);
+            row_all_valid &= all_valid;
+            if let Some(v) = value {
+                lines.hv[i * p.tw + dx * bands + band] = v;
+                lines.hm[i * p.tw + dx * bands + band] = 1;
+            }
+        }
+        if win.sum <= 0.0 {
+            row_all_valid = false;
+        }
+        if let Some(m) = mrow
+            && !lines.hmask.is_empty()
+            && (!p.runs || enough_run((a..b).map(|x| m[x] != 0), b - a))
+        {
+            let ws: f64 = w.iter().enumerate().filter(|&(j, _)| m[a + j] != 0).map(|(_, &wj)| wj).sum();
+            lines.hmask[i * p.dw + dx] = (ws > 0.0) as u8;
+        }
+    }
+    lines.line_ok[i] = row_all_valid;
+}
+
+/// One destination pixel's window along x: taps [a, b), of which [ca, cb)
+/// lie inside the row's valid span, with their weights and weight sum.
+struct Window<'a> {
+    a: usize,
+    b: usize,
+    ca: usize,
+    cb: usize,
+    w: &'a [f64],
+    sum: f64,
+}
+
+impl Window<'_> {
+    /// The filtered value of `band` (None: nothing valid enough in reach)
+    /// and whether every tap was fully valid.
+    fn band_value<T: Pixel>(
+        &self,
+        row: &[T],
+        c: &RowCounts,
+        band: usize,
+        bands: usize,
+        runs: bool,
+    ) -> (Option<f64>, bool) {
+        let (a, b, ca, cb, w) = (self.a, self.b, self.ca, self.cb, self.w);
+        let outside = (b - a) - cb.saturating_sub(ca);
+        let count = |p: &[u32]| outside + (p[cb * bands + band] - p[ca * bands + band]) as usize;
+        if count(&c.bad) == 0 && self.sum > 0.0 {
+            let acc: f64 = w.iter().enumerate().map(|(j, &wj)| row[(a + j) * bands + band].to_f64() * wj).sum();
+            return (Some(acc / self.sum), true);
+        }
+        if count(&c.none) == b - a {
+            return (None, false);
+        }
+        let (mut acc, mut ws, mut run, mut best) = (0.0, 0.0, 0usize, 0usize);
+        for (j, &wj) in w.iter().enumerate().take(cb - a).skip(ca - a) {
+            let idx = (a + j) * bands + band;
+            if c.vb[idx] != 0 {
+                // GDAL weighs by the raw mask byte (0-255).
+                let wm = wj * c.vb[idx] as f64;
+                acc += row[idx].to_f64() * wm;
+                ws += wm;
+                run += 1;
+                best = best.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        // Only a positive weight sum makes a value (with negative lobes, a
+        // lone sample far out does not); kernels with negative lobes also
+        // need a long enough run (GDAL's rule).
+        ((ws > 0.0 && (!runs || best >= (b - a) / 2)).then(|| acc / ws), false)
+    }
+}
+
+/// Combine the horizontal lines along y into the destination rows, row by
+/// row over contiguous lines (a vectorisable loop) with per-column
+/// accumulators.
+fn vertical<T: Pixel>(s: &Src<T>, g: &Geometry, p: &Plan, lines: &Lines, out: &mut Dst<T>) {
+    let (bands, dw, tw) = (p.bands, p.dw, p.tw);
+    let mut acc = Columns {
+        vacc: vec![0f64; tw],
+        vws: if p.check { vec![0f64; tw] } else { Vec::new() },
+        vrun: if p.check && p.runs { vec![0u32; tw] } else { Vec::new() },
+        vbest: if p.check && p.runs { vec![0u32; tw] } else { Vec::new() },
+    };
+    let line = |y: usize| (y - p.ra) * tw..(y - p.ra + 1) * tw;
     for dy in g.dst_y0..g.dst_y1 {
-        let (a, b, off) = (yt.a[dy], yt.b[dy], yt.off[dy]);
-        let w = &yt.w[off..off + (b - a)];
+        let (a, b, off) = (p.yt.a[dy], p.yt.b[dy], p.yt.off[dy]);
+        let w = &p.yt.w[off..off + (b - a)];
         let o_row = (dy - g.dst_y0) * dw;
         let orow = &mut out.data[o_row * bands..(o_row + dw) * bands];
-        vacc.fill(0.0);
-        if !check {
-            for (j, &wj) in w.iter().enumerate() {
-                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
-                for (acc, &h) in vacc.iter_mut().zip(hr) {
-                    *acc += h * wj;
-                }
+        acc.vacc.fill(0.0);
+        if !p.check {
+            acc.weighted_sum(lines, a, w, line);
+            for (o, &v) in orow.iter_mut().zip(&acc.vacc) {
+                *o = finish::<T>(v);
             }
-            for (o, &acc) in orow.iter_mut().zip(&vacc) {
-                *o = finish::<T>(acc);
-            }
-        } else if w.iter().sum::<f64>() > 0.0 && (a..b).all(|y| line_ok[y - ra]) {
+        } else if w.iter().sum::<f64>() > 0.0 && (a..b).all(|y| lines.line_ok[y - p.ra]) {
             // Every line valid: the plain weighted sum, renormalised.
             let wsum: f64 = w.iter().sum();
-            for (j, &wj) in w.iter().enumerate() {
-                let hr = &hv[(a + j - ra) * tw..(a + j - ra + 1) * tw];
-                for (acc, &h) in vacc.iter_mut().zip(hr) {
-                    *acc += h * wj;
-                }
-            }
-            for (o, &acc) in orow.iter_mut().zip(&vacc) {
-                *o = super::computed(finish::<T>(acc / wsum), s.nodata_repl);
+            acc.weighted_sum(lines, a, w, line);
+            for (o, &v) in orow.iter_mut().zip(&acc.vacc) {
+                *o = super::computed(finish::<T>(v / wsum), s.nodata_repl);
             }
         } else {
-            vws.fill(0.0);
-            vrun.fill(0);
-            vbest.fill(0);
-            // Branch-free (it vectorises): an invalid horizontal result is
-            // 0 and weighs 0; a run restarts at 0 on an invalid one.
-            for (j, &wj) in w.iter().enumerate() {
-                let line = (a + j - ra) * tw..(a + j - ra + 1) * tw;
-                let (hr, mr) = (&hv[line.clone()], &hm[line]);
-                for ((acc, ws), (&h, &m)) in vacc.iter_mut().zip(vws.iter_mut()).zip(hr.iter().zip(mr)) {
-                    *acc += h * wj;
-                    *ws += wj * m as f64;
-                }
-                if runs {
-                    for ((r, best), &m) in vrun.iter_mut().zip(vbest.iter_mut()).zip(mr) {
-                        *r = (*r + 1) * m as u32;
-                        *best = (*best).max(*r);
-                    }
-                }
-            }
+            acc.checked_sum(lines, a, w, p.runs, line);
             let need = ((b - a) / 2) as u32;
             for (col, o) in orow.iter_mut().enumerate() {
-                if vws[col] > 0.0 && (!runs || vbest[col] >= need) {
-                    *o = super::computed(finish::<T>(vacc[col] / vws[col]), s.nodata_repl);
+                if acc.vws[col] > 0.0 && (!p.runs || acc.vbest[col] >= need) {
+                    *o = super::computed(finish::<T>(acc.vacc[col] / acc.vws[col]), s.nodata_repl);
                 }
             }
         }
         if let Some(vo) = out.valid.as_mut() {
             for dx in 0..dw {
-                let at = |j: usize| (a + j - ra) * dw + dx;
-                let ok = !runs || enough_run((0..b - a).map(|j| hmask[at(j)] != 0), b - a);
-                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| hmask[at(j)] != 0).map(|(_, &wj)| wj).sum();
+                let at = |j: usize| (a + j - p.ra) * dw + dx;
+                let ok = !p.runs || enough_run((0..b - a).map(|j| lines.hmask[at(j)] != 0), b - a);
+                let ws: f64 = w.iter().enumerate().filter(|&(j, _)| lines.hmask[at(j)] != 0).map(|(_, &wj)| wj).sum();
                 vo[o_row + dx] = if ok && ws > 0.0 { 255 } else { 0 };
+            }
+        }
+    }
+}
+
+/// Per-column accumulators of the vertical pass: weighted sums, weight sums
+/// of valid lines, and the current and best runs of valid lines.
+struct Columns {
+    vacc: Vec<f64>,
+    vws: Vec<f64>,
+    vrun: Vec<u32>,
+    vbest: Vec<u32>,
+}
+
+impl Columns {
+    /// `vacc` += the lines from `a` on, weighted by `w`.
+    fn weighted_sum(&mut self, lines: &Lines, a: usize, w: &[f64], line: impl Fn(usize) -> std::ops::Range<usize>) {
+        for (j, &wj) in w.iter().enumerate() {
+            for (acc, &h) in self.vacc.iter_mut().zip(&lines.hv[line(a + j)]) {
+                *acc += h * wj;
+            }
+        }
+    }
+
+    /// The same with invalid horizontal results weighing nothing, and the
+    /// runs of valid ones counted. Branch-free (it vectorises): an invalid
+    /// result is 0 and weighs 0; a run restarts at 0 on an invalid one.
+    fn checked_sum(
+        &mut self,
+        lines: &Lines,
+        a: usize,
+        w: &[f64],
+        runs: bool,
+        line: impl Fn(usize) -> std::ops::Range<usize>,
+    ) {
+        self.vws.fill(0.0);
+        self.vrun.fill(0);
+        self.vbest.fill(0);
+        for (j, &wj) in w.iter().enumerate() {
+            let (hr, mr) = (&lines.hv[line(a + j)], &lines.hm[line(a + j)]);
+            for ((acc, ws), (&h, &m)) in self.vacc.iter_mut().zip(self.vws.iter_mut()).zip(hr.iter().zip(mr)) {
+                *acc += h * wj;
+                *ws += wj * m as f64;
+            }
+            if runs {
+                for ((r, best), &m) in self.vrun.iter_mut().zip(self.vbest.iter_mut()).zip(mr) {
+                    *r = (*r + 1) * m as u32;
+                    *best = (*best).max(*r);
+                }
             }
         }
     }

@@ -112,78 +112,142 @@ impl Config {
 }
 
 pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Result<Config> {
-    // GDAL holds nodata in the band's type (a Float32 band rounds it to
-    // float) and writes back what it holds; samples are compared with the
-    // value in the band's type, once, here.
-    let comp_bytes = if inp.is_complex() { sample_bytes / 2 } else { sample_bytes };
-    let held = |v: f64| nodata::held(v, inp.sample_format, comp_bytes);
-    let (nodata, nodata_text) = match &o.nodata {
-        NodataChoice::Keep => match inp.nodata_text.as_deref().map(|t| (t, nodata::parse(t))) {
-            Some((_, Some(v))) => (Some(held(v)), Some(nodata::text(held(v)))),
-            // Unparsable text is no nodata to GDAL: kept as it is.
-            Some((t, None)) => (None, Some(t.to_string())),
-            None => (None, None),
-        },
-        NodataChoice::Drop => (None, None),
-        NodataChoice::Value(v) => (Some(held(*v)), Some(nodata::text(held(*v)))),
-    };
-    let written_nodata = nodata;
-    let nodata = nodata.and_then(|v| nodata::band_value(v, inp.sample_format, comp_bytes));
-    // The alpha band moved into the mask, when there is one to move.
-    let mask_alpha = inp.alpha_band().filter(|_| o.add_mask || o.codec == Codec::Jpeg);
-    let alpha_to_mask = mask_alpha.is_some();
-    let mask = if alpha_to_mask {
-        MaskSource::Alpha
-    } else if inp.has_mask() {
-        MaskSource::InputMask
-    } else if o.add_mask {
-        if let (None, Some(_)) = (nodata, written_nodata) {
-            return Err(Error::usage(format!(
-                "--add-mask: nodata {} is outside the range of the {} samples, so it masks nothing",
-                nodata_text.as_deref().unwrap_or(""),
-                inp.sample_format.name()
-            )));
-        }
-        if nodata.is_none() {
-            return Err(Error::usage("--add-mask needs nodata (in the input or --nodata) or an alpha band"));
-        }
-        MaskSource::Nodata
-    } else {
-        MaskSource::None
-    };
-    let bands = if alpha_to_mask { inp.bands - 1 } else { inp.bands };
-    let alpha = overview_alpha(inp, mask, nodata, sample_bytes);
+    let nd = NodataPlan::resolve(o, inp, sample_bytes);
+    let (mask, mask_alpha) = mask_source(o, inp, &nd)?;
+    let bands = if mask_alpha.is_some() { inp.bands - 1 } else { inp.bands };
+    let alpha = overview_alpha(inp, mask, nd.value, sample_bytes);
     // JPEG and WebP store 8-bit samples: an NBITS input is written as Byte.
     let nbits = inp.nbits.filter(|_| o.codec.lossless());
     let predictor = predictor_for(o, inp, nbits, sample_bytes)?;
-    match o.codec {
-        // Lossy codecs would blend palette indices into other classes.
-        Codec::Jpeg | Codec::Webp if inp.color_map.is_some() => {
-            return Err(Error::usage(format!(
-                "{} compression is not supported with a paletted image (it would change the palette indices); use a lossless codec",
-                if o.codec == Codec::Jpeg { "JPEG" } else { "WEBP" }
-            )));
-        }
-        Codec::Jpeg if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 1 || bands == 3)) => {
-            return Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"));
-        }
-        Codec::Jpeg if o.interleave == Interleave::Band && bands > 1 => {
-            return Err(Error::usage("JPEG needs --interleave pixel (3 bands are stored YCbCr, as GDAL does)"));
-        }
-        Codec::Webp if (sample_bytes != 1 || inp.sample_format_code() != 1 || !(bands == 3 || bands == 4)) => {
-            return Err(Error::usage("WEBP needs 3 or 4 bands of Byte"));
-        }
-        _ => {}
-    }
+    check_codec(o, inp, bands, sample_bytes)?;
     let method = match o.resampling {
         Some(r) => r,
         // GDAL: CUBIC, or NEAREST for a palette or complex data.
         None if inp.color_map.is_some() || inp.is_complex() => Method::Nearest,
         None => Method::Cubic,
     };
-    // GDAL's GTiff writer makes 3 or 4 Byte bands RGB (the 4th band alpha)
-    // unless told otherwise, and keeps what the bands were in COLORINTERP
-    // items; so 3 or 4 MINISBLACK Byte bands become RGB as in its COG.
+    let (photometric, gray_as_rgb) = photometric_for(o, inp, bands, sample_bytes, mask_alpha);
+    let (metadata, tiff_tags) = output_metadata(o, inp, bands, mask_alpha, photometric, gray_as_rgb)?;
+    let jpeg_tables =
+        if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
+    Ok(Config {
+        levels: pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews),
+        src_bands: inp.bands,
+        bands,
+        tiff_tags,
+        mask_alpha,
+        extra_samples: output_extra_samples(inp, bands, photometric, gray_as_rgb, mask_alpha),
+        sample_bytes,
+        mask,
+        nodata: nd.value,
+        nodata_text: nd.text,
+        codec: o.codec,
+        level: o.level,
+        quality: o.quality,
+        predictor,
+        method,
+        photometric,
+        metadata,
+        sparse: o.sparse,
+        jpeg_tables,
+        // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
+        separate: o.interleave == Interleave::Band,
+        nbits,
+        alpha,
+        palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nd.value)),
+        complex: inp.is_complex(),
+    })
+}
+
+/// The output's nodata: the value samples are compared with (None when it
+/// is outside the samples' range, so it masks nothing), the value written,
+/// and its text for the GDAL_NODATA tag.
+struct NodataPlan {
+    value: Option<f64>,
+    written: Option<f64>,
+    text: Option<String>,
+}
+
+impl NodataPlan {
+    /// GDAL holds nodata in the band's type (a Float32 band rounds it to
+    /// float) and writes back what it holds; samples are compared with the
+    /// value in the band's type, once, here.
+    fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> NodataPlan {
+        let comp_bytes = if inp.is_complex() { sample_bytes / 2 } else { sample_bytes };
+        let held = |v: f64| nodata::held(v, inp.sample_format, comp_bytes);
+        let (written, text) = match &o.nodata {
+            NodataChoice::Keep => match inp.nodata_text.as_deref().map(|t| (t, nodata::parse(t))) {
+                Some((_, Some(v))) => (Some(held(v)), Some(nodata::text(held(v)))),
+                // Unparsable text is no nodata to GDAL: kept as it is.
+                Some((t, None)) => (None, Some(t.to_string())),
+                None => (None, None),
+            },
+            NodataChoice::Drop => (None, None),
+            NodataChoice::Value(v) => (Some(held(*v)), Some(nodata::text(held(*v)))),
+        };
+        let value = written.and_then(|v| nodata::band_value(v, inp.sample_format, comp_bytes));
+        NodataPlan { value, written, text }
+    }
+}
+
+/// Where the output mask comes from, and the alpha band moved into it
+/// (when there is one to move).
+fn mask_source(o: &CreateOptions, inp: &InputInfo, nd: &NodataPlan) -> Result<(MaskSource, Option<usize>)> {
+    let mask_alpha = inp.alpha_band().filter(|_| o.add_mask || o.codec == Codec::Jpeg);
+    if mask_alpha.is_some() {
+        return Ok((MaskSource::Alpha, mask_alpha));
+    }
+    if inp.has_mask() {
+        return Ok((MaskSource::InputMask, None));
+    }
+    if !o.add_mask {
+        return Ok((MaskSource::None, None));
+    }
+    if let (None, Some(_)) = (nd.value, nd.written) {
+        return Err(Error::usage(format!(
+            "--add-mask: nodata {} is outside the range of the {} samples, so it masks nothing",
+            nd.text.as_deref().unwrap_or(""),
+            inp.sample_format.name()
+        )));
+    }
+    if nd.value.is_none() {
+        return Err(Error::usage("--add-mask needs nodata (in the input or --nodata) or an alpha band"));
+    }
+    Ok((MaskSource::Nodata, None))
+}
+
+/// The codec's limits on what it can store (`bands`: after an alpha moved
+/// into the mask).
+fn check_codec(o: &CreateOptions, inp: &InputInfo, bands: usize, sample_bytes: usize) -> Result<()> {
+    let byte = sample_bytes == 1 && inp.sample_format_code() == 1;
+    match o.codec {
+        // Lossy codecs would blend palette indices into other classes.
+        Codec::Jpeg | Codec::Webp if inp.color_map.is_some() => Err(Error::usage(format!(
+            "{} compression is not supported with a paletted image (it would change the palette indices); use a lossless codec",
+            if o.codec == Codec::Jpeg { "JPEG" } else { "WEBP" }
+        ))),
+        Codec::Jpeg if !byte || !(bands == 1 || bands == 3) => {
+            Err(Error::usage("JPEG needs 1 or 3 bands of Byte (plus an optional alpha band)"))
+        }
+        Codec::Jpeg if o.interleave == Interleave::Band && bands > 1 => {
+            Err(Error::usage("JPEG needs --interleave pixel (3 bands are stored YCbCr, as GDAL does)"))
+        }
+        Codec::Webp if !byte || !(bands == 3 || bands == 4) => Err(Error::usage("WEBP needs 3 or 4 bands of Byte")),
+        _ => Ok(()),
+    }
+}
+
+/// The output's photometric interpretation, and whether gray bands are
+/// stored as RGB. GDAL's GTiff writer makes 3 or 4 Byte bands RGB (the 4th
+/// band alpha) unless told otherwise, and keeps what the bands were in
+/// COLORINTERP items; so 3 or 4 MINISBLACK Byte bands become RGB as in its COG.
+fn photometric_for(
+    o: &CreateOptions,
+    inp: &InputInfo,
+    bands: usize,
+    sample_bytes: usize,
+    mask_alpha: Option<usize>,
+) -> (Photometric, bool) {
     let gray_as_rgb = inp.photometric == Photometric::MIN_IS_BLACK
         && matches!(bands, 3 | 4)
         && mask_alpha.is_none()
@@ -196,6 +260,20 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         _ if gray_as_rgb => Photometric::RGB,
         _ => inp.photometric,
     };
+    (photometric, gray_as_rgb)
+}
+
+/// The GDAL metadata items and extra TIFF tags the output carries: the
+/// input's, without what a moved alpha band or the input's encoding had,
+/// plus `--tag`, `--description` and what GDAL adds itself.
+fn output_metadata(
+    o: &CreateOptions,
+    inp: &InputInfo,
+    bands: usize,
+    mask_alpha: Option<usize>,
+    photometric: Photometric,
+    gray_as_rgb: bool,
+) -> Result<(Vec<Item>, Vec<OutTag>)> {
     // IMAGE_STRUCTURE items describe the input's encoding: gdal_translate
     // does not copy them, and neither do we.
     let mut metadata: Vec<Item> = inp
@@ -215,37 +293,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         })
         .collect();
     let mut tiff_tags = inp.tiff_tags.clone();
-    for (k, v) in &o.tags {
-        // GDAL writes TIFFTAG_* items as the TIFF tags themselves.
-        if let Some(t) = tifftag(k, v)? {
-            tiff_tags.retain(|x| x.tag != t.tag);
-            tiff_tags.push(t);
-            continue;
-        }
-        match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
-            Some(i) => i.value = v.clone(),
-            None => {
-                let at = metadata.iter().position(|i| i.sample.is_some()).unwrap_or(metadata.len());
-                metadata.insert(at, Item { name: k.clone(), value: v.clone(), sample: None, role: None, domain: None });
-            }
-        }
-    }
-    for (band, text) in &o.descriptions {
-        if *band > bands {
-            return Err(Error::usage(format!("--description {}=...: the output has {} bands", band, bands)));
-        }
-        let s = (*band - 1) as u32;
-        match metadata.iter_mut().find(|i| i.sample == Some(s) && i.role.as_deref() == Some("description")) {
-            Some(i) => i.value = text.clone(),
-            None => metadata.push(Item {
-                name: "DESCRIPTION".into(),
-                value: text.clone(),
-                sample: Some(s),
-                role: Some("description".into()),
-                domain: None,
-            }),
-        }
-    }
+    apply_tags(o, &mut metadata, &mut tiff_tags)?;
+    apply_descriptions(o, &mut metadata, bands)?;
     // (JPEG's YCbCr is forced by the codec, and GDAL records nothing then.)
     if gray_as_rgb && o.codec != Codec::Jpeg {
         add_colorinterp_items(&mut metadata, inp, bands);
@@ -274,36 +323,48 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
             domain: Some("IMAGE_STRUCTURE".into()),
         });
     }
-    let jpeg_tables =
-        if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
-    let levels = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews);
-    Ok(Config {
-        levels,
-        src_bands: inp.bands,
-        bands,
-        tiff_tags,
-        mask_alpha,
-        extra_samples: output_extra_samples(inp, bands, photometric, gray_as_rgb, mask_alpha),
-        sample_bytes,
-        mask,
-        nodata,
-        nodata_text,
-        codec: o.codec,
-        level: o.level,
-        quality: o.quality,
-        predictor,
-        method,
-        photometric,
-        metadata,
-        sparse: o.sparse,
-        jpeg_tables,
-        // GDAL writes PlanarConfiguration 2 for INTERLEAVE=BAND even with one band.
-        separate: o.interleave == Interleave::Band,
-        nbits,
-        alpha,
-        palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nodata)),
-        complex: inp.is_complex(),
-    })
+    Ok((metadata, tiff_tags))
+}
+
+/// `--tag KEY=VALUE`: TIFFTAG_* keys become the TIFF tags themselves (as
+/// GDAL writes them), others dataset metadata items.
+fn apply_tags(o: &CreateOptions, metadata: &mut Vec<Item>, tiff_tags: &mut Vec<OutTag>) -> Result<()> {
+    for (k, v) in &o.tags {
+        if let Some(t) = tifftag(k, v)? {
+            tiff_tags.retain(|x| x.tag != t.tag);
+            tiff_tags.push(t);
+            continue;
+        }
+        match metadata.iter_mut().find(|i| i.sample.is_none() && i.domain.is_none() && &i.name == k) {
+            Some(i) => i.value = v.clone(),
+            None => {
+                let at = metadata.iter().position(|i| i.sample.is_some()).unwrap_or(metadata.len());
+                metadata.insert(at, Item { name: k.clone(), value: v.clone(), sample: None, role: None, domain: None });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--description BAND=TEXT`: a band's description item, replaced or added.
+fn apply_descriptions(o: &CreateOptions, metadata: &mut Vec<Item>, bands: usize) -> Result<()> {
+    for (band, text) in &o.descriptions {
+        if *band > bands {
+            return Err(Error::usage(format!("--description {}=...: the output has {} bands", band, bands)));
+        }
+        let s = (*band - 1) as u32;
+        match metadata.iter_mut().find(|i| i.sample == Some(s) && i.role.as_deref() == Some("description")) {
+            Some(i) => i.value = text.clone(),
+            None => metadata.push(Item {
+                name: "DESCRIPTION".into(),
+                value: text.clone(),
+                sample: Some(s),
+                role: Some("description".into()),
+                domain: None,
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// The Predictor tag value for the options and the input, or why the asked

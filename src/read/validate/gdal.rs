@@ -27,6 +27,16 @@ fn not_tiled(l: &Level) -> bool {
 }
 
 pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut Details) -> Declared {
+    check_size(ds, out);
+    let declared = check_main_ifd(tiff, out);
+    let ifd_offsets = check_overview_ifds(tiff, ds, out, details);
+    check_data_order(tiff, ds, &ifd_offsets, out, details);
+    declared
+}
+
+/// External overviews, and the rules for an image larger than 512 pixels
+/// (tiled, with overviews).
+fn check_size(ds: &Dataset, out: &mut Vec<Finding>) {
     let main = &ds.main.image;
     if ds.external_overviews {
         out.push(Finding::new(
@@ -58,7 +68,11 @@ pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut De
             ));
         }
     }
+}
 
+/// The main IFD right after the header and the ghost area, and what the
+/// ghost area declares.
+fn check_main_ifd(tiff: &Tiff, out: &mut Vec<Finding>) -> Declared {
     let mut declared = Declared::default();
     let main_ifd = tiff.first_ifd;
     if main_ifd != 8 && main_ifd != 16 {
@@ -85,7 +99,14 @@ pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut De
             ));
         }
     }
+    declared
+}
 
+/// Overview sizes decreasing, overviews tiled, IFDs in increasing offsets;
+/// returns the IFD offsets, main first.
+fn check_overview_ifds(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut Details) -> Vec<u64> {
+    let main = &ds.main.image;
+    let main_ifd = tiff.first_ifd;
     details.ifd_offsets.push(("main".into(), main_ifd));
     let mut ifd_offsets = vec![main_ifd];
     for (i, p) in ds.overviews.iter().enumerate() {
@@ -145,7 +166,13 @@ pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut De
             out.push(Finding::new(Rule::IfdOrder, msg));
         }
     }
+    ifd_offsets
+}
 
+/// Imagery after every IFD, from the smallest overview to the main image;
+/// records where the header ends.
+fn check_data_order(tiff: &Tiff, ds: &Dataset, ifd_offsets: &[u64], out: &mut Vec<Finding>, details: &mut Details) {
+    let main = &ds.main.image;
     // Imagery must start with the smallest overview and end with the main image.
     let mut data = vec![main.first_block_offset()];
     details.data_offsets.push(("main".into(), data[0]));
@@ -194,5 +221,4 @@ pub fn check(tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut De
     }
     let min = data.iter().copied().min().unwrap_or(0);
     details.header_bytes = if min == 0 { tiff.file_size } else { min };
-    declared
 }

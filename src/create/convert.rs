@@ -6,6 +6,7 @@
 use crate::create::config::{self, Config, MaskSource};
 use crate::create::input::info::{self, InputInfo};
 use crate::create::input::rows::RowSource;
+use crate::create::layout::ifd::CogIfd;
 use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::encode_queue::EncodeQueue;
@@ -162,16 +163,7 @@ pub fn write_cog(
     let to_stdout = output == "-";
     let out_path = PathBuf::from(output);
     let cfg = config::resolve(o, inp, reader.sample_bytes())?;
-    let band_bytes = inp.width * cfg.levels[0].block.min(inp.height) * (inp.bands * reader.sample_bytes()) as u64;
-    if band_bytes > MAX_BAND_BYTES {
-        return Err(Error::limit(format!(
-            "one band of {} rows of this {}-pixel-wide image needs {} bytes, beyond the {} byte limit (use a smaller --blocksize)",
-            cfg.levels[0].block.min(inp.height),
-            inp.width,
-            band_bytes,
-            MAX_BAND_BYTES
-        )));
-    }
+    check_band_bytes(&cfg, inp, reader.sample_bytes())?;
     let mask_reader = match cfg.mask {
         MaskSource::InputMask => mask_reader,
         _ => None,
@@ -199,41 +191,11 @@ pub fn write_cog(
         (0..order.levels).map(|l| order.mask(l)).collect(),
         cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
     )?;
-
-    let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    // Two pools of `threads`: one compresses tiles, the other reads and
-    // resamples (in parallel where it can) and cuts the next tiles meanwhile.
-    let pool = |name: &'static str| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(move |i| format!("cogtool-{}-{}", name, i))
-            .build()
-            .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))
-    };
-    let (work_pool, encode_pool) = (pool("read")?, pool("encode")?);
-    let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
-    progress.start(total_tiles);
-    work_pool.install(|| run_pyramid(&cfg, inp, reader, mask_reader, &encode_pool, &mut spills, progress))?;
-    spills.finish()?;
-    progress.finish();
+    encode_levels(&cfg, o, inp, reader, mask_reader, &mut spills, progress)?;
 
     // Plan with every size known, then write.
     let counts = spills.counts();
-    let worst_case: u64 = ifds
-        .iter()
-        .zip(&slots)
-        .map(|(ifd, slot)| {
-            let is_mask = matches!(slot, IfdSlot::Mask(_));
-            let planes = if cfg.separate { cfg.bands } else { 1 };
-            let per_tile = if is_mask {
-                1u64 << 16
-            } else {
-                (cfg.sample_bytes * cfg.bands / planes) as u64 * cfg.levels[0].block.pow(2)
-            };
-            ifd.tiles * (per_tile + 8)
-        })
-        .sum();
-    let bigtiff = choose_bigtiff(o.bigtiff, &ifds, &counts, order, worst_case)?;
+    let bigtiff = choose_bigtiff(o.bigtiff, &ifds, &counts, order, worst_case_bytes(&cfg, &ifds, &slots))?;
     let layout = plan(&ifds, &counts, order, bigtiff);
     if to_stdout {
         let mut w = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
@@ -257,6 +219,65 @@ pub fn write_cog(
         verified: o.verify && !to_stdout,
         notes: cfg.masking_notes(inp),
     })
+}
+
+/// Our limit on one band of rows (a block's height across the full width).
+fn check_band_bytes(cfg: &Config, inp: &InputInfo, sample_bytes: usize) -> Result<()> {
+    let rows = cfg.levels[0].block.min(inp.height);
+    let band_bytes = inp.width * rows * (inp.bands * sample_bytes) as u64;
+    if band_bytes > MAX_BAND_BYTES {
+        return Err(Error::limit(format!(
+            "one band of {} rows of this {}-pixel-wide image needs {} bytes, beyond the {} byte limit (use a smaller --blocksize)",
+            rows, inp.width, band_bytes, MAX_BAND_BYTES
+        )));
+    }
+    Ok(())
+}
+
+/// Every level of the pyramid computed and encoded into `spills`, on two
+/// pools of `--threads`: one compresses tiles, the other reads and
+/// resamples (in parallel where it can) and cuts the next tiles meanwhile.
+fn encode_levels(
+    cfg: &Config,
+    o: &CreateOptions,
+    inp: &InputInfo,
+    reader: &dyn RowSource,
+    mask_reader: Option<&dyn RowSource>,
+    spills: &mut Spills,
+    progress: &mut dyn Progress,
+) -> Result<()> {
+    let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let pool = |name: &'static str| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(move |i| format!("cogtool-{}-{}", name, i))
+            .build()
+            .map_err(|e| Error::io(format!("cannot start {} threads: {}", threads, e)))
+    };
+    let (work_pool, encode_pool) = (pool("read")?, pool("encode")?);
+    let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
+    progress.start(total_tiles);
+    work_pool.install(|| run_pyramid(cfg, inp, reader, mask_reader, &encode_pool, spills, progress))?;
+    spills.finish()?;
+    progress.finish();
+    Ok(())
+}
+
+/// The largest size the tile data could take (every tile stored raw, plus
+/// its leader and trailer): with `BIGTIFF=IF_SAFER`, GDAL's rule.
+fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
+    ifds.iter()
+        .zip(slots)
+        .map(|(ifd, slot)| {
+            let planes = if cfg.separate { cfg.bands } else { 1 };
+            let per_tile = if matches!(slot, IfdSlot::Mask(_)) {
+                1u64 << 16
+            } else {
+                (cfg.sample_bytes * cfg.bands / planes) as u64 * cfg.levels[0].block.pow(2)
+            };
+            ifd.tiles * (per_tile + 8)
+        })
+        .sum()
 }
 
 /// Dispatch on the sample type, then stream the rows through the pyramid.

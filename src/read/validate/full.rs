@@ -79,81 +79,117 @@ fn band(
                     ),
                 ));
             }
+            let at = BlockAt { reader, name, x, y, offset, count };
             if d.leader && !past_end {
-                let lb = if offset >= 4 { read_some(reader, offset - 4, 4) } else { Vec::new() };
-                if lb.len() < 4 {
-                    out.push(Finding::new(
-                        Rule::LeaderSize,
-                        format!(
-                            "{}: for block ({}, {}), leader bytes at offset {} cannot be read",
-                            name,
-                            x,
-                            y,
-                            offset.saturating_sub(4)
-                        ),
-                    ));
-                } else {
-                    let leader = u32::from_le_bytes([lb[0], lb[1], lb[2], lb[3]]) as u64;
-                    if leader != count {
-                        out.push(Finding::new(
-                            Rule::LeaderSize,
-                            format!(
-                                "{}: for block ({}, {}), size in leader bytes is {} instead of {}",
-                                name, x, y, leader, count
-                            ),
-                        ));
-                    }
-                }
+                at.check_leader(out);
             }
             if d.trailer && count >= 4 && !past_end {
-                // Hostile offsets/counts near 2^64 must not overflow.
-                let tb = match offset.checked_add(count - 4) {
-                    Some(at) => read_some(reader, at, 8),
-                    None => Vec::new(),
-                };
-                if tb.len() < 8 || tb[0..4] != tb[4..8] {
-                    out.push(Finding::new(
-                        Rule::TrailerBytes,
-                        format!(
-                            "{}: for block ({}, {}), trailer bytes are invalid (at offset {})",
-                            name,
-                            x,
-                            y,
-                            offset.saturating_add(count)
-                        ),
-                    ));
-                }
+                at.check_trailer(out);
             }
         }
         if let Some(mk) = mask {
-            let mi = y * mk.img.blocks_across + x;
-            let mask_offset = mk.block(mi).map_or(0, |(o, _)| o);
-            if offset > 0 && mask_offset > 0 {
-                let expected = offset
-                    .saturating_add(count)
-                    .saturating_add(if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 });
-                if mask_offset != expected {
-                    out.push(Finding::new(
-                        Rule::MaskOffset,
-                        format!(
-                            "Mask of {}: for block ({}, {}), offset is {}, whereas {} was expected",
-                            name, x, y, mask_offset, expected
-                        ),
-                    ));
-                }
-            } else if offset == 0 && mask_offset > 0 {
-                if d.row_major && mask_offset < last {
-                    out.push(Finding::new(
-                        Rule::BlockOrder,
-                        format!(
-                            "Mask of {}: offset of block ({}, {}) is smaller than previous block ({} < {})",
-                            name, x, y, mask_offset, last
-                        ),
-                    ));
-                }
-                offset = mask_offset;
+            let at = BlockAt { reader, name, x, y, offset, count };
+            if let Some(moved) = at.check_mask(mk, d, last, out) {
+                offset = moved;
             }
         }
         last = offset;
+    }
+}
+
+/// One image block under check: where it is in the grid and in the file.
+struct BlockAt<'a> {
+    reader: &'a Reader,
+    name: &'a str,
+    x: u64,
+    y: u64,
+    offset: u64,
+    count: u64,
+}
+
+impl BlockAt<'_> {
+    /// The 4 bytes before the block hold its size (BLOCK_LEADER).
+    fn check_leader(&self, out: &mut Vec<Finding>) {
+        let (name, x, y, offset, count) = (self.name, self.x, self.y, self.offset, self.count);
+        let lb = if offset >= 4 { read_some(self.reader, offset - 4, 4) } else { Vec::new() };
+        if lb.len() < 4 {
+            out.push(Finding::new(
+                Rule::LeaderSize,
+                format!(
+                    "{}: for block ({}, {}), leader bytes at offset {} cannot be read",
+                    name,
+                    x,
+                    y,
+                    offset.saturating_sub(4)
+                ),
+            ));
+            return;
+        }
+        let leader = u32::from_le_bytes([lb[0], lb[1], lb[2], lb[3]]) as u64;
+        if leader != count {
+            out.push(Finding::new(
+                Rule::LeaderSize,
+                format!("{}: for block ({}, {}), size in leader bytes is {} instead of {}", name, x, y, leader, count),
+            ));
+        }
+    }
+
+    /// The 4 bytes after the block repeat its last 4 (BLOCK_TRAILER).
+    fn check_trailer(&self, out: &mut Vec<Finding>) {
+        let (offset, count) = (self.offset, self.count);
+        // Hostile offsets/counts near 2^64 must not overflow.
+        let tb = match offset.checked_add(count - 4) {
+            Some(at) => read_some(self.reader, at, 8),
+            None => Vec::new(),
+        };
+        if tb.len() < 8 || tb[0..4] != tb[4..8] {
+            out.push(Finding::new(
+                Rule::TrailerBytes,
+                format!(
+                    "{}: for block ({}, {}), trailer bytes are invalid (at offset {})",
+                    self.name,
+                    self.x,
+                    self.y,
+                    offset.saturating_add(count)
+                ),
+            ));
+        }
+    }
+
+    /// The mask block right after its image block (with leader and
+    /// trailer), or in block order when the image block is empty. Returns
+    /// the mask block's offset when it stands in for an empty image block.
+    fn check_mask(&self, mk: &Level, d: Declared, last: u64, out: &mut Vec<Finding>) -> Option<u64> {
+        let (name, x, y, offset, count) = (self.name, self.x, self.y, self.offset, self.count);
+        let mi = y * mk.img.blocks_across + x;
+        let mask_offset = mk.block(mi).map_or(0, |(o, _)| o);
+        if offset > 0 && mask_offset > 0 {
+            let expected = offset
+                .saturating_add(count)
+                .saturating_add(if d.leader { 4 } else { 0 } + if d.trailer { 4 } else { 0 });
+            if mask_offset != expected {
+                out.push(Finding::new(
+                    Rule::MaskOffset,
+                    format!(
+                        "Mask of {}: for block ({}, {}), offset is {}, whereas {} was expected",
+                        name, x, y, mask_offset, expected
+                    ),
+                ));
+            }
+            return None;
+        }
+        if offset == 0 && mask_offset > 0 {
+            if d.row_major && mask_offset < last {
+                out.push(Finding::new(
+                    Rule::BlockOrder,
+                    format!(
+                        "Mask of {}: offset of block ({}, {}) is smaller than previous block ({} < {})",
+                        name, x, y, mask_offset, last
+                    ),
+                ));
+            }
+            return Some(mask_offset);
+        }
+        None
     }
 }

@@ -38,8 +38,18 @@ fn first_offset(l: &Level, w: u64, h: u64, block_w: u64, block_h: u64) -> Option
 
 pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, details: &mut Details) {
     let main = &ds.main.image;
+    let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_of(main, &p.image)).collect();
+    check_basics(name, tiff, ds, &decs, out, details);
+    let ifd_offsets = check_overview_ifds(tiff, ds, &decs, out, details);
+    check_data_order(tiff, ds, &decs, &ifd_offsets, out, details);
+}
+
+/// External overviews, tiling and overviews of a large image, the main
+/// IFD's offset, an invalidated layout.
+fn check_basics(name: &str, tiff: &Tiff, ds: &Dataset, decs: &[u64], out: &mut Vec<Finding>, details: &mut Details) {
+    let main = &ds.main.image;
     let (w, h) = (main.width(), main.height());
-    let (bw, bh) = (main.img.block_width, main.img.block_height);
+    let bw = main.img.block_width;
     // rio looks at the suffix of every file GDAL lists, the source included.
     if ds.external_overviews || name.to_ascii_lowercase().ends_with(".ovr") {
         out.push(Finding::new(
@@ -47,7 +57,6 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
             "Overviews found in external .ovr file. They should be internal",
         ));
     }
-    let decs: Vec<u64> = ds.overviews.iter().map(|p| decimation_of(main, &p.image)).collect();
     if w > 512 || h > 512 {
         if bw == w {
             out.push(Finding::new(Rule::NotTiled, "The file is greater than 512xH or 512xW, but is not tiled"));
@@ -73,7 +82,19 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
             "This file used to have optimizations in its layout, but those have been, at least partly, invalidated by later changes",
         ));
     }
-    let mut sorted = decs.clone();
+}
+
+/// Overview decimations sorted and above 1, IFDs in increasing offsets;
+/// returns the IFD offsets, main first.
+fn check_overview_ifds(
+    tiff: &Tiff,
+    ds: &Dataset,
+    decs: &[u64],
+    out: &mut Vec<Finding>,
+    details: &mut Details,
+) -> Vec<u64> {
+    let main_ifd = tiff.first_ifd;
+    let mut sorted = decs.to_vec();
     sorted.sort_unstable();
     if !decs.is_empty() && decs != sorted {
         out.push(Finding::new(Rule::OverviewDecimation, "Overviews should be sorted"));
@@ -108,6 +129,22 @@ pub fn check(name: &str, tiff: &Tiff, ds: &Dataset, out: &mut Vec<Finding>, deta
             out.push(Finding::new(Rule::IfdOrder, msg));
         }
     }
+    ifd_offsets
+}
+
+/// Imagery after every IFD, from the smallest overview to the main image;
+/// large overviews tiled; records where the header ends.
+fn check_data_order(
+    tiff: &Tiff,
+    ds: &Dataset,
+    decs: &[u64],
+    ifd_offsets: &[u64],
+    out: &mut Vec<Finding>,
+    details: &mut Details,
+) {
+    let main = &ds.main.image;
+    let (w, h) = (main.width(), main.height());
+    let (bw, bh) = (main.img.block_width, main.img.block_height);
     let mut data: Vec<u64> = Vec::new();
     if let Some(o) = first_offset(main, w, h, bw, bh) {
         data.push(o);

@@ -11,13 +11,13 @@ use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::encode_queue::EncodeQueue;
 use crate::create::pipeline::pyramid::Pyramid;
-use crate::create::pipeline::sample::{Sample, from_le_into};
+use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
 use crate::create::sink::local::{TempFile, parent_dir};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
-use crate::tiff::{Image, SampleFormat, Tiff};
+use crate::tiff::{Image, Tiff};
 use crate::{Cancel, Error, Result};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -292,29 +292,10 @@ fn run_pyramid(
 ) -> Result<()> {
     let complex = inp.is_complex();
     let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
-    let kind = match inp.sample_format {
-        SampleFormat::Float | SampleFormat::ComplexFloat => 'f',
-        SampleFormat::Int | SampleFormat::ComplexInt => 'i',
-        _ => 'u',
-    };
-    macro_rules! go {
-        ($t:ty) => {
-            stream::<$t>(cfg, inp, reader, mask_reader, encode_pool, spills, progress, if complex { 2 } else { 1 })
-        };
-    }
-    match (kind, comp_bytes) {
-        ('u', 1) => go!(u8),
-        ('i', 1) => go!(i8),
-        ('u', 2) => go!(u16),
-        ('i', 2) => go!(i16),
-        ('u', 4) => go!(u32),
-        ('i', 4) => go!(i32),
-        ('u', 8) => go!(u64),
-        ('i', 8) => go!(i64),
-        ('f', 4) => go!(f32),
-        ('f', 8) => go!(f64),
-        _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))),
-    }
+    let parts = if complex { 2 } else { 1 };
+    for_sample_type!(inp.sample_format, comp_bytes,
+        T => stream::<T>(cfg, inp, reader, mask_reader, encode_pool, spills, progress, parts),
+        _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -71,3 +71,62 @@ pub fn from_le_into<T: Sample>(bytes: &[u8], out: &mut Vec<T>) {
     out.clear();
     out.par_extend(bytes.par_chunks_exact(T::BYTES).with_min_len(1 << 16).map(T::read_le));
 }
+
+/// Evaluate `$body` with the type `$t` standing for the Rust type of
+/// samples of `$format` (a [`crate::tiff::SampleFormat`]) that are `$bytes`
+/// bytes wide (complex samples: one part); `$none` when there is no such
+/// type. The one place where a sample format picks a generic instance.
+macro_rules! for_sample_type {
+    ($format:expr, $bytes:expr, $t:ident => $body:expr, _ => $none:expr) => {{
+        use $crate::tiff::SampleFormat as F;
+        let kind = match $format {
+            F::Float | F::ComplexFloat => 'f',
+            F::Int | F::ComplexInt => 'i',
+            _ => 'u',
+        };
+        match (kind, $bytes) {
+            ('u', 1) => {
+                type $t = u8;
+                $body
+            }
+            ('i', 1) => {
+                type $t = i8;
+                $body
+            }
+            ('u', 2) => {
+                type $t = u16;
+                $body
+            }
+            ('i', 2) => {
+                type $t = i16;
+                $body
+            }
+            ('u', 4) => {
+                type $t = u32;
+                $body
+            }
+            ('i', 4) => {
+                type $t = i32;
+                $body
+            }
+            ('u', 8) => {
+                type $t = u64;
+                $body
+            }
+            ('i', 8) => {
+                type $t = i64;
+                $body
+            }
+            ('f', 4) => {
+                type $t = f32;
+                $body
+            }
+            ('f', 8) => {
+                type $t = f64;
+                $body
+            }
+            _ => $none,
+        }
+    }};
+}
+pub(crate) use for_sample_type;

@@ -43,7 +43,7 @@ use crate::create::input::rows::RowSource;
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::levels::LevelGeom;
 use crate::create::pipeline::resample::Method;
-use crate::create::pipeline::sample::{Sample, from_le_into};
+use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, Kind, SampleFormat, Tiff};
@@ -285,30 +285,10 @@ pub fn check_overviews(written: &Path, cfg: &Config) -> Result<()> {
             Ok((RasterReader::new(&tiff, img)?, mask))
         })
         .collect::<Result<Vec<_>>>()?;
-    let kind = match first.sample_format {
-        SampleFormat::Float | SampleFormat::ComplexFloat => 'f',
-        SampleFormat::Int | SampleFormat::ComplexInt => 'i',
-        _ => 'u',
-    };
-    macro_rules! go {
-        ($t:ty) => {
-            all_levels::<$t>(&spec, comps, &cfg.levels, &readers)
-        };
-    }
-    match (kind, comp_bytes) {
-        ('u', 1) => go!(u8),
-        ('i', 1) => go!(i8),
-        ('u', 2) => go!(u16),
-        ('i', 2) => go!(i16),
-        ('u', 4) => go!(u32),
-        ('i', 4) => go!(i32),
-        ('u', 8) => go!(u64),
-        ('i', 8) => go!(i64),
-        ('f', 4) => go!(f32),
-        ('f', 8) => go!(f64),
+    for_sample_type!(first.sample_format, comp_bytes,
+        T => all_levels::<T>(&spec, comps, &cfg.levels, &readers),
         // Sub-byte and odd widths: nothing to compare levels with.
-        _ => Ok(()),
-    }
+        _ => Ok(()))
 }
 
 type Readers<'a> = [(RasterReader<'a>, Option<RasterReader<'a>>)];

@@ -16,6 +16,8 @@
 // Every dependency is used by the library itself (unit tests see the
 // dev-dependencies too, hence only outside tests).
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+// Stdout belongs to the binary (a COG or a report may be going there).
+#![deny(clippy::print_stdout)]
 // The binary's own dependencies (command line, man pages, progress bar) are
 // declared in the same package; the library names them only to keep the
 // lint above meaningful for its own.

@@ -9,14 +9,14 @@
 //! One file per codec; [`predictor`] holds predictors 2 and 3.
 
 pub mod checksum;
-pub mod deflate;
-pub mod jpeg;
+pub(crate) mod deflate;
+pub(crate) mod jpeg;
 mod libjpeg;
-pub mod lzw;
-pub mod packbits;
+pub(crate) mod lzw;
+pub(crate) mod packbits;
 pub mod predictor;
-pub mod webp;
-pub mod zstd;
+pub(crate) mod webp;
+pub(crate) mod zstd;
 
 use crate::tiff::{ByteOrder, Compression, Photometric, Predictor, SampleFormat};
 use crate::{Error, Result};

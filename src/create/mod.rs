@@ -16,10 +16,10 @@
 //! (`--verify`: every level checked against the one it is computed from)
 //! and [`run`] (the entry point, which picks the adapter and the sink).
 
-pub mod config;
+pub(crate) mod config;
 pub mod convert;
 pub mod input;
-pub mod layout;
+pub(crate) mod layout;
 pub mod options;
 pub mod pipeline;
 pub mod run;

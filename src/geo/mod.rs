@@ -4,6 +4,6 @@
 //! sits on the TIFF structure and serves both sides: `info` describes with
 //! it, `create` georeferences from sidecars (PAM, world files) with it.
 
-pub mod keys;
-pub mod srs_keys;
-pub mod transform;
+pub(crate) mod keys;
+pub(crate) mod srs_keys;
+pub(crate) mod transform;

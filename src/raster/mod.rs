@@ -3,7 +3,7 @@
 //! any codec [`crate::codec`] knows. Output is always full-width rows,
 //! pixel-interleaved, little-endian samples.
 
-pub mod convert;
+pub(crate) mod convert;
 mod reader;
 
 pub use reader::RasterReader;

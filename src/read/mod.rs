@@ -8,7 +8,7 @@
 
 pub mod describe;
 pub mod dump;
-pub mod jpeg_tables;
-pub mod tile_ranges;
+pub(crate) mod jpeg_tables;
+pub(crate) mod tile_ranges;
 pub mod tiles;
 pub mod validate;

@@ -29,8 +29,3 @@ impl RangeSource for MemSource {
         true
     }
 }
-
-/// A [`super::Reader`] over bytes in memory, with the default header size.
-pub fn reader(bytes: Vec<u8>) -> super::Reader {
-    super::Reader::new(std::sync::Arc::new(MemSource::new(bytes)), super::DEFAULT_HEADER_BYTES, false)
-}

@@ -14,11 +14,11 @@
 //! [`s3`] the backends, [`s3_upload`] the multipart upload used by `create`.
 
 mod cache;
-pub mod http;
+pub(crate) mod http;
 mod local;
-pub mod mem;
-pub mod remote;
-pub mod retry;
+pub(crate) mod mem;
+pub(crate) mod remote;
+pub(crate) mod retry;
 pub mod runtime;
 pub mod s3;
 pub mod s3_upload;

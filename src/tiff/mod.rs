@@ -12,14 +12,14 @@
 //!   structural-metadata ghost area (GeoKeys: [`crate::geo`]).
 //! * [`write`]: encoding IFDs for the COG writer.
 
-pub mod codes;
-pub mod gdal_metadata;
-pub mod ghost;
-pub mod image;
-pub mod nodata;
-pub mod parse;
+pub(crate) mod codes;
+pub(crate) mod gdal_metadata;
+pub(crate) mod ghost;
+pub(crate) mod image;
+pub(crate) mod nodata;
+pub(crate) mod parse;
 pub mod tags;
-pub mod types;
+pub(crate) mod types;
 pub mod write;
 
 pub use codes::{Compression, Photometric, PlanarConfig, Predictor};

@@ -13,12 +13,15 @@
 //!   and GDAL's warper as row sources.
 
 #[cfg(feature = "gdal")]
-pub mod gdal;
+pub(crate) mod gdal;
 pub mod gdal_gate;
-pub mod info;
-pub mod remote;
-pub mod rows;
-pub mod sidecar;
+pub(crate) mod info;
+pub(crate) mod remote;
+pub(crate) mod rows;
+pub(crate) mod sidecar;
+// Without the `gdal` feature only the unit tests use the tile-matrix maths
+// (the warper is what applies it).
+#[cfg_attr(not(feature = "gdal"), allow(dead_code))]
 pub mod tms;
 #[cfg(feature = "gdal")]
-pub mod warp;
+pub(crate) mod warp;

@@ -264,13 +264,6 @@ pub struct Grid {
     pub overviews: Vec<(u64, u64)>,
 }
 
-impl Grid {
-    /// GDAL geotransform (origin top-left, north-up).
-    pub fn geotransform(&self) -> [f64; 6] {
-        [self.min_x, self.res, 0.0, self.max_y, 0.0, -self.res]
-    }
-}
-
 /// GDAL's zoom level for a computed resolution: the first level at least as
 /// coarse as the input (1e-8 relative tolerance), then LOWER takes the one
 /// before, UPPER keeps it, AUTO takes whichever is nearer by ratio.

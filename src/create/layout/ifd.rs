@@ -25,9 +25,6 @@ impl CogIfd {
             self.tags.push(t);
         }
     }
-    pub fn get(&self, tag: u16) -> Option<&OutTag> {
-        self.tags.iter().find(|t| t.tag == tag)
-    }
 
     fn inline_cap(bigtiff: bool) -> u64 {
         if bigtiff { 8 } else { 4 }

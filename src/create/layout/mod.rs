@@ -2,5 +2,5 @@
 //! be written, [`plan`] orders the IFDs, the ghost area and the tile data
 //! (the IFD sequence is decided there, once) and sizes every offset.
 
-pub mod ifd;
-pub mod plan;
+pub(crate) mod ifd;
+pub(crate) mod plan;

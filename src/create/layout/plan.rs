@@ -67,10 +67,11 @@ impl IfdOrder {
 /// Where everything goes.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    pub bigtiff: bool,
     /// Header, ghost, IFDs and strile arrays: everything before tile data.
     pub head: Vec<u8>,
-    /// Payload offset of every tile, per IFD in file order (0 when sparse).
+    /// Payload offset of every tile, per IFD in file order (0 when sparse);
+    /// already written into `head`, kept for the tests that check it.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub tile_offsets: Vec<Vec<u64>>,
     /// Tile-copy order: (ifd index, tile index) of each non-empty tile.
     pub copy_order: Vec<(usize, usize)>,
@@ -185,7 +186,7 @@ pub fn plan(ifds: &[CogIfd], counts: &[Vec<u64>], order: IfdOrder, bigtiff: bool
             }
         }
     }
-    Layout { bigtiff, head, tile_offsets, copy_order, total_len }
+    Layout { head, tile_offsets, copy_order, total_len }
 }
 
 /// Classic TIFF can address up to 4 GiB; leave no doubt.

@@ -10,8 +10,8 @@
 //!   sink copies them into place; `sample`: the sample types.
 
 pub(crate) mod encode_queue;
-pub mod levels;
-pub mod pyramid;
+pub(crate) mod levels;
+pub(crate) mod pyramid;
 pub mod resample;
 pub(crate) mod sample;
 pub(crate) mod spill;

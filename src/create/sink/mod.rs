@@ -3,4 +3,4 @@
 //! then uploaded; the multipart upload aborted on failure or cancel).
 
 pub mod local;
-pub mod s3;
+pub(crate) mod s3;

@@ -3,12 +3,12 @@
 //! rules ([`rio`]), all judged through GDAL's view of the file ([`model`]).
 //! Findings carry stable rule IDs ([`findings`]).
 
-pub mod beyond;
-pub mod findings;
-pub mod full;
-pub mod gdal;
-pub mod model;
-pub mod rio;
+pub(crate) mod beyond;
+pub(crate) mod findings;
+pub(crate) mod full;
+pub(crate) mod gdal;
+pub(crate) mod model;
+pub(crate) mod rio;
 
 pub use findings::{Details, Finding, Report, Rule, Severity};
 

@@ -34,9 +34,8 @@ pub struct Level {
     pub ifd: Ifd,
     pub origin: Origin,
     pub offsets: Vec<u64>,
+    /// (Arrays that cannot be read count as empty; `beyond` reports them.)
     pub counts: Vec<u64>,
-    /// Set when the arrays could not be read (they then count as empty).
-    pub array_problem: Option<String>,
 }
 
 impl Level {
@@ -62,11 +61,6 @@ impl Level {
     }
     pub fn height(&self) -> u64 {
         self.img.height
-    }
-    /// Every block of every plane with its index (for bounds/overlap rules).
-    pub fn all_blocks(&self) -> impl Iterator<Item = (usize, u64, u64)> + '_ {
-        let n = (self.img.blocks as usize).min(self.counts.len());
-        (0..n).map(move |i| (i, self.offsets.get(i).copied().unwrap_or(0), self.counts[i]))
     }
 }
 
@@ -180,8 +174,8 @@ fn open_level(tiff: &Tiff, ifd: &Ifd, origin: Origin) -> std::result::Result<Lev
         return Err(why);
     }
     let img = Image::from_ifd(0, ifd, false).map_err(|e| e.message)?;
-    let (offsets, counts, array_problem) = load_striles(tiff, ifd, &img);
-    Ok(Level { img, ifd: ifd.clone(), origin, offsets, counts, array_problem })
+    let (offsets, counts, _) = load_striles(tiff, ifd, &img);
+    Ok(Level { img, ifd: ifd.clone(), origin, offsets, counts })
 }
 
 /// The strile arrays, or empty ones (and the reason) when unreadable.

@@ -4,7 +4,7 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cogtool::create::options::{BigTiff, Codec, Flags, Interleave, PredictorChoice, ZoomLevelStrategy};
+use cogtool::create::options::{BigTiff, Codec, Flags, Interleave, OverviewMode, PredictorChoice, ZoomLevelStrategy};
 use cogtool::create::pipeline::resample::Method as Resampling;
 use std::path::PathBuf;
 
@@ -31,7 +31,7 @@ macro_rules! library_values {
         }
     )*};
 }
-library_values!(Codec, PredictorChoice, Resampling, BigTiff, Interleave, ZoomLevelStrategy);
+library_values!(Codec, PredictorChoice, Resampling, BigTiff, Interleave, ZoomLevelStrategy, OverviewMode);
 
 /// The clap parser for a library value list: its names are the possible
 /// values (shown in help, completions and man pages).
@@ -267,9 +267,18 @@ pub struct CreateArgs {
     /// until the image fits in one tile].
     #[arg(long)]
     pub overview_count: Option<u32>,
-    /// `none` writes no overviews (GDAL: OVERVIEWS=NONE).
-    #[arg(long, value_name = "none")]
-    pub overviews: Option<String>,
+    /// What to do with the input's own overviews (GDAL: OVERVIEWS): `auto`
+    /// keeps them when it has any (all levels, or the first
+    /// --overview-count) and computes them otherwise; `ignore-existing`
+    /// computes them anyway (as GDAL, it still keeps them when the image
+    /// fits in one block); `force-use-existing` keeps them and computes
+    /// none; `none` writes no overviews [default: auto].
+    #[arg(long, value_parser = values::<OverviewMode>())]
+    pub overviews: Option<OverviewMode>,
+    /// Compute the overviews even when the input has its own
+    /// (the same as --overviews ignore-existing).
+    #[arg(long)]
+    pub regenerate_overviews: bool,
     /// Nodata value, `nan`, or `none` to drop the input's.
     #[arg(long, allow_hyphen_values = true)]
     pub nodata: Option<String>,
@@ -352,7 +361,8 @@ impl CreateArgs {
             resampling: self.resampling,
             overview_resampling: self.overview_resampling,
             overview_count: self.overview_count,
-            overviews: self.overviews.clone(),
+            overviews: self.overviews,
+            regenerate_overviews: self.regenerate_overviews,
             nodata: self.nodata.clone(),
             add_mask: self.add_mask,
             interleave: self.interleave,
@@ -380,7 +390,7 @@ mod tests {
     // The command line's GDAL-style `--co` options and flags, as the library reads them.
     use super::*;
     use cogtool::Result;
-    use cogtool::create::options::{CreateOptions, OverviewChoice};
+    use cogtool::create::options::CreateOptions;
 
     fn opts(args: &[&str]) -> Result<CreateOptions> {
         let mut v = vec!["cogtool", "create", "in.tif", "out.tif"];
@@ -398,7 +408,8 @@ mod tests {
         assert_eq!(o.codec, Codec::Lzw);
         assert_eq!(o.blocksize, 512);
         assert_eq!(o.predictor, PredictorChoice::None);
-        assert_eq!(o.overviews, OverviewChoice::Auto);
+        assert_eq!(o.overviews, OverviewMode::Auto);
+        assert_eq!(o.overview_count, None);
         assert_eq!(o.bigtiff, BigTiff::IfSafer);
         assert_eq!(o.resampling, None);
     }

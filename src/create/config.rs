@@ -5,7 +5,7 @@
 use crate::create::input::info::InputInfo;
 use crate::create::layout::ifd::CogIfd;
 use crate::create::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
-use crate::create::pipeline::levels::{LevelGeom, pyramid};
+use crate::create::pipeline::levels::{LevelGeom, LevelSource, OverviewPlan, overview_plan, pyramid};
 use crate::create::pipeline::resample::{Alpha, Method, Palette};
 use crate::tiff::gdal_metadata::{Item, escape};
 use crate::tiff::nodata;
@@ -29,6 +29,11 @@ pub enum MaskSource {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub levels: Vec<LevelGeom>,
+    /// Where each level's pixels come from (the input, computed, or
+    /// copied from one of the input's own overviews).
+    pub level_sources: Vec<LevelSource>,
+    /// Why the input's overviews were recomputed rather than kept, if so.
+    pub overview_note: Option<String>,
     /// Bands read from the input.
     pub src_bands: usize,
     /// Bands written (src_bands minus an alpha moved into the mask).
@@ -106,6 +111,13 @@ impl Config {
             _ => Vec::new(),
         }
     }
+
+    /// Every note about the output: masking, and overviews recomputed.
+    pub fn notes(&self, inp: &InputInfo) -> Vec<String> {
+        let mut v = self.masking_notes(inp);
+        v.extend(self.overview_note.clone());
+        v
+    }
     pub fn with_mask(&self) -> bool {
         self.mask != MaskSource::None
     }
@@ -130,8 +142,12 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
     let (metadata, tiff_tags) = output_metadata(o, inp, bands, mask_alpha, photometric, gray_as_rgb)?;
     let jpeg_tables =
         if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
+    let (overviews, overview_note) = plan_overviews(o, inp, mask);
+    let (levels, level_sources) = pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, &overviews);
     Ok(Config {
-        levels: pyramid(inp.width, inp.height, o.blocksize, o.overview_blocksize, o.overviews),
+        levels,
+        level_sources,
+        overview_note,
         src_bands: inp.bands,
         bands,
         tiff_tags,
@@ -157,6 +173,26 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nd.value)),
         complex: inp.is_complex(),
     })
+}
+
+/// The output's overview sizes and sources (GDAL's rules:
+/// [`overview_plan`]). The input's levels are copied with their masks; an
+/// input mask without overviews of its own would have to be computed at
+/// the copied sizes under copied pixels, which the one-pass pyramid does
+/// not do: those levels are then computed whole, at the same sizes, and a
+/// note says so.
+fn plan_overviews(o: &CreateOptions, inp: &InputInfo, mask: MaskSource) -> (OverviewPlan, Option<String>) {
+    let existing: Vec<(u64, u64)> = inp.overviews.iter().map(|v| (v.width, v.height)).collect();
+    let mut plan = overview_plan(inp.width, inp.height, o.blocksize, o.overviews, o.overview_count, &existing);
+    let unmasked = |s: &LevelSource| matches!(s, LevelSource::Copied(i) if inp.overviews[*i].mask.is_none());
+    if mask == MaskSource::InputMask && plan.iter().any(|(_, s)| unmasked(s)) {
+        for (_, s) in plan.iter_mut() {
+            *s = LevelSource::Computed;
+        }
+        let note = "the input's mask has no overviews of its own: the input's overview levels are recomputed (same sizes) instead of copied".to_string();
+        return (plan, Some(note));
+    }
+    (plan, None)
 }
 
 /// The output's nodata: the value samples are compared with (None when it

@@ -5,11 +5,12 @@
 
 use crate::create::config::{self, Config, MaskSource};
 use crate::create::input::info::{self, InputInfo};
-use crate::create::input::rows::RowSource;
+use crate::create::input::rows::{LevelRows, RowSource, Sources};
 use crate::create::layout::ifd::CogIfd;
 use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::encode_queue::EncodeQueue;
+use crate::create::pipeline::levels::LevelSource;
 use crate::create::pipeline::pyramid::Pyramid;
 use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::create::pipeline::spill::Spills;
@@ -145,29 +146,43 @@ pub fn create_tiff(
         (None, Some(r)) => Some(r as &dyn RowSource),
         (None, None) => None,
     };
-    let mut summary = write_cog(output, o, progress, &inp, &reader, mask_reader)?;
+    // The input's own overview levels (and their masks), for the levels
+    // copied from them.
+    let ovr_readers = inp
+        .overviews
+        .iter()
+        .map(|v| {
+            let image = RasterReader::new(&tiff, &images[v.image])?;
+            let mask = v.mask.map(|m| RasterReader::new(&tiff, &images[m])).transpose()?;
+            Ok((image, mask))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let ovr_rows: Vec<LevelRows> = ovr_readers
+        .iter()
+        .map(|(image, mask)| LevelRows { image, mask: mask.as_ref().map(|m| m as &dyn RowSource) })
+        .collect();
+    let src = Sources { image: &reader, mask: mask_reader, overviews: &ovr_rows };
+    let mut summary = write_cog(output, o, progress, &inp, src)?;
     summary.notes.splice(0..0, notes);
     Ok(summary)
 }
 
-/// The pipeline proper, from any row source: INPUT's rows to OUTPUT.
-/// `mask_reader` gives the input's own mask rows (one byte per pixel), if it has one.
+/// The pipeline proper, from any row sources: INPUT's rows to OUTPUT.
+/// `src.mask` gives the input's own mask rows (one byte per pixel), if it
+/// has one; `src.overviews` the rows of its own overview levels.
 pub fn write_cog(
     output: &str,
     o: &CreateOptions,
     progress: &mut dyn Progress,
     inp: &InputInfo,
-    reader: &dyn RowSource,
-    mask_reader: Option<&dyn RowSource>,
+    src: Sources,
 ) -> Result<Summary> {
+    let reader = src.image;
     let to_stdout = output == "-";
     let out_path = PathBuf::from(output);
     let cfg = config::resolve(o, inp, reader.sample_bytes())?;
     check_band_bytes(&cfg, inp, reader.sample_bytes())?;
-    let mask_reader = match cfg.mask {
-        MaskSource::InputMask => mask_reader,
-        _ => None,
-    };
+    let src = Sources { mask: if cfg.mask == MaskSource::InputMask { src.mask } else { None }, ..src };
     let order = IfdOrder { levels: cfg.levels.len(), with_mask: cfg.with_mask() };
     let slots = order.sequence();
     let ifds: Vec<_> = slots
@@ -191,7 +206,7 @@ pub fn write_cog(
         (0..order.levels).map(|l| order.mask(l)).collect(),
         cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
     )?;
-    encode_levels(&cfg, o, inp, reader, mask_reader, &mut spills, progress)?;
+    encode_levels(&cfg, o, inp, src, &mut spills, progress)?;
 
     // Plan with every size known, then write.
     let counts = spills.counts();
@@ -207,7 +222,7 @@ pub fn write_cog(
             spills.assemble(&layout, &mut w, &out_path)?;
         }
         if o.verify {
-            verify(&tmp.open_path(), reader, inp.height, &cfg)?;
+            verify(&tmp.open_path(), src, inp.height, &cfg)?;
         }
         tmp.persist(&out_path)?;
     }
@@ -217,7 +232,7 @@ pub fn write_cog(
         bigtiff,
         bytes: layout.total_len,
         verified: o.verify && !to_stdout,
-        notes: cfg.masking_notes(inp),
+        notes: cfg.notes(inp),
     })
 }
 
@@ -241,8 +256,7 @@ fn encode_levels(
     cfg: &Config,
     o: &CreateOptions,
     inp: &InputInfo,
-    reader: &dyn RowSource,
-    mask_reader: Option<&dyn RowSource>,
+    src: Sources,
     spills: &mut Spills,
     progress: &mut dyn Progress,
 ) -> Result<()> {
@@ -257,7 +271,7 @@ fn encode_levels(
     let (work_pool, encode_pool) = (pool("read")?, pool("encode")?);
     let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
     progress.start(total_tiles);
-    work_pool.install(|| run_pyramid(cfg, inp, reader, mask_reader, &encode_pool, spills, progress))?;
+    work_pool.install(|| run_pyramid(cfg, inp, src, &encode_pool, spills, progress))?;
     spills.finish()?;
     progress.finish();
     Ok(())
@@ -284,8 +298,7 @@ fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
 fn run_pyramid(
     cfg: &Config,
     inp: &InputInfo,
-    reader: &dyn RowSource,
-    mask_reader: Option<&dyn RowSource>,
+    src: Sources,
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
@@ -294,7 +307,7 @@ fn run_pyramid(
     let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
     let parts = if complex { 2 } else { 1 };
     for_sample_type!(inp.sample_format, comp_bytes,
-        T => stream::<T>(cfg, inp, reader, mask_reader, encode_pool, spills, progress, parts),
+        T => stream::<T>(cfg, inp, src, encode_pool, spills, progress, parts),
         _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))
 }
 
@@ -302,8 +315,7 @@ fn run_pyramid(
 fn stream<T: Sample>(
     cfg: &Config,
     inp: &InputInfo,
-    reader: &dyn RowSource,
-    mask_reader: Option<&dyn RowSource>,
+    src: Sources,
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
@@ -325,25 +337,44 @@ fn stream<T: Sample>(
             queue.submit(cut, spills, &mut done)
         };
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), sink);
-        feed_rows(cfg, inp, reader, mask_reader, &mut pyr, parts)?;
+        let full = Fed { level: 0, width: inp.width, height: inp.height, image: src.image, mask: src.mask };
+        feed_rows(cfg, &full, &mut pyr, parts)?;
+        // Levels copied from the input's own overviews, one after the other.
+        for (level, s) in cfg.level_sources.iter().enumerate() {
+            if let LevelSource::Copied(i) = *s {
+                let (g, rows) = (cfg.levels[level], &src.overviews[i]);
+                let mask = if cfg.mask == MaskSource::InputMask { rows.mask } else { None };
+                let fed = Fed { level, width: g.width, height: g.height, image: rows.image, mask };
+                feed_rows(cfg, &fed, &mut pyr, parts)?;
+            }
+        }
     }
     queue.finish(spills, &mut done)
 }
 
-/// Read the input band by band, split off the mask, push into the pyramid
-/// (`parts`: 2 for complex samples, else 1).
+/// A level whose rows are read rather than computed: full resolution, or
+/// one copied from the input's own overviews.
+struct Fed<'a> {
+    level: usize,
+    width: u64,
+    height: u64,
+    image: &'a dyn RowSource,
+    mask: Option<&'a dyn RowSource>,
+}
+
+/// Read a fed level band by band, split off the mask, push into the
+/// pyramid (`parts`: 2 for complex samples, else 1).
 fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     cfg: &Config,
-    inp: &InputInfo,
-    reader: &dyn RowSource,
-    mask_reader: Option<&dyn RowSource>,
+    fed: &Fed,
     pyr: &mut Pyramid<T, S>,
     parts: usize,
 ) -> Result<()> {
-    let width = inp.width as usize;
+    let (reader, mask_reader, level) = (fed.image, fed.mask, fed.level);
+    let (width, height) = (fed.width as usize, fed.height);
     let (src_comps, comps) = (cfg.src_bands * parts, cfg.bands * parts);
     let nodata = cfg.nodata;
-    let step = reader.band_rows(cfg.levels[0].block);
+    let step = reader.band_rows(cfg.levels[level].block);
     // Buffers reused band after band: the same pages every time.
     let (mut bytes, mut samples, mut colour) = (Vec::new(), Vec::<T>::new(), Vec::<T>::new());
     let mut y = 0u64;
@@ -351,11 +382,11 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     // pyramid's own buffer (on a little-endian machine their bytes are the
     // samples): one copy of every sample less.
     let in_place = matches!(cfg.mask, MaskSource::None) && src_comps == comps && cfg!(target_endian = "little");
-    while y < inp.height {
-        let y1 = (y + step).min(inp.height);
+    while y < height {
+        let y1 = (y + step).min(height);
         if in_place {
             let rows = (y1 - y) as usize;
-            pyr.push_with(rows, |dst| reader.read_rows_to(y, y1, T::le_bytes_mut(dst).expect("little-endian")))?;
+            pyr.push_with(level, rows, |dst| reader.read_rows_to(y, y1, T::le_bytes_mut(dst).expect("little-endian")))?;
             y = y1;
             continue;
         }
@@ -422,13 +453,13 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
                 (all, Some(valid))
             }
         };
-        pyr.push(data, valid)?;
+        pyr.push(level, data, valid)?;
         y = y1;
     }
     Ok(())
 }
 
 /// `--verify`: the written file against the input, every level (verify.rs).
-fn verify(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
+fn verify(written: &Path, input: Sources, h: u64, cfg: &Config) -> Result<()> {
     crate::create::verify::verify_written(written, input, h, cfg)
 }

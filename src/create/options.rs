@@ -39,6 +39,20 @@ named_values!(
     ZoomLevelStrategy { Auto => "auto", Lower => "lower", Upper => "upper" }
 );
 
+named_values!(
+    /// What to do with the overviews an input already has (GDAL: OVERVIEWS).
+    /// `auto`: keep them when there are any, else compute them;
+    /// `ignore-existing`: compute them anyway (GDAL still keeps them when
+    /// the image fits in one block); `force-use-existing`: keep them, and
+    /// compute none when there are none; `none`: write no overviews.
+    OverviewMode {
+        Auto => "auto",
+        IgnoreExisting => "ignore-existing",
+        ForceUseExisting => "force-use-existing",
+        None => "none",
+    }
+);
+
 impl Codec {
     /// The TIFF Compression tag value.
     pub fn tag(self) -> Compression {
@@ -82,14 +96,6 @@ pub enum NodataChoice {
     Value(f64),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OverviewChoice {
-    /// GDAL's rule: halve until both sides fit in one block.
-    Auto,
-    None,
-    Count(u32),
-}
-
 #[derive(Debug, Clone)]
 pub struct CreateOptions {
     pub codec: Codec,
@@ -100,7 +106,10 @@ pub struct CreateOptions {
     pub overview_blocksize: Option<u32>,
     /// None: GDAL's default for the input (CUBIC, NEAREST for palette/complex).
     pub resampling: Option<Resampling>,
-    pub overviews: OverviewChoice,
+    pub overviews: OverviewMode,
+    /// At most this many overview levels (GDAL: OVERVIEW_COUNT); computed
+    /// levels halve until the image fits in one block by default.
+    pub overview_count: Option<u32>,
     pub nodata: NodataChoice,
     pub add_mask: bool,
     pub interleave: Interleave,
@@ -124,7 +133,8 @@ impl Default for CreateOptions {
             blocksize: 512,
             overview_blocksize: None,
             resampling: None,
-            overviews: OverviewChoice::Auto,
+            overviews: OverviewMode::Auto,
+            overview_count: None,
             nodata: NodataChoice::Keep,
             add_mask: false,
             interleave: Interleave::Pixel,
@@ -198,7 +208,9 @@ pub struct Flags {
     pub resampling: Option<Resampling>,
     pub overview_resampling: Option<Resampling>,
     pub overview_count: Option<u32>,
-    pub overviews: Option<String>,
+    pub overviews: Option<OverviewMode>,
+    /// `--regenerate-overviews`: OVERVIEWS=IGNORE_EXISTING.
+    pub regenerate_overviews: bool,
     pub nodata: Option<String>,
     pub add_mask: bool,
     pub interleave: Option<Interleave>,
@@ -230,7 +242,8 @@ struct Collected {
     overview_blocksize: Option<u32>,
     resampling: Option<Resampling>,
     overview_resampling: Option<Resampling>,
-    overviews: Option<OverviewChoice>,
+    overviews: Option<OverviewMode>,
+    overview_count: Option<u32>,
     interleave: Option<Interleave>,
     sparse: Option<bool>,
     threads: Option<usize>,
@@ -280,19 +293,13 @@ fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
         }
         "RESAMPLING" => set_once(&mut c.resampling, resampling_of(&name, v)?, "RESAMPLING")?,
         "OVERVIEW_RESAMPLING" => set_once(&mut c.overview_resampling, resampling_of(&name, v)?, "OVERVIEW_RESAMPLING")?,
-        "OVERVIEWS" => match up.as_str() {
-            // We always regenerate overviews, which is what these two mean
-            // for an input without overviews; NONE writes none.
-            "AUTO" | "IGNORE_EXISTING" => {}
-            "NONE" => set_once(&mut c.overviews, OverviewChoice::None, "OVERVIEWS")?,
-            _ => {
-                return Err(usage(format!(
-                    "--co OVERVIEWS={}: not supported (cogtool always regenerates overviews; use AUTO, IGNORE_EXISTING or NONE)",
-                    v
-                )));
-            }
-        },
-        "OVERVIEW_COUNT" => set_once(&mut c.overviews, OverviewChoice::Count(parse_num(&name, v)?), "OVERVIEW_COUNT")?,
+        "OVERVIEWS" => {
+            let m = OverviewMode::from_name(&up.replace('_', "-")).ok_or_else(|| {
+                usage(format!("--co OVERVIEWS={}: expected AUTO, IGNORE_EXISTING, FORCE_USE_EXISTING or NONE", v))
+            })?;
+            set_once(&mut c.overviews, m, "OVERVIEWS")?
+        }
+        "OVERVIEW_COUNT" => set_once(&mut c.overview_count, parse_num(&name, v)?, "OVERVIEW_COUNT")?,
         "SPARSE_OK" => set_once(&mut c.sparse, parse_bool(&name, v)?, "SPARSE_OK")?,
         "NUM_THREADS" => {
             let n = if up == "ALL_CPUS" {
@@ -400,13 +407,13 @@ impl CreateOptions {
             set_once(&mut c.overview_resampling, r, "--overview-resampling/OVERVIEW_RESAMPLING")?;
         }
         if let Some(n) = a.overview_count {
-            set_once(&mut c.overviews, OverviewChoice::Count(n), "--overview-count/OVERVIEW_COUNT")?;
+            set_once(&mut c.overview_count, n, "--overview-count/OVERVIEW_COUNT")?;
         }
-        if let Some(o) = &a.overviews {
-            if !o.eq_ignore_ascii_case("none") {
-                return Err(usage(format!("--overviews {}: the only value is none", o)));
-            }
-            set_once(&mut c.overviews, OverviewChoice::None, "--overviews/OVERVIEWS")?;
+        if let Some(m) = a.overviews {
+            set_once(&mut c.overviews, m, "--overviews/OVERVIEWS")?;
+        }
+        if a.regenerate_overviews {
+            set_once(&mut c.overviews, OverviewMode::IgnoreExisting, "--regenerate-overviews/OVERVIEWS")?;
         }
         if let Some(i) = a.interleave {
             set_once(&mut c.interleave, i, "--interleave/INTERLEAVE")?;
@@ -430,6 +437,7 @@ impl CreateOptions {
             overview_blocksize: c.overview_blocksize,
             resampling: c.overview_resampling.or(c.resampling),
             overviews: c.overviews.unwrap_or(d.overviews),
+            overview_count: c.overview_count,
             nodata: match &a.nodata {
                 Some(s) => parse_nodata(s)?,
                 None => NodataChoice::Keep,

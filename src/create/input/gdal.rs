@@ -14,7 +14,7 @@
 
 use crate::create::convert::{Progress, Summary, write_cog};
 use crate::create::input::info::{self, InputInfo};
-use crate::create::input::rows::RowSource;
+use crate::create::input::rows::{RowSource, Sources};
 use crate::create::options::CreateOptions;
 use crate::source::OpenOptions;
 use crate::tiff::gdal_metadata::Item;
@@ -276,5 +276,6 @@ pub(crate) fn create_from_dataset(
     } else {
         None
     };
-    write_cog(output, o, progress, &inp, &rows, mask_rows.as_ref().map(|r| r as &dyn RowSource))
+    let src = Sources { image: &rows, mask: mask_rows.as_ref().map(|r| r as &dyn RowSource), overviews: &[] };
+    write_cog(output, o, progress, &inp, src)
 }

@@ -37,6 +37,40 @@ pub struct InputInfo {
     /// Unsigned samples of an odd bit width (GDAL's NBITS: 1-7, 9-15,
     /// 17-31), which GDAL keeps in the COG; decoded widened to 8/16/32 bits.
     pub nbits: Option<u16>,
+    /// The input's own overviews, largest first, as GDAL lists them.
+    pub overviews: Vec<InputOverview>,
+}
+
+/// One of the input's own overview levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputOverview {
+    /// Index of its IFD in `Image::all`.
+    pub image: usize,
+    /// Its mask overview, if the input has one of this size.
+    pub mask: Option<usize>,
+    pub width: u64,
+    pub height: u64,
+}
+
+/// The reduced-resolution images GDAL takes as overviews of `main`: same
+/// bands and sample type, smaller, in file order; each with the mask
+/// overview of its size.
+fn overviews_of(images: &[Image], main: &Image) -> Vec<InputOverview> {
+    let mut out: Vec<InputOverview> = Vec::new();
+    for (i, img) in images.iter().enumerate() {
+        let same_kind = img.kind == Kind::Overview
+            && img.samples == main.samples
+            && img.sample_format == main.sample_format
+            && img.bits_per_sample == main.bits_per_sample;
+        let smaller = img.width < main.width || img.height < main.height;
+        if !same_kind || !smaller || img.width == 0 || img.height == 0 {
+            continue;
+        }
+        let mask =
+            images.iter().position(|m| m.kind == Kind::OverviewMask && m.width == img.width && m.height == img.height);
+        out.push(InputOverview { image: i, mask, width: img.width, height: img.height });
+    }
+    out
 }
 
 impl InputInfo {
@@ -288,6 +322,7 @@ pub fn describe(tiff: &Tiff, images: &[Image]) -> Result<InputInfo> {
         metadata,
         nodata_text,
         nbits,
+        overviews: overviews_of(images, img),
     })
 }
 

@@ -4,6 +4,22 @@
 use crate::Result;
 use crate::raster::RasterReader;
 
+/// Where the pipeline reads its pixels: the input's full-resolution rows,
+/// its mask's rows, and the rows of its own overview levels (for output
+/// levels copied from them, indexed as `InputInfo::overviews`).
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    pub image: &'a dyn RowSource,
+    pub mask: Option<&'a dyn RowSource>,
+    pub overviews: &'a [LevelRows<'a>],
+}
+
+/// The rows of one of the input's own overview levels, and of its mask.
+pub struct LevelRows<'a> {
+    pub image: &'a dyn RowSource,
+    pub mask: Option<&'a dyn RowSource>,
+}
+
 /// Decoded full-width rows of one image.
 pub trait RowSource: Sync {
     /// Bytes per sample (complex types count both parts).

@@ -9,7 +9,7 @@ use crate::create::convert::{Progress, Summary};
 use crate::create::input::gdal::{create_from_dataset, last_error, open_dataset, quiet_errors};
 use crate::create::input::tms;
 use crate::create::input::tms::{Scheme, Tiling};
-use crate::create::options::{CreateOptions, OverviewChoice};
+use crate::create::options::{CreateOptions, OverviewMode};
 use crate::create::pipeline::resample::Method as Resampling;
 use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
@@ -276,18 +276,16 @@ pub fn create_tiled(
     }
     let suggested = suggested_output(&src, &crs.srs)?;
     let mut req = t.request;
-    req.overview_count = match o.overviews {
-        OverviewChoice::Count(n) => Some(n),
-        _ => None,
-    };
+    req.overview_count = o.overview_count;
     let grid = tms::grid(&set, &suggested, crs.invert_axis, &req)?;
     // The pyramid halves each level: the TMS's own ratios must be 2 (or
     // round to the same sizes) for GDAL's overview sizes to come out.
     let mut o2 = o.clone();
     o2.blocksize = grid.tile;
-    if o.overviews != OverviewChoice::None {
-        o2.overviews = OverviewChoice::Count(grid.overviews.len() as u32);
-        let ours = crate::create::pipeline::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overviews);
+    if o.overviews != OverviewMode::None {
+        o2.overview_count = Some(grid.overviews.len() as u32);
+        let ours =
+            crate::create::pipeline::levels::overview_sizes(grid.width, grid.height, grid.tile, o2.overview_count);
         if ours != grid.overviews {
             return Err(Error::unsupported(format!(
                 "{}: overview sizes {:?} (the tile matrix set's resolution ratios) are not halvings",

@@ -6,7 +6,7 @@
 
 use crate::Result;
 use crate::create::config::Config;
-use crate::create::pipeline::levels::LevelGeom;
+use crate::create::pipeline::levels::{LevelGeom, LevelSource};
 use crate::create::pipeline::resample::{self, Level, Method, Window};
 use crate::create::pipeline::sample::Sample;
 use crate::create::pipeline::tile_encoder::{CutTile, mask_bits};
@@ -24,11 +24,15 @@ struct LevelBuf<T> {
     /// Rows already cut into tiles.
     emitted: usize,
     /// The level this one is computed from (the one before it, or full
-    /// resolution: see [`Rules::source_level`]).
+    /// resolution: see [`resample::source_level`]); [`FED`] for a level
+    /// whose rows are pushed in (full resolution, copied overviews).
     source: usize,
     /// Next row of this level to compute from its source.
     next_row: usize,
 }
+
+/// The `source` of a level nobody computes: its rows are pushed in.
+const FED: usize = usize::MAX;
 
 /// What the pyramid needs to know; built from [`Config`].
 pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
@@ -58,7 +62,10 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 base: 0,
                 filled: 0,
                 emitted: 0,
-                source: resample::source_level(cfg.method, cfg.complex, j),
+                source: match cfg.level_sources[j] {
+                    LevelSource::Computed => resample::source_level(cfg.method, cfg.complex, j),
+                    LevelSource::Input | LevelSource::Copied(_) => FED,
+                },
                 next_row: 0,
             })
             .collect();
@@ -83,17 +90,20 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
         Level { width: g.width as usize, height: g.height as usize }
     }
 
-    /// Feed the next full-resolution rows (all columns, `comps` per pixel).
-    pub fn push(&mut self, data: &[T], valid: Option<Vec<u8>>) -> Result<()> {
-        self.add_rows(0, data, valid)
+    /// Feed the next rows of level `k` (full resolution, or a level copied
+    /// from the input's own overviews): all columns, `comps` per pixel.
+    pub fn push(&mut self, k: usize, data: &[T], valid: Option<Vec<u8>>) -> Result<()> {
+        debug_assert_eq!(self.levels[k].source, FED, "level {} is computed, not fed", k);
+        self.add_rows(k, data, valid)
     }
 
-    /// Feed the next `rows` full-resolution rows by letting `fill` write
-    /// them straight into the level's buffer (no validity: inputs without
-    /// a mask), which saves copying them in from a band buffer.
-    pub fn push_with(&mut self, rows: usize, fill: impl FnOnce(&mut [T]) -> Result<()>) -> Result<()> {
+    /// Feed the next `rows` rows of level `k` by letting `fill` write them
+    /// straight into the level's buffer (no validity: inputs without a
+    /// mask), which saves copying them in from a band buffer.
+    pub fn push_with(&mut self, k: usize, rows: usize, fill: impl FnOnce(&mut [T]) -> Result<()>) -> Result<()> {
+        debug_assert_eq!(self.levels[k].source, FED, "level {} is computed, not fed", k);
         let comps = self.comps;
-        let l = &mut self.levels[0];
+        let l = &mut self.levels[k];
         let len = rows * l.geom.width as usize * comps;
         Self::reserve(l, comps, len);
         let start = l.data.len();
@@ -103,7 +113,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             return Err(e);
         }
         l.filled += rows;
-        self.after_rows(0)
+        self.after_rows(k)
     }
 
     /// The buffer keeps its capacity (trim drains from the front):

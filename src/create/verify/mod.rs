@@ -39,9 +39,9 @@ mod pixel;
 pub use pixel::check_rows;
 
 use crate::create::config::{Config, MaskSource};
-use crate::create::input::rows::RowSource;
+use crate::create::input::rows::{LevelRows as InputLevelRows, RowSource, Sources};
 use crate::create::options::CreateOptions;
-use crate::create::pipeline::levels::LevelGeom;
+use crate::create::pipeline::levels::{LevelGeom, LevelSource};
 use crate::create::pipeline::resample::Method;
 use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::raster::RasterReader;
@@ -207,7 +207,7 @@ pub fn footprint(method: Method, d: usize, src: usize, dst: usize, ry: f64) -> (
 
 /// Everything `--verify` checks (see the module doc); `input` gives the
 /// input's full-resolution rows, `h` of them.
-pub(crate) fn verify_written(written: &Path, input: &dyn RowSource, h: u64, cfg: &Config) -> Result<()> {
+pub(crate) fn verify_written(written: &Path, input: Sources, h: u64, cfg: &Config) -> Result<()> {
     use crate::read::validate::{FullCheck, Options, Rules, validate_source};
     let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
     let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
@@ -218,18 +218,35 @@ pub(crate) fn verify_written(written: &Path, input: &dyn RowSource, h: u64, cfg:
     if cfg.codec.lossless() && cfg.bands == cfg.src_bands {
         let b = open(written)?;
         let ib = Image::all(&b)?;
-        let rb = RasterReader::new(&b, &ib[0])?;
+        let levels: Vec<&Image> = ib.iter().filter(|i| matches!(i.kind, Kind::Image | Kind::Overview)).collect();
         let step = cfg.levels[0].block;
-        let mut y = 0;
-        while y < h {
-            let y1 = (y + step).min(h);
-            if input.read_rows(y, y1)? != rb.read_rows(y, y1)? {
-                return Err(Error::format(format!("--verify: rows {}..{} of the output differ from the input", y, y1)));
+        same_rows(input.image, &RasterReader::new(&b, levels[0])?, h, step, "the input")?;
+        // Levels copied from the input's own overviews equal them.
+        for (l, s) in cfg.level_sources.iter().enumerate() {
+            if let (LevelSource::Copied(i), Some(img)) = (*s, levels.get(l)) {
+                let what = format!("the input's overview {}", i + 1);
+                same_rows(input.overviews[i].image, &RasterReader::new(&b, img)?, cfg.levels[l].height, step, &what)?;
             }
-            y = y1;
         }
     }
     check_overviews(written, cfg)
+}
+
+/// Rows [0, h) of `written` equal those of `input`, read `step` at a time.
+fn same_rows(input: &dyn RowSource, written: &RasterReader, h: u64, step: u64, what: &str) -> Result<()> {
+    let mut y = 0;
+    while y < h {
+        let y1 = (y + step).min(h);
+        if input.read_rows(y, y1)? != written.read_rows(y, y1)? {
+            let level = if what == "the input" { String::new() } else { format!(" of a {}-row level", h) };
+            return Err(Error::format(format!(
+                "--verify: rows {}..{}{} of the output differ from {}",
+                y, y1, level, what
+            )));
+        }
+        y = y1;
+    }
+    Ok(())
 }
 
 /// Check `written`, made by `cogtool create` from the local TIFF `input`
@@ -242,7 +259,10 @@ pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> 
     crate::create::input::sidecar::apply(Path::new(input), &mut inp)?;
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
     let cfg = crate::create::config::resolve(o, &inp, reader.sample_bytes())?;
-    verify_written(written, &reader, inp.height, &cfg)
+    let ovr = inp.overviews.iter().map(|v| RasterReader::new(&tiff, &images[v.image])).collect::<Result<Vec<_>>>()?;
+    let ovr_rows: Vec<InputLevelRows> = ovr.iter().map(|r| InputLevelRows { image: r, mask: None }).collect();
+    let src = Sources { image: &reader, mask: None, overviews: &ovr_rows };
+    verify_written(written, src, inp.height, &cfg)
 }
 
 fn open(path: &Path) -> Result<Tiff> {
@@ -286,7 +306,7 @@ pub fn check_overviews(written: &Path, cfg: &Config) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     for_sample_type!(first.sample_format, comp_bytes,
-        T => all_levels::<T>(&spec, comps, &cfg.levels, &readers),
+        T => all_levels::<T>(&spec, comps, cfg, &readers),
         // Sub-byte and odd widths: nothing to compare levels with.
         _ => Ok(()))
 }
@@ -294,9 +314,12 @@ pub fn check_overviews(written: &Path, cfg: &Config) -> Result<()> {
 type Readers<'a> = [(RasterReader<'a>, Option<RasterReader<'a>>)];
 
 /// Level after level, in bands of one destination tile row.
-fn all_levels<T: Sample>(spec: &Spec, comps: usize, geoms: &[LevelGeom], readers: &Readers) -> Result<()> {
+/// Levels copied from the input's own overviews are not computed from any
+/// level: [`verify_written`] compares them with the input's.
+fn all_levels<T: Sample>(spec: &Spec, comps: usize, cfg: &Config, readers: &Readers) -> Result<()> {
+    let geoms = &cfg.levels;
     let (mut sbuf, mut dbuf) = (Vec::<T>::new(), Vec::<T>::new());
-    for l in 1..geoms.len() {
+    for l in (1..geoms.len()).filter(|&l| cfg.level_sources[l] == LevelSource::Computed) {
         let from = crate::create::pipeline::resample::source_level(spec.method, spec.complex, l);
         let (g0, g1) = (geoms[from], geoms[l]);
         let (h0, h1) = (g0.height as usize, g1.height as usize);

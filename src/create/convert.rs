@@ -55,6 +55,22 @@ pub trait Progress: Send {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
+/// GDAL's external overviews: when the input has none inside, those of
+/// `INPUT.ovr` (or `.OVR`), a TIFF of reduced-resolution IFDs. Returns the
+/// file and its images, and lists its overviews in `inp`.
+pub(crate) fn overview_file(input: &str, inp: &mut InputInfo, images: &[Image]) -> Result<Option<(Tiff, Vec<Image>)>> {
+    if !inp.overviews.is_empty() {
+        return Ok(None);
+    }
+    let Some(path) = [".ovr", ".OVR"].iter().map(|e| format!("{}{}", input, e)).find(|p| Path::new(p).is_file()) else {
+        return Ok(None);
+    };
+    let t = open_input(&path, false).map_err(|e| Error::new(e.kind, format!("{}: {}", path, e.message)))?;
+    let imgs = Image::all(&t).map_err(|e| Error::new(e.kind, format!("{}: {}", path, e.message)))?;
+    inp.overviews = info::external_overviews(&imgs, &images[inp.image]);
+    Ok(Some((t, imgs)))
+}
+
 fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     let r = crate::source::open(path, &OpenOptions { verbose, ..Default::default() })?;
     Tiff::open_lenient(Arc::new(r))
@@ -94,19 +110,26 @@ pub fn create_tiff(
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
     let remote_input = crate::source::scheme(input_path) != crate::source::Scheme::Local;
-    let tiff = if remote_input {
+    let mut tiff = if remote_input {
         Tiff::open_lenient(Arc::new(crate::source::open(input_path, remote)?))?
     } else {
         open_input(input_path, false)?
     };
+    // Overviews stored as SubIFDs are overviews to GDAL too.
+    let sub_ifd_problem = tiff.add_sub_ifds();
     let images = Image::all(&tiff)?;
     let mut inp = info::describe(&tiff, &images)?;
+    // Without overviews inside, GDAL uses those of INPUT.ovr.
+    let ovr_file = if remote_input { None } else { overview_file(input_path, &mut inp, &images)? };
     // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
     let (sidecar, mut notes) = if remote_input {
         (None, Vec::new())
     } else {
         crate::create::input::sidecar::apply(Path::new(input_path), &mut inp)?
     };
+    if let Some(p) = sub_ifd_problem {
+        notes.push(format!("{}: SubIFDs after it are not read", p));
+    }
     // Like libtiff (and so GDAL), a broken IFD after the first ends the
     // chain: the images before it are converted.
     if let Some(e) = &tiff.chain_error {
@@ -152,8 +175,12 @@ pub fn create_tiff(
         .overviews
         .iter()
         .map(|v| {
-            let image = RasterReader::new(&tiff, &images[v.image])?;
-            let mask = v.mask.map(|m| RasterReader::new(&tiff, &images[m])).transpose()?;
+            let (t, imgs) = match (&ovr_file, v.external) {
+                (Some((t, imgs)), true) => (t, imgs),
+                _ => (&tiff, &images),
+            };
+            let image = RasterReader::new(t, &imgs[v.image])?;
+            let mask = v.mask.map(|m| RasterReader::new(t, &imgs[m])).transpose()?;
             Ok((image, mask))
         })
         .collect::<Result<Vec<_>>>()?;

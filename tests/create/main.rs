@@ -15,6 +15,7 @@ mod create_codecs;
 mod create_corpus;
 mod create_gdal;
 mod create_matrix;
+mod create_overviews;
 mod create_realworld;
 mod hostile_create;
 mod resample_gdal;

@@ -5,8 +5,9 @@ over the shared corpus, for several option sets, level by level.
                           [--max-samples N] [--every K] [--sets a,b,...]
                           [--only SUBSTRING,...]
 
-Both tools regenerate the overviews from full resolution (GDAL:
--co OVERVIEWS=IGNORE_EXISTING; cogtool always does). For every file GDAL
+Both tools regenerate the overviews from full resolution (-co
+OVERVIEWS=IGNORE_EXISTING for both; tests/create/create_overviews.rs covers
+the overviews an input keeps). For every file GDAL
 converts, every option set and every level (0 = full resolution, then each
 overview), per band:
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SHA-256 of every `cogtool create` output over the fixtures in testdata/
 # and a spread of option sets (codecs, predictors, resamplings, masks,
-# sparse, band interleave, block sizes). One line per (file, options):
+# sparse, band interleave, block sizes; the input's own overviews kept,
+# as by default, or recomputed). One line per (file, options):
 #   FILE<TAB>OPTIONS<TAB>sha256 | error: MESSAGE
 # tests/create/create_bytes.rs compares this with testdata/create_hashes.tsv: any
 # change of output bytes shows up there, intended (regenerate and review
@@ -16,17 +17,18 @@ trap 'rm -rf "$WORK"' EXIT
 
 OPTION_SETS=(
   ""
-  "--compress deflate --predictor auto --resampling average"
-  "--compress zstd --resampling nearest --blocksize 128"
-  "--compress lzw --resampling bilinear --interleave band"
-  "--compress deflate --add-mask --resampling average"
-  "--sparse --resampling mode --blocksize 256"
-  "--compress packbits --resampling rms"
-  "--compress deflate --resampling lanczos --overview-count 2"
-  "--compress zstd --predictor auto --resampling gauss"
-  "--compress deflate --resampling cubicspline --nodata none"
-  "--compress jpeg --quality 80"
-  "--compress webp"
+  "--overviews force-use-existing --compress deflate"
+  "--regenerate-overviews --compress deflate --predictor auto --resampling average"
+  "--regenerate-overviews --compress zstd --resampling nearest --blocksize 128"
+  "--regenerate-overviews --compress lzw --resampling bilinear --interleave band"
+  "--regenerate-overviews --compress deflate --add-mask --resampling average"
+  "--regenerate-overviews --sparse --resampling mode --blocksize 256"
+  "--regenerate-overviews --compress packbits --resampling rms"
+  "--regenerate-overviews --compress deflate --resampling lanczos --overview-count 2"
+  "--regenerate-overviews --compress zstd --predictor auto --resampling gauss"
+  "--regenerate-overviews --compress deflate --resampling cubicspline --nodata none"
+  "--regenerate-overviews --compress jpeg --quality 80"
+  "--regenerate-overviews --compress webp"
 )
 
 for f in "$DIR"/*.tif; do

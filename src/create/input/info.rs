@@ -50,15 +50,31 @@ pub struct InputOverview {
     pub mask: Option<usize>,
     pub width: u64,
     pub height: u64,
+    /// It is in INPUT.ovr (GDAL's external overviews), not in the input.
+    pub external: bool,
 }
 
 /// The reduced-resolution images GDAL takes as overviews of `main`: same
-/// bands and sample type, smaller, in file order; each with the mask
-/// overview of its size.
+/// bands and sample type, smaller; each with the mask overview of its size.
+/// Largest first: GDAL 3.6 keeps a file's order, and so writes a COG its
+/// own validator rejects when the input's overviews are out of order; a
+/// second overview of a size already seen is left out.
 fn overviews_of(images: &[Image], main: &Image) -> Vec<InputOverview> {
+    overviews_among(images, main, false)
+}
+
+/// The overviews in an INPUT.ovr file (`images`: its IFDs), for `main`.
+pub fn external_overviews(images: &[Image], main: &Image) -> Vec<InputOverview> {
+    overviews_among(images, main, true)
+}
+
+/// [`overviews_of`] among `images`; in an .ovr file every image IFD is
+/// an overview, whatever its NewSubfileType says.
+fn overviews_among(images: &[Image], main: &Image, external: bool) -> Vec<InputOverview> {
     let mut out: Vec<InputOverview> = Vec::new();
     for (i, img) in images.iter().enumerate() {
-        let same_kind = img.kind == Kind::Overview
+        let overview = img.kind == Kind::Overview || (external && img.kind == Kind::Image);
+        let same_kind = overview
             && img.samples == main.samples
             && img.sample_format == main.sample_format
             && img.bits_per_sample == main.bits_per_sample;
@@ -66,10 +82,15 @@ fn overviews_of(images: &[Image], main: &Image) -> Vec<InputOverview> {
         if !same_kind || !smaller || img.width == 0 || img.height == 0 {
             continue;
         }
-        let mask =
-            images.iter().position(|m| m.kind == Kind::OverviewMask && m.width == img.width && m.height == img.height);
-        out.push(InputOverview { image: i, mask, width: img.width, height: img.height });
+        let mask = images.iter().position(|m| {
+            matches!(m.kind, Kind::OverviewMask | Kind::Mask) && m.width == img.width && m.height == img.height
+        });
+        if out.iter().any(|o| (o.width, o.height) == (img.width, img.height)) {
+            continue;
+        }
+        out.push(InputOverview { image: i, mask, width: img.width, height: img.height, external });
     }
+    out.sort_by_key(|o| std::cmp::Reverse((o.width, o.height)));
     out
 }
 

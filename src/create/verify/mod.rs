@@ -253,13 +253,22 @@ fn same_rows(input: &dyn RowSource, written: &RasterReader, h: u64, step: u64, w
 /// with options `o`, as `--verify` does (the options give the resampling,
 /// nodata and masking the check expects).
 pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> {
-    let tiff = open(Path::new(input))?;
+    let mut tiff = open(Path::new(input))?;
+    tiff.add_sub_ifds();
     let images = Image::all(&tiff)?;
     let mut inp = crate::create::input::info::describe(&tiff, &images)?;
     crate::create::input::sidecar::apply(Path::new(input), &mut inp)?;
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
+    let ovr_file = crate::create::convert::overview_file(input, &mut inp, &images)?;
+    let ovr = inp
+        .overviews
+        .iter()
+        .map(|v| match (&ovr_file, v.external) {
+            (Some((t, imgs)), true) => RasterReader::new(t, &imgs[v.image]),
+            _ => RasterReader::new(&tiff, &images[v.image]),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let cfg = crate::create::config::resolve(o, &inp, reader.sample_bytes())?;
-    let ovr = inp.overviews.iter().map(|v| RasterReader::new(&tiff, &images[v.image])).collect::<Result<Vec<_>>>()?;
     let ovr_rows: Vec<InputLevelRows> = ovr.iter().map(|r| InputLevelRows { image: r, mask: None }).collect();
     let src = Sources { image: &reader, mask: None, overviews: &ovr_rows };
     verify_written(written, src, inp.height, &cfg)

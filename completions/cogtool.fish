@@ -77,7 +77,10 @@ mode\t''
 rms\t''
 gauss\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overview-count -d 'Number of overview levels (GDAL: OVERVIEW_COUNT) [default: halve until the image fits in one tile]' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overviews -d '`none` writes no overviews (GDAL: OVERVIEWS=NONE)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overviews -d 'What to do with the input\'s own overviews (GDAL: OVERVIEWS): `auto` keeps them when it has any (all levels, or the first --overview-count) and computes them otherwise; `ignore-existing` computes them anyway (as GDAL, it still keeps them when the image fits in one block); `force-use-existing` keeps them and computes none; `none` writes no overviews [default: auto]' -r -f -a "auto\t''
+ignore-existing\t''
+force-use-existing\t''
+none\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l nodata -d 'Nodata value, `nan`, or `none` to drop the input\'s' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE) [default: pixel]' -r -f -a "pixel\t''
 band\t''"
@@ -113,6 +116,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l request-payer
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l regenerate-overviews -d 'Compute the overviews even when the input has its own (the same as --overviews ignore-existing)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l add-mask -d 'Turn nodata or alpha into an internal mask'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l sparse -d 'Omit tiles that are all nodata (GDAL: SPARSE_OK)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overwrite -d 'Replace OUTPUT if it exists'

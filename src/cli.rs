@@ -233,10 +233,15 @@ pub struct DumpArgs {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// Input GeoTIFF.
-    pub input: String,
-    /// Output COG (`-` streams it to stdout; refused when stdout is a terminal).
-    pub output: String,
+    /// INPUT... OUTPUT: the input GeoTIFF(s), then the output COG (`-`
+    /// streams it to stdout; refused when stdout is a terminal) or, as with
+    /// `cp`, a directory (an existing one, or a name ending in `/`, also
+    /// `s3://bucket/prefix/`) that receives each INPUT under its own file
+    /// name; several inputs need one. `-` as the only INPUT reads the input
+    /// paths from stdin, one per line. A failed input is reported and the
+    /// others are converted (exit 2 at the end).
+    #[arg(required = true, num_args = 2.., value_name = "PATH")]
+    pub paths: Vec<String>,
     /// Tile codec (GDAL: COMPRESS) [default: lzw].
     #[arg(long, value_parser = values::<Codec>())]
     pub compress: Option<Codec>,
@@ -348,6 +353,12 @@ pub struct CreateArgs {
 }
 
 impl CreateArgs {
+    /// The inputs, and OUTPUT (the last path).
+    pub fn inputs_and_output(&self) -> (&[String], &str) {
+        let (output, inputs) = self.paths.split_last().expect("clap requires two paths");
+        (inputs, output)
+    }
+
     /// The options as the library takes them (it merges them with `--co`
     /// items and checks them).
     pub fn flags(&self) -> Flags {

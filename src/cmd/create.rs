@@ -1,13 +1,17 @@
-//! `cogtool create INPUT OUTPUT`: parse options, run the library's writer,
-//! draw a progress bar on a terminal, report errors on one line.
+//! `cogtool create INPUT... OUTPUT`: parse options, run the library's
+//! writer once or for each input (into a directory, `cp`-style), draw a
+//! progress bar on a terminal, report errors on one line.
 
 use super::{End, Global, Status, Stop};
-use cogtool::create::convert::Progress;
+use cogtool::create::batch;
+use cogtool::create::convert::{Progress, Summary};
 use cogtool::create::options::CreateOptions;
 use cogtool::create::run::Request;
 use cogtool::{Cancel, Error};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A bar weighted by tiles (every tile costs a read share, a resample share
 /// and an encode), hidden when stderr is not a terminal or with -q.
@@ -36,39 +40,137 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> End {
     let flags = a.flags();
     let tiling = cogtool::create::input::gdal_gate::tiling_of(&flags).map_err(Stop::usage)?;
     let opts = CreateOptions::from_flags(&flags).map_err(Stop::usage)?;
-    if refuse_stdout(&a.output, std::io::stdout().is_terminal()) {
+    let (inputs, output) = a.inputs_and_output();
+    // `-` as the only INPUT: the input paths come on stdin, one per line.
+    let inputs = if inputs == ["-"] { read_list()? } else { inputs.to_vec() };
+    let template =
+        Request { input: String::new(), output: String::new(), options: opts, tiling, remote: g.open_options() };
+    if inputs.len() == 1 && !batch::is_directory(output) {
+        return one(g, Request { input: inputs[0].clone(), output: output.to_string(), ..template });
+    }
+    many(g, &inputs, output, template)
+}
+
+/// INPUT to OUTPUT.
+fn one(g: &Global, request: Request) -> End {
+    let (input, output) = (request.input.clone(), request.output.clone());
+    if refuse_stdout(&output, std::io::stdout().is_terminal()) {
         return Err(Stop::usage(Error::usage(
             "refusing to write a binary COG to a terminal: redirect stdout (`> out.tif`, `| ...`) or name an OUTPUT file",
         )));
     }
-    if cogtool::source::scheme(&a.output) == cogtool::source::Scheme::Local {
-        cogtool::create::convert::check_local_output(&a.output, &opts).map_err(Stop::usage)?;
+    if cogtool::source::scheme(&output) == cogtool::source::Scheme::Local {
+        cogtool::create::convert::check_local_output(&output, &request.options).map_err(Stop::usage)?;
     }
     let cancel = Cancel::new();
     super::signals::install(&cancel);
-    let bar = (!g.quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = ProgressBar::new(0);
-        b.set_style(
-            ProgressStyle::with_template("{spinner} {bar:40} {percent:>3}% tiles {pos}/{len} eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        b
-    });
-    let mut bar = Bar(bar);
-    let request =
-        Request { input: a.input.clone(), output: a.output.clone(), options: opts, tiling, remote: g.open_options() };
+    let mut bar = Bar(new_bar(g, "{spinner} {bar:40} {percent:>3}% tiles {pos}/{len} eta {eta}"));
     let result = cogtool::create::run::create(&request, &mut bar, &cancel);
     bar.finish();
-    let s = result.map_err(|e| Stop::about(&a.input, e))?;
-    if !g.quiet {
-        for note in &s.notes {
-            eprintln!("cogtool: {}: note: {}", a.input, note);
+    let s = result.map_err(|e| Stop::about(&input, e))?;
+    report_done(g, &input, &output, &s);
+    Ok(Status::Ok)
+}
+
+/// Several inputs, or one into a directory: each to `OUTPUT/<its name>`,
+/// the cores shared out, a failure reported and the others done.
+fn many(g: &Global, inputs: &[String], output: &str, template: Request) -> End {
+    let pairs = batch::plan(inputs, output).map_err(Stop::usage)?;
+    if cogtool::source::scheme(output) == cogtool::source::Scheme::Local && !Path::new(output).is_dir() {
+        std::fs::create_dir_all(output).map_err(|e| Stop::about(output, e))?;
+    }
+    let reqs: Vec<Request> =
+        pairs.into_iter().map(|(input, output)| Request { input, output, ..template.clone() }).collect();
+    let cancel = Cancel::new();
+    super::signals::install(&cancel);
+    let bar = new_bar(g, "{spinner} {bar:40} {percent:>3}% files {msg} tiles {pos}/{len} eta {eta}");
+    let files_done = AtomicUsize::new(0);
+    if let Some(b) = &bar {
+        b.set_message(format!("0/{}", reqs.len()));
+    }
+    let progress = || -> Box<dyn Progress> { Box::new(Shared(bar.clone())) };
+    let done = |i: usize, r: &cogtool::Result<Summary>| {
+        let req = &reqs[i];
+        let n = files_done.fetch_add(1, Ordering::SeqCst) + 1;
+        let say = || match r {
+            Ok(s) => report_done(g, &req.input, &req.output, s),
+            Err(e) => eprintln!("cogtool: {}: {}", req.input, e),
+        };
+        match &bar {
+            Some(b) => {
+                b.suspend(say);
+                b.set_message(format!("{}/{}", n, reqs.len()));
+            }
+            None => say(),
         }
+    };
+    let threads =
+        template.options.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let failed = batch::run(&reqs, threads, &cancel, &progress, &done);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if cancel.is_cancelled() {
+        return Err(Stop::usage(Error::interrupted(format!(
+            "{} of {} conversions done; the one running was removed",
+            reqs.len() - failed,
+            reqs.len()
+        ))));
     }
     if g.verbose > 0 && !g.quiet {
+        eprintln!("cogtool: {} of {} converted", reqs.len() - failed, reqs.len());
+    }
+    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+}
+
+/// Input paths from stdin, one per line (blank lines skipped).
+fn read_list() -> Result<Vec<String>, Stop> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| Stop::about("-", e))?;
+    let list: Vec<String> = text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+    if list.is_empty() {
+        return Err(Stop::usage(Error::usage("no input paths on stdin")));
+    }
+    Ok(list)
+}
+
+/// A progress bar on a terminal (none with -q or when stderr is not one).
+fn new_bar(g: &Global, template: &str) -> Option<ProgressBar> {
+    (!g.quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(0);
+        b.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b
+    })
+}
+
+/// One bar over every conversion of a batch: each adds its tiles.
+struct Shared(Option<ProgressBar>);
+
+impl Progress for Shared {
+    fn start(&mut self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.inc_length(total);
+        }
+    }
+    fn tiles(&mut self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+}
+
+/// Notes, and with -v what was written.
+fn report_done(g: &Global, input: &str, output: &str, s: &Summary) {
+    if g.quiet {
+        return;
+    }
+    for note in &s.notes {
+        eprintln!("cogtool: {}: note: {}", input, note);
+    }
+    if g.verbose > 0 {
         eprintln!(
             "cogtool: {}: {} levels{}, {} bytes{}{}",
-            a.output,
+            output,
             s.levels,
             if s.with_mask { " with mask" } else { "" },
             s.bytes,
@@ -76,7 +178,6 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> End {
             if s.verified { ", verified" } else { "" }
         );
     }
-    Ok(Status::Ok)
 }
 
 /// `create IN -` with stdout on a terminal would print the binary COG on

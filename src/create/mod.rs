@@ -14,8 +14,10 @@
 //! [`config`] (options resolved against the input, every IFD's tags),
 //! [`convert`] (the native run, wiring the four together), [`verify`]
 //! (`--verify`: every level checked against the one it is computed from)
-//! and [`run`] (the entry point, which picks the adapter and the sink).
+//! [`run`] (the entry point, which picks the adapter and the sink) and
+//! [`batch`] (many inputs into a directory or S3 prefix, cores shared out).
 
+pub mod batch;
 pub(crate) mod config;
 pub mod convert;
 pub mod input;

@@ -10,6 +10,7 @@ mod create_support;
 
 mod create;
 mod create_alpha;
+mod create_batch;
 mod create_bytes;
 mod create_codecs;
 mod create_corpus;

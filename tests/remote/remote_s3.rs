@@ -530,3 +530,28 @@ fn create_to_s3_without_credentials_says_what_to_set_before_converting() {
     assert!(!s.object_path("private", "out/x.tif").exists());
     assert!(leftovers(dir.path()).is_empty(), "{:?}", leftovers(dir.path()));
 }
+
+#[test]
+fn create_many_inputs_to_an_s3_prefix() {
+    // `cp`'s convention with an S3 prefix: each input under its own name,
+    // each object the bytes of a local conversion, a failed input reported.
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let (a, b, bad) = (testdata("remote_mask.tif"), testdata("remote_small.tif"), testdata("bad_truncated.tif"));
+    let mut args = with_endpoint(&s, &["create", "--tmpdir", tmp.to_str().unwrap()]);
+    args.extend([a.to_str().unwrap(), bad.to_str().unwrap(), b.to_str().unwrap(), "s3://private/batch/"]);
+    let out = cogtool(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("bad_truncated.tif"), "{}", text(&out.stderr));
+    for (input, name) in [(&a, "remote_mask.tif"), (&b, "remote_small.tif")] {
+        let want = dir.path().join(name);
+        assert!(cogtool(["create", input.to_str().unwrap(), want.to_str().unwrap()]).status.success());
+        let got = std::fs::read(s.object_path("private", &format!("batch/{}", name))).unwrap();
+        assert!(got == std::fs::read(&want).unwrap(), "{}: the object differs from the local output", name);
+    }
+    assert!(!s.object_path("private", "batch/bad_truncated.tif").exists(), "no object for the failed input");
+    assert_eq!(open_uploads(&s), 0);
+    assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
+}

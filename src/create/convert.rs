@@ -55,22 +55,6 @@ pub trait Progress: Send {
 pub struct NoProgress;
 impl Progress for NoProgress {}
 
-/// GDAL's external overviews: when the input has none inside, those of
-/// `INPUT.ovr` (or `.OVR`), a TIFF of reduced-resolution IFDs. Returns the
-/// file and its images, and lists its overviews in `inp`.
-pub(crate) fn overview_file(input: &str, inp: &mut InputInfo, images: &[Image]) -> Result<Option<(Tiff, Vec<Image>)>> {
-    if !inp.overviews.is_empty() {
-        return Ok(None);
-    }
-    let Some(path) = [".ovr", ".OVR"].iter().map(|e| format!("{}{}", input, e)).find(|p| Path::new(p).is_file()) else {
-        return Ok(None);
-    };
-    let t = open_input(&path, false).map_err(|e| Error::new(e.kind, format!("{}: {}", path, e.message)))?;
-    let imgs = Image::all(&t).map_err(|e| Error::new(e.kind, format!("{}: {}", path, e.message)))?;
-    inp.overviews = info::external_overviews(&imgs, &images[inp.image]);
-    Ok(Some((t, imgs)))
-}
-
 fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
     let r = crate::source::open(path, &OpenOptions { verbose, ..Default::default() })?;
     Tiff::open_lenient(Arc::new(r))
@@ -120,7 +104,8 @@ pub fn create_tiff(
     let images = Image::all(&tiff)?;
     let mut inp = info::describe(&tiff, &images)?;
     // Without overviews inside, GDAL uses those of INPUT.ovr.
-    let ovr_file = if remote_input { None } else { overview_file(input_path, &mut inp, &images)? };
+    let ovr_file =
+        if remote_input { None } else { crate::create::input::overview_file::attach(input_path, &mut inp, &images)? };
     // What GDAL reads beside a local file (.aux.xml, world file, RPCs, .msk).
     let (sidecar, mut notes) = if remote_input {
         (None, Vec::new())

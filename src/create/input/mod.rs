@@ -3,6 +3,7 @@
 //!
 //! * [`info`]: what is kept from a TIFF input (size, bands, georeferencing,
 //!   palette, nodata, masks, metadata);
+//! * `overview_file`: GDAL's external overviews (`INPUT.ovr`);
 //! * [`rows`]: the row-source trait the pipeline reads through, and
 //!   [`remote`]: prefetching rows of a remote input in large ranges;
 //! * [`sidecar`]: the files GDAL reads beside an input (PAM, RPC, `.msk`,
@@ -16,6 +17,7 @@
 pub(crate) mod gdal;
 pub mod gdal_gate;
 pub(crate) mod info;
+pub(crate) mod overview_file;
 pub(crate) mod remote;
 pub(crate) mod rows;
 pub(crate) mod sidecar;

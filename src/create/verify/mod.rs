@@ -259,7 +259,7 @@ pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> 
     let mut inp = crate::create::input::info::describe(&tiff, &images)?;
     crate::create::input::sidecar::apply(Path::new(input), &mut inp)?;
     let reader = RasterReader::new(&tiff, &images[inp.image])?;
-    let ovr_file = crate::create::convert::overview_file(input, &mut inp, &images)?;
+    let ovr_file = crate::create::input::overview_file::attach(input, &mut inp, &images)?;
     let ovr = inp
         .overviews
         .iter()

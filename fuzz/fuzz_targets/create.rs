@@ -8,7 +8,7 @@
 mod common;
 use cogtool::create::convert::NoProgress;
 use cogtool::create::run::{Request, create};
-use cogtool::create::options::{Codec, CreateOptions, OverviewChoice, PredictorChoice};
+use cogtool::create::options::{Codec, CreateOptions, OverviewMode, PredictorChoice};
 use cogtool::tiff::Image;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
@@ -36,7 +36,8 @@ fn options(b: u8) -> CreateOptions {
         ..CreateOptions::default()
     };
     if b & 0x40 != 0 {
-        o.overviews = OverviewChoice::Count(2);
+        o.overview_count = Some(2);
+        o.overviews = if b & 0x04 != 0 { OverviewMode::IgnoreExisting } else { OverviewMode::Auto };
     }
     if b & 0x80 != 0 && o.codec.takes_predictor() {
         o.predictor = PredictorChoice::Auto;

@@ -322,6 +322,10 @@ pub struct CreateArgs {
     /// After writing, decode every tile, compare with the input, and validate.
     #[arg(long)]
     pub verify: bool,
+    /// Decode and re-encode every tile, even those the input already stores
+    /// exactly as the output asks (by default they are copied as they are).
+    #[arg(long)]
+    pub no_copy: bool,
     /// Reproject to WebMercatorQuad and align tiles with it, as GDAL's
     /// TILING_SCHEME=GoogleMapsCompatible (needs a build with --features gdal).
     #[arg(long, help_heading = "Tile matrix sets (needs a build with --features gdal)")]
@@ -386,6 +390,7 @@ impl CreateArgs {
             creation_options: self.creation_options.clone(),
             tmpdir: self.tmpdir.clone(),
             verify: self.verify,
+            no_copy: self.no_copy,
             web_optimized: self.web_optimized,
             tms: self.tms.clone(),
             warp_resampling: self.warp_resampling,

@@ -177,6 +177,9 @@ fn report_done(g: &Global, input: &str, output: &str, s: &Summary) {
             if s.bigtiff { ", BigTIFF" } else { "" },
             if s.verified { ", verified" } else { "" }
         );
+        for line in &s.level_report {
+            eprintln!("cogtool: {}: {}", output, line);
+        }
     }
 }
 

@@ -5,13 +5,14 @@
 
 use crate::create::config::{self, Config, MaskSource};
 use crate::create::input::info::{self, InputInfo};
-use crate::create::input::rows::{LevelRows, RowSource, Sources};
+use crate::create::input::rows::{LevelRows, RowSource, Sources, StoredLevel};
 use crate::create::layout::ifd::CogIfd;
 use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::encode_queue::EncodeQueue;
 use crate::create::pipeline::levels::LevelSource;
 use crate::create::pipeline::pyramid::Pyramid;
+use crate::create::pipeline::repack::{self, Plan};
 use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
@@ -38,6 +39,9 @@ pub struct Summary {
     pub verified: bool,
     /// What the user should know about how INPUT was read (printed unless -q).
     pub notes: Vec<String>,
+    /// How each level was made: its tiles copied from the input, or
+    /// encoded and why (printed with -v).
+    pub level_report: Vec<String>,
 }
 
 /// What the caller sees of a run, and how it stops one: progress hooks (the
@@ -173,7 +177,16 @@ pub fn create_tiff(
         .iter()
         .map(|(image, mask)| LevelRows { image, mask: mask.as_ref().map(|m| m as &dyn RowSource) })
         .collect();
-    let src = Sources { image: &reader, mask: mask_reader, overviews: &ovr_rows };
+    // The same levels as stored, for tiles copied as they are.
+    let mut stored = vec![StoredLevel { tiff: &tiff, image: img, mask: inp.mask.map(|m| &images[m]) }];
+    for v in &inp.overviews {
+        let (t, imgs) = match (&ovr_file, v.external) {
+            (Some((t, imgs)), true) => (t, imgs),
+            _ => (&tiff, &images),
+        };
+        stored.push(StoredLevel { tiff: t, image: &imgs[v.image], mask: v.mask.map(|m| &imgs[m]) });
+    }
+    let src = Sources { image: &reader, mask: mask_reader, overviews: &ovr_rows, stored: &stored };
     let mut summary = write_cog(output, o, progress, &inp, src)?;
     summary.notes.splice(0..0, notes);
     Ok(summary)
@@ -218,7 +231,8 @@ pub fn write_cog(
         (0..order.levels).map(|l| order.mask(l)).collect(),
         cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
     )?;
-    encode_levels(&cfg, o, inp, src, &mut spills, progress)?;
+    let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
+    encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress)?;
 
     // Plan with every size known, then write.
     let counts = spills.counts();
@@ -245,6 +259,18 @@ pub fn write_cog(
         bytes: layout.total_len,
         verified: o.verify && !to_stdout,
         notes: cfg.notes(inp),
+        level_report: plans
+            .iter()
+            .zip(&cfg.levels)
+            .enumerate()
+            .map(|(l, (p, g))| {
+                let how = match p {
+                    Plan::Copy { .. } => "tiles copied from the input",
+                    Plan::Encode(why) => why,
+                };
+                format!("level {} ({}x{}): {}", l, g.width, g.height, how)
+            })
+            .collect(),
     })
 }
 
@@ -269,6 +295,7 @@ fn encode_levels(
     o: &CreateOptions,
     inp: &InputInfo,
     src: Sources,
+    plans: &[Plan],
     spills: &mut Spills,
     progress: &mut dyn Progress,
 ) -> Result<()> {
@@ -283,7 +310,18 @@ fn encode_levels(
     let (work_pool, encode_pool) = (pool("read")?, pool("encode")?);
     let total_tiles: u64 = cfg.levels.iter().map(|l| l.tiles_down() * l.tiles_across()).sum();
     progress.start(total_tiles);
-    work_pool.install(|| run_pyramid(cfg, inp, src, &encode_pool, spills, progress))?;
+    // Levels whose stored tiles fit are copied first, a tile row at a time.
+    let cancel = progress.cancel();
+    for (level, p) in plans.iter().enumerate() {
+        if let Plan::Copy { from, image, mask } = p {
+            let mut done = |n: u64| progress.tiles(n);
+            repack::copy_level(cfg, level, &src.stored[*from], image, mask.as_ref(), spills, &cancel, &mut done)?;
+        }
+    }
+    let fed = Feeds { decoded: repack::decoded(cfg, plans), cut: plans.iter().map(|p| !p.is_copy()).collect() };
+    if fed.decoded.iter().any(|&d| d) {
+        work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
+    }
     spills.finish()?;
     progress.finish();
     Ok(())
@@ -306,11 +344,19 @@ fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
         .sum()
 }
 
+/// Which levels are decoded (fed levels whose pixels are needed) and which
+/// cut into tiles (those not copied): see [`repack`].
+struct Feeds {
+    decoded: Vec<bool>,
+    cut: Vec<bool>,
+}
+
 /// Dispatch on the sample type, then stream the rows through the pyramid.
 fn run_pyramid(
     cfg: &Config,
     inp: &InputInfo,
     src: Sources,
+    fed: &Feeds,
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
@@ -319,7 +365,7 @@ fn run_pyramid(
     let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
     let parts = if complex { 2 } else { 1 };
     for_sample_type!(inp.sample_format, comp_bytes,
-        T => stream::<T>(cfg, inp, src, encode_pool, spills, progress, parts),
+        T => stream::<T>(cfg, inp, src, fed, encode_pool, spills, progress, parts),
         _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))
 }
 
@@ -328,6 +374,7 @@ fn stream<T: Sample>(
     cfg: &Config,
     inp: &InputInfo,
     src: Sources,
+    fed: &Feeds,
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
@@ -348,12 +395,16 @@ fn stream<T: Sample>(
             cancel.check("conversion stopped, temporary files removed")?;
             queue.submit(cut, spills, &mut done)
         };
-        let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), sink);
-        let full = Fed { level: 0, width: inp.width, height: inp.height, image: src.image, mask: src.mask };
-        feed_rows(cfg, &full, &mut pyr, parts)?;
-        // Levels copied from the input's own overviews, one after the other.
+        let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), &fed.cut, sink);
+        if fed.decoded[0] {
+            let full = Fed { level: 0, width: inp.width, height: inp.height, image: src.image, mask: src.mask };
+            feed_rows(cfg, &full, &mut pyr, parts)?;
+        }
+        // Levels taken from the input's own overviews, one after the other.
         for (level, s) in cfg.level_sources.iter().enumerate() {
-            if let LevelSource::Copied(i) = *s {
+            if let LevelSource::Copied(i) = *s
+                && fed.decoded[level]
+            {
                 let (g, rows) = (cfg.levels[level], &src.overviews[i]);
                 let mask = if cfg.mask == MaskSource::InputMask { rows.mask } else { None };
                 let fed = Fed { level, width: g.width, height: g.height, image: rows.image, mask };

@@ -121,6 +121,9 @@ pub struct CreateOptions {
     pub overwrite: bool,
     pub tmpdir: Option<PathBuf>,
     pub verify: bool,
+    /// Re-encode every tile rather than copy the input's stored tiles
+    /// where they fit (see `pipeline::repack`).
+    pub no_copy: bool,
 }
 
 impl Default for CreateOptions {
@@ -146,6 +149,7 @@ impl Default for CreateOptions {
             overwrite: false,
             tmpdir: None,
             verify: false,
+            no_copy: false,
         }
     }
 }
@@ -223,6 +227,7 @@ pub struct Flags {
     pub creation_options: Vec<String>,
     pub tmpdir: Option<PathBuf>,
     pub verify: bool,
+    pub no_copy: bool,
     pub web_optimized: bool,
     pub tms: Option<PathBuf>,
     pub warp_resampling: Option<Resampling>,
@@ -452,6 +457,7 @@ impl CreateOptions {
             overwrite: a.overwrite,
             tmpdir: a.tmpdir.clone(),
             verify: a.verify,
+            no_copy: a.no_copy,
         };
         o.check()?;
         Ok(o)

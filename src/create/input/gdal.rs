@@ -276,6 +276,7 @@ pub(crate) fn create_from_dataset(
     } else {
         None
     };
-    let src = Sources { image: &rows, mask: mask_rows.as_ref().map(|r| r as &dyn RowSource), overviews: &[] };
+    let src =
+        Sources { image: &rows, mask: mask_rows.as_ref().map(|r| r as &dyn RowSource), overviews: &[], stored: &[] };
     write_cog(output, o, progress, &inp, src)
 }

@@ -3,6 +3,7 @@
 
 use crate::Result;
 use crate::raster::RasterReader;
+use crate::tiff::{Image, Tiff};
 
 /// Where the pipeline reads its pixels: the input's full-resolution rows,
 /// its mask's rows, and the rows of its own overview levels (for output
@@ -12,6 +13,18 @@ pub struct Sources<'a> {
     pub image: &'a dyn RowSource,
     pub mask: Option<&'a dyn RowSource>,
     pub overviews: &'a [LevelRows<'a>],
+    /// The same levels as stored (full resolution first, then each of
+    /// `overviews`), whose compressed tiles may be copied as they are
+    /// (`pipeline::repack`); empty when the input is no TIFF of ours to read.
+    pub stored: &'a [StoredLevel<'a>],
+}
+
+/// One level of a TIFF input as stored: its image IFD and its mask's.
+#[derive(Clone, Copy)]
+pub struct StoredLevel<'a> {
+    pub tiff: &'a Tiff,
+    pub image: &'a Image,
+    pub mask: Option<&'a Image>,
 }
 
 /// The rows of one of the input's own overview levels, and of its mask.

@@ -6,12 +6,14 @@
 //! * [`resample`]: one file per method family, GDAL's rules;
 //! * `tile_encoder` and `encode_queue`: tiles compressed on their own pool,
 //!   in a bounded queue;
+//! * `repack`: levels whose stored tiles are copied as they are;
 //! * `spill`: encoded tiles framed per level (leader, trailer) until the
 //!   sink copies them into place; `sample`: the sample types.
 
 pub(crate) mod encode_queue;
 pub(crate) mod levels;
 pub(crate) mod pyramid;
+pub(crate) mod repack;
 pub mod resample;
 pub(crate) mod sample;
 pub(crate) mod spill;

@@ -29,6 +29,9 @@ struct LevelBuf<T> {
     source: usize,
     /// Next row of this level to compute from its source.
     next_row: usize,
+    /// Whether its tiles are cut and handed to the sink (not for a level
+    /// whose stored tiles are copied: see repack.rs).
+    cut: bool,
 }
 
 /// The `source` of a level nobody computes: its rows are pushed in.
@@ -50,7 +53,8 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
 }
 
 impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
-    pub fn new(cfg: &Config, comps: usize, with_valid: bool, sink: S) -> Self {
+    /// `cut[k]`: whether level k's tiles go to the sink.
+    pub fn new(cfg: &Config, comps: usize, with_valid: bool, cut: &[bool], sink: S) -> Self {
         let levels = cfg
             .levels
             .iter()
@@ -67,6 +71,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                     LevelSource::Input | LevelSource::Copied(_) => FED,
                 },
                 next_row: 0,
+                cut: cut[j],
             })
             .collect();
         Pyramid {
@@ -252,6 +257,10 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 return Ok(());
             }
             let rows = b.min(h - row0);
+            if !l.cut {
+                self.levels[k].emitted = row0 + rows;
+                continue;
+            }
             let across = g.tiles_across() as usize;
             let tile_row = row0 / b;
             let off = row0 - l.base;

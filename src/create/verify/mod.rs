@@ -270,7 +270,7 @@ pub fn verify_cog(written: &Path, input: &str, o: &CreateOptions) -> Result<()> 
         .collect::<Result<Vec<_>>>()?;
     let cfg = crate::create::config::resolve(o, &inp, reader.sample_bytes())?;
     let ovr_rows: Vec<InputLevelRows> = ovr.iter().map(|r| InputLevelRows { image: r, mask: None }).collect();
-    let src = Sources { image: &reader, mask: None, overviews: &ovr_rows };
+    let src = Sources { image: &reader, mask: None, overviews: &ovr_rows, stored: &[] };
     verify_written(written, src, inp.height, &cfg)
 }
 

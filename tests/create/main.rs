@@ -18,6 +18,7 @@ mod create_gdal;
 mod create_matrix;
 mod create_overviews;
 mod create_realworld;
+mod create_repack;
 mod hostile_create;
 mod resample_gdal;
 mod resample_rules;

@@ -499,3 +499,24 @@ fn create_over_http_matches_local_for_varied_inputs() {
     }
     assert!(compared >= 5, "{compared}");
 }
+
+#[test]
+fn create_repacks_a_remote_input_a_tile_row_per_request() {
+    // Every level's stored tiles fit: they are copied, one merged read per
+    // tile row (2 + 1 + 1 rows here; the edited tile of row 0 lies at the
+    // end of the file, a second read), and nothing is decoded.
+    let (s, url, _) = serve("repack_edited.tif");
+    let dir = tempfile::tempdir().unwrap();
+    let (want, got) = (dir.path().join("local.tif"), dir.path().join("http.tif"));
+    let args = ["--compress", "deflate", "--blocksize", "256", "-v"];
+    let l = cogtool(
+        [&["create", testdata("repack_edited.tif").to_str().unwrap(), want.to_str().unwrap()], &args[..]].concat(),
+    );
+    assert!(l.status.success(), "{}", text(&l.stderr));
+    let h = cogtool([&["create", &url, got.to_str().unwrap()], &args[..]].concat());
+    assert!(h.status.success(), "{}", text(&h.stderr));
+    assert_eq!(text(&h.stderr).matches("tiles copied from the input").count(), 3, "{}", text(&h.stderr));
+    assert!(std::fs::read(&want).unwrap() == std::fs::read(&got).unwrap(), "create output differs");
+    let log = s.log("repack_edited.tif");
+    assert_eq!(log.len(), 1 + 5, "the header, then one read per tile row and one for the edited tile: {log:?}");
+}

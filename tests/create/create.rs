@@ -1045,3 +1045,23 @@ fn a_cancelled_library_run_stops_and_leaves_nothing() {
     assert!(done.bytes > 0 && out.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn verify_fails_on_errors_not_on_warnings_the_options_cause() {
+    // No overviews on an image larger than 512 (a warning of GDAL's
+    // validator) and 128-pixel overview tiles under 16-pixel main tiles:
+    // what was asked for, and what GDAL writes too.
+    let d = tmp("verify-warnings");
+    let out = d.join("out.tif");
+    let input = common::testdata("cog_rgb_deflate.tif");
+    for extra in [&["--overviews", "none"][..], &["--blocksize", "16"][..]] {
+        let o =
+            run(&[&["create", input.to_str().unwrap(), out.to_str().unwrap(), "--verify", "--overwrite"][..], extra]
+                .concat());
+        assert_eq!(o.status.code(), Some(0), "{:?}: {}", extra, stderr(&o));
+        let v = cogtool(["validate", out.to_str().unwrap()]);
+        assert_eq!(v.status.code(), Some(0));
+        assert!(common::stdout(&v).to_lowercase().contains("warning"), "{:?}: no warning to tolerate", extra);
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -165,3 +165,68 @@ fn a_stored_tile_past_the_end_fails_with_no_output() {
     assert_eq!(left.len(), 2, "output or temporary files left: {:?}", left);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Other people's tiled files, converted with their own codec, tile size
+/// and predictor so that their stored tiles are candidates for copying:
+/// every run ends valid with `--verify` passing (full resolution and kept
+/// overviews equal to the input's), or with a one-line error and no output.
+#[test]
+fn corpus_files_repack_with_their_pixels() {
+    let Some(dir) = common::corpus_dir() else { return };
+    let work = tmp("corpus");
+    let out = work.join("out.tif");
+    let (mut converted, mut copied_l0) = (0, 0);
+    for row in common::manifest(&dir) {
+        let codec = match row["compression"].as_str() {
+            "NONE" => "none",
+            "DEFLATE" => "deflate",
+            "LZW" => "lzw",
+            "ZSTD" => "zstd",
+            "PACKBITS" => "packbits",
+            _ => continue,
+        };
+        let predictor = match row["predictor"].as_str() {
+            "2" => "horizontal",
+            "3" => "float",
+            _ => "none",
+        };
+        let Some((w, h)) = row["blocksize"].split_once('x') else { continue };
+        let path = dir.join(&row["path"]);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
+        if row["tiled"] != "yes" || w != h || size > 2 << 20 {
+            continue;
+        }
+        let _ = std::fs::remove_file(&out);
+        let o = cogtool([
+            "create",
+            "-v",
+            path.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "--compress",
+            codec,
+            "--blocksize",
+            w,
+            "--predictor",
+            predictor,
+            "--verify",
+        ]);
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{}: {}", row["path"], err);
+        match o.status.code() {
+            Some(0) => {
+                converted += 1;
+                if err.lines().any(|l| l.contains(": level 0 ") && l.ends_with("tiles copied from the input")) {
+                    copied_l0 += 1;
+                }
+            }
+            Some(2) => {
+                assert_eq!(err.trim().lines().count(), 1, "{}: {}", row["path"], err);
+                assert!(!out.exists(), "{}: output left after an error", row["path"]);
+            }
+            c => panic!("{}: exit {:?}: {}", row["path"], c, err),
+        }
+    }
+    eprintln!("repack over the corpus: {} converted and verified, {} with level 0 copied", converted, copied_l0);
+    assert!(copied_l0 >= 20, "only {} corpus files had their full resolution copied", copied_l0);
+    std::fs::remove_dir_all(&work).unwrap();
+}

@@ -235,7 +235,15 @@ pub fn copy_level(
             }
         }
         let wanted: Vec<_> = ranges.iter().filter(|r| !r.is_empty()).cloned().collect();
-        let mut got = st.tiff.reader.read_many(&wanted)?.into_iter();
+        let mut got = st
+            .tiff
+            .reader
+            .read_many(&wanted)
+            .map_err(|mut e| {
+                e.message = format!("stored tiles of level {}, tile row {}: {}", level, row, e.message);
+                e
+            })?
+            .into_iter();
         let mut bytes = ranges.iter().map(|r| if r.is_empty() { Vec::new() } else { got.next().unwrap_or_default() });
         for col in 0..across {
             let planes_bytes: Vec<Vec<u8>> = (0..planes).map(|_| bytes.next().unwrap_or_default()).collect();

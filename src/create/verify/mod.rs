@@ -211,9 +211,17 @@ pub(crate) fn verify_written(written: &Path, input: Sources, h: u64, cfg: &Confi
     use crate::read::validate::{FullCheck, Options, Rules, validate_source};
     let opts = Options { rules: Rules::Gdal, full_check: FullCheck::Yes };
     let report = validate_source(&written.to_string_lossy(), &OpenOptions::default(), &opts)?;
-    if !report.is_valid(true) {
-        let first = report.findings.first().map(|f| f.message.clone()).unwrap_or_default();
-        return Err(Error::format(format!("--verify: the output is not a clean COG: {}", first)));
+    // Errors fail; warnings (no overviews on a large image, overview tiles
+    // of another size than 16-pixel main tiles...) follow from the options
+    // asked for, and GDAL writes the same file.
+    if !report.is_valid(false) {
+        let first = report
+            .findings
+            .iter()
+            .find(|f| f.severity == crate::read::validate::Severity::Error)
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        return Err(Error::format(format!("--verify: the output is not a valid COG: {}", first)));
     }
     if cfg.codec.lossless() && cfg.bands == cfg.src_bands {
         let b = open(written)?;

@@ -4,7 +4,9 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cogtool::create::options::{BigTiff, Codec, Flags, Interleave, OverviewMode, PredictorChoice, ZoomLevelStrategy};
+use cogtool::create::options::{
+    BigTiff, Codec, Flags, Interleave, OverviewMode, PredictorChoice, StatisticsMode, ZoomLevelStrategy,
+};
 use cogtool::create::pipeline::resample::Method as Resampling;
 use std::path::PathBuf;
 
@@ -31,7 +33,16 @@ macro_rules! library_values {
         }
     )*};
 }
-library_values!(Codec, PredictorChoice, Resampling, BigTiff, Interleave, ZoomLevelStrategy, OverviewMode);
+library_values!(
+    Codec,
+    PredictorChoice,
+    Resampling,
+    BigTiff,
+    Interleave,
+    ZoomLevelStrategy,
+    OverviewMode,
+    StatisticsMode
+);
 
 /// The clap parser for a library value list: its names are the possible
 /// values (shown in help, completions and man pages).
@@ -284,6 +295,13 @@ pub struct CreateArgs {
     /// (the same as --overviews ignore-existing).
     #[arg(long)]
     pub regenerate_overviews: bool,
+    /// Band statistics (minimum, maximum, mean, standard deviation, valid
+    /// percentage) in the output's metadata, as GDAL's STATISTICS: `yes`
+    /// computes them exactly as the pixels pass (nodata, NaN and masked
+    /// pixels left out); `auto` keeps the input's, computed anew when the
+    /// bands or nodata change; `no` leaves them out [default: auto].
+    #[arg(long, value_parser = values::<StatisticsMode>())]
+    pub statistics: Option<StatisticsMode>,
     /// Nodata value, `nan`, or `none` to drop the input's.
     #[arg(long, allow_hyphen_values = true)]
     pub nodata: Option<String>,
@@ -378,6 +396,7 @@ impl CreateArgs {
             overview_count: self.overview_count,
             overviews: self.overviews,
             regenerate_overviews: self.regenerate_overviews,
+            statistics: self.statistics,
             nodata: self.nodata.clone(),
             add_mask: self.add_mask,
             interleave: self.interleave,

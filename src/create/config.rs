@@ -4,7 +4,7 @@
 
 use crate::create::input::info::InputInfo;
 use crate::create::layout::ifd::CogIfd;
-use crate::create::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice};
+use crate::create::options::{Codec, CreateOptions, Interleave, NodataChoice, PredictorChoice, StatisticsMode};
 use crate::create::pipeline::levels::{LevelGeom, LevelSource, OverviewPlan, overview_plan, pyramid};
 use crate::create::pipeline::resample::{Alpha, Method, Palette};
 use crate::tiff::gdal_metadata::{Item, escape};
@@ -79,6 +79,9 @@ pub struct Config {
     /// Complex samples: resampled by GDAL's complex rules (see
     /// [`crate::create::pipeline::resample::Rules::complex`]).
     pub complex: bool,
+    /// Band statistics are computed as full resolution passes (and any
+    /// STATISTICS_* items of the input are left out of `metadata`).
+    pub statistics: bool,
 }
 
 impl Config {
@@ -139,7 +142,8 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         None => Method::Cubic,
     };
     let (photometric, gray_as_rgb) = photometric_for(o, inp, bands, sample_bytes, mask_alpha);
-    let (metadata, tiff_tags) = output_metadata(o, inp, bands, mask_alpha, photometric, gray_as_rgb)?;
+    let (mut metadata, tiff_tags) = output_metadata(o, inp, bands, mask_alpha, photometric, gray_as_rgb)?;
+    let statistics = statistics_plan(o, inp, &mut metadata, mask_alpha.is_some(), nd.text.as_deref());
     let jpeg_tables =
         if o.codec == Codec::Jpeg { Some(jpeg_quant_tables(bands, photometric, o.quality)?) } else { None };
     let (overviews, overview_note) = plan_overviews(o, inp, mask);
@@ -172,7 +176,33 @@ pub fn resolve(o: &CreateOptions, inp: &InputInfo, sample_bytes: usize) -> Resul
         alpha,
         palette: inp.color_map.as_deref().map(|cm| Palette::from_color_map(cm, nd.value)),
         complex: inp.is_complex(),
+        statistics,
     })
+}
+
+/// Whether band statistics are computed in the pass (GDAL's STATISTICS):
+/// `yes` always; `auto` when the input has statistics whose pixels change
+/// (an alpha band moved into the mask, another nodata value); `no` never.
+/// The input's STATISTICS_* items are left out when they are recomputed,
+/// and with `no`; otherwise they are kept as they are.
+fn statistics_plan(
+    o: &CreateOptions,
+    inp: &InputInfo,
+    metadata: &mut Vec<Item>,
+    bands_change: bool,
+    nodata_text: Option<&str>,
+) -> bool {
+    let is_stat = |i: &Item| i.sample.is_some() && i.domain.is_none() && i.name.starts_with("STATISTICS_");
+    let has = metadata.iter().any(is_stat);
+    let compute = match o.statistics {
+        StatisticsMode::Yes => true,
+        StatisticsMode::No => false,
+        StatisticsMode::Auto => has && (bands_change || nodata_text != inp.nodata_text.as_deref()),
+    };
+    if compute || o.statistics == StatisticsMode::No {
+        metadata.retain(|i| !is_stat(i));
+    }
+    compute
 }
 
 /// The output's overview sizes and sources (GDAL's rules:

@@ -15,10 +15,12 @@ use crate::create::pipeline::pyramid::Pyramid;
 use crate::create::pipeline::repack::{self, Plan};
 use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::create::pipeline::spill::Spills;
+use crate::create::pipeline::stats::{self, Statistics, Validity};
 use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
 use crate::create::sink::local::{TempFile, parent_dir};
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
+use crate::tiff::gdal_metadata::Item;
 use crate::tiff::{Image, Tiff};
 use crate::{Cancel, Error, Result};
 use std::io::BufWriter;
@@ -205,12 +207,12 @@ pub fn write_cog(
     let reader = src.image;
     let to_stdout = output == "-";
     let out_path = PathBuf::from(output);
-    let cfg = config::resolve(o, inp, reader.sample_bytes())?;
+    let mut cfg = config::resolve(o, inp, reader.sample_bytes())?;
     check_band_bytes(&cfg, inp, reader.sample_bytes())?;
     let src = Sources { mask: if cfg.mask == MaskSource::InputMask { src.mask } else { None }, ..src };
     let order = IfdOrder { levels: cfg.levels.len(), with_mask: cfg.with_mask() };
     let slots = order.sequence();
-    let ifds: Vec<_> = slots
+    let mut ifds: Vec<_> = slots
         .iter()
         .map(|slot| match *slot {
             IfdSlot::Image(l) => config::image_ifd(&cfg, inp, l),
@@ -232,7 +234,12 @@ pub fn write_cog(
         cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
     )?;
     let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
-    encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress)?;
+    if let Some(per_band) = encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress)? {
+        // Statistics are known once the pixels have passed: the full
+        // resolution IFD gets them (its size is not needed before).
+        stats::insert_items(&mut cfg.metadata, per_band);
+        ifds[order.image(0)] = config::image_ifd(&cfg, inp, 0);
+    }
 
     // Plan with every size known, then write.
     let counts = spills.counts();
@@ -290,6 +297,7 @@ fn check_band_bytes(cfg: &Config, inp: &InputInfo, sample_bytes: usize) -> Resul
 /// Every level of the pyramid computed and encoded into `spills`, on two
 /// pools of `--threads`: one compresses tiles, the other reads and
 /// resamples (in parallel where it can) and cuts the next tiles meanwhile.
+/// Returns each band's statistics items when they are computed.
 fn encode_levels(
     cfg: &Config,
     o: &CreateOptions,
@@ -298,7 +306,7 @@ fn encode_levels(
     plans: &[Plan],
     spills: &mut Spills,
     progress: &mut dyn Progress,
-) -> Result<()> {
+) -> Result<Option<BandItems>> {
     let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = |name: &'static str| {
         rayon::ThreadPoolBuilder::new()
@@ -318,14 +326,21 @@ fn encode_levels(
             repack::copy_level(cfg, level, &src.stored[*from], image, mask.as_ref(), spills, &cancel, &mut done)?;
         }
     }
-    let fed = Feeds { decoded: repack::decoded(cfg, plans), cut: plans.iter().map(|p| !p.is_copy()).collect() };
+    let mut decoded = repack::decoded(cfg, plans);
+    // Statistics need the full resolution's pixels even when its tiles are copied.
+    decoded[0] |= cfg.statistics;
+    let fed = Feeds { decoded, cut: plans.iter().map(|p| !p.is_copy()).collect() };
+    let mut items = None;
     if fed.decoded.iter().any(|&d| d) {
-        work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
+        items = work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
     }
     spills.finish()?;
     progress.finish();
-    Ok(())
+    Ok(items)
 }
+
+/// Statistics items of each band.
+type BandItems = Vec<Vec<Item>>;
 
 /// The largest size the tile data could take (every tile stored raw, plus
 /// its leader and trailer): with `BIGTIFF=IF_SAFER`, GDAL's rule.
@@ -360,7 +375,7 @@ fn run_pyramid(
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
-) -> Result<()> {
+) -> Result<Option<BandItems>> {
     let complex = inp.is_complex();
     let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
     let parts = if complex { 2 } else { 1 };
@@ -379,8 +394,9 @@ fn stream<T: Sample>(
     spills: &mut Spills,
     progress: &mut dyn Progress,
     parts: usize,
-) -> Result<()> {
+) -> Result<Option<BandItems>> {
     let comps = cfg.bands * parts;
+    let mut stats = cfg.statistics.then(|| Statistics::new(cfg.bands, parts, validity(cfg)));
     // Tiles in flight: half a row of full-resolution tiles plus two per
     // thread keeps every encoder busy while the next rows are read (each
     // finished tile makes room for the next one) without holding more.
@@ -398,7 +414,7 @@ fn stream<T: Sample>(
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), &fed.cut, sink);
         if fed.decoded[0] {
             let full = Fed { level: 0, width: inp.width, height: inp.height, image: src.image, mask: src.mask };
-            feed_rows(cfg, &full, &mut pyr, parts)?;
+            feed_rows(cfg, &full, &mut pyr, parts, stats.as_mut())?;
         }
         // Levels taken from the input's own overviews, one after the other.
         for (level, s) in cfg.level_sources.iter().enumerate() {
@@ -408,11 +424,24 @@ fn stream<T: Sample>(
                 let (g, rows) = (cfg.levels[level], &src.overviews[i]);
                 let mask = if cfg.mask == MaskSource::InputMask { rows.mask } else { None };
                 let fed = Fed { level, width: g.width, height: g.height, image: rows.image, mask };
-                feed_rows(cfg, &fed, &mut pyr, parts)?;
+                feed_rows(cfg, &fed, &mut pyr, parts, None)?;
             }
         }
     }
-    queue.finish(spills, &mut done)
+    queue.finish(spills, &mut done)?;
+    Ok(stats.map(|s| s.items::<T>()))
+}
+
+/// Which samples statistics count, as GDAL decides: by nodata when the
+/// output has one (even one its type cannot hold: then all count), else by
+/// the output's mask, else by an alpha band that masks the others.
+fn validity(cfg: &Config) -> Validity {
+    let has_nodata = cfg.nodata_text.is_some();
+    Validity {
+        nodata: cfg.nodata.filter(|_| has_nodata),
+        use_mask: !has_nodata && cfg.with_mask(),
+        alpha: cfg.alpha.filter(|a| !has_nodata && !cfg.with_mask() && a.masks_colour).map(|a| a.index),
+    }
 }
 
 /// A level whose rows are read rather than computed: full resolution, or
@@ -432,6 +461,7 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     fed: &Fed,
     pyr: &mut Pyramid<T, S>,
     parts: usize,
+    mut stats: Option<&mut Statistics>,
 ) -> Result<()> {
     let (reader, mask_reader, level) = (fed.image, fed.mask, fed.level);
     let (width, height) = (fed.width as usize, fed.height);
@@ -449,7 +479,13 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
         let y1 = (y + step).min(height);
         if in_place {
             let rows = (y1 - y) as usize;
-            pyr.push_with(level, rows, |dst| reader.read_rows_to(y, y1, T::le_bytes_mut(dst).expect("little-endian")))?;
+            pyr.push_with(level, rows, |dst| {
+                reader.read_rows_to(y, y1, T::le_bytes_mut(dst).expect("little-endian"))?;
+                if let Some(s) = stats.as_deref_mut() {
+                    s.add(dst, width, None);
+                }
+                Ok(())
+            })?;
             y = y1;
             continue;
         }
@@ -516,6 +552,9 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
                 (all, Some(valid))
             }
         };
+        if let Some(s) = stats.as_deref_mut() {
+            s.add(data, width, valid.as_deref());
+        }
         pyr.push(level, data, valid)?;
         y = y1;
     }

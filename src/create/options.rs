@@ -53,6 +53,13 @@ named_values!(
     }
 );
 
+named_values!(
+    /// Band statistics in the output's metadata (GDAL: STATISTICS).
+    /// `auto`: keep the input's, computed anew where the pixels they
+    /// describe change; `yes`: compute them as the pixels pass; `no`: none.
+    StatisticsMode { Auto => "auto", Yes => "yes", No => "no" }
+);
+
 impl Codec {
     /// The TIFF Compression tag value.
     pub fn tag(self) -> Compression {
@@ -107,6 +114,8 @@ pub struct CreateOptions {
     /// None: GDAL's default for the input (CUBIC, NEAREST for palette/complex).
     pub resampling: Option<Resampling>,
     pub overviews: OverviewMode,
+    /// STATISTICS_* items: kept, computed or left out.
+    pub statistics: StatisticsMode,
     /// At most this many overview levels (GDAL: OVERVIEW_COUNT); computed
     /// levels halve until the image fits in one block by default.
     pub overview_count: Option<u32>,
@@ -137,6 +146,7 @@ impl Default for CreateOptions {
             overview_blocksize: None,
             resampling: None,
             overviews: OverviewMode::Auto,
+            statistics: StatisticsMode::Auto,
             overview_count: None,
             nodata: NodataChoice::Keep,
             add_mask: false,
@@ -215,6 +225,7 @@ pub struct Flags {
     pub overviews: Option<OverviewMode>,
     /// `--regenerate-overviews`: OVERVIEWS=IGNORE_EXISTING.
     pub regenerate_overviews: bool,
+    pub statistics: Option<StatisticsMode>,
     pub nodata: Option<String>,
     pub add_mask: bool,
     pub interleave: Option<Interleave>,
@@ -239,6 +250,7 @@ pub struct Flags {
 /// Everything from the command line, before it is merged.
 #[derive(Default)]
 struct Collected {
+    statistics: Option<StatisticsMode>,
     codec: Option<Codec>,
     level: Option<i32>,
     quality: Option<u8>,
@@ -316,7 +328,11 @@ fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
         }
         // Options whose only value we can honour is GDAL's default.
         "GEOTIFF_VERSION" if up == "AUTO" || up == "1.0" => {}
-        "STATISTICS" if up == "AUTO" || up == "NO" => {}
+        "STATISTICS" => {
+            let m = StatisticsMode::from_name(&up.to_ascii_lowercase())
+                .ok_or_else(|| usage(format!("--co STATISTICS={}: expected AUTO, YES or NO", v)))?;
+            set_once(&mut c.statistics, m, "STATISTICS")?
+        }
         "ADD_ALPHA" | "TILING_SCHEME" if up == "CUSTOM" || up == "YES" => {}
         "OVERVIEW_COMPRESS"
         | "OVERVIEW_QUALITY"
@@ -338,7 +354,6 @@ fn apply_co(c: &mut Collected, item: &str) -> Result<()> {
         | "TILING_SCHEME"
         | "ADD_ALPHA"
         | "GEOTIFF_VERSION"
-        | "STATISTICS"
         | "COPY_SRC_MDD"
         | "SRC_MDD" => {
             return Err(usage(format!("--co {}={}: this GDAL COG option is not supported by cogtool create", name, v)));
@@ -417,6 +432,9 @@ impl CreateOptions {
         if let Some(m) = a.overviews {
             set_once(&mut c.overviews, m, "--overviews/OVERVIEWS")?;
         }
+        if let Some(m) = a.statistics {
+            set_once(&mut c.statistics, m, "--statistics/STATISTICS")?;
+        }
         if a.regenerate_overviews {
             set_once(&mut c.overviews, OverviewMode::IgnoreExisting, "--regenerate-overviews/OVERVIEWS")?;
         }
@@ -442,6 +460,7 @@ impl CreateOptions {
             overview_blocksize: c.overview_blocksize,
             resampling: c.overview_resampling.or(c.resampling),
             overviews: c.overviews.unwrap_or(d.overviews),
+            statistics: c.statistics.unwrap_or(d.statistics),
             overview_count: c.overview_count,
             nodata: match &a.nodata {
                 Some(s) => parse_nodata(s)?,

@@ -13,7 +13,7 @@
 //! * [`write`]: encoding IFDs for the COG writer.
 
 pub(crate) mod codes;
-pub(crate) mod gdal_metadata;
+pub mod gdal_metadata;
 pub(crate) mod ghost;
 pub(crate) mod image;
 pub(crate) mod nodata;

@@ -103,6 +103,15 @@ pub enum Oracle {
     GdalValidator,
     /// numpy for [`PY`] (python3-numpy).
     Numpy,
+    /// rasterio's wheel (it bundles a GDAL of 3.8 or later, whose COG
+    /// driver has STATISTICS) in the venv [`rasterio_python`] names.
+    Rasterio,
+}
+
+/// The Python of the venv that has rasterio: `COGTOOL_RASTERIO_PYTHON`, or
+/// the venv `.ci/run` makes (`/opt/cogtool-venv`).
+pub fn rasterio_python() -> String {
+    std::env::var("COGTOOL_RASTERIO_PYTHON").unwrap_or_else(|_| "/opt/cogtool-venv/bin/python".into())
 }
 
 use Oracle::*;
@@ -111,7 +120,7 @@ use Oracle::*;
 pub const GDAL_PYTHON: &[Oracle] = &[GdalTools, GdalPython, Numpy];
 
 impl Oracle {
-    const ALL: [Oracle; 4] = [GdalTools, GdalPython, GdalValidator, Numpy];
+    const ALL: [Oracle; 5] = [GdalTools, GdalPython, GdalValidator, Numpy, Rasterio];
 
     fn what(self) -> String {
         match self {
@@ -121,6 +130,10 @@ impl Oracle {
                 format!("{} cannot import osgeo_utils.samples.validate_cloud_optimized_geotiff (python3-gdal)", PY)
             }
             Numpy => format!("{} cannot import numpy (python3-numpy)", PY),
+            Rasterio => format!(
+                "{} cannot import rasterio with GDAL 3.8 or later (a venv with `pip install rasterio`; COGTOOL_RASTERIO_PYTHON names its python)",
+                rasterio_python()
+            ),
         }
     }
 
@@ -138,12 +151,21 @@ impl Oracle {
             GdalPython => py("osgeo.gdal"),
             GdalValidator => py("osgeo_utils.samples.validate_cloud_optimized_geotiff"),
             Numpy => py("numpy"),
+            Rasterio => Command::new(rasterio_python())
+                .args([
+                    "-c",
+                    "import rasterio, sys; v = tuple(int(x) for x in rasterio.__gdal_version__.split('.')[:2]); sys.exit(v < (3, 8))",
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success()),
         }
     }
 
     /// Probed once per test binary.
     pub fn present(self) -> bool {
-        static SEEN: [std::sync::OnceLock<bool>; 4] = [const { std::sync::OnceLock::new() }; 4];
+        static SEEN: [std::sync::OnceLock<bool>; 5] = [const { std::sync::OnceLock::new() }; 5];
         let i = Self::ALL.iter().position(|o| *o == self).unwrap();
         *SEEN[i].get_or_init(|| self.probe())
     }

@@ -19,6 +19,7 @@ mod create_matrix;
 mod create_overviews;
 mod create_realworld;
 mod create_repack;
+mod create_stats;
 mod hostile_create;
 mod resample_gdal;
 mod resample_rules;

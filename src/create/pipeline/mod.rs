@@ -7,6 +7,7 @@
 //! * `tile_encoder` and `encode_queue`: tiles compressed on their own pool,
 //!   in a bounded queue;
 //! * `repack`: levels whose stored tiles are copied as they are;
+//! * `stats`: band statistics computed as full resolution passes;
 //! * `spill`: encoded tiles framed per level (leader, trailer) until the
 //!   sink copies them into place; `sample`: the sample types.
 
@@ -17,4 +18,5 @@ pub(crate) mod repack;
 pub mod resample;
 pub(crate) mod sample;
 pub(crate) mod spill;
+pub(crate) mod stats;
 pub(crate) mod tile_encoder;

@@ -105,7 +105,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__create)
-            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --regenerate-overviews --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --no-copy --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --regenerate-overviews --statistics --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --no-copy --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +149,10 @@ _cogtool() {
                     ;;
                 --overviews)
                     COMPREPLY=($(compgen -W "auto ignore-existing force-use-existing none" -- "${cur}"))
+                    return 0
+                    ;;
+                --statistics)
+                    COMPREPLY=($(compgen -W "auto yes no" -- "${cur}"))
                     return 0
                     ;;
                 --nodata)

@@ -81,6 +81,9 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l overviews -d 
 ignore-existing\t''
 force-use-existing\t''
 none\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l statistics -d 'Band statistics (minimum, maximum, mean, standard deviation, valid percentage) in the output\'s metadata, as GDAL\'s STATISTICS: `yes` computes them exactly as the pixels pass (nodata, NaN and masked pixels left out); `auto` keeps the input\'s, computed anew when the bands or nodata change; `no` leaves them out [default: auto]' -r -f -a "auto\t''
+yes\t''
+no\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l nodata -d 'Nodata value, `nan`, or `none` to drop the input\'s' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l interleave -d 'Sample layout (GDAL: INTERLEAVE) [default: pixel]' -r -f -a "pixel\t''
 band\t''"

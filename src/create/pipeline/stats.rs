@@ -234,7 +234,11 @@ fn chunk_stats<T: Sample>(
     }
     let exact = !T::FLOAT && T::BYTES <= 4;
     let mut acc = vec![Band { min: f64::INFINITY, max: f64::NEG_INFINITY, ..Band::default() }; nb];
-    let mut sums = vec![0.0f64; nb];
+    // Floating point: sums of deviations from a shift (the band's first
+    // valid sample in the chunk, close to its mean in practice), so one
+    // pass gives the moments without the cancellation of raw squares.
+    let mut shift: Vec<Option<f64>> = vec![None; nb];
+    let (mut sums, mut squares) = (vec![0.0f64; nb], vec![0.0f64; nb]);
     for (i, px) in chunk.chunks_exact(comps).enumerate() {
         let (ok, alpha_zero) = pixel_counts(i, px, m, alpha_comp);
         if !ok {
@@ -255,31 +259,27 @@ fn chunk_stats<T: Sample>(
                 s.sum += v as i128;
                 s.sum_sq += if T::BYTES <= 2 { (v * v) as i128 } else { v as i128 * v as i128 };
             } else {
-                sums[b] += x;
+                let d = x - *shift[b].get_or_insert(x);
+                sums[b] += d;
+                squares[b] += d * d;
             }
         }
     }
     if exact {
         return acc.into_iter().map(finish_exact).collect();
     }
-    for (s, sum) in acc.iter_mut().zip(&sums) {
-        s.mean = if s.count > 0 { sum / s.count as f64 } else { 0.0 };
-    }
-    // Second pass: squared deviations from the chunk's own mean.
-    let mut m2 = vec![0.0f64; nb];
-    for (i, px) in chunk.chunks_exact(comps).enumerate() {
-        let (ok, alpha_zero) = pixel_counts(i, px, m, alpha_comp);
-        if !ok {
-            continue;
-        }
-        for (b, s) in acc.iter().enumerate() {
-            let x = px[b * parts].to_f64();
-            if counts(b, x, alpha_zero) {
-                m2[b] += (x - s.mean) * (x - s.mean);
+    acc.into_iter()
+        .enumerate()
+        .map(|(b, s)| {
+            if s.count == 0 {
+                return Band::default();
             }
-        }
-    }
-    acc.into_iter().zip(m2).map(|(s, m2)| if s.count == 0 { Band::default() } else { Band { m2, ..s } }).collect()
+            let n = s.count as f64;
+            let k = shift[b].unwrap_or(0.0);
+            let mean_d = sums[b] / n;
+            Band { mean: k + mean_d, m2: (squares[b] - sums[b] * mean_d).max(0.0), ..s }
+        })
+        .collect()
 }
 
 /// A band's statistics from its histogram (`value` of each bin).

@@ -60,6 +60,8 @@ fn a_cog_of_ours_repacks_to_the_same_bytes() {
         ("cog_float32_nodata.tif", vec!["--compress", "deflate", "--predictor", "float", "--blocksize", "128"]),
         ("ovr_internal_mask.tif", vec!["--compress", "deflate", "--blocksize", "128"]),
         ("codec_nbits12.tif", vec!["--compress", "deflate", "--blocksize", "64"]),
+        ("cog_rgb_deflate.tif", vec!["--compress", "jpeg"]),
+        ("cog_rgb_deflate.tif", vec!["--compress", "webp", "--quality", "60"]),
     ] {
         create(&testdata(input), &a, &args);
         let log = create(&a, &b, &args);
@@ -145,6 +147,29 @@ fn levels_that_do_not_fit_are_encoded_and_say_why() {
     let log = create(&sparse, &out, &[&args[..], &["--sparse"]].concat());
     assert_eq!(copied(&log), vec![true, false, false], "{}", log);
     assert!(decoded(&out)[0] == decoded(&sparse)[0], "sparse copy: other pixels");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn jpeg_and_webp_tiles_are_copied_only_with_the_same_settings() {
+    // A JPEG COG written by GDAL (quality 80, with a mask) repacks to its
+    // own bytes when the quality, hence the JPEG tables, are the same.
+    let dir = tmp("lossy");
+    let (out, webp) = (dir.join("out.tif"), dir.join("webp.tif"));
+    let input = testdata("cog_mask_jpeg.tif");
+    let log = create(&input, &out, &["--compress", "jpeg", "--blocksize", "256", "--quality", "80"]);
+    assert_eq!(copied(&log), vec![true, true], "{}", log);
+    assert_eq!(std::fs::read(&input).unwrap(), std::fs::read(&out).unwrap());
+    let log = create(&input, &out, &["--compress", "jpeg", "--blocksize", "256"]);
+    assert!(log.contains("level 0 (512x384): re-encoded: the input's JPEG tables are not the output's"), "{}", log);
+    // WebP: the level GDAL_METADATA records must be the output's.
+    create(&testdata("cog_rgb_deflate.tif"), &webp, &["--compress", "webp"]);
+    let log = create(&webp, &out, &["--compress", "webp", "--quality", "90"]);
+    assert!(
+        log.contains("level 0 (1100x900): re-encoded: the input does not record the output's WebP level"),
+        "{}",
+        log
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -9,9 +9,9 @@
 //! square tiles of the level's size, the same sample type, bit depth, bands,
 //! photometric, planar layout and byte order, and, when the output has a
 //! mask, the input's own mask stored as ours (1-bit DEFLATE tiles). JPEG
-//! and WebP tiles are always re-encoded (their tables and settings are the
-//! output's own). A level that fails any rule is decoded and encoded as
-//! before, so mixed cases work level by level.
+//! tiles also need the output's JPEGTables (the same quality), WebP tiles
+//! the output's recorded level. A level that fails any rule is decoded and
+//! encoded as before, so mixed cases work level by level.
 //!
 //! The rest of the pipeline is unchanged: a copied level still feeds the
 //! levels computed from it (its rows are decoded for them, but none of its
@@ -105,14 +105,14 @@ fn fits(
     st: &StoredLevel,
 ) -> std::result::Result<(Arrays, Option<Arrays>), String> {
     let (img, g) = (st.image, cfg.levels[level]);
-    if matches!(cfg.codec, Codec::Jpeg | Codec::Webp) {
-        return Err(format!("{} tiles are always encoded anew", cfg.codec.name()));
-    }
     if img.compression != cfg.codec.tag() {
         return Err(format!("the input's tiles are {}, the output's {}", img.compression.label(), cfg.codec.name()));
     }
-    if o.level.is_some() {
-        return Err("--level asks for a new compression level".into());
+    match cfg.codec {
+        Codec::Jpeg => jpeg_fits(cfg, st)?,
+        Codec::Webp => webp_fits(cfg, st)?,
+        _ if o.level.is_some() => return Err("--level asks for a new compression level".into()),
+        _ => {}
     }
     let predictor = cfg.predictor.unwrap_or(Predictor::NONE);
     if img.predictor != predictor {
@@ -155,6 +155,50 @@ fn fits(
         (MaskSource::Nodata, _) => return Err("the mask is made from the nodata value".into()),
     };
     Ok((image, mask))
+}
+
+/// JPEG tiles are copied when the input's tables are the output's (those
+/// of the same quality: GDAL's JPEGTables hold the quantisation tables)
+/// and its chroma subsampling is ours (2x2 for YCbCr).
+fn jpeg_fits(cfg: &Config, st: &StoredLevel) -> std::result::Result<(), String> {
+    let ifd = &st.tiff.ifds[st.image.index];
+    let tables = match ifd.entry(tags::JPEG_TABLES).map(|e| st.tiff.entry_value(e)) {
+        Some(Ok(crate::tiff::Value::Bytes(b))) => Some(b),
+        Some(Ok(v)) => Some(v.as_u64s().into_iter().map(|x| x as u8).collect()),
+        Some(Err(e)) => return Err(format!("its JPEG tables cannot be read ({})", e)),
+        None => None,
+    };
+    if tables != cfg.jpeg_tables {
+        return Err("the input's JPEG tables are not the output's (another quality)".into());
+    }
+    if cfg.photometric == Photometric::YCBCR {
+        let sub = ifd.value(tags::YCBCR_SUBSAMPLING).map(|v| v.as_u64s()).unwrap_or_else(|| vec![2, 2]);
+        if sub.get(..2) != Some(&[2, 2][..]) {
+            return Err(format!("the input's chroma subsampling is {:?}, the output's 2x2", sub));
+        }
+    }
+    Ok(())
+}
+
+/// WebP tiles carry their own settings: copied when the input records
+/// (in GDAL_METADATA, as GDAL writes it) the level or losslessness the
+/// output records.
+fn webp_fits(cfg: &Config, st: &StoredLevel) -> std::result::Result<(), String> {
+    let structure = |items: &[crate::tiff::gdal_metadata::Item]| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = items
+            .iter()
+            .filter(|i| i.domain.as_deref() == Some("IMAGE_STRUCTURE") && i.sample.is_none())
+            .filter(|i| i.name == "WEBP_LEVEL" || i.name == "COMPRESSION_REVERSIBILITY")
+            .map(|i| (i.name.clone(), i.value.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    let input = st.tiff.ifds[0].str_of(tags::GDAL_METADATA).map(crate::tiff::gdal_metadata::parse).unwrap_or_default();
+    if structure(&input).is_empty() || structure(&input) != structure(&cfg.metadata) {
+        return Err("the input does not record the output's WebP level".into());
+    }
+    Ok(())
 }
 
 /// The photometric the raster reader assumes for an IFD without the tag.

@@ -507,12 +507,16 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__validate)
-            opts="-q -v -h --strict --json --full-check --rules --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-q -v -h --strict --json --format --full-check --rules --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json github junit" -- "${cur}"))
+                    return 0
+                    ;;
                 --full-check)
                     COMPREPLY=($(compgen -W "yes no auto" -- "${cur}"))
                     return 0

@@ -166,6 +166,10 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s q -l quiet -d '
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l format -d 'Output format: `text`; `json` (one object per line); `github` (workflow commands: errors and warnings as annotations in GitHub Actions); `junit` (JUnit XML, one testcase per source, for GitLab, Jenkins, Azure Pipelines) [default: text]' -r -f -a "text\t''
+json\t''
+github\t''
+junit\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l full-check -d 'Check every tile\'s leader, trailer and order (auto: local files only)' -r -f -a "yes\t''
 no\t''
 auto\t''"
@@ -180,7 +184,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l retries -d 
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l strict -d 'Warnings make the file invalid too'
-complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line (the same as --format json)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'

@@ -176,6 +176,15 @@ pub enum RuleSet {
     Rio,
 }
 
+/// How `validate` prints its verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Github,
+    Junit,
+}
+
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Files to check; `@list.txt` reads paths from a file, `-` from stdin.
@@ -184,9 +193,15 @@ pub struct ValidateArgs {
     /// Warnings make the file invalid too.
     #[arg(long)]
     pub strict: bool,
-    /// One JSON object per source, one per line.
+    /// One JSON object per source, one per line (the same as --format json).
     #[arg(long)]
     pub json: bool,
+    /// Output format: `text`; `json` (one object per line); `github`
+    /// (workflow commands: errors and warnings as annotations in GitHub
+    /// Actions); `junit` (JUnit XML, one testcase per source, for GitLab,
+    /// Jenkins, Azure Pipelines) [default: text].
+    #[arg(long, value_enum, conflicts_with = "json")]
+    pub format: Option<OutputFormat>,
     /// Check every tile's leader, trailer and order (auto: local files only).
     #[arg(long, value_enum, default_value = "auto")]
     pub full_check: FullCheck,

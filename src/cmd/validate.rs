@@ -3,7 +3,8 @@
 //! valid, 1 when any is not, 2 when any could not be read (or bad usage).
 
 use super::{End, Global, Status, Stop, report, stdout_failed};
-use crate::cli::{FullCheck, RuleSet, ValidateArgs};
+use crate::cli::{FullCheck, OutputFormat, RuleSet, ValidateArgs};
+use cogtool::read::validate::formats::{self, Junit};
 use cogtool::read::validate::{self, Options, Report, Rules};
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
@@ -55,25 +56,44 @@ pub fn run(g: &Global, a: ValidateArgs) -> End {
         },
     };
     let open = g.open_options();
+    let format = if a.json { OutputFormat::Json } else { a.format.unwrap_or(OutputFormat::Text) };
     let (mut invalid, mut failed) = (false, false);
+    let mut junit = Junit::new();
     let stdout = std::io::stdout();
     for chunk in sources.chunks(BATCH) {
-        let results: Vec<cogtool::Result<Report>> =
-            chunk.par_iter().map(|s| validate::validate_source(s, &open, &opts)).collect();
+        let results: Vec<(cogtool::Result<Report>, f64)> = chunk
+            .par_iter()
+            .map(|s| {
+                let t = std::time::Instant::now();
+                (validate::validate_source(s, &open, &opts), t.elapsed().as_secs_f64())
+            })
+            .collect();
         let mut out = stdout.lock();
-        for (src, r) in chunk.iter().zip(results) {
+        for (src, (r, seconds)) in chunk.iter().zip(results) {
             let text = match r {
                 Ok(rep) => {
                     invalid |= !rep.is_valid(a.strict);
-                    if a.json { rep.to_json(a.strict).to_string() + "\n" } else { rep.to_text(a.strict, TEXT_PER_RULE) }
+                    match format {
+                        OutputFormat::Json => rep.to_json(a.strict).to_string() + "\n",
+                        OutputFormat::Text => rep.to_text(a.strict, TEXT_PER_RULE),
+                        OutputFormat::Github => formats::github(&rep, a.strict),
+                        OutputFormat::Junit => {
+                            junit.add(&rep, a.strict, seconds);
+                            continue;
+                        }
+                    }
                 }
                 Err(e) => {
                     failed = true;
                     report(src, &e);
-                    if a.json {
-                        serde_json::json!({"path": src, "error": e.message}).to_string() + "\n"
-                    } else {
-                        continue;
+                    match format {
+                        OutputFormat::Json => serde_json::json!({"path": src, "error": e.message}).to_string() + "\n",
+                        OutputFormat::Github => formats::github_unreadable(src, &e.message),
+                        OutputFormat::Junit => {
+                            junit.add_unreadable(src, &e.message);
+                            continue;
+                        }
+                        OutputFormat::Text => continue,
                     }
                 }
             };
@@ -81,6 +101,11 @@ pub fn run(g: &Global, a: ValidateArgs) -> End {
                 return stdout_failed(e);
             }
         }
+    }
+    if format == OutputFormat::Junit
+        && let Err(e) = stdout.lock().write_all(junit.finish().as_bytes())
+    {
+        return stdout_failed(e);
     }
     Ok(if failed {
         Status::SomeFailed

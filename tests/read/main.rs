@@ -18,3 +18,4 @@ mod mutation;
 mod tiff_field_types;
 mod validate_corpus;
 mod validate_fixtures;
+mod validate_formats;

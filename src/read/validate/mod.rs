@@ -1,10 +1,12 @@
 //! `cogtool validate`'s engine: GDAL's checks with GDAL's semantics
 //! ([`gdal`], [`full`]), checks beyond GDAL ([`beyond`]) and rio-cogeo's
 //! rules ([`rio`]), all judged through GDAL's view of the file ([`model`]).
-//! Findings carry stable rule IDs ([`findings`]).
+//! Findings carry stable rule IDs ([`findings`]); [`formats`] prints them
+//! for CI systems (GitHub annotations, JUnit XML).
 
 pub(crate) mod beyond;
 pub(crate) mod findings;
+pub mod formats;
 pub(crate) mod full;
 pub(crate) mod gdal;
 pub(crate) mod model;

@@ -522,7 +522,7 @@ _cogtool() {
                     return 0
                     ;;
                 --rules)
-                    COMPREPLY=($(compgen -W "gdal rio" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "gdal rio ogc" -- "${cur}"))
                     return 0
                     ;;
                 --header)

@@ -173,8 +173,9 @@ junit\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l full-check -d 'Check every tile\'s leader, trailer and order (auto: local files only)' -r -f -a "yes\t''
 no\t''
 auto\t''"
-complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l rules -d 'Whose verdict to reproduce: GDAL\'s validator or rio-cogeo\'s' -r -f -a "gdal\t''
-rio\t''"
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l rules -d 'Whose verdict to reproduce: GDAL\'s validator, rio-cogeo\'s, or the OGC Cloud Optimized GeoTIFF standard\'s (OGC 21-026: one rule per requirement, recommendations as warnings and infos)' -r -f -a "gdal\t''
+rio\t''
+ogc\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r

@@ -174,6 +174,7 @@ pub enum FullCheck {
 pub enum RuleSet {
     Gdal,
     Rio,
+    Ogc,
 }
 
 /// How `validate` prints its verdicts.
@@ -205,7 +206,9 @@ pub struct ValidateArgs {
     /// Check every tile's leader, trailer and order (auto: local files only).
     #[arg(long, value_enum, default_value = "auto")]
     pub full_check: FullCheck,
-    /// Whose verdict to reproduce: GDAL's validator or rio-cogeo's.
+    /// Whose verdict to reproduce: GDAL's validator, rio-cogeo's, or the
+    /// OGC Cloud Optimized GeoTIFF standard's (OGC 21-026: one rule per
+    /// requirement, recommendations as warnings and infos).
     #[arg(long, value_enum, default_value = "gdal")]
     pub rules: RuleSet,
 }

@@ -48,6 +48,7 @@ pub fn run(g: &Global, a: ValidateArgs) -> End {
         rules: match a.rules {
             RuleSet::Gdal => Rules::Gdal,
             RuleSet::Rio => Rules::Rio,
+            RuleSet::Ogc => Rules::Ogc,
         },
         full_check: match a.full_check {
             FullCheck::Yes => validate::FullCheck::Yes,

@@ -19,3 +19,4 @@ mod tiff_field_types;
 mod validate_corpus;
 mod validate_fixtures;
 mod validate_formats;
+mod validate_ogc;

@@ -52,10 +52,24 @@ pub enum Rule {
     HeaderSize,
     FloatNoNodata,
     IfdChain,
+    // OGC 21-026 (`--rules ogc`): requirements, then recommendations.
+    OgcUseGeotiff,
+    OgcTiling,
+    OgcOverviews,
+    OgcKeysMetadata,
+    OgcKeysGeoreference,
+    OgcPointOfOrigin,
+    OgcGeotiffKeys,
+    OgcNumber,
+    OgcSmallSizes,
+    OgcRecClassicTiff,
+    OgcRecCompression,
+    OgcRecIfdOrder,
+    OgcRecSizeAndNumbers,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 25] = [
+    pub const ALL: [Rule; 38] = [
         Rule::NotTiff,
         Rule::ExternalOverviews,
         Rule::NotTiled,
@@ -81,6 +95,19 @@ impl Rule {
         Rule::HeaderSize,
         Rule::FloatNoNodata,
         Rule::IfdChain,
+        Rule::OgcUseGeotiff,
+        Rule::OgcTiling,
+        Rule::OgcOverviews,
+        Rule::OgcKeysMetadata,
+        Rule::OgcKeysGeoreference,
+        Rule::OgcPointOfOrigin,
+        Rule::OgcGeotiffKeys,
+        Rule::OgcNumber,
+        Rule::OgcSmallSizes,
+        Rule::OgcRecClassicTiff,
+        Rule::OgcRecCompression,
+        Rule::OgcRecIfdOrder,
+        Rule::OgcRecSizeAndNumbers,
     ];
 
     pub fn id(self) -> &'static str {
@@ -110,6 +137,19 @@ impl Rule {
             Rule::HeaderSize => "header-size",
             Rule::FloatNoNodata => "float-no-nodata",
             Rule::IfdChain => "ifd-chain",
+            Rule::OgcUseGeotiff => "ogc-geotiff-format-use-geotiff",
+            Rule::OgcTiling => "ogc-geotiff-format-tiling",
+            Rule::OgcOverviews => "ogc-geotiff-overviews-overviews",
+            Rule::OgcKeysMetadata => "ogc-geotiff-keys-basic-metadata-format",
+            Rule::OgcKeysGeoreference => "ogc-geotiff-keys-georeference",
+            Rule::OgcPointOfOrigin => "ogc-geotiff-keys-point-of-origin",
+            Rule::OgcGeotiffKeys => "ogc-optimized-geotiff-geotiff",
+            Rule::OgcNumber => "ogc-optimized-geotiff-number",
+            Rule::OgcSmallSizes => "ogc-optimized-geotiff-small-sizes",
+            Rule::OgcRecClassicTiff => "ogc-rec-geotiff-format-use-geotiff",
+            Rule::OgcRecCompression => "ogc-rec-geotiff-format-compression",
+            Rule::OgcRecIfdOrder => "ogc-rec-geotiff-overviews-ifd-order",
+            Rule::OgcRecSizeAndNumbers => "ogc-rec-optimized-geotiff-size-and-numbers",
         }
     }
 
@@ -121,7 +161,8 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Rule::NoOverviews | Rule::OverviewTileSize => Severity::Warning,
-            Rule::HeaderSize | Rule::FloatNoNodata => Severity::Info,
+            Rule::OgcRecClassicTiff | Rule::OgcRecIfdOrder | Rule::OgcRecSizeAndNumbers => Severity::Warning,
+            Rule::HeaderSize | Rule::FloatNoNodata | Rule::OgcRecCompression => Severity::Info,
             _ => Severity::Error,
         }
     }
@@ -138,7 +179,12 @@ impl Rule {
                 | Rule::HeaderSize
                 | Rule::FloatNoNodata
                 | Rule::IfdChain
-        )
+        ) && !self.is_ogc()
+    }
+
+    /// True for the rules of `--rules ogc` (OGC 21-026).
+    pub fn is_ogc(self) -> bool {
+        self.id().starts_with("ogc-")
     }
 }
 

@@ -10,6 +10,7 @@ pub mod formats;
 pub(crate) mod full;
 pub(crate) mod gdal;
 pub(crate) mod model;
+pub(crate) mod ogc;
 pub(crate) mod rio;
 
 pub use findings::{Details, Finding, Report, Rule, Severity};
@@ -23,6 +24,8 @@ use std::sync::Arc;
 pub enum Rules {
     Gdal,
     Rio,
+    /// The OGC Cloud Optimized GeoTIFF standard (OGC 21-026 1.0).
+    Ogc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +99,12 @@ pub fn validate_reader(
                 full::check(&reader, &ds, declared, &mut report.findings);
             }
             beyond::check(&tiff, &ds, &mut report.findings);
+        }
+        Rules::Ogc => {
+            let mut gdal_view = Vec::new();
+            let mut details = Details::default();
+            gdal::check(&tiff, &ds, &mut gdal_view, &mut details);
+            ogc::check(&tiff, &gdal_view, &mut report.findings);
         }
     }
     if let Some(e) = &tiff.chain_error {

@@ -104,6 +104,64 @@ impl Http {
     }
 }
 
+/// What a server says about ranges and CORS (`validate --rules ogc`'s
+/// http-range class): one ranged GET of the first byte with an `Origin`,
+/// then a CORS preflight asking to send `Range`.
+#[derive(Debug, Clone, Default)]
+pub struct ServerProbe {
+    /// Status of the ranged GET, and whether it came with a Content-Range.
+    pub range_status: u16,
+    pub content_range: bool,
+    /// `Access-Control-Allow-Origin` of the GET.
+    pub allow_origin: Option<String>,
+    /// Status and `Access-Control-Allow-Headers` of the preflight.
+    pub preflight_status: Option<u16>,
+    pub allow_headers: Option<String>,
+}
+
+/// The origin the probe claims (a name that cannot exist).
+const PROBE_ORIGIN: &str = "https://cogtool-probe.invalid";
+
+impl Http {
+    /// Ask the server about ranges and CORS (two requests).
+    pub fn probe(&self) -> Result<ServerProbe> {
+        super::runtime::block_on(async {
+            let get = self
+                .client
+                .get(&self.url)
+                .header(RANGE, "bytes=0-0")
+                .header("Origin", PROBE_ORIGIN)
+                .send()
+                .await
+                .map_err(|e| Error::io(format!("cannot reach {}: {}", self.url, error_chain(&e))))?;
+            let text = |h: &HeaderMap, n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let mut probe = ServerProbe {
+                range_status: get.status().as_u16(),
+                content_range: get.headers().contains_key(CONTENT_RANGE),
+                allow_origin: text(get.headers(), "access-control-allow-origin"),
+                ..ServerProbe::default()
+            };
+            drop(get);
+            let pre = self
+                .client
+                .request(reqwest::Method::OPTIONS, &self.url)
+                .header("Origin", PROBE_ORIGIN)
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "range")
+                .send()
+                .await;
+            if let Ok(pre) = pre {
+                probe.preflight_status = Some(pre.status().as_u16());
+                probe.allow_headers = text(pre.headers(), "access-control-allow-headers");
+                if probe.allow_origin.is_none() {
+                    probe.allow_origin = text(pre.headers(), "access-control-allow-origin");
+                }
+            }
+            Ok(probe)
+        })
+    }
+}
+
 fn fail(status: u16, msg: String) -> Response {
     Response { status: Some(status), outcome: Attempt::Fail(Error::io(msg)) }
 }

@@ -14,7 +14,7 @@
 //! [`s3`] the backends, [`s3_upload`] the multipart upload used by `create`.
 
 mod cache;
-pub(crate) mod http;
+pub mod http;
 mod local;
 pub(crate) mod mem;
 pub(crate) mod remote;
@@ -87,6 +87,12 @@ pub fn scheme(name: &str) -> Scheme {
     } else {
         Scheme::Local
     }
+}
+
+/// Ask an `http(s)://` server about byte ranges and CORS (see
+/// [`http::ServerProbe`]).
+pub fn probe_http(url: &str, options: &OpenOptions) -> Result<http::ServerProbe> {
+    http::Http::new(url, &options.headers)?.probe()
 }
 
 /// Open a source by name: a local path, an `http(s)://` URL or `s3://bucket/key`.

@@ -520,3 +520,37 @@ fn create_repacks_a_remote_input_a_tile_row_per_request() {
     let log = s.log("repack_edited.tif");
     assert_eq!(log.len(), 1 + 5, "the header, then one read per tile row and one for the edited tile: {log:?}");
 }
+
+#[test]
+fn validate_rules_ogc_asks_the_server_about_ranges_and_cors() {
+    let (s, url, _) = serve("cog_rgb_deflate.tif");
+    let run = |url: &str| {
+        let o = cogtool(["validate", "--rules", "ogc", "--json", url]);
+        let v: serde_json::Value = serde_json::from_str(text(&o.stdout).trim()).unwrap();
+        let ids = |k: &str| -> Vec<String> {
+            v[k].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+        };
+        (o.status.code(), ids("errors"), ids("infos"))
+    };
+    // Ranges served, no CORS: plain HTTP only gets an info about it.
+    let (code, errors, infos) = run(&url);
+    assert_eq!(code, Some(0), "{errors:?}");
+    assert!(infos.contains(&"ogc-http-range-https-headers".to_string()), "{infos:?}");
+    let probes: Vec<_> =
+        s.log("cog_rgb_deflate.tif").into_iter().filter(|l| l.range.as_deref() == Some("bytes=0-0")).collect();
+    assert_eq!(probes.len(), 1, "one ranged GET probes the server");
+    // A CORS preflight that allows Range: nothing to say.
+    s.set_cors(Some("Range, If-Match"));
+    let (code, errors, infos) = run(&url);
+    assert_eq!(code, Some(0));
+    assert!(errors.is_empty() && !infos.contains(&"ogc-http-range-https-headers".to_string()), "{infos:?}");
+    // CORS without Range in the allowed headers is not enough.
+    s.set_cors(Some("If-Match"));
+    let (_, _, infos) = run(&url);
+    assert!(infos.contains(&"ogc-http-range-https-headers".to_string()), "{infos:?}");
+    // A server that ignores Range breaks the class's first requirement.
+    s.fault("cog_rgb_deflate.tif", Fault::IgnoreRange);
+    let (code, errors, _) = run(&url);
+    assert_eq!(code, Some(1));
+    assert!(errors.contains(&"ogc-http-range-range".to_string()), "{errors:?}");
+}

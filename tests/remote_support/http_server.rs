@@ -45,6 +45,9 @@ struct State {
     version: u64,
     /// Each answer waits this long (to observe concurrency).
     delay: Option<std::time::Duration>,
+    /// CORS: GETs get `Access-Control-Allow-Origin: *` and preflights
+    /// (OPTIONS) are answered with these allowed headers.
+    cors: Option<String>,
     in_flight: usize,
     max_in_flight: usize,
 }
@@ -83,6 +86,12 @@ impl HttpServer {
 
     pub fn fault(&self, path: &str, f: Fault) {
         self.state.lock().unwrap().faults.insert(format!("/{}", path.trim_start_matches('/')), f);
+    }
+
+    /// Answer as a CORS-enabled server allowing `allow_headers` (None: no
+    /// CORS headers, and OPTIONS is refused with 405).
+    pub fn set_cors(&self, allow_headers: Option<&str>) {
+        self.state.lock().unwrap().cors = allow_headers.map(String::from);
     }
 
     pub fn set_delay(&self, d: std::time::Duration) {
@@ -167,6 +176,19 @@ fn answer(
             body_bytes,
         })
     };
+    let cors = st.cors.clone();
+    if method == "OPTIONS"
+        && let Some(allowed) = &cors
+    {
+        log(&mut st, 204, 0);
+        return simple(
+            out,
+            204,
+            "",
+            &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", allowed.as_str())],
+        );
+    }
+    let allow_origin = if cors.is_some() { "Access-Control-Allow-Origin: *\r\n" } else { "" };
     if method != "GET" {
         log(&mut st, 405, 0);
         return simple(out, 405, "method not allowed", &[]);
@@ -199,7 +221,7 @@ fn answer(
     if matches!(fault, Some(Fault::IgnoreRange)) || range.is_none() {
         log(&mut st, 200, data.len());
         drop(st);
-        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: {}\r\n\r\n", len, etag);
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nETag: {}\r\n{}\r\n", len, etag, allow_origin);
         // The client may close after the head: errors here are expected.
         let _ = out.write_all(head.as_bytes()).and_then(|_| out.write_all(&data));
         return false;
@@ -236,12 +258,13 @@ fn answer(
     log(&mut st, 206, sent);
     drop(st);
     let head = format!(
-        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {}-{}/{}\r\nETag: {}\r\n\r\n",
+        "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {}-{}/{}\r\nETag: {}\r\n{}\r\n",
         body.len(),
         a,
         end,
         len,
-        etag
+        etag,
+        allow_origin
     );
     let ok =
         out.write_all(head.as_bytes()).and_then(|_| out.write_all(&body[..sent])).and_then(|_| out.flush()).is_ok();

@@ -62,6 +62,8 @@ pub enum Rule {
     OgcGeotiffKeys,
     OgcNumber,
     OgcSmallSizes,
+    OgcHttpRange,
+    OgcHttpsHeaders,
     OgcRecClassicTiff,
     OgcRecCompression,
     OgcRecIfdOrder,
@@ -69,7 +71,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 38] = [
+    pub const ALL: [Rule; 40] = [
         Rule::NotTiff,
         Rule::ExternalOverviews,
         Rule::NotTiled,
@@ -104,6 +106,8 @@ impl Rule {
         Rule::OgcGeotiffKeys,
         Rule::OgcNumber,
         Rule::OgcSmallSizes,
+        Rule::OgcHttpRange,
+        Rule::OgcHttpsHeaders,
         Rule::OgcRecClassicTiff,
         Rule::OgcRecCompression,
         Rule::OgcRecIfdOrder,
@@ -146,6 +150,8 @@ impl Rule {
             Rule::OgcGeotiffKeys => "ogc-optimized-geotiff-geotiff",
             Rule::OgcNumber => "ogc-optimized-geotiff-number",
             Rule::OgcSmallSizes => "ogc-optimized-geotiff-small-sizes",
+            Rule::OgcHttpRange => "ogc-http-range-range",
+            Rule::OgcHttpsHeaders => "ogc-http-range-https-headers",
             Rule::OgcRecClassicTiff => "ogc-rec-geotiff-format-use-geotiff",
             Rule::OgcRecCompression => "ogc-rec-geotiff-format-compression",
             Rule::OgcRecIfdOrder => "ogc-rec-geotiff-overviews-ifd-order",

@@ -54,6 +54,9 @@ pub fn validate_source(name: &str, open: &OpenOptions, opts: &Options) -> Result
     let reader = Arc::new(crate::source::open(name, open)?);
     let sidecar_ovr = |r: &Reader| model::open_sidecar(name, r, open);
     let mut report = validate_reader(name, reader.clone(), opts, &sidecar_ovr)?;
+    if opts.rules == Rules::Ogc && crate::source::scheme(name) == crate::source::Scheme::Http {
+        ogc::check_server(name, crate::source::probe_http(name, open), &mut report.findings);
+    }
     if !reader.is_local() {
         report.fetched = Some(reader.stats());
     }

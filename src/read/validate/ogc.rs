@@ -14,6 +14,7 @@
 //! of mask IFDs passes, as the standard's note on several images allows.
 
 use super::findings::{Finding, Rule};
+use crate::source::http::ServerProbe;
 use crate::tiff::{Compression, Image, Tiff, tags};
 
 /// The screen a tile must fit (`/req/optimized_geotiff/small-sizes` B
@@ -69,6 +70,56 @@ pub fn check(tiff: &Tiff, gdal_errors: &[Finding], out: &mut Vec<Finding>) {
                 first.message
             ),
         );
+    }
+}
+
+/// The http-range class for an `http(s)://` source: the server answers
+/// a byte range with 206 and Content-Range (`/req/http-range/range`), and
+/// allows a browser's cross-origin ranged reads (`/req/http-range/https-headers`:
+/// required of HTTPS servers; for plain HTTP only an info, as a browser
+/// client on an HTTPS page cannot use it anyway).
+pub fn check_server(url: &str, probe: crate::Result<ServerProbe>, out: &mut Vec<Finding>) {
+    let probe = match probe {
+        Ok(p) => p,
+        Err(e) => {
+            push(out, Rule::OgcHttpRange, format!("the server could not be asked about ranges: {}", e.message));
+            return;
+        }
+    };
+    if probe.range_status != 206 || !probe.content_range {
+        push(
+            out,
+            Rule::OgcHttpRange,
+            format!(
+                "a request for bytes 0-0 got HTTP {}{}: the server does not serve byte ranges",
+                probe.range_status,
+                if probe.content_range { "" } else { " without Content-Range" }
+            ),
+        );
+    }
+    let origin_ok = probe.allow_origin.is_some();
+    let headers_ok = probe
+        .allow_headers
+        .as_deref()
+        .is_some_and(|h| h.split(',').map(str::trim).any(|x| x == "*" || x.eq_ignore_ascii_case("range")));
+    if !(origin_ok && headers_ok) {
+        let what = match (origin_ok, headers_ok) {
+            (false, _) => "no Access-Control-Allow-Origin".to_string(),
+            _ => format!(
+                "its CORS preflight (HTTP {}) does not allow the Range header (Access-Control-Allow-Headers: {})",
+                probe.preflight_status.map_or("none".into(), |s| s.to_string()),
+                probe.allow_headers.as_deref().unwrap_or("absent")
+            ),
+        };
+        let https = url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+        let mut f = Finding::new(
+            Rule::OgcHttpsHeaders,
+            format!("the server sends {}: browsers cannot read ranges across origins", what),
+        );
+        if !https {
+            f.severity = super::Severity::Info;
+        }
+        out.push(f);
     }
 }
 

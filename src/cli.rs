@@ -152,9 +152,14 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// Files (or URLs) to describe; several may be given.
+    /// Files (or URLs) to describe; several may be given; `@list.txt` reads
+    /// them from a file, `-` from stdin; `s3://bucket/prefix/` lists the
+    /// TIFFs under the prefix.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
+    /// Describe the TIFFs (*.tif, *.tiff) under directories given as SOURCE.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
     /// One JSON object per source, one per line.
     #[arg(long)]
     pub json: bool,
@@ -188,9 +193,13 @@ pub enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Files to check; `@list.txt` reads paths from a file, `-` from stdin.
+    /// Files to check; `@list.txt` reads paths from a file, `-` from stdin;
+    /// `s3://bucket/prefix/` lists the TIFFs under the prefix.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
+    /// Check the TIFFs (*.tif, *.tiff) under directories given as SOURCE.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
     /// Warnings make the file invalid too.
     #[arg(long)]
     pub strict: bool,

@@ -7,6 +7,7 @@ pub mod create;
 pub mod dump;
 pub mod info;
 pub mod signals;
+pub mod sources;
 pub mod validate;
 
 use crate::cli::{Cli, Command};

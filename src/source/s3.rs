@@ -241,6 +241,54 @@ pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
     })
 }
 
+/// The TIFFs under `s3://bucket/prefix/` (keys ending in .tif or .tiff,
+/// any case), as URLs in key order: ListObjectsV2, page by page.
+pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
+    let rest = url
+        .get(5..)
+        .filter(|_| url[..5].eq_ignore_ascii_case("s3://"))
+        .ok_or_else(|| Error::usage(format!("{}: not an s3:// URL", url)))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(Error::usage(format!("{}: expected s3://bucket/prefix/", url)));
+    }
+    runtime::block_on(async {
+        let c = client(options).await;
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut req = c.list_objects_v2().bucket(bucket).prefix(prefix);
+            if let Some(t) = &token {
+                req = req.continuation_token(t);
+            }
+            if options.request_payer {
+                req = req.request_payer(RequestPayer::Requester);
+            }
+            let page = req.send().await.map_err(|e| {
+                let chain = remote::error_chain(&e);
+                if is_missing_credentials(&chain) {
+                    no_credentials()
+                } else {
+                    Error::io(format!("cannot list {}: {}", url, chain))
+                }
+            })?;
+            for o in page.contents() {
+                if let Some(k) = o.key() {
+                    let lower = k.to_ascii_lowercase();
+                    if lower.ends_with(".tif") || lower.ends_with(".tiff") {
+                        out.push(format!("s3://{}/{}", bucket, k));
+                    }
+                }
+            }
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    })
+}
+
 /// Whether an SDK error chain says no credentials could be found (with
 /// instance metadata disabled or unreachable, the SDK lists each provider).
 fn is_missing_credentials(chain: &str) -> bool {

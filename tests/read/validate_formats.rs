@@ -88,3 +88,35 @@ fn json_flag_and_format_json_agree_and_conflict_with_another_format() {
     let c = cogtool(["validate", "--json", "--format", "junit", f.to_str().unwrap()]);
     assert_eq!(c.status.code(), Some(2), "--json with --format junit is a usage error");
 }
+
+#[test]
+fn recursive_walks_directories_for_tiffs_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sub/deeper")).unwrap();
+    for (name, src) in [
+        ("b.tif", "cog_rgb_deflate.tif"),
+        ("sub/a.TIF", "cog_rgb_deflate.tif"),
+        ("sub/deeper/c.tiff", "repack_edited.tif"),
+    ] {
+        std::fs::copy(testdata(src), d.join(name)).unwrap();
+    }
+    std::fs::write(d.join("notes.txt"), "not a tiff").unwrap();
+    let o = cogtool(["validate", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "a directory without --recursive is a usage error");
+    assert!(crate::common::stderr(&o).contains("--recursive"), "{}", crate::common::stderr(&o));
+    let o = cogtool(["validate", "--recursive", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "repack_edited.tif is not a COG");
+    let heads: Vec<String> = stdout(&o).lines().filter(|l| !l.starts_with(' ')).map(String::from).collect();
+    let p = |n: &str| d.join(n).display().to_string();
+    assert_eq!(heads.len(), 3, "{:?}", heads);
+    assert!(
+        heads[0].starts_with(&p("b.tif"))
+            && heads[1].starts_with(&p("sub/a.TIF"))
+            && heads[2].starts_with(&p("sub/deeper/c.tiff")),
+        "{:?}",
+        heads
+    );
+    let o = cogtool(["info", "-r", "--json", d.to_str().unwrap()]);
+    assert_eq!(stdout(&o).lines().count(), 3);
+}

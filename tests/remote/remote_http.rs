@@ -554,3 +554,33 @@ fn validate_rules_ogc_asks_the_server_about_ranges_and_cors() {
     assert_eq!(code, Some(1));
     assert!(errors.contains(&"ogc-http-range-range".to_string()), "{errors:?}");
 }
+
+#[test]
+fn many_remote_sources_are_checked_concurrently_and_printed_in_order() {
+    let s = HttpServer::start();
+    let data = std::fs::read(testdata("cog_rgb_deflate.tif")).unwrap();
+    let urls: Vec<String> = (0..40)
+        .map(|i| {
+            let name = format!("c{:02}.tif", i);
+            s.put(&name, data.clone());
+            s.url(&name)
+        })
+        .collect();
+    s.set_delay(std::time::Duration::from_millis(50));
+    let mut args = vec!["--concurrency".to_string(), "16".into(), "validate".into()];
+    args.extend(urls.iter().cloned());
+    let o = cogtool(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let got: Vec<String> = text(&o.stdout).lines().map(|l| l.trim_end_matches(": valid").to_string()).collect();
+    assert_eq!(got, urls, "input order");
+    assert!(s.max_in_flight() >= 12, "only {} requests in flight at once", s.max_in_flight());
+    let mut args = vec!["--concurrency".to_string(), "16".into(), "info".into(), "--json".into()];
+    args.extend(urls.iter().cloned());
+    let o = cogtool(&args);
+    assert_eq!(o.status.code(), Some(0));
+    let paths: Vec<String> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, urls);
+}

@@ -555,3 +555,26 @@ fn create_many_inputs_to_an_s3_prefix() {
     assert_eq!(open_uploads(&s), 0);
     assert!(leftovers(&tmp).is_empty(), "temp files left: {:?}", leftovers(&tmp));
 }
+
+#[test]
+fn validate_and_info_list_an_s3_prefix() {
+    let s = S3Server::start();
+    let src = testdata("cog_rgb_deflate.tif");
+    for key in ["maps/b.tif", "maps/a.TIFF", "maps/deep/c.tif", "maps/readme.txt", "other/d.tif"] {
+        s.put_file("private", key, &src);
+    }
+    let o = cogtool(with_endpoint(&s, &["validate", "s3://private/maps/"]));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let lines: Vec<String> = text(&o.stdout).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        ["s3://private/maps/a.TIFF: valid", "s3://private/maps/b.tif: valid", "s3://private/maps/deep/c.tif: valid"],
+        "the prefix's TIFFs, in key order"
+    );
+    let o = cogtool(with_endpoint(&s, &["info", "--json", "s3://private/maps/"]));
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(text(&o.stdout).lines().count(), 3);
+    let o = cogtool(with_endpoint(&s, &["validate", "s3://nobucket/maps/"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot list s3://nobucket/maps/"), "{}", text(&o.stderr));
+}

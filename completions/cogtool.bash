@@ -461,7 +461,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__info)
-            opts="-q -v -h --json --all-values --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-r -q -v -h --recursive --json --all-values --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,7 +507,7 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__validate)
-            opts="-q -v -h --strict --json --format --full-check --rules --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-r -q -v -h --recursive --strict --json --format --full-check --rules --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -160,6 +160,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l request-payer -
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s r -l recursive -d 'Describe the TIFFs (*.tif, *.tiff) under directories given as SOURCE'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l json -d 'One JSON object per source, one per line'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l all-values -d 'Print long arrays (TileOffsets, ...) whole instead of shortened'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
@@ -184,6 +185,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l request-pay
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s r -l recursive -d 'Check the TIFFs (*.tif, *.tiff) under directories given as SOURCE'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l strict -d 'Warnings make the file invalid too'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line (the same as --format json)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'

@@ -11,10 +11,12 @@
 //! alpha band itself counts all of its pixels). Complex bands count their
 //! real part, as GDAL does.
 //!
-//! Integer samples of up to 32 bits are summed exactly (128-bit sums), so
-//! mean and standard deviation are GDAL's to the last digit for Byte and
-//! UInt16; other types use per-chunk two-pass moments merged with Chan's
-//! formula (within float rounding of GDAL's Welford loop).
+//! Byte samples are counted in a histogram and other integer samples of up
+//! to 32 bits summed exactly (128-bit sums), so mean and standard
+//! deviation are GDAL's to the last digit for Byte and UInt16; other types
+//! use one pass of sums shifted by a chunk's first valid sample, chunks
+//! merged with Chan's formula (within float rounding of GDAL's Welford
+//! loop).
 
 use crate::create::pipeline::sample::Sample;
 use crate::tiff::gdal_metadata::Item;
@@ -181,7 +183,7 @@ fn pixel_counts<T: Sample>(i: usize, px: &[T], m: Option<&[u8]>, alpha_comp: Opt
 /// Every band's statistics over a chunk of whole pixels (`parts`
 /// components per band; `m`: the chunk's mask), in one pass: byte samples
 /// through a histogram, other integers of up to 32 bits through exact
-/// sums, floating point through sums then a second pass for the moments.
+/// sums, floating point through sums of deviations from a shift.
 fn chunk_stats<T: Sample>(
     chunk: &[T],
     comps: usize,

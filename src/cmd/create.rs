@@ -180,6 +180,9 @@ fn report_done(g: &Global, input: &str, output: &str, s: &Summary) {
         for line in &s.level_report {
             eprintln!("cogtool: {}: {}", output, line);
         }
+        if let Some(how) = &s.uploaded {
+            eprintln!("cogtool: {}", how);
+        }
     }
 }
 

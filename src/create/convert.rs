@@ -18,6 +18,7 @@ use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::stats::{self, Statistics, Validity};
 use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
 use crate::create::sink::local::{TempFile, parent_dir};
+use crate::create::sink::s3_stream::S3Stream;
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::gdal_metadata::Item;
@@ -44,6 +45,9 @@ pub struct Summary {
     /// How each level was made: its tiles copied from the input, or
     /// encoded and why (printed with -v).
     pub level_report: Vec<String>,
+    /// For an S3 OUTPUT streamed while computed: how it went up (parts and
+    /// their sizes).
+    pub uploaded: Option<String>,
 }
 
 /// What the caller sees of a run, and how it stops one: progress hooks (the
@@ -189,17 +193,19 @@ pub fn create_tiff(
         stored.push(StoredLevel { tiff: t, image: &imgs[v.image], mask: v.mask.map(|m| &imgs[m]) });
     }
     let src = Sources { image: &reader, mask: mask_reader, overviews: &ovr_rows, stored: &stored };
-    let mut summary = write_cog(output, o, progress, &inp, src)?;
+    let mut summary = write_cog(output, o, remote, progress, &inp, src)?;
     summary.notes.splice(0..0, notes);
     Ok(summary)
 }
 
-/// The pipeline proper, from any row sources: INPUT's rows to OUTPUT.
+/// The pipeline proper, from any row sources: INPUT's rows to OUTPUT (a
+/// local file, `-`, or `s3://bucket/key` streamed with `remote`'s access).
 /// `src.mask` gives the input's own mask rows (one byte per pixel), if it
 /// has one; `src.overviews` the rows of its own overview levels.
 pub fn write_cog(
     output: &str,
     o: &CreateOptions,
+    remote: &OpenOptions,
     progress: &mut dyn Progress,
     inp: &InputInfo,
     src: Sources,
@@ -225,16 +231,35 @@ pub fn write_cog(
         (None, false) => parent_dir(&out_path),
     };
     let stem = out_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "stdout".into());
-    let mut spills = Spills::new(
-        !cfg.separate,
-        |tag| TempFile::scratch_in(&spill_dir, &stem, tag),
-        &ifds.iter().map(|i| i.tiles).collect::<Vec<_>>(),
-        (0..order.levels).map(|l| order.image(l)).collect(),
-        (0..order.levels).map(|l| order.mask(l)).collect(),
-        cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
-    )?;
+    let tiles: Vec<u64> = ifds.iter().map(|i| i.tiles).collect();
+    let image_ifd: Vec<usize> = (0..order.levels).map(|l| order.image(l)).collect();
+    let mask_ifd: Vec<Option<usize>> = (0..order.levels).map(|l| order.mask(l)).collect();
+    let per_plane: Vec<usize> = cfg.levels.iter().map(|l| l.tiles() as usize).collect();
+    let streaming = crate::source::scheme(output) == crate::source::Scheme::S3;
+    let mut spills = if streaming {
+        let planes = if cfg.separate { cfg.bands } else { 1 };
+        let worst = segment_worst(&cfg, planes);
+        let sink = S3Stream::new(output, &worst, remote, &progress.cancel(), o.overwrite)?;
+        Spills::streaming(Box::new(sink), planes, &tiles, image_ifd, mask_ifd, per_plane)
+    } else {
+        Spills::new(
+            !cfg.separate,
+            |tag| TempFile::scratch_in(&spill_dir, &stem, tag),
+            &tiles,
+            image_ifd,
+            mask_ifd,
+            per_plane,
+        )?
+    };
     let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
-    if let Some(per_band) = encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress)? {
+    let encoded = encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress).map_err(|e| match e.kind {
+        // Dropping the stream aborted the multipart upload: say so.
+        crate::ErrorKind::Interrupted if streaming => {
+            Error::interrupted(format!("{}: interrupted, multipart upload aborted", output))
+        }
+        _ => e,
+    })?;
+    if let Some(per_band) = encoded {
         // Statistics are known once the pixels have passed: the full
         // resolution IFD gets them (its size is not needed before).
         stats::insert_items(&mut cfg.metadata, per_band);
@@ -245,7 +270,17 @@ pub fn write_cog(
     let counts = spills.counts();
     let bigtiff = choose_bigtiff(o.bigtiff, &ifds, &counts, order, worst_case_bytes(&cfg, &ifds, &slots))?;
     let layout = plan(&ifds, &counts, order, bigtiff);
-    if to_stdout {
+    let mut uploaded = None;
+    if streaming {
+        let (bytes, how) = spills.finish_stream(layout.head.clone())?;
+        if bytes != layout.total_len {
+            return Err(Error::format(format!(
+                "internal error: the layout has {} bytes but {} were streamed",
+                layout.total_len, bytes
+            )));
+        }
+        uploaded = Some(how);
+    } else if to_stdout {
         let mut w = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
         spills.assemble(&layout, &mut w, Path::new("stdout"))?;
     } else {
@@ -264,7 +299,8 @@ pub fn write_cog(
         with_mask: order.with_mask,
         bigtiff,
         bytes: layout.total_len,
-        verified: o.verify && !to_stdout,
+        verified: o.verify && !to_stdout && !streaming,
+        uploaded,
         notes: cfg.notes(inp),
         level_report: plans
             .iter()
@@ -357,6 +393,27 @@ fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
             ifd.tiles * (per_tile + 8)
         })
         .sum()
+}
+
+/// The largest size each streamed segment could take (file order, see
+/// [`Spills::segment`]): its tiles stored raw, framed, each mask tile (one
+/// byte per pixel at most) with its band-1 tile. Only an estimate for the
+/// part numbering: compressed tiles may exceed it, which the S3 part
+/// planner absorbs.
+fn segment_worst(cfg: &Config, planes: usize) -> Vec<u64> {
+    let mut worst = vec![0; cfg.levels.len() * planes];
+    for (level, g) in cfg.levels.iter().enumerate() {
+        let pixels = g.block * g.block;
+        let image = (cfg.sample_bytes * cfg.bands / planes) as u64 * pixels + 8;
+        for plane in 0..planes {
+            let mut w = g.tiles() * image;
+            if plane == 0 && cfg.with_mask() {
+                w += g.tiles() * (pixels + 8);
+            }
+            worst[Spills::segment(cfg.levels.len(), planes, level, plane)] = w;
+        }
+    }
+    worst
 }
 
 /// Which levels are decoded (fed levels whose pixels are needed) and which

@@ -1,9 +1,11 @@
 //! The one entry point of `create`: a [`Request`] (what to convert, where
 //! to, how) and [`create`], which picks the input adapter and the output
 //! sink. Everything below it knows nothing of the others: the native TIFF
-//! path ([`crate::create::convert::create_tiff`]), the GDAL bridge for other formats
-//! and tile matrix sets ([`crate::create::input::gdal_gate`]), and the S3 sink
-//! ([`crate::create::sink::s3`]), which takes any local writer.
+//! path ([`crate::create::convert::create_tiff`]), which streams to S3 as it
+//! computes ([`crate::create::sink::s3_stream`]), the GDAL bridge for other
+//! formats and tile matrix sets ([`crate::create::input::gdal_gate`]), and
+//! the build-then-upload S3 sink ([`crate::create::sink::s3`]), which takes
+//! any local writer.
 
 use crate::create::convert::{Progress, Summary, check_local_output, create_tiff};
 use crate::create::input::gdal_gate;
@@ -47,12 +49,26 @@ impl Request {
 pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Result<Summary> {
     let mut watched = Watched { inner: progress, cancel: cancel.clone() };
     let progress: &mut dyn Progress = &mut watched;
+    if scheme(&req.output) == Scheme::S3 && streams(req) {
+        // Streamed while computed (convert::write_cog): no local copy.
+        return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);
+    }
     if scheme(&req.output) == Scheme::S3 {
         return s3::upload_built(&req.output, &req.options, &req.remote, progress, cancel, |local, o, p| {
             create_local(req, local, o, p)
         });
     }
     create_local(req, &req.output, &req.options, progress)
+}
+
+/// Whether an S3 OUTPUT is streamed while computed: for the native TIFF
+/// path without --verify. The GDAL bridge (other formats, tile matrix
+/// sets) writes a local file, and --verify reads the finished file back:
+/// those are built locally, then uploaded.
+fn streams(req: &Request) -> bool {
+    req.tiling.is_none()
+        && !req.options.verify
+        && (scheme(&req.input) != Scheme::Local || gdal_gate::looks_like_tiff(&req.input))
 }
 
 /// The caller's progress hooks, with the caller's cancellation flag.

@@ -21,6 +21,7 @@ pub(crate) mod remote;
 pub(crate) mod retry;
 pub mod runtime;
 pub mod s3;
+pub mod s3_parts;
 pub mod s3_upload;
 
 pub use cache::{Reader, Stats};

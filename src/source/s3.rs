@@ -354,6 +354,11 @@ where
         SdkError::DispatchFailure(d) if d.is_io() => {
             Attempt::Retry(format!("cannot connect or connection lost ({})", remote::error_chain(e)))
         }
+        // A connection closed in the middle of a request (hyper's
+        // incomplete message): the SDK marks it transient.
+        SdkError::DispatchFailure(d) if d.as_other() == Some(aws_smithy_types::retry::ErrorKind::TransientError) => {
+            Attempt::Retry(format!("connection lost ({})", remote::error_chain(e)))
+        }
         SdkError::DispatchFailure(d) if d.is_timeout() => {
             Attempt::Retry(format!("timed out ({})", remote::error_chain(e)))
         }

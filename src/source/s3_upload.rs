@@ -13,7 +13,7 @@ use crate::{Error, Result};
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::{ByteStream, Length};
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, RequestPayer};
+use aws_sdk_s3::types::{ChecksumAlgorithm, CompletedMultipartUpload, CompletedPart, RequestPayer};
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -27,27 +27,31 @@ pub const MAX_PARTS: u64 = 10_000;
 pub const MAX_OBJECT: u64 = 5 * 1024 * 1024 * 1024 * 1024;
 
 /// What an upload did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadReport {
     pub bytes: u64,
-    /// 0 for a single PutObject.
-    pub parts: u64,
-    pub part_size: u64,
+    /// Size of each part in number order; empty for a single PutObject.
+    pub parts: Vec<u64>,
 }
 
 impl UploadReport {
-    /// How it went up, with the real sizes: `one PutObject`, `3 parts of
-    /// 8388608 bytes`, or `2 parts (1 of 8388608 bytes, the last of 5242880)`.
+    /// How it went up, with the real sizes, runs of equal parts grouped:
+    /// `one PutObject`, `3 parts: 2 x 8388608, 5242880 bytes`.
     pub fn describe(&self) -> String {
-        if self.parts == 0 {
+        if self.parts.is_empty() {
             return "one PutObject".to_string();
         }
-        let last = self.bytes - (self.parts - 1) * self.part_size;
-        if last == self.part_size {
-            format!("{} part{} of {} bytes", self.parts, if self.parts == 1 { "" } else { "s" }, self.part_size)
-        } else {
-            format!("{} parts ({} of {} bytes, the last of {})", self.parts, self.parts - 1, self.part_size, last)
+        let mut runs: Vec<(u64, usize)> = Vec::new();
+        for &p in &self.parts {
+            match runs.last_mut() {
+                Some((size, n)) if *size == p => *n += 1,
+                _ => runs.push((p, 1)),
+            }
         }
+        let sizes: Vec<String> =
+            runs.iter().map(|&(s, n)| if n == 1 { s.to_string() } else { format!("{} x {}", n, s) }).collect();
+        let n = self.parts.len();
+        format!("{} part{}: {} bytes", n, if n == 1 { "" } else { "s" }, sizes.join(", "))
     }
 }
 
@@ -74,36 +78,29 @@ pub fn upload_file_until(
     options: &OpenOptions,
     cancel: impl Future<Output = ()> + Send,
 ) -> Result<UploadReport> {
-    let (bucket, key) = parse_url(dest)?;
     let len = std::fs::metadata(path)
         .map_err(|e| Error::io(format!("{}: {}", path.display(), crate::error::describe_io(&e))))?
         .len();
     if len > MAX_OBJECT {
         return Err(Error::limit(format!("{}: {} bytes is beyond S3's 5 TiB object limit", dest, len)));
     }
-    let up = Arc::new(Uploader {
-        client: runtime::block_on(s3::client(options)),
-        url: dest.to_string(),
-        bucket,
-        key,
-        path: path.to_path_buf(),
-        request_payer: options.request_payer,
-        retries: options.retries,
-        verbose: options.verbose,
-    });
+    let mut up = Uploader::new(dest, options)?;
+    up.path = Some(path.to_path_buf());
+    let up = Arc::new(up);
     let part = part_size(len);
     if len < part {
+        let whole = Body::File { offset: 0, len };
         runtime::block_on(async {
             tokio::select! {
-                r = up.put_whole(len) => r,
+                r = up.put_whole(&whole) => r,
                 _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted", dest))),
             }
         })?;
-        return Ok(UploadReport { bytes: len, parts: 0, part_size: len });
+        return Ok(UploadReport { bytes: len, parts: Vec::new() });
     }
     let concurrency = options.concurrency.max(1);
     runtime::block_on(async {
-        let upload_id = up.create().await?;
+        let upload_id = up.create(false).await?;
         let result = tokio::select! {
             r = up.clone().put_parts(&upload_id, len, part, concurrency) => r,
             _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted, multipart upload aborted", dest))),
@@ -124,21 +121,73 @@ pub fn upload_file_until(
             }
         }
     })?;
-    Ok(UploadReport { bytes: len, parts: len.div_ceil(part), part_size: part })
+    let parts = (0..len.div_ceil(part)).map(|i| part.min(len - i * part)).collect();
+    Ok(UploadReport { bytes: len, parts })
 }
 
-struct Uploader {
+/// What one request sends: a range of the finished file, or bytes in
+/// memory (a streamed part) with their CRC32, which S3 checks.
+pub(crate) enum Body {
+    File { offset: u64, len: u64 },
+    Bytes { data: bytes::Bytes, crc32: String },
+}
+
+impl Body {
+    /// In-memory bytes with their checksum (base64 of the big-endian CRC32,
+    /// as the `x-amz-checksum-crc32` header carries it).
+    pub(crate) fn bytes(data: Vec<u8>) -> Body {
+        let crc32 = aws_smithy_types::base64::encode(crc32fast::hash(&data).to_be_bytes());
+        Body::Bytes { data: bytes::Bytes::from(data), crc32 }
+    }
+
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            Body::File { len, .. } => *len,
+            Body::Bytes { data, .. } => data.len() as u64,
+        }
+    }
+
+    fn crc32(&self) -> Option<String> {
+        match self {
+            Body::File { .. } => None,
+            Body::Bytes { crc32, .. } => Some(crc32.clone()),
+        }
+    }
+}
+
+/// One object being written: the client, where, and how requests are
+/// retried and logged.
+pub(crate) struct Uploader {
     client: aws_sdk_s3::Client,
-    url: String,
+    pub(crate) url: String,
     bucket: String,
     key: String,
-    path: std::path::PathBuf,
+    /// The finished file, for [`Body::File`].
+    path: Option<std::path::PathBuf>,
     request_payer: bool,
     retries: u32,
     verbose: bool,
+    /// Fail instead of replacing an object that appeared meanwhile
+    /// (`If-None-Match: *` on the write that creates the object).
+    pub(crate) if_absent: bool,
 }
 
 impl Uploader {
+    pub(crate) fn new(dest: &str, options: &OpenOptions) -> Result<Uploader> {
+        let (bucket, key) = parse_url(dest)?;
+        Ok(Uploader {
+            client: runtime::block_on(s3::client(options)),
+            url: dest.to_string(),
+            bucket,
+            key,
+            path: None,
+            request_payer: options.request_payer,
+            retries: options.retries,
+            verbose: options.verbose,
+            if_absent: false,
+        })
+    }
+
     fn payer(&self) -> Option<RequestPayer> {
         self.request_payer.then_some(RequestPayer::Requester)
     }
@@ -163,20 +212,26 @@ impl Uploader {
         }
     }
 
-    async fn body(&self, offset: u64, len: u64) -> std::result::Result<ByteStream, String> {
-        ByteStream::read_from()
-            .path(&self.path)
-            .offset(offset)
-            .length(Length::Exact(len))
-            .build()
-            .await
-            .map_err(|e| format!("{}: {}", self.path.display(), DisplayErrorContext(&e)))
+    async fn body(&self, body: &Body) -> std::result::Result<ByteStream, String> {
+        match body {
+            Body::Bytes { data, .. } => Ok(ByteStream::from(data.clone())),
+            Body::File { offset, len } => {
+                let path = self.path.as_ref().ok_or("internal error: no file to upload")?;
+                ByteStream::read_from()
+                    .path(path)
+                    .offset(*offset)
+                    .length(Length::Exact(*len))
+                    .build()
+                    .await
+                    .map_err(|e| format!("{}: {}", path.display(), DisplayErrorContext(&e)))
+            }
+        }
     }
 
-    async fn put_whole(&self, len: u64) -> Result<()> {
+    pub(crate) async fn put_whole(&self, body: &Body) -> Result<()> {
         retry::run(self.retries, &self.url, |_| async move {
             let t0 = Instant::now();
-            let body = match self.body(0, len).await {
+            let stream = match self.body(body).await {
                 Ok(b) => b,
                 Err(m) => return Attempt::Fail(Error::io(m)),
             };
@@ -185,10 +240,12 @@ impl Uploader {
                 .put_object()
                 .bucket(&self.bucket)
                 .key(&self.key)
-                .content_length(len as i64)
+                .content_length(body.len() as i64)
                 .content_type("image/tiff")
+                .set_checksum_crc32(body.crc32())
+                .set_if_none_match(self.if_absent.then(|| "*".to_string()))
                 .set_request_payer(self.payer())
-                .body(body)
+                .body(stream)
                 .send()
                 .await;
             let a = match &r {
@@ -201,7 +258,9 @@ impl Uploader {
         .await
     }
 
-    async fn create(&self) -> Result<String> {
+    /// Start a multipart upload; `checksums`: every part will carry its
+    /// CRC32 (S3 then requires and checks them).
+    pub(crate) async fn create(&self, checksums: bool) -> Result<String> {
         retry::run(self.retries, &self.url, |_| async move {
             let t0 = Instant::now();
             let r = self
@@ -210,6 +269,7 @@ impl Uploader {
                 .bucket(&self.bucket)
                 .key(&self.key)
                 .content_type("image/tiff")
+                .set_checksum_algorithm(checksums.then_some(ChecksumAlgorithm::Crc32))
                 .set_request_payer(self.payer())
                 .send()
                 .await;
@@ -232,10 +292,11 @@ impl Uploader {
         .await
     }
 
-    async fn put_part(&self, upload_id: &str, number: i32, offset: u64, len: u64) -> Result<CompletedPart> {
+    pub(crate) async fn put_part(&self, upload_id: &str, number: i32, body: &Body) -> Result<CompletedPart> {
+        let len = body.len();
         retry::run(self.retries, &self.url, |_| async move {
             let t0 = Instant::now();
-            let body = match self.body(offset, len).await {
+            let stream = match self.body(body).await {
                 Ok(b) => b,
                 Err(m) => return Attempt::Fail(Error::io(m)),
             };
@@ -247,12 +308,19 @@ impl Uploader {
                 .upload_id(upload_id)
                 .part_number(number)
                 .content_length(len as i64)
+                .set_checksum_crc32(body.crc32())
                 .set_request_payer(self.payer())
-                .body(body)
+                .body(stream)
                 .send()
                 .await;
             let a = match r {
-                Ok(o) => Attempt::Done(CompletedPart::builder().set_e_tag(o.e_tag).part_number(number).build()),
+                Ok(o) => Attempt::Done(
+                    CompletedPart::builder()
+                        .set_e_tag(o.e_tag)
+                        .set_checksum_crc32(body.crc32())
+                        .part_number(number)
+                        .build(),
+                ),
                 Err(e) => match self.classify(&format!("UploadPart {}", number), &e) {
                     Attempt::Retry(m) => Attempt::Retry(m),
                     Attempt::Fail(e) => Attempt::Fail(e),
@@ -284,7 +352,7 @@ impl Uploader {
                 let offset = next * part;
                 let n = part.min(len - offset);
                 let number = (next + 1) as i32;
-                tasks.spawn(async move { up.put_part(&id, number, offset, n).await });
+                tasks.spawn(async move { up.put_part(&id, number, &Body::File { offset, len: n }).await });
                 next += 1;
             }
             match tasks.join_next().await {
@@ -298,7 +366,7 @@ impl Uploader {
         Ok(done)
     }
 
-    async fn complete(&self, upload_id: &str, parts: Vec<CompletedPart>) -> Result<()> {
+    pub(crate) async fn complete(&self, upload_id: &str, parts: Vec<CompletedPart>) -> Result<()> {
         let parts = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
         retry::run(self.retries, &self.url, |_| {
             let parts = parts.clone();
@@ -311,6 +379,7 @@ impl Uploader {
                     .key(&self.key)
                     .upload_id(upload_id)
                     .multipart_upload(parts)
+                    .set_if_none_match(self.if_absent.then(|| "*".to_string()))
                     .set_request_payer(self.payer())
                     .send()
                     .await;
@@ -327,7 +396,7 @@ impl Uploader {
 
     /// Best effort, retried: a failed abort is reported on stderr with the
     /// upload id so the user can clean up by hand.
-    async fn abort(&self, upload_id: &str) {
+    pub(crate) async fn abort(&self, upload_id: &str) {
         let r = retry::run(self.retries, &self.url, |_| async move {
             let t0 = Instant::now();
             let r = self
@@ -371,10 +440,12 @@ mod tests {
 
     #[test]
     fn reports_name_the_real_part_sizes() {
-        let r = |bytes, parts, part_size| UploadReport { bytes, parts, part_size }.describe();
-        assert_eq!(r(100, 0, 100), "one PutObject");
-        assert_eq!(r(2 * MIN_PART, 2, MIN_PART), "2 parts of 8388608 bytes");
-        assert_eq!(r(MIN_PART + 5 * 1024 * 1024, 2, MIN_PART), "2 parts (1 of 8388608 bytes, the last of 5242880)");
+        let r = |parts: &[u64]| UploadReport { bytes: parts.iter().sum(), parts: parts.to_vec() }.describe();
+        assert_eq!(r(&[]), "one PutObject");
+        assert_eq!(r(&[MIN_PART]), "1 part: 8388608 bytes");
+        assert_eq!(r(&[MIN_PART, MIN_PART]), "2 parts: 2 x 8388608 bytes");
+        assert_eq!(r(&[MIN_PART, MIN_PART, 5 << 20]), "3 parts: 2 x 8388608, 5242880 bytes");
+        assert_eq!(r(&[9 << 20, MIN_PART, MIN_PART, 7]), "4 parts: 9437184, 2 x 8388608, 7 bytes");
     }
 
     #[test]

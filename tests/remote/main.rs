@@ -1,4 +1,4 @@
-//! Remote sources and the S3 sink against real servers on 127.0.0.1 (HTTP with Range, s3s-fs).
+//! Remote sources and the S3 sink against real servers on 127.0.0.1 (HTTP with Range, s3s-fs, moto).
 //!
 //! One test binary for the area (each binary links the whole crate);
 //! `cargo test --test remote NAME` runs one module or test.
@@ -10,3 +10,4 @@ mod remote_support;
 
 mod remote_http;
 mod remote_s3;
+mod remote_s3_stream;

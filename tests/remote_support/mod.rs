@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod http_server;
+pub mod moto_server;
 pub mod s3_server;
 
 use std::path::PathBuf;

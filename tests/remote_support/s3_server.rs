@@ -3,7 +3,9 @@
 //! GetObject on the bucket `public` only, as a public-read bucket policy
 //! would, (b) implement ListMultipartUploads, which s3s-fs lacks, by
 //! tracking the uploads it saw created and not yet completed or aborted,
-//! (c) count GetObject requests, and (d) inject upload faults.
+//! (c) count GetObject requests, (d) inject upload faults (a failing part,
+//! a connection dropped in the middle of a part), and (e) check, as S3
+//! does, the CRC32 each part and PutObject says its body has.
 
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::dto::*;
@@ -22,15 +24,105 @@ pub struct Control {
     pub uploads: Vec<(String, String, String)>,
     /// UploadPart of this part number fails (400, not retryable).
     pub fail_part: Option<i32>,
+    /// Every UploadPart after this many have been received fails (400).
+    pub fail_after: Option<usize>,
     /// Told once when the first part arrives; parts are then held for a
     /// moment so a cancellation catches them in flight.
     pub on_first_part: Option<tokio::sync::oneshot::Sender<()>>,
     pub parts_received: usize,
+    /// The next `drops_left` UploadPart requests have their connection
+    /// dropped once the body is read.
+    pub drops_left: usize,
+    /// Every UploadPart and PutObject body seen: (part number, 0 for a
+    /// PutObject; body length; the x-amz-checksum-crc32 sent, if any;
+    /// whether it matched the body; when it arrived).
+    pub bodies: Vec<Received>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub number: i32,
+    pub len: usize,
+    pub crc32: Option<String>,
+    pub crc32_ok: bool,
+    pub at: std::time::Instant,
+}
+
+/// Read a request body whole and give it back (to check its checksum).
+async fn take_body(body: &mut Option<StreamingBlob>) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut data = Vec::new();
+    if let Some(mut b) = body.take() {
+        while let Some(chunk) = b.next().await {
+            data.extend_from_slice(&chunk.expect("request body"));
+        }
+    }
+    *body = Some(StreamingBlob::from(s3s::Body::from(data.clone())));
+    data
+}
+
+fn crc32_of(data: &[u8]) -> String {
+    aws_smithy_types::base64::encode(crc32fast::hash(data).to_be_bytes())
+}
+
+/// Check the body's CRC32 like S3: a checksum that does not match is
+/// refused (BadDigest); record what came.
+fn check_crc(control: &Mutex<Control>, number: i32, data: &[u8], sent: &Option<String>) -> S3Result<()> {
+    let ok = sent.as_deref() == Some(crc32_of(data).as_str());
+    control.lock().unwrap().bodies.push(Received {
+        number,
+        len: data.len(),
+        crc32: sent.clone(),
+        crc32_ok: ok,
+        at: std::time::Instant::now(),
+    });
+    if sent.is_some() && !ok {
+        return Err(s3_error!(BadDigest, "the CRC32 you specified did not match the calculated checksum"));
+    }
+    Ok(())
 }
 
 struct Wrapped {
     fs: s3s_fs::FileSystem,
+    root: PathBuf,
     control: Arc<Mutex<Control>>,
+}
+
+impl Wrapped {
+    fn fs_path(&self, bucket: &str, key: &str) -> PathBuf {
+        self.root.join(bucket).join(key)
+    }
+
+    /// S3's rules for CompleteMultipartUpload that s3s-fs does not check
+    /// (part numbers ascending, every part but the last at least 5 MiB),
+    /// and the one it gets wrong: S3 allows gaps in the part numbers,
+    /// s3s-fs wants 1, 2, 3... So the parts are checked, then their files
+    /// renumbered consecutively before s3s-fs joins them.
+    fn renumber_parts(&self, req: &mut S3Request<CompleteMultipartUploadInput>) -> S3Result<()> {
+        let id = req.input.upload_id.clone();
+        let Some(parts) = req.input.multipart_upload.as_mut().and_then(|m| m.parts.as_mut()) else {
+            return Ok(());
+        };
+        let numbers: Vec<i32> = parts.iter().map(|p| p.part_number.unwrap_or(0)).collect();
+        if numbers.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(s3_error!(InvalidPartOrder, "The list of parts was not in ascending order"));
+        }
+        let file = |n: i32| self.root.join(format!(".upload_id-{}.part-{}", id, n));
+        for (i, &n) in numbers.iter().enumerate() {
+            let len = std::fs::metadata(file(n)).map(|m| m.len()).map_err(|_| s3_error!(InvalidPart))?;
+            if i + 1 < numbers.len() && len < 5 << 20 {
+                return Err(s3_error!(EntityTooSmall, "part {} has {} bytes, below the 5 MiB minimum", n, len));
+            }
+        }
+        for &n in &numbers {
+            std::fs::rename(file(n), self.root.join(format!(".renumber-{}-{}", id, n))).unwrap();
+        }
+        for (i, (&n, part)) in numbers.iter().zip(parts.iter_mut()).enumerate() {
+            std::fs::rename(self.root.join(format!(".renumber-{}-{}", id, n)), file(i as i32 + 1)).unwrap();
+            part.part_number = Some(i as i32 + 1);
+        }
+        Ok(())
+    }
 }
 
 fn range_text(r: &Option<Range>) -> Option<String> {
@@ -50,7 +142,14 @@ impl S3 for Wrapped {
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
         self.fs.head_object(req).await
     }
-    async fn put_object(&self, req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+    async fn put_object(&self, mut req: S3Request<PutObjectInput>) -> S3Result<S3Response<PutObjectOutput>> {
+        let data = take_body(&mut req.input.body).await;
+        check_crc(&self.control, 0, &data, &req.input.checksum_crc32)?;
+        // If-None-Match: * (s3s-fs ignores it): refuse an existing key.
+        let exists = self.fs_path(&req.input.bucket, &req.input.key).exists();
+        if req.input.if_none_match.is_some() && exists {
+            return Err(s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold"));
+        }
         self.fs.put_object(req).await
     }
     async fn create_bucket(&self, req: S3Request<CreateBucketInput>) -> S3Result<S3Response<CreateBucketOutput>> {
@@ -70,12 +169,24 @@ impl S3 for Wrapped {
         }
         Ok(r)
     }
-    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+    async fn upload_part(&self, mut req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
         let n = req.input.part_number;
+        let data = take_body(&mut req.input.body).await;
+        {
+            let mut c = self.control.lock().unwrap();
+            if c.drops_left > 0 {
+                c.drops_left -= 1;
+                drop(c);
+                // Ends this connection's task: the client sees the
+                // connection close in the middle of its request.
+                std::panic::resume_unwind(Box::new("cogtool test server: connection dropped on purpose"));
+            }
+        }
+        check_crc(&self.control, n, &data, &req.input.checksum_crc32)?;
         let hold = {
             let mut c = self.control.lock().unwrap();
             c.parts_received += 1;
-            if c.fail_part == Some(n) {
+            if c.fail_part == Some(n) || c.fail_after.is_some_and(|k| c.parts_received > k) {
                 return Err(s3_error!(InvalidArgument, "injected failure of part {}", n));
             }
             match c.on_first_part.take() {
@@ -93,9 +204,14 @@ impl S3 for Wrapped {
     }
     async fn complete_multipart_upload(
         &self,
-        req: S3Request<CompleteMultipartUploadInput>,
+        mut req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
         let id = req.input.upload_id.clone();
+        let exists = self.fs_path(&req.input.bucket, &req.input.key).exists();
+        if req.input.if_none_match.is_some() && exists {
+            return Err(s3_error!(PreconditionFailed, "At least one of the pre-conditions you specified did not hold"));
+        }
+        self.renumber_parts(&mut req)?;
         let r = self.fs.complete_multipart_upload(req).await?;
         self.control.lock().unwrap().uploads.retain(|u| u.2 != id);
         Ok(r)
@@ -168,7 +284,7 @@ impl S3Server {
         }
         let control = Arc::new(Mutex::new(Control::default()));
         let fs = s3s_fs::FileSystem::new(&root).unwrap();
-        let mut b = s3s::service::S3ServiceBuilder::new(Wrapped { fs, control: control.clone() });
+        let mut b = s3s::service::S3ServiceBuilder::new(Wrapped { fs, root: root.clone(), control: control.clone() });
         b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
         b.set_access(PublicBucketPolicy);
         let service = b.build();

@@ -278,5 +278,5 @@ pub(crate) fn create_from_dataset(
     };
     let src =
         Sources { image: &rows, mask: mask_rows.as_ref().map(|r| r as &dyn RowSource), overviews: &[], stored: &[] };
-    write_cog(output, o, progress, &inp, src)
+    write_cog(output, o, &crate::source::OpenOptions::default(), progress, &inp, src)
 }

@@ -9,9 +9,14 @@
 //! interleave a level holds every tile of band 1, then of band 2...: those
 //! tiles go to one plain spill in whatever order they finish and are
 //! copied out one by one.
+//!
+//! Streamed to a [`SegmentSink`] instead (S3), nothing touches the disk:
+//! each level's tiles (with band interleave, each level's and band's) go to
+//! the sink in file order as soon as the tiles before them are done.
 
 use crate::create::layout::plan::{Layout, leader, trailer};
 use crate::create::pipeline::tile_encoder::EncodedTile;
+use crate::create::sink::SegmentSink;
 use crate::create::sink::local::{TempFile, write_error};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
@@ -20,14 +25,41 @@ use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+/// Tiles of one level put back in their order.
+#[derive(Default)]
+struct InOrder {
+    /// Next tile index to write; later ones wait in `pending`.
+    next: usize,
+    pending: BTreeMap<usize, EncodedTile>,
+}
+
+impl InOrder {
+    /// Take `t`; returns the tiles now next in order.
+    fn take(&mut self, t: EncodedTile) -> Vec<EncodedTile> {
+        self.pending.insert(t.index, t);
+        let mut ready = Vec::new();
+        while let Some(t) = self.pending.remove(&self.next) {
+            ready.push(t);
+            self.next += 1;
+        }
+        ready
+    }
+
+    fn check_done(&self, level: usize) -> Result<()> {
+        if self.pending.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::format(format!("internal error: tile {} of level {} never arrived", self.next, level)))
+        }
+    }
+}
+
 /// One level's tiles, framed, in file order.
 struct Framed {
     file: TempFile,
     writer: BufWriter<File>,
     len: u64,
-    /// Next tile index to write; later ones wait in `pending`.
-    next: usize,
-    pending: BTreeMap<usize, EncodedTile>,
+    order: InOrder,
 }
 
 /// Tiles in finishing order; (offset, length) of each in `Spills::at`.
@@ -37,9 +69,18 @@ struct Plain {
     pos: u64,
 }
 
+/// The sink and the order of each level's tiles.
+struct Stream {
+    sink: Box<dyn SegmentSink>,
+    levels: Vec<InOrder>,
+    /// Segments per level: one per band plane.
+    planes: usize,
+}
+
 enum Store {
     Framed(Vec<Framed>),
     Plain(Plain),
+    Stream(Stream),
 }
 
 pub struct Spills {
@@ -73,7 +114,7 @@ impl Spills {
             let mut levels = Vec::with_capacity(image_ifd.len());
             for l in 0..image_ifd.len() {
                 let file = create(&format!("cogtool-level{}", l))?;
-                levels.push(Framed { writer: open_writer(&file)?, file, len: 0, next: 0, pending: BTreeMap::new() });
+                levels.push(Framed { writer: open_writer(&file)?, file, len: 0, order: InOrder::default() });
             }
             Store::Framed(levels)
         } else {
@@ -89,6 +130,32 @@ impl Spills {
         })
     }
 
+    /// Tiles go to `sink` as they are made (see [`SegmentSink`] for the
+    /// segments); `planes`: band planes per level (1 for pixel interleave).
+    pub fn streaming(
+        sink: Box<dyn SegmentSink>,
+        planes: usize,
+        tiles: &[u64],
+        image_ifd: Vec<usize>,
+        mask_ifd: Vec<Option<usize>>,
+        per_plane: Vec<usize>,
+    ) -> Spills {
+        let levels = (0..image_ifd.len()).map(|_| InOrder::default()).collect();
+        Spills {
+            store: Store::Stream(Stream { sink, levels, planes }),
+            at: tiles.iter().map(|&n| vec![(0, 0); n as usize]).collect(),
+            per_plane,
+            image_ifd,
+            mask_ifd,
+        }
+    }
+
+    /// Segment of `level`'s band plane `plane` in file order: smallest level
+    /// first, its planes in order.
+    pub fn segment(levels: usize, planes: usize, level: usize, plane: usize) -> usize {
+        (levels - 1 - level) * planes + plane
+    }
+
     /// Take one encoded tile; returns the bytes of tiles now written (their
     /// `held` sizes), which the caller no longer has in flight.
     pub fn put(&mut self, t: EncodedTile) -> Result<u64> {
@@ -96,9 +163,8 @@ impl Spills {
         match &mut self.store {
             Store::Framed(levels) => {
                 let f = &mut levels[t.level];
-                f.pending.insert(t.index, t);
                 let mut freed = 0;
-                while let Some(t) = f.pending.remove(&f.next) {
+                for t in f.order.take(t) {
                     let path = &f.file.path;
                     let image = &t.image[0];
                     self.at[img][t.index] = (0, image.len() as u64);
@@ -107,7 +173,6 @@ impl Spills {
                         self.at[mi][t.index] = (0, m.len() as u64);
                         f.len += write_framed(&mut f.writer, m, path)?;
                     }
-                    f.next += 1;
                     freed += t.held;
                 }
                 Ok(freed)
@@ -122,6 +187,24 @@ impl Spills {
                 }
                 Ok(t.held)
             }
+            Store::Stream(s) => {
+                let (levels, per_plane) = (s.levels.len(), self.per_plane[t.level]);
+                let mut freed = 0;
+                for t in s.levels[t.level].take(t) {
+                    for (k, payload) in t.image.iter().enumerate() {
+                        let seg = Spills::segment(levels, s.planes, t.level, k);
+                        self.at[img][k * per_plane + t.index] = (0, payload.len() as u64);
+                        stream_framed(s.sink.as_mut(), seg, payload)?;
+                        // A mask tile follows its band-1 image tile.
+                        if let (0, Some(mi), Some(m)) = (k, msk, &t.mask) {
+                            self.at[mi][t.index] = (0, m.len() as u64);
+                            stream_framed(s.sink.as_mut(), seg, m)?;
+                        }
+                    }
+                    freed += t.held;
+                }
+                Ok(freed)
+            }
         }
     }
 
@@ -130,18 +213,26 @@ impl Spills {
         match &mut self.store {
             Store::Framed(levels) => {
                 for (l, f) in levels.iter_mut().enumerate() {
-                    if !f.pending.is_empty() {
-                        return Err(Error::format(format!(
-                            "internal error: tile {} of level {} never arrived",
-                            f.next, l
-                        )));
-                    }
+                    f.order.check_done(l)?;
                     f.writer.flush().map_err(|e| write_error(&f.file.path, e))?;
                 }
             }
             Store::Plain(p) => p.writer.flush().map_err(|e| write_error(&p.file.path, e))?,
+            Store::Stream(s) => {
+                for (l, o) in s.levels.iter().enumerate() {
+                    o.check_done(l)?;
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Streaming: put `head` in front and commit the output.
+    pub fn finish_stream(self, head: Vec<u8>) -> Result<(u64, String)> {
+        match self.store {
+            Store::Stream(s) => s.sink.finish(head),
+            _ => Err(Error::format("internal error: the tiles were not streamed")),
+        }
     }
 
     /// Payload sizes per IFD and tile, for the planner.
@@ -174,6 +265,7 @@ impl Spills {
                     )));
                 }
             }
+            Store::Stream(_) => return Err(Error::format("internal error: streamed tiles cannot be assembled")),
             Store::Plain(p) => {
                 let mut buf = Vec::new();
                 for &(i, t) in &layout.copy_order {
@@ -200,6 +292,16 @@ impl Plain {
         self.pos += data.len() as u64;
         Ok(at)
     }
+}
+
+/// Leader, payload, trailer to segment `seg` (nothing for a sparse tile).
+fn stream_framed(sink: &mut dyn SegmentSink, seg: usize, payload: &[u8]) -> Result<()> {
+    if !payload.is_empty() {
+        sink.write(seg, &leader(payload))?;
+        sink.write(seg, payload)?;
+        sink.write(seg, &trailer(payload))?;
+    }
+    Ok(())
 }
 
 /// Leader, payload, trailer; returns the bytes written (0 for a sparse tile).

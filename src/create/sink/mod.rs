@@ -1,6 +1,23 @@
 //! Where a COG's bytes go: [`local`] (a file that gets its name only once
-//! complete, stdout, nameless scratch files) and [`s3`] (built locally,
-//! then uploaded; the multipart upload aborted on failure or cancel).
+//! complete, stdout, nameless scratch files), [`s3_stream`] (a multipart
+//! upload fed while the pyramid is computed, cut by [`parts`]) and [`s3`]
+//! (built locally, then uploaded: for the writers that need a local file).
 
 pub mod local;
+pub mod parts;
 pub(crate) mod s3;
+pub mod s3_stream;
+
+use crate::Result;
+
+/// A destination that takes the tile data as it is made: segment `seg`
+/// is one level's framed tiles (with band interleave, one level's tiles of
+/// one band), numbered in file order, each written front to back; the
+/// segments fill side by side. The head (everything before the tile data)
+/// comes last, once every size is known.
+pub trait SegmentSink: Send {
+    fn write(&mut self, seg: usize, bytes: &[u8]) -> Result<()>;
+    /// Every segment is complete: write `head` in front and commit the
+    /// object. Returns the bytes written and how (for -v).
+    fn finish(self: Box<Self>, head: Vec<u8>) -> Result<(u64, String)>;
+}

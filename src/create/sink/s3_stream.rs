@@ -1,0 +1,60 @@
+//! `cogtool create INPUT s3://bucket/key`, streamed: the tiles go up as a
+//! multipart upload while the pyramid is still being computed, with no
+//! local copy of the output. [`parts`](super::parts) decides how the file
+//! is cut (ranges of part numbers per level, the head in part 1 at the
+//! end); [`PartUpload`] sends the parts, at most `--concurrency` at once,
+//! each with its CRC32, and aborts the upload if anything fails or the run
+//! is cancelled (it is dropped unfinished). An output smaller than one part
+//! is one PutObject.
+
+use super::SegmentSink;
+use super::parts::{End, MIN_PART, Planner};
+use crate::source::s3_parts::PartUpload;
+use crate::source::{OpenOptions, s3};
+use crate::{Cancel, Error, Result};
+
+pub struct S3Stream {
+    planner: Planner,
+    upload: PartUpload,
+    url: String,
+}
+
+impl S3Stream {
+    /// A stream to `url` for segments of at most `worst[i]` bytes. Checks
+    /// first that the key is free (unless `overwrite`), so that a run that
+    /// would be refused at the end is refused before any work.
+    pub fn new(url: &str, worst: &[u64], remote: &OpenOptions, cancel: &Cancel, overwrite: bool) -> Result<S3Stream> {
+        // Same rule as for local files: never replace silently. (If the HEAD
+        // is not allowed, the answer is unknown and the final request's
+        // If-None-Match decides.)
+        if !overwrite && s3::object_exists(url, remote)? == Some(true) {
+            return Err(Error::usage(format!("{} exists; use --overwrite to replace it", url)));
+        }
+        let planner = Planner::new(worst, MIN_PART).map_err(|e| {
+            Error::limit(format!(
+                "{}: cannot stream this COG to S3 ({}); write it to a local file first",
+                url, e.message
+            ))
+        })?;
+        Ok(S3Stream { planner, upload: PartUpload::new(url, remote, cancel, overwrite)?, url: url.to_string() })
+    }
+}
+
+impl SegmentSink for S3Stream {
+    fn write(&mut self, seg: usize, bytes: &[u8]) -> Result<()> {
+        let upload = &mut self.upload;
+        self.planner.write(seg, bytes, &mut |p| upload.send(p.number, p.bytes))
+    }
+
+    fn finish(self: Box<Self>, head: Vec<u8>) -> Result<(u64, String)> {
+        let S3Stream { planner, mut upload, url } = *self;
+        let part = planner.part_size();
+        let report = match planner.finish(head, &mut |p| upload.send(p.number, p.bytes))? {
+            End::Whole(bytes) => upload.put_whole(bytes)?,
+            End::Parts => upload.complete()?,
+        };
+        let how =
+            format!("streamed {} bytes to {} ({}; base part size {})", report.bytes, url, report.describe(), part);
+        Ok((report.bytes, how))
+    }
+}

@@ -198,6 +198,33 @@ fn failing_parts_and_dropped_connections_leave_nothing() {
 }
 
 #[test]
+fn a_read_error_mid_run_aborts_the_upload() {
+    // A DEFLATE input whose tiles near the bottom are damaged: the error
+    // comes after full-resolution parts have gone up.
+    let s = S3Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let big = big_input(dir.path(), 3000);
+    let damaged = dir.path().join("damaged.tif");
+    let mut bytes = local_cog(&big, &["--compress", "deflate", "--overviews", "none"], &damaged);
+    let at = bytes.len() * 9 / 10;
+    bytes[at..at + 4096].fill(0x55);
+    std::fs::write(&damaged, &bytes).unwrap();
+    let url = "s3://private/damaged.tif";
+    let args = with_endpoint(&s.endpoint, &["create", "--compress", "none", damaged.to_str().unwrap(), url]);
+    let out = run_in(&tmp, &args);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("damaged.tif"), "{err}");
+    assert!(s.control.lock().unwrap().parts_received > 0, "parts went up before the error");
+    assert_eq!(open_uploads(&s), 0, "ListMultipartUploads must be empty");
+    assert!(!s.object_path("private", "damaged.tif").exists(), "no object");
+    assert_eq!(s.leftover_parts(), Vec::<String>::new());
+}
+
+#[test]
 fn ctrl_c_while_streaming_aborts_the_upload() {
     let s = S3Server::start();
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -252,7 +279,7 @@ fn streamed_to_moto_equals_the_local_output_and_ctrl_c_leaves_nothing() {
     let out = run_in(&tmp, &args);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--overwrite"), "{}", text(&out.stderr));
-    // Interrupted once the upload exists: aborted, no object.
+    // Terminated (SIGTERM) once the upload exists: aborted, no object.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"));
     isolated_env(&mut cmd);
     cmd.env("TMPDIR", &tmp)
@@ -265,11 +292,12 @@ fn streamed_to_moto_equals_the_local_output_and_ctrl_c_leaves_nothing() {
         assert!(t0.elapsed().as_secs() < 60, "no multipart upload started");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let st = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(st.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
-    assert_eq!(m.open_uploads(), 0, "ListMultipartUploads must be empty after Ctrl-C");
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("aborted"), "{}", text(&out.stderr));
+    assert_eq!(m.open_uploads(), 0, "ListMultipartUploads must be empty after SIGTERM");
     assert!(m.object("moto-cancel.tif").is_none(), "no object");
     assert!(std::fs::read_dir(&tmp).unwrap().next().is_none(), "files in TMPDIR");
 }

@@ -95,7 +95,7 @@ no\t''
 if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
 average\t''

@@ -361,7 +361,10 @@ pub struct CreateArgs {
     /// GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable).
     #[arg(long = "co", value_name = "NAME=VALUE")]
     pub creation_options: Vec<String>,
-    /// Directory for temporary files [default: beside OUTPUT].
+    /// Directory for temporary files [default: beside OUTPUT]. An s3://
+    /// OUTPUT is streamed and needs none, except with --verify,
+    /// --web-optimized/--tms or a non-TIFF INPUT (built here, then
+    /// uploaded; default: the system temp directory).
     #[arg(long)]
     pub tmpdir: Option<PathBuf>,
     /// After writing, decode every tile, compare with the input, and validate.

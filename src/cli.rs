@@ -142,12 +142,23 @@ pub enum Command {
     Info(InfoArgs),
     /// Check the COG layout as GDAL's validator does, and more.
     Validate(ValidateArgs),
+    /// Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N`
+    /// (in OUTPUT.parts/), byte for byte what one `create` run writes; the
+    /// staging is removed afterwards.
+    Assemble(AssembleArgs),
     /// Write shell completions and man pages into a directory (for packagers).
     #[command(hide = true)]
     GenAssets {
         /// Directory that receives completions/ and man/.
         dir: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AssembleArgs {
+    /// The OUTPUT the parts were made for (its staging is OUTPUT.parts/).
+    #[arg(value_name = "OUTPUT")]
+    pub output: String,
 }
 
 #[derive(Debug, Args)]
@@ -361,6 +372,12 @@ pub struct CreateArgs {
     /// GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable).
     #[arg(long = "co", value_name = "NAME=VALUE")]
     pub creation_options: Vec<String>,
+    /// Be worker I of N of a distributed run: compute a share of the COG
+    /// and stage it in OUTPUT.parts/ (then `cogtool assemble OUTPUT`). I
+    /// counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX,
+    /// JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.
+    #[arg(long, value_name = "I/N")]
+    pub part: Option<String>,
     /// Directory for temporary files [default: beside OUTPUT]. An s3://
     /// OUTPUT is streamed and needs none, except with --verify,
     /// --web-optimized/--tms or a non-TIFF INPUT (built here, then

@@ -6,6 +6,7 @@ use super::{End, Global, Status, Stop};
 use cogtool::create::batch;
 use cogtool::create::convert::{Progress, Summary};
 use cogtool::create::options::CreateOptions;
+use cogtool::create::parts::Distributed;
 use cogtool::create::run::Request;
 use cogtool::{Cancel, Error};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -39,8 +40,15 @@ pub fn run(g: &Global, a: crate::cli::CreateArgs) -> End {
     // Option errors are about the command line: no file name before them.
     let flags = a.flags();
     let tiling = cogtool::create::input::gdal_gate::tiling_of(&flags).map_err(Stop::usage)?;
-    let opts = CreateOptions::from_flags(&flags).map_err(Stop::usage)?;
+    let mut opts = CreateOptions::from_flags(&flags).map_err(Stop::usage)?;
     let (inputs, output) = a.inputs_and_output();
+    if let Some(spec) = &a.part {
+        let (index, count) = parse_part(spec, |v| std::env::var(v).ok()).map_err(Stop::usage)?;
+        if inputs.len() != 1 || inputs[0] == "-" || batch::is_directory(output) {
+            return Err(Stop::usage(Error::usage("--part takes one INPUT and one OUTPUT file")));
+        }
+        opts.distributed = Some(Distributed::Part { index, count, recipe: recipe(), input: String::new() });
+    }
     // `-` as the only INPUT: the input paths come on stdin, one per line.
     let inputs = if inputs == ["-"] { read_list()? } else { inputs.to_vec() };
     let template =
@@ -123,6 +131,43 @@ fn many(g: &Global, inputs: &[String], output: &str, template: Request) -> End {
     Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
 }
 
+/// `--part I/N`: worker I (from 0) of N; `auto/N` takes I from the array
+/// job index of AWS Batch, Kubernetes Indexed Jobs or Slurm (`env` reads
+/// the environment).
+pub fn parse_part(spec: &str, env: impl Fn(&str) -> Option<String>) -> Result<(usize, usize), Error> {
+    let bad = || Error::usage(format!("--part {}: expected I/N with 0 <= I < N, or auto/N", spec));
+    let (i, n) = spec.split_once('/').ok_or_else(bad)?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    let i: usize = if i.trim() == "auto" {
+        const VARS: [&str; 3] = ["AWS_BATCH_JOB_ARRAY_INDEX", "JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"];
+        let found = VARS.iter().find_map(|v| env(v).map(|x| (v, x)));
+        let (var, value) =
+            found.ok_or_else(|| Error::usage(format!("--part auto/{}: none of {} is set", n, VARS.join(", "))))?;
+        value.trim().parse().map_err(|_| Error::usage(format!("--part auto: {}={} is not an index", var, value)))?
+    } else {
+        i.trim().parse().map_err(|_| bad())?
+    };
+    if n == 0 || i >= n {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// This command line without `--part`: what `assemble` parses again to
+/// rebuild the same request.
+fn recipe() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut args = std::env::args();
+    while let Some(a) = args.next() {
+        if a == "--part" {
+            args.next();
+        } else if !a.starts_with("--part=") {
+            out.push(a);
+        }
+    }
+    out
+}
+
 /// Input paths from stdin, one per line (blank lines skipped).
 fn read_list() -> Result<Vec<String>, Stop> {
     let mut text = String::new();
@@ -160,7 +205,7 @@ impl Progress for Shared {
 }
 
 /// Notes, and with -v what was written.
-fn report_done(g: &Global, input: &str, output: &str, s: &Summary) {
+pub fn report_done(g: &Global, input: &str, output: &str, s: &Summary) {
     if g.quiet {
         return;
     }
@@ -194,6 +239,22 @@ pub fn refuse_stdout(output: &str, stdout_is_terminal: bool) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn part_specs() {
+        let none = |_: &str| None;
+        assert_eq!(super::parse_part("0/4", none).unwrap(), (0, 4));
+        assert_eq!(super::parse_part("3/4", none).unwrap(), (3, 4));
+        for bad in ["4/4", "1/0", "x/2", "2", "-1/3"] {
+            assert!(super::parse_part(bad, none).is_err(), "{bad}");
+        }
+        let slurm = |v: &str| (v == "SLURM_ARRAY_TASK_ID").then(|| "2".to_string());
+        assert_eq!(super::parse_part("auto/3", slurm).unwrap(), (2, 3));
+        let k8s = |v: &str| (v == "JOB_COMPLETION_INDEX").then(|| "7".to_string());
+        assert!(super::parse_part("auto/3", k8s).is_err(), "index beyond the count");
+        let e = super::parse_part("auto/3", none).unwrap_err();
+        assert!(e.message.contains("AWS_BATCH_JOB_ARRAY_INDEX"), "{}", e.message);
+    }
+
     #[test]
     fn stdout_is_refused_only_on_a_terminal() {
         assert!(super::refuse_stdout("-", true));

@@ -2,6 +2,7 @@
 //! calls and print the answers. Each returns an [`End`]; `main.rs` alone
 //! turns that into an exit code. This file holds what they share.
 
+pub mod assemble;
 pub mod assets;
 pub mod create;
 pub mod dump;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> End {
         Command::Validate(a) => validate::run(&g, a),
         Command::Dump(a) => dump::run(&g, a),
         Command::Create(a) => create::run(&g, a),
+        Command::Assemble(a) => assemble::run(&g, a),
         Command::GenAssets { dir } => assets::run(&dir),
     }
 }

@@ -9,9 +9,11 @@ use crate::create::input::rows::{LevelRows, RowSource, Sources, StoredLevel};
 use crate::create::layout::ifd::CogIfd;
 use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
+use crate::create::parts::Distributed;
+use crate::create::parts::stage::PartStage;
 use crate::create::pipeline::encode_queue::EncodeQueue;
 use crate::create::pipeline::levels::LevelSource;
-use crate::create::pipeline::pyramid::Pyramid;
+use crate::create::pipeline::pyramid::{LevelWindow, Pyramid, StagedRows};
 use crate::create::pipeline::repack::{self, Plan};
 use crate::create::pipeline::sample::{Sample, for_sample_type, from_le_into};
 use crate::create::pipeline::spill::Spills;
@@ -235,6 +237,21 @@ pub fn write_cog(
     let image_ifd: Vec<usize> = (0..order.levels).map(|l| order.image(l)).collect();
     let mask_ifd: Vec<Option<usize>> = (0..order.levels).map(|l| order.mask(l)).collect();
     let per_plane: Vec<usize> = cfg.levels.iter().map(|l| l.tiles() as usize).collect();
+    let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
+    if let Some(d) = &o.distributed {
+        let any_copy =
+            plans.iter().any(|p| p.is_copy()) || cfg.level_sources.iter().any(|s| matches!(s, LevelSource::Copied(_)));
+        crate::create::parts::check_supported(&cfg, o, any_copy)?;
+        let job = crate::create::parts::run::Job { output, o, cfg: &cfg, inp, ifds: &ifds, order };
+        return match d {
+            Distributed::Part { index, count, recipe, input } => {
+                crate::create::parts::run::part(&job, src, &plans, (*index, *count), recipe, input, progress)
+            }
+            Distributed::Assemble { count, input } => {
+                crate::create::parts::run::assemble(&job, src, &plans, *count, input, &spill_dir, progress)
+            }
+        };
+    }
     let streaming = crate::source::scheme(output) == crate::source::Scheme::S3;
     let mut spills = if streaming {
         let planes = if cfg.separate { cfg.bands } else { 1 };
@@ -251,14 +268,14 @@ pub fn write_cog(
             per_plane,
         )?
     };
-    let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
-    let encoded = encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress).map_err(|e| match e.kind {
-        // Dropping the stream aborted the multipart upload: say so.
-        crate::ErrorKind::Interrupted if streaming => {
-            Error::interrupted(format!("{}: interrupted, multipart upload aborted", output))
-        }
-        _ => e,
-    })?;
+    let encoded =
+        encode_levels(&cfg, o, inp, src, &plans, &mut spills, progress, &DistWork::None).map_err(|e| match e.kind {
+            // Dropping the stream aborted the multipart upload: say so.
+            crate::ErrorKind::Interrupted if streaming => {
+                Error::interrupted(format!("{}: interrupted, multipart upload aborted", output))
+            }
+            _ => e,
+        })?;
     if let Some(per_band) = encoded {
         // Statistics are known once the pixels have passed: the full
         // resolution IFD gets them (its size is not needed before).
@@ -334,7 +351,8 @@ fn check_band_bytes(cfg: &Config, inp: &InputInfo, sample_bytes: usize) -> Resul
 /// pools of `--threads`: one compresses tiles, the other reads and
 /// resamples (in parallel where it can) and cuts the next tiles meanwhile.
 /// Returns each band's statistics items when they are computed.
-fn encode_levels(
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn encode_levels(
     cfg: &Config,
     o: &CreateOptions,
     inp: &InputInfo,
@@ -342,6 +360,7 @@ fn encode_levels(
     plans: &[Plan],
     spills: &mut Spills,
     progress: &mut dyn Progress,
+    dist: &DistWork,
 ) -> Result<Option<BandItems>> {
     let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = |name: &'static str| {
@@ -365,7 +384,7 @@ fn encode_levels(
     let mut decoded = repack::decoded(cfg, plans);
     // Statistics need the full resolution's pixels even when its tiles are copied.
     decoded[0] |= cfg.statistics;
-    let fed = Feeds { decoded, cut: plans.iter().map(|p| !p.is_copy()).collect() };
+    let fed = Feeds { decoded, cut: plans.iter().map(|p| !p.is_copy()).collect(), dist };
     let mut items = None;
     if fed.decoded.iter().any(|&d| d) {
         items = work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
@@ -380,7 +399,7 @@ type BandItems = Vec<Vec<Item>>;
 
 /// The largest size the tile data could take (every tile stored raw, plus
 /// its leader and trailer): with `BIGTIFF=IF_SAFER`, GDAL's rule.
-fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
+pub(crate) fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot]) -> u64 {
     ifds.iter()
         .zip(slots)
         .map(|(ifd, slot)| {
@@ -418,10 +437,27 @@ fn segment_worst(cfg: &Config, planes: usize) -> Vec<u64> {
 
 /// Which levels are decoded (fed levels whose pixels are needed) and which
 /// cut into tiles (those not copied): see [`repack`].
-struct Feeds {
+struct Feeds<'d> {
     decoded: Vec<bool>,
     cut: Vec<bool>,
+    dist: &'d DistWork,
 }
+
+/// The share of a distributed run (see [`crate::create::parts`]).
+pub(crate) enum DistWork {
+    /// A single run: everything.
+    None,
+    /// A part: what each level handles; the level whose pixels are staged
+    /// and where they go.
+    Part { windows: Vec<Option<LevelWindow>>, staged: Option<(usize, SharedStage)> },
+    /// The assembly: level `k`'s rows come from the parts' staged pixels
+    /// (each part's directory and its number of rows, in order); only the
+    /// levels above k are computed.
+    Assemble { k: usize, parts: Vec<(PathBuf, u64)> },
+}
+
+/// A part's staging, shared by the tile sink and the staged rows.
+pub(crate) type SharedStage = Arc<std::sync::Mutex<Option<PartStage>>>;
 
 /// Dispatch on the sample type, then stream the rows through the pyramid.
 fn run_pyramid(
@@ -469,8 +505,31 @@ fn stream<T: Sample>(
             queue.submit(cut, spills, &mut done)
         };
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), &fed.cut, sink);
-        if fed.decoded[0] {
-            let full = Fed { level: 0, width: inp.width, height: inp.height, image: src.image, mask: src.mask };
+        let mut rows0 = (0, inp.height);
+        match fed.dist {
+            DistWork::None => {}
+            DistWork::Part { windows, staged } => {
+                let keep = staged.as_ref().map(|(k, stage)| {
+                    let stage = stage.clone();
+                    let f: StagedRows<'static, T> = Box::new(move |data: &[T], valid: Option<&[u8]>| {
+                        let mut g = stage.lock().map_err(|_| Error::format("internal error: staging lock"))?;
+                        let st = g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?;
+                        st.write_pixels(bytemuck::cast_slice(data), valid)
+                    });
+                    (*k, f)
+                });
+                pyr.restrict(windows, keep);
+                let w0 = windows[0].expect("a part with rows has a full-resolution window");
+                rows0 = (w0.start as u64, w0.end as u64);
+            }
+            DistWork::Assemble { k, parts: staged } => {
+                pyr.only_above(*k);
+                feed_staged(cfg, *k, staged, comps, &mut pyr)?;
+                rows0 = (0, 0);
+            }
+        }
+        if fed.decoded[0] && rows0.1 > rows0.0 {
+            let full = Fed { level: 0, width: inp.width, rows: rows0, image: src.image, mask: src.mask };
             feed_rows(cfg, &full, &mut pyr, parts, stats.as_mut())?;
         }
         // Levels taken from the input's own overviews, one after the other.
@@ -480,7 +539,7 @@ fn stream<T: Sample>(
             {
                 let (g, rows) = (cfg.levels[level], &src.overviews[i]);
                 let mask = if cfg.mask == MaskSource::InputMask { rows.mask } else { None };
-                let fed = Fed { level, width: g.width, height: g.height, image: rows.image, mask };
+                let fed = Fed { level, width: g.width, rows: (0, g.height), image: rows.image, mask };
                 feed_rows(cfg, &fed, &mut pyr, parts, None)?;
             }
         }
@@ -506,9 +565,51 @@ fn validity(cfg: &Config) -> Validity {
 struct Fed<'a> {
     level: usize,
     width: u64,
-    height: u64,
+    /// The rows read: all of them, or a part's window.
+    rows: (u64, u64),
     image: &'a dyn RowSource,
     mask: Option<&'a dyn RowSource>,
+}
+
+/// Assembling: level `k`'s rows from each part's staged pixels (and
+/// validity), in order, a tile row at a time.
+fn feed_staged<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
+    cfg: &Config,
+    k: usize,
+    staged: &[(PathBuf, u64)],
+    comps: usize,
+    pyr: &mut Pyramid<T, S>,
+) -> Result<()> {
+    use std::io::Read;
+    let g = cfg.levels[k];
+    let row_samples = g.width as usize * comps;
+    let open = |p: PathBuf| {
+        std::fs::File::open(&p).map_err(|e| Error::io(format!("{}: {}", p.display(), crate::error::describe_io(&e))))
+    };
+    let (mut bytes, mut samples) = (Vec::new(), Vec::<T>::new());
+    for (dir, rows) in staged {
+        let mut pixels = std::io::BufReader::new(open(dir.join("pixels.bin"))?);
+        let mut valid =
+            if cfg.with_mask() { Some(std::io::BufReader::new(open(dir.join("valid.bin"))?)) } else { None };
+        let mut left = *rows;
+        while left > 0 {
+            let n = left.min(g.block) as usize;
+            bytes.resize(n * row_samples * T::BYTES, 0);
+            pixels.read_exact(&mut bytes).map_err(|e| Error::io(format!("{}: {}", dir.display(), e)))?;
+            from_le_into(&bytes, &mut samples);
+            let v = match valid.as_mut() {
+                Some(r) => {
+                    let mut v = vec![0u8; n * g.width as usize];
+                    r.read_exact(&mut v).map_err(|e| Error::io(format!("{}: {}", dir.display(), e)))?;
+                    Some(v)
+                }
+                None => None,
+            };
+            pyr.push(k, &samples, v)?;
+            left -= n as u64;
+        }
+    }
+    Ok(())
 }
 
 /// Read a fed level band by band, split off the mask, push into the
@@ -521,13 +622,13 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     mut stats: Option<&mut Statistics>,
 ) -> Result<()> {
     let (reader, mask_reader, level) = (fed.image, fed.mask, fed.level);
-    let (width, height) = (fed.width as usize, fed.height);
+    let width = fed.width as usize;
     let (src_comps, comps) = (cfg.src_bands * parts, cfg.bands * parts);
     let nodata = cfg.nodata;
     let step = reader.band_rows(cfg.levels[level].block);
     // Buffers reused band after band: the same pages every time.
     let (mut bytes, mut samples, mut colour) = (Vec::new(), Vec::<T>::new(), Vec::<T>::new());
-    let mut y = 0u64;
+    let (mut y, height) = fed.rows;
     // Without a mask to split off, the rows are read straight into the
     // pyramid's own buffer (on a little-endian machine their bytes are the
     // samples): one copy of every sample less.

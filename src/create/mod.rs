@@ -23,6 +23,7 @@ pub mod convert;
 pub mod input;
 pub(crate) mod layout;
 pub mod options;
+pub mod parts;
 pub mod pipeline;
 pub mod run;
 pub mod sink;

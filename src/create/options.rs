@@ -133,6 +133,9 @@ pub struct CreateOptions {
     /// Re-encode every tile rather than copy the input's stored tiles
     /// where they fit (see `pipeline::repack`).
     pub no_copy: bool,
+    /// A part of a distributed run, or its assembly (set by the caller,
+    /// not a flag of its own: see [`crate::create::parts`]).
+    pub distributed: Option<crate::create::parts::Distributed>,
 }
 
 impl Default for CreateOptions {
@@ -160,6 +163,7 @@ impl Default for CreateOptions {
             tmpdir: None,
             verify: false,
             no_copy: false,
+            distributed: None,
         }
     }
 }
@@ -477,6 +481,7 @@ impl CreateOptions {
             tmpdir: a.tmpdir.clone(),
             verify: a.verify,
             no_copy: a.no_copy,
+            distributed: None,
         };
         o.check()?;
         Ok(o)

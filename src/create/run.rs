@@ -11,9 +11,10 @@ use crate::create::convert::{Progress, Summary, check_local_output, create_tiff}
 use crate::create::input::gdal_gate;
 use crate::create::input::tms::Tiling;
 use crate::create::options::CreateOptions;
+use crate::create::parts::Distributed;
 use crate::create::sink::s3;
 use crate::source::{OpenOptions, Scheme, scheme};
-use crate::{Cancel, Result};
+use crate::{Cancel, Error, Result};
 
 /// One conversion.
 #[derive(Debug, Clone)]
@@ -49,6 +50,25 @@ impl Request {
 pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Result<Summary> {
     let mut watched = Watched { inner: progress, cancel: cancel.clone() };
     let progress: &mut dyn Progress = &mut watched;
+    if let Some(d) = &req.options.distributed {
+        // A part of a distributed run, or its assembly: staged beside a
+        // local OUTPUT, from a TIFF INPUT whose identity every part records.
+        if scheme(&req.output) != Scheme::Local || req.output == "-" || req.tiling.is_some() {
+            return Err(Error::usage(format!(
+                "{}: parts are staged beside OUTPUT: give a local (or shared) file path",
+                req.output
+            )));
+        }
+        if scheme(&req.input) == Scheme::Local && !gdal_gate::looks_like_tiff(&req.input) {
+            return Err(Error::usage(format!("{}: --part needs a TIFF input", req.input)));
+        }
+        let mut req = req.clone();
+        req.options.distributed = Some(d.clone().with_input(input_identity(&req.input, &req.remote)?));
+        if matches!(d, Distributed::Assemble { .. }) {
+            check_local_output(&req.output, &req.options)?;
+        }
+        return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);
+    }
     if scheme(&req.output) == Scheme::S3 && streams(req) {
         // Streamed while computed (convert::write_cog): no local copy.
         return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);
@@ -59,6 +79,19 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
         });
     }
     create_local(req, &req.output, &req.options, progress)
+}
+
+/// What identifies INPUT for a distributed run: size and modification time
+/// of a local file, size and ETag (or Last-Modified) of a remote object.
+fn input_identity(input: &str, remote: &OpenOptions) -> Result<String> {
+    if scheme(input) == Scheme::Local {
+        let m =
+            std::fs::metadata(input).map_err(|e| Error::io(format!("{}: {}", input, crate::error::describe_io(&e))))?;
+        let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos());
+        return Ok(format!("size {} mtime_ns {}", m.len(), mtime.unwrap_or(0)));
+    }
+    let src = crate::source::open(input, remote)?;
+    Ok(format!("size {} {}", src.len()?, src.source().version().unwrap_or_default()))
 }
 
 /// Whether an S3 OUTPUT is streamed while computed: for the native TIFF

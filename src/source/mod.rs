@@ -53,6 +53,10 @@ pub trait RangeSource: Send + Sync {
     fn stats(&self) -> Option<Stats> {
         None
     }
+    /// What names this version of the object (a remote ETag), if anything.
+    fn version(&self) -> Option<String> {
+        None
+    }
     /// True for sources on this machine (GDAL's full check runs on those).
     fn is_local(&self) -> bool;
     /// Whether a sidecar (`x.tif.ovr`, `x.tif.msk`) exists next to it.

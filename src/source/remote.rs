@@ -172,6 +172,10 @@ impl<F: Fetch> RangeSource for Remote<F> {
         Ok(self.core.first()?.size)
     }
 
+    fn version(&self) -> Option<String> {
+        self.core.first().ok().and_then(|f| f.etag.clone())
+    }
+
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>> {
         let first = self.core.first()?;
         runtime::block_on(self.core.read_pinned(first, offset, len))

@@ -528,3 +528,51 @@ fn validate_and_info_list_an_s3_prefix() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("cannot list s3://nobucket/maps/"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn validate_and_info_list_a_prefix_on_moto_across_pages() {
+    // moto, the second S3 implementation: a prefix of 1,203 keys takes two
+    // ListObjectsV2 pages (1,000 keys each); its three TIFFs sit on both.
+    let Some(m) = remote_support::moto_server::Moto::start() else { return };
+    let cog = std::fs::read(testdata("cog_rgb_deflate.tif")).unwrap();
+    m.run(|c| async move {
+        use futures::StreamExt;
+        let mut keys: Vec<(String, Vec<u8>)> =
+            (0..1200).map(|i| (format!("maps/n{:04}.txt", i), b"x".to_vec())).collect();
+        for k in ["maps/a.tif", "maps/o.TIFF", "maps/z/c.tif"] {
+            keys.push((k.to_string(), cog.clone()));
+        }
+        futures::stream::iter(keys)
+            .for_each_concurrent(32, |(k, body)| {
+                let c = c.clone();
+                async move {
+                    c.put_object()
+                        .bucket("private")
+                        .key(&k)
+                        .body(body.into())
+                        .content_type("image/tiff")
+                        .send()
+                        .await
+                        .expect("PutObject");
+                }
+            })
+            .await;
+    });
+    let ep = m.endpoint.clone();
+    let o = cogtool(["--endpoint-url", ep.as_str(), "validate", "s3://private/maps/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let lines: Vec<String> = text(&o.stdout).lines().map(String::from).collect();
+    assert_eq!(
+        lines,
+        ["s3://private/maps/a.tif: valid", "s3://private/maps/o.TIFF: valid", "s3://private/maps/z/c.tif: valid"],
+        "the prefix's TIFFs from both pages, in key order"
+    );
+    let o = cogtool(["--endpoint-url", ep.as_str(), "info", "--json", "s3://private/maps/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let local = comparable_json(&cogtool(["info", "--json", testdata("cog_rgb_deflate.tif").to_str().unwrap()]).stdout);
+    let got: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
+    assert_eq!(got.len(), 3);
+    for line in got {
+        assert_eq!(comparable_json(line.as_bytes()), local, "info over moto equals the local file's");
+    }
+}

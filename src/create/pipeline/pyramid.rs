@@ -32,6 +32,21 @@ struct LevelBuf<T> {
     /// Whether its tiles are cut and handed to the sink (not for a level
     /// whose stored tiles are copied: see repack.rs).
     cut: bool,
+    /// Rows at and beyond this are neither cut nor computed (a part of a
+    /// distributed run: [`Pyramid::restrict`]); the height otherwise.
+    cut_end: usize,
+    compute_end: usize,
+}
+
+/// Which rows of one level a part of a distributed run handles (see
+/// `create::parts`): it holds rows from `start` (fed or computed), cuts
+/// tiles of rows [cut_start, cut_end), and computes rows up to `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelWindow {
+    pub start: usize,
+    pub cut_start: usize,
+    pub cut_end: usize,
+    pub end: usize,
 }
 
 /// The `source` of a level nobody computes: its rows are pushed in.
@@ -50,7 +65,14 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
     complex: bool,
     levels: Vec<LevelBuf<T>>,
     sink: S,
+    /// A level whose cut rows are also handed over whole (full width, with
+    /// validity), a tile row at a time: the pixels a part stages for the
+    /// levels computed at assembly.
+    staged: Option<(usize, StagedRows<'static, T>)>,
 }
+
+/// Receives the rows of the staged level: samples and validity.
+pub type StagedRows<'a, T> = Box<dyn FnMut(&[T], Option<&[u8]>) -> Result<()> + Send + 'a>;
 
 impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
     /// `cut[k]`: whether level k's tiles go to the sink.
@@ -72,6 +94,8 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 },
                 next_row: 0,
                 cut: cut[j],
+                cut_end: geom.height as usize,
+                compute_end: geom.height as usize,
             })
             .collect();
         Pyramid {
@@ -83,6 +107,42 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             complex: cfg.complex,
             levels,
             sink,
+            staged: None,
+        }
+    }
+
+    /// A part of a distributed run: level j handles `windows[j]`; a level
+    /// without one is neither computed nor cut. `staged`: the level whose
+    /// cut rows also go to the callback.
+    pub fn restrict(&mut self, windows: &[Option<LevelWindow>], staged: Option<(usize, StagedRows<'static, T>)>) {
+        for (l, w) in self.levels.iter_mut().zip(windows) {
+            match w {
+                Some(w) => {
+                    l.base = w.start;
+                    l.filled = w.start;
+                    l.next_row = w.start;
+                    l.emitted = w.cut_start;
+                    l.cut_end = w.cut_end;
+                    l.compute_end = w.end;
+                }
+                None => {
+                    l.source = FED;
+                    l.cut = false;
+                    l.cut_end = 0;
+                    l.compute_end = 0;
+                }
+            }
+        }
+        self.staged = staged;
+    }
+
+    /// Assembling a distributed run: levels up to `k` are done (their tiles
+    /// were made by the parts); level `k` is fed, the levels above it are
+    /// computed and cut as in a single run.
+    pub fn only_above(&mut self, k: usize) {
+        for l in &mut self.levels[..=k] {
+            l.source = FED;
+            l.cut = false;
         }
     }
 
@@ -169,12 +229,14 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
         loop {
             let l = &self.levels[k];
             let d0 = self.levels[j].next_row;
-            if d0 >= dst_l.height {
+            let end = self.levels[j].compute_end;
+            if d0 >= end {
                 return Ok(());
             }
-            let complete = l.filled >= src_l.height;
+            // No more rows will come (the image's end, or a part's).
+            let complete = l.filled >= l.compute_end;
             // Largest d1 whose source rows are all here; at most one tile row at a time.
-            let limit = (d0 + dst.block as usize).min(dst_l.height);
+            let limit = (d0 + dst.block as usize).min(end);
             let mut d1 = d0;
             while d1 < limit {
                 let (_, need) = resample::src_rows_for(self.method, complex, src_l, dst_l, d0, d1 + 1);
@@ -223,7 +285,7 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             let mut keep = l.emitted;
             for j in self.dependents(k) {
                 let next = &self.levels[j];
-                if next.next_row < next.geom.height as usize {
+                if next.next_row < next.compute_end {
                     let (src_l, dst_l) = (Self::level_of(l.geom), Self::level_of(next.geom));
                     let (need0, _) =
                         resample::src_rows_for(method, complex, src_l, dst_l, next.next_row, next.next_row + 1);
@@ -253,13 +315,19 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             let g = l.geom;
             let (b, h, w) = (g.block as usize, g.height as usize, g.width as usize);
             let row0 = l.emitted;
-            if row0 >= h || (l.filled < row0 + b && l.filled < h) {
+            if row0 >= l.cut_end || (l.filled < row0 + b && l.filled < h) {
                 return Ok(());
             }
             let rows = b.min(h - row0);
             if !l.cut {
                 self.levels[k].emitted = row0 + rows;
                 continue;
+            }
+            if let Some((_, keep)) = self.staged.as_mut().filter(|s| s.0 == k) {
+                let (off, w, comps) = (row0 - l.base, w, self.comps);
+                let data = &l.data[off * w * comps..(off + rows) * w * comps];
+                let valid = l.valid.as_ref().map(|v| &v[off * w..(off + rows) * w]);
+                keep(data, valid)?;
             }
             let across = g.tiles_across() as usize;
             let tile_row = row0 / b;

@@ -227,6 +227,23 @@ impl Spills {
         Ok(())
     }
 
+    /// Streaming a distributed run's part: level `level`'s first tile is
+    /// number `first` (tiles before it belong to other parts).
+    pub fn start_at(&mut self, level: usize, first: usize) {
+        if let Store::Stream(s) = &mut self.store {
+            s.levels[level].next = first;
+        }
+    }
+
+    /// Streaming: the file at `path` is the next piece of segment `seg` (a
+    /// distributed run's staged tiles; their sizes are the caller's).
+    pub fn attach(&mut self, seg: usize, path: &Path, len: u64) -> Result<()> {
+        match &mut self.store {
+            Store::Stream(s) => s.sink.attach(seg, path, len),
+            _ => Err(Error::format("internal error: only streamed tiles take staged pieces")),
+        }
+    }
+
     /// Streaming: put `head` in front and commit the output.
     pub fn finish_stream(self, head: Vec<u8>) -> Result<(u64, String)> {
         match self.store {

@@ -7,6 +7,7 @@ pub mod local;
 pub mod parts;
 pub(crate) mod s3;
 pub mod s3_stream;
+pub mod segments;
 
 use crate::Result;
 
@@ -17,6 +18,25 @@ use crate::Result;
 /// comes last, once every size is known.
 pub trait SegmentSink: Send {
     fn write(&mut self, seg: usize, bytes: &[u8]) -> Result<()>;
+    /// The file at `path` (`len` bytes) is the next piece of segment `seg`
+    /// (a distributed run's staged part): by default read and written
+    /// through [`SegmentSink::write`].
+    fn attach(&mut self, seg: usize, path: &std::path::Path, len: u64) -> Result<()> {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)
+            .map_err(|e| crate::Error::io(format!("{}: {}", path.display(), crate::error::describe_io(&e))))?;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut left = len;
+        while left > 0 {
+            let n = f.read(&mut buf[..(left.min(1 << 20)) as usize])?;
+            if n == 0 {
+                return Err(crate::Error::io(format!("{}: {} bytes short", path.display(), left)));
+            }
+            self.write(seg, &buf[..n])?;
+            left -= n as u64;
+        }
+        Ok(())
+    }
     /// Every segment is complete: write `head` in front and commit the
     /// object. Returns the bytes written and how (for -v).
     fn finish(self: Box<Self>, head: Vec<u8>) -> Result<(u64, String)>;

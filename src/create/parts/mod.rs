@@ -1,0 +1,110 @@
+//! One COG from many workers: `create --part I/N` computes and stages a
+//! share of the work, `assemble` writes the COG from the staged parts, byte
+//! for byte what a single run writes. [`plan`] divides the work, [`stage`]
+//! keeps each part beside OUTPUT; the pipeline itself
+//! ([`crate::create::convert`]) runs in part or assembly mode.
+
+pub mod plan;
+pub(crate) mod run;
+pub mod stage;
+
+use crate::create::config::Config;
+use crate::create::options::CreateOptions;
+use crate::{Error, Result};
+
+/// A distributed run's role, set on [`CreateOptions::distributed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Distributed {
+    /// Worker `index` of `count`. `recipe`: how the caller ran it (the
+    /// command line without `--part`), kept opaque in the manifest so that
+    /// `assemble` can rebuild the same request.
+    Part { index: usize, count: usize, recipe: Vec<String>, input: String },
+    /// Write OUTPUT from the `count` staged parts.
+    Assemble { count: usize, input: String },
+}
+
+impl Distributed {
+    /// `input`: what identifies INPUT (JSON: size and modification time),
+    /// filled in by [`crate::create::run::create`].
+    pub fn with_input(self, identity: String) -> Distributed {
+        match self {
+            Distributed::Part { index, count, recipe, .. } => {
+                Distributed::Part { index, count, recipe, input: identity }
+            }
+            Distributed::Assemble { count, .. } => Distributed::Assemble { count, input: identity },
+        }
+    }
+}
+
+/// What a distributed run cannot do (yet), refused before any work.
+pub fn check_supported(cfg: &Config, o: &CreateOptions, any_copy: bool) -> Result<()> {
+    let refuse = |what: &str| Err(Error::usage(format!("--part: {}", what)));
+    if cfg.statistics {
+        return refuse("statistics are computed over the whole image; use --statistics no");
+    }
+    if any_copy {
+        return refuse(
+            "the input's own tiles or overviews would be reused; pass --no-copy and --overviews ignore-existing \
+             (to the single run you compare with too)",
+        );
+    }
+    if cfg.complex && cfg.method == crate::create::pipeline::resample::Method::Nearest {
+        return refuse("complex samples with nearest overviews are not supported");
+    }
+    if o.verify {
+        return refuse("--verify reads the finished file; validate the assembled COG instead");
+    }
+    Ok(())
+}
+
+/// The fingerprint every part and the assembly must share: the cogtool
+/// version, the options that shape the output (not threads, temp
+/// directory, overwrite), the IFDs of the plan and the part count.
+pub fn fingerprint(o: &CreateOptions, ifds_debug: &str, cfg: &Config, k: usize, count: usize) -> String {
+    let shape =
+        CreateOptions { threads: None, tmpdir: None, overwrite: false, verify: false, distributed: None, ..o.clone() };
+    stage::fingerprint(&format!(
+        "{}|{:?}|{}|{:?}|{:?}|k={}|n={}",
+        env!("CARGO_PKG_VERSION"),
+        shape,
+        ifds_debug,
+        cfg.method,
+        cfg.levels,
+        k,
+        count
+    ))
+}
+
+/// How many parts are staged for `output`, and the recipe recorded with
+/// them (the caller rebuilds its request from it). Parts staged with
+/// different counts are named in the error.
+pub fn staged_recipe(output: &str) -> Result<Option<(usize, Vec<String>)>> {
+    let dir = stage::staging_dir(output);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(None) };
+    let mut found: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("part-") {
+            continue;
+        }
+        let Ok(text) = std::fs::read(e.path().join("manifest.json")) else { continue };
+        let Ok(m) = serde_json::from_slice::<serde_json::Value>(&text) else { continue };
+        let count = m["parts"].as_u64().unwrap_or(0) as usize;
+        let recipe = m["recipe"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect());
+        found.push((name, count, recipe.unwrap_or_default()));
+    }
+    found.sort();
+    let Some(first) = found.first() else {
+        return Err(Error::usage(format!("{}: no staged part (none has finished)", dir.display())));
+    };
+    let odd: Vec<&str> = found.iter().filter(|f| f.1 != first.1).map(|f| f.0.as_str()).collect();
+    if !odd.is_empty() {
+        return Err(Error::usage(format!(
+            "{}: parts of runs with different part counts: {} and {}",
+            dir.display(),
+            first.0,
+            odd.join(", ")
+        )));
+    }
+    Ok(Some((first.1, first.2.clone())))
+}

@@ -1,0 +1,147 @@
+//! How a distributed run (`create --part I/N`, then `assemble`) divides the
+//! work; every worker derives the same plan from the levels alone.
+//!
+//! Full resolution is cut into N stripes of whole *units*, full-width runs
+//! of rows whose height is a multiple of 2^l x (tile side of level l) for
+//! every level l <= k. So a stripe's tiles at each of those levels are one
+//! contiguous run in GDAL's row-major order, and the file's level blob is
+//! the parts' blobs end to end. Parts encode levels 0..=k and stage the
+//! pixels of level k; `assemble` computes the levels above k from them.
+//!
+//! k is the highest level (at most 3: above it the pixels left to compute
+//! are 1/64 of the total or less) that still leaves at least one unit per
+//! part; with more parts than units some parts get nothing to do.
+//!
+//! A part reads and computes more rows than it cuts: the rows its
+//! resampling kernel needs from the neighbouring stripes (the halo), level
+//! by level down to full resolution, with the same footprints as a single
+//! run ([`resample::src_rows_for`]), so its tiles are a single run's bytes.
+
+use crate::create::pipeline::levels::LevelGeom;
+use crate::create::pipeline::pyramid::LevelWindow;
+use crate::create::pipeline::resample::{self, Level, Method};
+
+/// The highest level parts compute.
+const MAX_K: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartPlan {
+    /// Parts compute levels 0..=k.
+    pub k: usize,
+    /// Full-resolution rows of each part: [start, end), empty for a part
+    /// with nothing to do.
+    pub stripes: Vec<(u64, u64)>,
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Rows of a unit when parts compute levels 0..=k.
+fn unit(levels: &[LevelGeom], k: usize) -> u64 {
+    (0..=k).fold(1u64, |u, l| {
+        let m = (1u64 << l) * levels[l].block;
+        u / gcd(u, m) * m
+    })
+}
+
+/// The plan for `n` parts of a pyramid with `levels` (full resolution first).
+pub fn plan(levels: &[LevelGeom], n: usize) -> PartPlan {
+    let h = levels[0].height;
+    let top = (levels.len() - 1).min(MAX_K);
+    let units = |k: usize| h.div_ceil(unit(levels, k));
+    let k = (0..=top).rev().find(|&k| units(k) >= n as u64).unwrap_or(0);
+    let (u, total) = (unit(levels, k), units(k));
+    let stripes = (0..n as u64)
+        .map(|i| {
+            let (a, b) = (i * total / n as u64, (i + 1) * total / n as u64);
+            ((a * u).min(h), (b * u).min(h))
+        })
+        .collect();
+    PartPlan { k, stripes }
+}
+
+/// Rows of level `l` a stripe [r0, r1) of full resolution covers: whole
+/// tile rows (the last stripe runs to the level's end).
+pub fn level_rows(levels: &[LevelGeom], l: usize, (r0, r1): (u64, u64)) -> (u64, u64) {
+    let end = if r1 >= levels[0].height { levels[l].height } else { r1 >> l };
+    ((r0 >> l).min(end), end)
+}
+
+/// What each level of a part holds, computes and cuts (None above k); the
+/// full-resolution rows it reads are `windows[0]`'s [start, end).
+pub fn windows(
+    levels: &[LevelGeom],
+    k: usize,
+    method: Method,
+    complex: bool,
+    stripe: (u64, u64),
+) -> Vec<Option<LevelWindow>> {
+    let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
+    let mut out: Vec<Option<LevelWindow>> = vec![None; levels.len()];
+    // From level k down: each level holds its own stripe plus what the
+    // level computed from it needs.
+    let mut need: Vec<(usize, usize)> = vec![(0, 0); k + 1];
+    for l in (0..=k).rev() {
+        let (c0, c1) = level_rows(levels, l, stripe);
+        let mut n = (c0 as usize, c1 as usize);
+        for (j, &(n0, n1)) in need.iter().enumerate().skip(l + 1) {
+            if resample::source_level(method, complex, j) == l && n1 > n0 {
+                let (a, b) = resample::src_rows_for(method, complex, geom(l), geom(j), n0, n1);
+                if n.1 <= n.0 {
+                    n = (a, b);
+                } else {
+                    n = (n.0.min(a), n.1.max(b));
+                }
+            }
+        }
+        need[l] = n;
+        out[l] = Some(LevelWindow { start: n.0, cut_start: c0 as usize, cut_end: c1 as usize, end: n.1 });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pyramid(w: u64, h: u64, block: u64, n: usize) -> Vec<LevelGeom> {
+        (0..n).map(|l| LevelGeom { width: (w >> l).max(1), height: (h >> l).max(1), block }).collect()
+    }
+
+    #[test]
+    fn stripes_are_whole_units_and_cover_the_image() {
+        let levels = pyramid(10_000, 10_000, 256, 6);
+        let p = plan(&levels, 4);
+        // k = 3: units of 2048 rows, 5 of them over 4 parts.
+        assert_eq!(p.k, 3);
+        assert_eq!(p.stripes, vec![(0, 2048), (2048, 4096), (4096, 6144), (6144, 10_000)]);
+        // More parts than units at any k: k = 0, units of 256 rows, some parts empty.
+        let levels = pyramid(600, 600, 256, 3);
+        let p = plan(&levels, 5);
+        assert_eq!(p.k, 0);
+        assert_eq!(p.stripes, vec![(0, 0), (0, 256), (256, 256), (256, 512), (512, 600)]);
+        // Blocks that are not powers of two: the unit is a common multiple.
+        let levels = vec![
+            LevelGeom { width: 3000, height: 3000, block: 500 },
+            LevelGeom { width: 1500, height: 1500, block: 128 },
+        ];
+        let p = plan(&levels, 2);
+        assert_eq!((p.k, p.stripes[0]), (0, (0, 1500)));
+    }
+
+    #[test]
+    fn windows_hold_the_kernel_halo() {
+        let levels = pyramid(4096, 4096, 256, 4);
+        let w = windows(&levels, 2, Method::Cubic, false, (1024, 2048));
+        let l0 = w[0].unwrap();
+        assert_eq!((l0.cut_start, l0.cut_end), (1024, 2048));
+        assert!(l0.start < 1024 && l0.end > 2048, "{l0:?}");
+        let l2 = w[2].unwrap();
+        assert_eq!((l2.start, l2.cut_start, l2.cut_end, l2.end), (256, 256, 512, 512));
+        assert!(w[3].is_none());
+        // Average on even sizes needs nothing beyond the stripe.
+        let w = windows(&levels, 2, Method::Average, false, (1024, 2048));
+        assert_eq!(w[0].unwrap(), LevelWindow { start: 1024, cut_start: 1024, cut_end: 2048, end: 2048 });
+    }
+}

@@ -1,0 +1,275 @@
+//! The two halves of a distributed run, called by
+//! [`crate::create::convert::write_cog`] once the plan is resolved:
+//! [`part`] computes and stages one stripe, [`assemble`] checks the staged
+//! parts, computes the levels above k and writes OUTPUT.
+
+use super::plan::{self, PartPlan};
+use super::stage::{self, PartStage, StageSink, StagedPart};
+use crate::create::config::Config;
+use crate::create::convert::{DistWork, Progress, SharedStage, Summary, encode_levels, worst_case_bytes};
+use crate::create::input::info::InputInfo;
+use crate::create::input::rows::Sources;
+use crate::create::layout::ifd::CogIfd;
+use crate::create::layout::plan::{IfdOrder, choose_bigtiff, plan as plan_layout};
+use crate::create::options::CreateOptions;
+use crate::create::pipeline::repack::Plan;
+use crate::create::pipeline::spill::Spills;
+use crate::create::sink::segments::LocalSegments;
+use crate::{Error, Result};
+use serde_json::json;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// What both halves share: the resolved plan of the run.
+pub(crate) struct Job<'a> {
+    pub output: &'a str,
+    pub o: &'a CreateOptions,
+    pub cfg: &'a Config,
+    pub inp: &'a InputInfo,
+    pub ifds: &'a [CogIfd],
+    pub order: IfdOrder,
+}
+
+impl Job<'_> {
+    fn planes(&self) -> usize {
+        if self.cfg.separate { self.cfg.bands } else { 1 }
+    }
+
+    fn spills(&self, sink: Box<dyn crate::create::sink::SegmentSink>) -> Spills {
+        let order = self.order;
+        Spills::streaming(
+            sink,
+            self.planes(),
+            &self.ifds.iter().map(|i| i.tiles).collect::<Vec<_>>(),
+            (0..order.levels).map(|l| order.image(l)).collect(),
+            (0..order.levels).map(|l| order.mask(l)).collect(),
+            self.cfg.levels.iter().map(|l| l.tiles() as usize).collect(),
+        )
+    }
+
+    fn fingerprint(&self, p: &PartPlan, count: usize) -> String {
+        super::fingerprint(self.o, &format!("{:?}", self.ifds), self.cfg, p.k, count)
+    }
+
+    /// The tiles of a stripe, IFD by IFD (image, then mask, level by level
+    /// up to k), band by band: (IFD, index) in the order counts.bin keeps.
+    fn stripe_tiles(&self, k: usize, stripe: (u64, u64)) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if stripe.1 <= stripe.0 {
+            return out;
+        }
+        for level in 0..=k {
+            let g = self.cfg.levels[level];
+            let (r0, r1) = plan::level_rows(&self.cfg.levels, level, stripe);
+            let across = g.tiles_across() as usize;
+            let (t0, t1) = ((r0 / g.block) as usize * across, (r1.div_ceil(g.block)) as usize * across);
+            let per_plane = g.tiles() as usize;
+            for p in 0..self.planes() {
+                out.extend((t0..t1).map(|t| (self.order.image(level), p * per_plane + t)));
+            }
+            if let Some(m) = self.order.mask(level) {
+                out.extend((t0..t1).map(|t| (m, t)));
+            }
+        }
+        out
+    }
+
+    fn summary(&self, bytes: u64, bigtiff: bool, report: Vec<String>) -> Summary {
+        Summary {
+            levels: self.order.levels,
+            with_mask: self.order.with_mask,
+            bigtiff,
+            bytes,
+            verified: false,
+            uploaded: None,
+            notes: self.cfg.notes(self.inp),
+            level_report: report,
+        }
+    }
+}
+
+/// Part `index` of `count`: encode levels 0..=k of its stripe (with the
+/// rows its kernel needs from the neighbours), stage their tiles, their
+/// sizes and level k's pixels, and move the part into place.
+pub(crate) fn part(
+    job: &Job,
+    src: Sources,
+    plans: &[Plan],
+    (index, count): (usize, usize),
+    recipe: &[String],
+    input: &str,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    if count == 0 || index >= count {
+        return Err(Error::usage(format!("--part {}/{}: the index must be below the count", index, count)));
+    }
+    let cfg = job.cfg;
+    let p = plan::plan(&cfg.levels, count);
+    let stripe = p.stripes[index];
+    let staging = stage::staging_dir(job.output);
+    let segments = cfg.levels.len() * job.planes();
+    let stage: SharedStage = Arc::new(Mutex::new(Some(PartStage::create(&staging, index, count, segments)?)));
+    let mut spills = job.spills(Box::new(StageSink(stage.clone())));
+    let staged_level = (p.k + 1 < cfg.levels.len()).then_some(p.k);
+    if stripe.1 > stripe.0 {
+        if staged_level.is_some() {
+            let mut g = lock(&stage)?;
+            g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?.open_pixels(cfg.with_mask())?;
+        }
+        for level in 0..=p.k {
+            let g = cfg.levels[level];
+            let (r0, _) = plan::level_rows(&cfg.levels, level, stripe);
+            spills.start_at(level, (r0 / g.block) as usize * g.tiles_across() as usize);
+        }
+        let windows = plan::windows(&cfg.levels, p.k, cfg.method, cfg.complex, stripe);
+        let dist = DistWork::Part { windows, staged: staged_level.map(|k| (k, stage.clone())) };
+        encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &dist)?;
+    }
+    let all = spills.counts();
+    let counts: Vec<u64> = job.stripe_tiles(p.k, stripe).iter().map(|&(i, t)| all[i][t]).collect();
+    let manifest = json!({
+        "format": stage::MANIFEST_FORMAT,
+        "cogtool": env!("CARGO_PKG_VERSION"),
+        "part": index,
+        "parts": count,
+        "k": p.k,
+        "stripe": [stripe.0, stripe.1],
+        "input": input,
+        "fingerprint": job.fingerprint(&p, count),
+        "recipe": recipe,
+    });
+    drop(spills);
+    let st = lock(&stage)?.take().ok_or_else(|| Error::format("internal error: staging closed"))?;
+    st.commit(&counts, manifest)?;
+    let rows = if stripe.1 > stripe.0 {
+        format!("rows {} to {} of full resolution, levels 0 to {}", stripe.0, stripe.1, p.k)
+    } else {
+        "nothing (more parts than stripes)".to_string()
+    };
+    let report = vec![format!("part {} of {}: {} staged in {}", index, count, rows, staging.display())];
+    Ok(job.summary(0, false, report))
+}
+
+fn lock(stage: &SharedStage) -> Result<std::sync::MutexGuard<'_, Option<PartStage>>> {
+    stage.lock().map_err(|_| Error::format("internal error: staging lock"))
+}
+
+/// Check the `count` staged parts of OUTPUT, compute the levels above k
+/// from their level-k pixels, and write OUTPUT: the head, then every level
+/// in file order, the parts' staged tiles referenced, not copied twice.
+/// The staging is removed once OUTPUT is in place.
+pub(crate) fn assemble(
+    job: &Job,
+    src: Sources,
+    plans: &[Plan],
+    count: usize,
+    input: &str,
+    scratch: &Path,
+    progress: &mut dyn Progress,
+) -> Result<Summary> {
+    let cfg = job.cfg;
+    let p = plan::plan(&cfg.levels, count);
+    let staging = stage::staging_dir(job.output);
+    let want = job.fingerprint(&p, count);
+    let (mut missing, mut wrong, mut parts) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..count {
+        match StagedPart::open(&staging, i, count) {
+            None => missing.push(i.to_string()),
+            Some(part) => {
+                let m = &part.manifest;
+                if m["cogtool"].as_str() != Some(env!("CARGO_PKG_VERSION")) {
+                    wrong.push(format!("{} (made by cogtool {})", i, m["cogtool"]));
+                } else if m["input"].as_str() != Some(input) {
+                    wrong.push(format!("{} (INPUT changed since: {} then, {} now)", i, m["input"], input));
+                } else if m["fingerprint"].as_str() != Some(want.as_str()) || m["part"].as_u64() != Some(i as u64) {
+                    wrong.push(format!("{} (made with other options)", i));
+                } else {
+                    parts.push(part);
+                }
+            }
+        }
+    }
+    if !missing.is_empty() || !wrong.is_empty() {
+        let mut why = Vec::new();
+        if !missing.is_empty() {
+            why.push(format!("part(s) {} of {} missing (not finished, or killed)", missing.join(", "), count));
+        }
+        if !wrong.is_empty() {
+            why.push(format!("part(s) {} do not belong to this run; run them again", wrong.join(", ")));
+        }
+        return Err(Error::usage(format!("cannot assemble {}: {}", job.output, why.join("; "))));
+    }
+    let segments = cfg.levels.len() * job.planes();
+    let sink = LocalSegments::new(Path::new(job.output), scratch, segments);
+    let mut spills = job.spills(Box::new(sink));
+    // The parts' tiles of levels 0..=k, in part order within each segment.
+    for level in 0..=p.k {
+        for plane in 0..job.planes() {
+            let seg = Spills::segment(cfg.levels.len(), job.planes(), level, plane);
+            for part in &parts {
+                if let Some((path, len)) = part.segment(seg) {
+                    spills.attach(seg, &path, len)?;
+                }
+            }
+        }
+    }
+    if p.k + 1 < cfg.levels.len() {
+        let staged: Vec<_> = parts
+            .iter()
+            .zip(&p.stripes)
+            .filter(|(_, s)| s.1 > s.0)
+            .map(|(part, &s)| {
+                let (a, b) = plan::level_rows(&cfg.levels, p.k, s);
+                (part.dir.clone(), b - a)
+            })
+            .collect();
+        encode_levels(
+            cfg,
+            job.o,
+            job.inp,
+            src,
+            plans,
+            &mut spills,
+            progress,
+            &DistWork::Assemble { k: p.k, parts: staged },
+        )?;
+    } else {
+        spills.finish()?;
+    }
+    let mut counts = spills.counts();
+    for (part, &stripe) in parts.iter().zip(&p.stripes) {
+        let sizes = part.counts()?;
+        let tiles = job.stripe_tiles(p.k, stripe);
+        if sizes.len() != tiles.len() {
+            return Err(Error::format(format!(
+                "cannot assemble {}: part {} has {} tile sizes, not {}",
+                job.output,
+                part.dir.display(),
+                sizes.len(),
+                tiles.len()
+            )));
+        }
+        for ((i, t), n) in tiles.into_iter().zip(sizes) {
+            counts[i][t] = n;
+        }
+    }
+    let slots = job.order.sequence();
+    let bigtiff = choose_bigtiff(job.o.bigtiff, job.ifds, &counts, job.order, worst_case_bytes(cfg, job.ifds, &slots))?;
+    let layout = plan_layout(job.ifds, &counts, job.order, bigtiff);
+    let (bytes, _) = spills.finish_stream(layout.head.clone())?;
+    if bytes != layout.total_len {
+        return Err(Error::format(format!(
+            "internal error: the layout has {} bytes but {} were written",
+            layout.total_len, bytes
+        )));
+    }
+    std::fs::remove_dir_all(&staging)
+        .map_err(|e| Error::io(format!("{}: {}", staging.display(), crate::error::describe_io(&e))))?;
+    let report = vec![format!(
+        "assembled from {} parts (levels 0 to {} staged, {} computed here)",
+        count,
+        p.k,
+        cfg.levels.len() - p.k - 1
+    )];
+    Ok(job.summary(bytes, bigtiff, report))
+}

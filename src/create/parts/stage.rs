@@ -1,0 +1,200 @@
+//! A part's staging beside OUTPUT: `OUTPUT.parts/part-I-of-N/` holds
+//!
+//! - `seg-S.bin`: the framed tiles of file segment S (a level, or a level's
+//!   band) that fall in the part's stripe, in file order;
+//! - `counts.bin`: the payload size of each of those tiles (u64 LE, IFD by
+//!   IFD, band by band, in tile order);
+//! - `pixels.bin`, `valid.bin`: level k's rows of the stripe (samples as
+//!   stored in memory, little-endian; validity one byte per pixel);
+//! - `manifest.json`: what the part was made from (cogtool version, input
+//!   identity, fingerprint of the plan and options, the command line), so
+//!   that `assemble` refuses parts that do not belong together.
+//!
+//! A part writes into `part-I-of-N.tmp-PID/` and renames it into place when
+//! complete (replacing an earlier run of the same part): a part killed
+//! midway leaves no `part-I-of-N/`, which `assemble` reports as missing.
+
+use crate::create::sink::SegmentSink;
+use crate::{Error, Result};
+use serde_json::{Value, json};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST_FORMAT: u64 = 1;
+
+/// `OUTPUT.parts`: where the parts of OUTPUT are staged.
+pub fn staging_dir(output: &str) -> PathBuf {
+    PathBuf::from(format!("{}.parts", output))
+}
+
+pub fn part_dir(staging: &Path, index: usize, count: usize) -> PathBuf {
+    staging.join(format!("part-{:05}-of-{:05}", index, count))
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::io(format!("{}: {}", path.display(), crate::error::describe_io(&e)))
+}
+
+/// A 64-bit FNV-1a hash, written out (std's hasher may change between Rust
+/// releases; the fingerprint must not).
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:016x}", h)
+}
+
+/// Size and modification time of a local input, size of a remote one: a
+/// part made from another version of INPUT must not be assembled.
+pub fn input_identity(input: &str, size: u64) -> Value {
+    match std::fs::metadata(input) {
+        Ok(m) => {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos().to_string());
+            json!({ "size": m.len(), "mtime_ns": mtime })
+        }
+        Err(_) => json!({ "size": size }),
+    }
+}
+
+/// The files of one part being written.
+pub struct PartStage {
+    tmp: PathBuf,
+    done: PathBuf,
+    segments: Vec<Option<(BufWriter<File>, u64)>>,
+    pixels: Option<(BufWriter<File>, Option<BufWriter<File>>)>,
+    kept: bool,
+}
+
+impl PartStage {
+    /// Start part `index` of `count` in `staging` (created if needed).
+    pub fn create(staging: &Path, index: usize, count: usize, segments: usize) -> Result<PartStage> {
+        std::fs::create_dir_all(staging).map_err(|e| io_err(staging, e))?;
+        let done = part_dir(staging, index, count);
+        let tmp = staging.join(format!(".part-{:05}-of-{:05}.tmp-{}", index, count, std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
+        }
+        std::fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
+        Ok(PartStage { tmp, done, segments: (0..segments).map(|_| None).collect(), pixels: None, kept: false })
+    }
+
+    fn file(&self, name: &str) -> Result<BufWriter<File>> {
+        let p = self.tmp.join(name);
+        Ok(BufWriter::with_capacity(1 << 20, File::create(&p).map_err(|e| io_err(&p, e))?))
+    }
+
+    /// Level k's rows go to `pixels.bin` (and `valid.bin` when `valid`).
+    pub fn open_pixels(&mut self, valid: bool) -> Result<()> {
+        let v = if valid { Some(self.file("valid.bin")?) } else { None };
+        self.pixels = Some((self.file("pixels.bin")?, v));
+        Ok(())
+    }
+
+    pub fn write_pixels(&mut self, samples: &[u8], valid: Option<&[u8]>) -> Result<()> {
+        let path = self.tmp.join("pixels.bin");
+        let (p, v) = self.pixels.as_mut().ok_or_else(|| Error::format("internal error: no pixel file"))?;
+        p.write_all(samples).map_err(|e| io_err(&path, e))?;
+        if let (Some(v), Some(valid)) = (v.as_mut(), valid) {
+            v.write_all(valid).map_err(|e| io_err(&path, e))?;
+        }
+        Ok(())
+    }
+
+    fn write_segment(&mut self, seg: usize, bytes: &[u8]) -> Result<()> {
+        if self.segments[seg].is_none() {
+            self.segments[seg] = Some((self.file(&format!("seg-{}.bin", seg))?, 0));
+        }
+        let path = self.tmp.join(format!("seg-{}.bin", seg));
+        let (w, n) = self.segments[seg].as_mut().expect("opened above");
+        w.write_all(bytes).map_err(|e| io_err(&path, e))?;
+        *n += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Write the counts and the manifest, flush everything, and move the
+    /// part into place.
+    pub fn commit(mut self, counts: &[u64], mut manifest: Value) -> Result<()> {
+        let mut c = self.file("counts.bin")?;
+        for n in counts {
+            c.write_all(&n.to_le_bytes()).map_err(|e| io_err(&self.tmp, e))?;
+        }
+        c.flush().map_err(|e| io_err(&self.tmp, e))?;
+        let mut segs = serde_json::Map::new();
+        for (s, w) in self.segments.iter_mut().enumerate() {
+            if let Some((w, n)) = w {
+                w.flush().map_err(|e| io_err(&self.tmp, e))?;
+                segs.insert(s.to_string(), json!(n));
+            }
+        }
+        if let Some((p, v)) = self.pixels.as_mut() {
+            p.flush().map_err(|e| io_err(&self.tmp, e))?;
+            if let Some(v) = v {
+                v.flush().map_err(|e| io_err(&self.tmp, e))?;
+            }
+        }
+        manifest["segments"] = Value::Object(segs);
+        let m = self.tmp.join("manifest.json");
+        std::fs::write(&m, serde_json::to_vec_pretty(&manifest).unwrap_or_default()).map_err(|e| io_err(&m, e))?;
+        if self.done.exists() {
+            std::fs::remove_dir_all(&self.done).map_err(|e| io_err(&self.done, e))?;
+        }
+        std::fs::rename(&self.tmp, &self.done).map_err(|e| io_err(&self.done, e))?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for PartStage {
+    /// A part that did not complete leaves nothing.
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// The part's tiles, by file segment, into its staging directory.
+pub struct StageSink(pub std::sync::Arc<std::sync::Mutex<Option<PartStage>>>);
+
+impl SegmentSink for StageSink {
+    fn write(&mut self, seg: usize, bytes: &[u8]) -> Result<()> {
+        let mut g = self.0.lock().map_err(|_| Error::format("internal error: staging lock"))?;
+        g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?.write_segment(seg, bytes)
+    }
+    fn finish(self: Box<Self>, _head: Vec<u8>) -> Result<(u64, String)> {
+        Ok((0, String::new()))
+    }
+}
+
+/// A staged part, read back by `assemble`.
+pub struct StagedPart {
+    pub dir: PathBuf,
+    pub manifest: Value,
+}
+
+impl StagedPart {
+    pub fn open(staging: &Path, index: usize, count: usize) -> Option<StagedPart> {
+        let dir = part_dir(staging, index, count);
+        let text = std::fs::read(dir.join("manifest.json")).ok()?;
+        let manifest = serde_json::from_slice(&text).ok()?;
+        Some(StagedPart { dir, manifest })
+    }
+
+    pub fn segment(&self, seg: usize) -> Option<(PathBuf, u64)> {
+        let n = self.manifest["segments"][seg.to_string()].as_u64()?;
+        Some((self.dir.join(format!("seg-{}.bin", seg)), n))
+    }
+
+    pub fn counts(&self) -> Result<Vec<u64>> {
+        let p = self.dir.join("counts.bin");
+        let b = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
+        Ok(b.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect())
+    }
+}

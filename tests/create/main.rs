@@ -17,6 +17,7 @@ mod create_corpus;
 mod create_gdal;
 mod create_matrix;
 mod create_overviews;
+mod create_parts;
 mod create_realworld;
 mod create_repack;
 mod create_stats;

@@ -1,0 +1,170 @@
+//! A distributed run, `create --part I/N` then `assemble`: byte-identical to
+//! one `create` run whatever the resampling kernel, mask, sparse tiles,
+//! interleave, odd sizes and part count, with the parts run concurrently;
+//! and refused, never wrong, when a part is missing, made with other
+//! options, or made from another version of INPUT.
+
+use crate::common::{cogtool, stderr, testdata};
+use crate::create_support;
+use std::path::{Path, PathBuf};
+
+fn input(dir: &Path, name: &str, w: usize, h: usize, bands: usize) -> PathBuf {
+    let p = dir.join(name);
+    create_support::write_tiff(&p, w, h, bands, 1, 1, &create_support::pixels(w, h, bands, 1, 1), Vec::new());
+    p
+}
+
+/// Run the N parts (two at a time, as `xargs -P2` would), then assemble;
+/// returns assemble's output.
+fn parts_then_assemble(input: &Path, out: &Path, opts: &[&str], n: usize) -> std::process::Output {
+    let run_part = |i: usize| {
+        let spec = format!("{}/{}", i, n);
+        let mut args = vec!["create", input.to_str().unwrap(), out.to_str().unwrap(), "--part", spec.as_str()];
+        args.extend_from_slice(opts);
+        let o = cogtool(&args);
+        assert!(o.status.success(), "part {}: {}", spec, stderr(&o));
+    };
+    let parts: Vec<usize> = (0..n).collect();
+    for pair in parts.chunks(2) {
+        std::thread::scope(|s| {
+            for &i in pair {
+                s.spawn(move || run_part(i));
+            }
+        });
+    }
+    cogtool(["assemble", out.to_str().unwrap()])
+}
+
+fn single(input: &Path, out: &Path, opts: &[&str]) -> Vec<u8> {
+    let mut args = vec!["create", input.to_str().unwrap(), out.to_str().unwrap(), "--overwrite"];
+    args.extend_from_slice(opts);
+    let o = cogtool(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn parts_then_assemble_equal_a_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let rgb = input(dir.path(), "rgb.tif", 2101, 1703, 3);
+    let gray = input(dir.path(), "gray.tif", 1500, 1337, 1);
+    let sparse = testdata("codec_sparse_nodata.tif");
+    let cases: Vec<(&Path, Vec<&str>, usize)> = vec![
+        (&rgb, vec!["--blocksize", "256", "--overview-resampling", "cubic"], 4),
+        (&rgb, vec!["--blocksize", "256", "--overview-resampling", "lanczos", "--compress", "zstd"], 3),
+        (&rgb, vec!["--blocksize", "256", "--overview-resampling", "average", "--interleave", "band"], 4),
+        (&rgb, vec!["--blocksize", "128", "--overview-resampling", "nearest", "--compress", "jpeg"], 5),
+        // A mask (nodata 0 turned into one), cut from odd-sized levels.
+        (&gray, vec!["--blocksize", "128", "--nodata", "0", "--add-mask", "--overview-resampling", "bilinear"], 4),
+        // More parts than stripes: some parts have nothing to do.
+        (&gray, vec!["--blocksize", "512", "--compress", "deflate"], 9),
+        (&sparse, vec!["--sparse", "--blocksize", "64"], 3),
+    ];
+    for (i, (inp, opts, n)) in cases.iter().enumerate() {
+        let want = single(inp, &dir.path().join(format!("single{}.tif", i)), opts);
+        let out = dir.path().join(format!("out{}.tif", i));
+        let o = parts_then_assemble(inp, &out, opts, *n);
+        assert!(o.status.success(), "{:?}: {}", opts, stderr(&o));
+        let got = std::fs::read(&out).unwrap();
+        assert!(
+            got == want,
+            "{:?} in {} parts: differs from a single run ({} vs {} bytes)",
+            opts,
+            n,
+            got.len(),
+            want.len()
+        );
+        assert!(!dir.path().join(format!("out{}.tif.parts", i)).exists(), "the staging is removed");
+        // A second assemble is harmless.
+        let again = cogtool(["assemble", out.to_str().unwrap()]);
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+        assert!(std::fs::read(&out).unwrap() == want);
+    }
+}
+
+#[test]
+fn assemble_refuses_missing_foreign_and_stale_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = input(dir.path(), "in.tif", 1200, 1100, 3);
+    let out = dir.path().join("out.tif");
+    let (o, s) = (out.to_str().unwrap(), inp.to_str().unwrap());
+    let part = |i: usize, extra: &[&str]| {
+        let spec = format!("{}/3", i);
+        let mut args = vec!["create", s, o, "--blocksize", "128", "--part", spec.as_str()];
+        args.extend_from_slice(extra);
+        let r = cogtool(&args);
+        assert!(r.status.success(), "{}", stderr(&r));
+    };
+    part(0, &[]);
+    part(2, &[]);
+    // Part 1 killed (never finished): named as missing.
+    let r = cogtool(["assemble", o]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = stderr(&r);
+    assert!(err.contains("part(s) 1 of 3 missing"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.exists(), "no OUTPUT");
+    // Part 1 made with other options: refused, named.
+    part(1, &["--compress", "zstd"]);
+    let r = cogtool(["assemble", o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("1 (made with other options)"), "{}", stderr(&r));
+    // Run again right: a part run twice replaces the first.
+    part(1, &[]);
+    part(1, &[]);
+    // INPUT changed after the parts: refused.
+    let data = std::fs::read(&inp).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&inp, &data).unwrap();
+    let r = cogtool(["assemble", o]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("INPUT changed"), "{}", stderr(&r));
+    assert!(!out.exists(), "no OUTPUT");
+    // Every part again from this INPUT: assembled, equal to a single run.
+    for i in 0..3 {
+        part(i, &[]);
+    }
+    let r = cogtool(["assemble", o]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let want = single(&inp, &dir.path().join("single.tif"), &["--blocksize", "128"]);
+    assert!(std::fs::read(&out).unwrap() == want);
+    // Nothing staged and no OUTPUT: a clear error.
+    let r = cogtool(["assemble", dir.path().join("none.tif").to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("--part I/N"), "{}", stderr(&r));
+}
+
+#[test]
+fn part_index_comes_from_array_job_variables_and_limits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = input(dir.path(), "in.tif", 600, 600, 1);
+    let out = dir.path().join("out.tif");
+    for (var, i) in [("AWS_BATCH_JOB_ARRAY_INDEX", "0"), ("JOB_COMPLETION_INDEX", "1")] {
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"))
+            .env_remove("AWS_BATCH_JOB_ARRAY_INDEX")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env(var, i)
+            .args(["create", inp.to_str().unwrap(), out.to_str().unwrap(), "--part", "auto/2", "--blocksize", "256"])
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+    let r = cogtool(["assemble", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(std::fs::read(&out).unwrap() == single(&inp, &dir.path().join("s.tif"), &["--blocksize", "256"]));
+    // What a distributed run cannot do is refused before any work.
+    for (extra, want) in [
+        (vec!["--part", "2/2"], "expected I/N"),
+        (vec!["--part", "0/2", "--statistics", "yes"], "--statistics no"),
+        (vec!["--part", "0/2", "--verify"], "--verify"),
+    ] {
+        let x = dir.path().join("x.tif");
+        let mut args = vec!["create", inp.to_str().unwrap(), x.to_str().unwrap()];
+        args.extend(extra.iter());
+        let r = cogtool(&args);
+        assert_eq!(r.status.code(), Some(2), "{:?}", extra);
+        assert!(stderr(&r).contains(want), "{want}: {}", stderr(&r));
+        assert!(!dir.path().join("x.tif.parts").join("part-00000-of-00002").exists());
+    }
+}

@@ -239,9 +239,8 @@ pub fn write_cog(
     let per_plane: Vec<usize> = cfg.levels.iter().map(|l| l.tiles() as usize).collect();
     let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
     if let Some(d) = &o.distributed {
-        let any_copy =
-            plans.iter().any(|p| p.is_copy()) || cfg.level_sources.iter().any(|s| matches!(s, LevelSource::Copied(_)));
-        crate::create::parts::check_supported(&cfg, o, any_copy)?;
+        let reused = cfg.level_sources.iter().any(|s| matches!(s, LevelSource::Copied(_)));
+        crate::create::parts::check_supported(&cfg, o, reused)?;
         let job = crate::create::parts::run::Job { output, o, cfg: &cfg, inp, ifds: &ifds, order };
         return match d {
             Distributed::Part { index, count, recipe, input } => {
@@ -377,8 +376,18 @@ pub(crate) fn encode_levels(
     let cancel = progress.cancel();
     for (level, p) in plans.iter().enumerate() {
         if let Plan::Copy { from, image, mask } = p {
+            let g = cfg.levels[level];
+            // A part copies its stripe's tile rows; the assembly the levels above k.
+            let rows = match dist {
+                DistWork::None => Some(0..g.tiles_down() as usize),
+                DistWork::Part { windows, .. } => windows[level]
+                    .map(|w| w.cut_start / g.block as usize..(w.cut_end as u64).div_ceil(g.block) as usize),
+                DistWork::Assemble { k, .. } => (level > *k).then(|| 0..g.tiles_down() as usize),
+            };
+            let Some(rows) = rows else { continue };
             let mut done = |n: u64| progress.tiles(n);
-            repack::copy_level(cfg, level, &src.stored[*from], image, mask.as_ref(), spills, &cancel, &mut done)?;
+            let (stored, mask) = (&src.stored[*from], mask.as_ref());
+            repack::copy_level(cfg, level, stored, image, mask, spills, rows, &cancel, &mut done)?;
         }
     }
     let mut decoded = repack::decoded(cfg, plans);
@@ -634,7 +643,9 @@ fn feed_rows<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     // samples): one copy of every sample less.
     let in_place = matches!(cfg.mask, MaskSource::None) && src_comps == comps && cfg!(target_endian = "little");
     while y < height {
-        let y1 = (y + step).min(height);
+        // Bands on multiples of `step` (a part starts mid-band): each read
+        // decodes its own input blocks, none twice.
+        let y1 = ((y / step + 1) * step).min(height);
         if in_place {
             let rows = (y1 - y) as usize;
             pyr.push_with(level, rows, |dst| {

@@ -49,6 +49,11 @@ fn parts_then_assemble_equal_a_single_run() {
     let rgb = input(dir.path(), "rgb.tif", 2101, 1703, 3);
     let gray = input(dir.path(), "gray.tif", 1500, 1337, 1);
     let sparse = testdata("codec_sparse_nodata.tif");
+    // Tiles the output can take as they are: full resolution is copied.
+    let tiled = dir.path().join("tiled.tif");
+    let (r, t) = (rgb.to_str().unwrap(), tiled.to_str().unwrap());
+    let o = cogtool(["create", "--overviews", "none", "--compress", "deflate", "--blocksize", "256", r, t]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let cases: Vec<(&Path, Vec<&str>, usize)> = vec![
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "cubic"], 4),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "lanczos", "--compress", "zstd"], 3),
@@ -59,6 +64,7 @@ fn parts_then_assemble_equal_a_single_run() {
         // More parts than stripes: some parts have nothing to do.
         (&gray, vec!["--blocksize", "512", "--compress", "deflate"], 9),
         (&sparse, vec!["--sparse", "--blocksize", "64"], 3),
+        (&tiled, vec!["--compress", "deflate", "--blocksize", "256"], 3),
     ];
     for (i, (inp, opts, n)) in cases.iter().enumerate() {
         let want = single(inp, &dir.path().join(format!("single{}.tif", i)), opts);

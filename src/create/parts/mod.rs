@@ -37,14 +37,14 @@ impl Distributed {
 }
 
 /// What a distributed run cannot do (yet), refused before any work.
-pub fn check_supported(cfg: &Config, o: &CreateOptions, any_copy: bool) -> Result<()> {
+pub fn check_supported(cfg: &Config, o: &CreateOptions, reuses_overviews: bool) -> Result<()> {
     let refuse = |what: &str| Err(Error::usage(format!("--part: {}", what)));
     if cfg.statistics {
         return refuse("statistics are computed over the whole image; use --statistics no");
     }
-    if any_copy {
+    if reuses_overviews {
         return refuse(
-            "the input's own tiles or overviews would be reused; pass --no-copy and --overviews ignore-existing \
+            "the input's own overviews would be kept; pass --overviews ignore-existing \
              (to the single run you compare with too)",
         );
     }

@@ -87,7 +87,7 @@ impl PartStage {
 
     fn file(&self, name: &str) -> Result<BufWriter<File>> {
         let p = self.tmp.join(name);
-        Ok(BufWriter::with_capacity(1 << 20, File::create(&p).map_err(|e| io_err(&p, e))?))
+        Ok(BufWriter::with_capacity(256 << 10, File::create(&p).map_err(|e| io_err(&p, e))?))
     }
 
     /// Level k's rows go to `pixels.bin` (and `valid.bin` when `valid`).

@@ -319,15 +319,15 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
                 return Ok(());
             }
             let rows = b.min(h - row0);
-            if !l.cut {
-                self.levels[k].emitted = row0 + rows;
-                continue;
-            }
             if let Some((_, keep)) = self.staged.as_mut().filter(|s| s.0 == k) {
                 let (off, w, comps) = (row0 - l.base, w, self.comps);
                 let data = &l.data[off * w * comps..(off + rows) * w * comps];
                 let valid = l.valid.as_ref().map(|v| &v[off * w..(off + rows) * w]);
                 keep(data, valid)?;
+            }
+            if !l.cut {
+                self.levels[k].emitted = row0 + rows;
+                continue;
             }
             let across = g.tiles_across() as usize;
             let tile_row = row0 / b;

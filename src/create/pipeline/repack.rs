@@ -256,6 +256,7 @@ pub fn copy_level(
     image: &Arrays,
     mask: Option<&Arrays>,
     spills: &mut Spills,
+    tile_rows: std::ops::Range<usize>,
     cancel: &Cancel,
     done: &mut dyn FnMut(u64),
 ) -> Result<()> {
@@ -267,7 +268,7 @@ pub fn copy_level(
         let (o, c) = (a.offsets[i], a.counts[i]);
         if o == 0 || c == 0 { o..o } else { o..o.saturating_add(c) }
     };
-    for row in 0..down {
+    for row in tile_rows.start..tile_rows.end.min(down) {
         cancel.check("conversion stopped, temporary files removed")?;
         let first = row * across;
         let mut ranges = Vec::with_capacity(across * (planes + 1));

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A distributed create (N parts, then assemble) against one create run.
+#
+#   bench/parts.sh [N]     (default 4 parts)
+#
+# Input: $BENCH_DIR/stream.tif (12288 x 12288 RGB Byte, DEFLATE, 512 tiles,
+# no overviews; made by bench/s3_stream.sh, or here if missing). The parts
+# run one after the other so that each is measured alone; their CPU time
+# is what a job array spends. Prints, with ratios to the single run: the
+# CPU time (user + sys) of all parts plus assemble, assemble's wall time,
+# and the largest peak RSS of a part; checks that the outputs are equal.
+set -euo pipefail
+N=${1:-4}
+DIR=${BENCH_DIR:-/tmp/cogtool-bench}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+COGTOOL=${COGTOOL:-$ROOT/target/release/cogtool}
+mkdir -p "$DIR"
+[ -x "$COGTOOL" ] || (cd "$ROOT" && cargo build --release --quiet)
+IN=$DIR/stream.tif
+if [ ! -f "$IN" ]; then
+  /usr/bin/python3 - "$IN" <<'PYEOF'
+import sys
+import numpy as np
+from osgeo import gdal
+gdal.UseExceptions()
+w = h = 12288
+d = gdal.GetDriverByName("GTiff").Create(sys.argv[1], w, h, 3, gdal.GDT_Byte,
+    ["TILED=YES", "COMPRESS=DEFLATE", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "PHOTOMETRIC=RGB"])
+d.SetGeoTransform([500000, 1, 0, 4200000, 0, -1])
+rng = np.random.default_rng(1)
+for b in range(3):
+    for y0 in range(0, h, 1024):
+        y, x = np.mgrid[y0:y0 + 1024, 0:w]
+        v = (x * 3 + y * 5 + b * 40 + (x * y) // 97) % 251 + rng.integers(0, 4, (1024, w))
+        d.GetRasterBand(b + 1).WriteArray(v.astype(np.uint8), 0, y0)
+PYEOF
+fi
+OPTS=(--compress deflate --overview-resampling cubic)
+measure() { # command...: "wall user sys kib"
+  /usr/bin/time -f "%e %U %S %M" -o "$DIR/time.txt" "$@" >/dev/null 2>&1
+  tail -1 "$DIR/time.txt"
+}
+rm -rf "$DIR/parts_single.tif" "$DIR/parts_out.tif" "$DIR/parts_out.tif.parts"
+read -r s_wall s_user s_sys s_rss < <(measure "$COGTOOL" create -q "$IN" "$DIR/parts_single.tif" "${OPTS[@]}")
+p_cpu=0; p_rss=0; p_wall=0
+for i in $(seq 0 $((N - 1))); do
+  read -r w u s m < <(measure "$COGTOOL" create -q "$IN" "$DIR/parts_out.tif" "${OPTS[@]}" --part "$i/$N")
+  p_cpu=$(echo "$p_cpu + $u + $s" | bc -l); p_wall=$(echo "$p_wall + $w" | bc -l)
+  [ "$m" -gt "$p_rss" ] && p_rss=$m
+  printf 'part %d/%d  wall %6.2f s  cpu %6.2f s  peak RSS %6.1f MiB\n' "$i" "$N" "$w" "$(echo "$u + $s" | bc -l)" "$(echo "$m / 1024" | bc -l)"
+done
+read -r a_wall a_user a_sys a_rss < <(measure "$COGTOOL" assemble -q "$DIR/parts_out.tif")
+cmp -s "$DIR/parts_single.tif" "$DIR/parts_out.tif" && same=yes || same=NO
+s_cpu=$(echo "$s_user + $s_sys" | bc -l)
+total=$(echo "$p_cpu + $a_user + $a_sys" | bc -l)
+echo "input: 12288x12288 RGB DEFLATE, ${OPTS[*]}, $N parts, $(nproc) cores"
+printf 'single run   wall %6.2f s  cpu %6.2f s  peak RSS %6.1f MiB\n' "$s_wall" "$s_cpu" "$(echo "$s_rss / 1024" | bc -l)"
+printf 'assemble     wall %6.2f s  cpu %6.2f s  peak RSS %6.1f MiB\n' "$a_wall" "$(echo "$a_user + $a_sys" | bc -l)" "$(echo "$a_rss / 1024" | bc -l)"
+printf 'cpu of all parts + assemble: %.2fx the single run (target <= 1.15)\n' "$(echo "$total / $s_cpu" | bc -l)"
+printf 'assemble wall: %.3fx the single run (target <= 0.10)\n' "$(echo "$a_wall / $s_wall" | bc -l)"
+printf 'largest part peak RSS: %.2fx the single run (target <= 1.00)\n' "$(echo "$p_rss / $s_rss" | bc -l)"
+printf 'parts one after another: %.2f s wall in all; on %d machines about %.2f s + assemble\n' "$p_wall" "$N" "$(echo "$p_wall / $N" | bc -l)"
+echo "outputs byte-identical: $same"

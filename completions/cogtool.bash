@@ -16,6 +16,9 @@ _cogtool() {
             ",$1")
                 cmd="cogtool"
                 ;;
+            cogtool,assemble)
+                cmd="cogtool__subcmd__assemble"
+                ;;
             cogtool,create)
                 cmd="cogtool__subcmd__create"
                 ;;
@@ -33,6 +36,9 @@ _cogtool() {
                 ;;
             cogtool,validate)
                 cmd="cogtool__subcmd__validate"
+                ;;
+            cogtool__subcmd__help,assemble)
+                cmd="cogtool__subcmd__help__subcmd__assemble"
                 ;;
             cogtool__subcmd__help,create)
                 cmd="cogtool__subcmd__help__subcmd__create"
@@ -59,7 +65,7 @@ _cogtool() {
 
     case "${cmd}" in
         cogtool)
-            opts="-q -v -h -V --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help --version create dump info validate gen-assets help"
+            opts="-q -v -h -V --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help --version create dump info validate assemble gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -104,8 +110,54 @@ _cogtool() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cogtool__subcmd__assemble)
+            opts="-q -v -h --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-payer)
+                    COMPREPLY=($(compgen -W "requester" -- "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cogtool__subcmd__create)
-            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --regenerate-overviews --statistics --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --tmpdir --verify --no-copy --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
+            opts="-q -v -h --compress --level --quality --predictor --blocksize --overview-blocksize --resampling --overview-resampling --overview-count --overviews --regenerate-overviews --statistics --nodata --add-mask --interleave --sparse --description --tag --threads --bigtiff --overwrite --co --part --tmpdir --verify --no-copy --web-optimized --tms --warp-resampling --zoom-level --zoom-level-strategy --aligned-levels --quiet --verbose --header --profile --region --endpoint-url --no-sign-request --request-payer --retries --concurrency --header-bytes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,6 +232,10 @@ _cogtool() {
                     return 0
                     ;;
                 --co)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --part)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -363,8 +419,22 @@ _cogtool() {
             return 0
             ;;
         cogtool__subcmd__help)
-            opts="create dump info validate gen-assets help"
+            opts="create dump info validate assemble gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cogtool__subcmd__help__subcmd__assemble)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

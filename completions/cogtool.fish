@@ -41,6 +41,7 @@ complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "create" -d 'Convert
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l compress -d 'Tile codec (GDAL: COMPRESS) [default: lzw]' -r -f -a "none\t''
@@ -95,6 +96,7 @@ no\t''
 if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (then `cogtool assemble OUTPUT`). I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
@@ -192,6 +194,18 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet 
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l endpoint-url -d 'S3-compatible endpoint, e.g. http://127.0.0.1:9000 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l request-payer -d 'Accept the charges of a requester-pays bucket' -r -f -a "requester\t'The requester pays for the transfer (requester-pays buckets)'"
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l retries -d 'Retries of a failed request (5xx, 429, timeouts, dropped connections)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l concurrency -d 'Remote requests in flight at once (bulk reads, upload parts)' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l region -d 'AWS region (default: AWS_REGION, the profile\'s, else us-east-1)' -r
@@ -204,9 +218,10 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s q -l quie
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -10,7 +10,10 @@
 //!
 //! k is the highest level (at most 3: above it the pixels left to compute
 //! are 1/64 of the total or less) that still leaves at least one unit per
-//! part; with more parts than units some parts get nothing to do.
+//! part, and at least 2 (or the top level) even when that leaves parts
+//! without a unit: a lower k would move a quarter or more of the work (and
+//! of the staged pixels) to the assembly. So at most H / (4 x block) parts
+//! have work; the others finish at once.
 //!
 //! A part reads and computes more rows than it cuts: the rows its
 //! resampling kernel needs from the neighbouring stripes (the halo), level
@@ -50,7 +53,8 @@ pub fn plan(levels: &[LevelGeom], n: usize) -> PartPlan {
     let h = levels[0].height;
     let top = (levels.len() - 1).min(MAX_K);
     let units = |k: usize| h.div_ceil(unit(levels, k));
-    let k = (0..=top).rev().find(|&k| units(k) >= n as u64).unwrap_or(0);
+    let floor = top.min(2);
+    let k = (floor..=top).rev().find(|&k| units(k) >= n as u64).unwrap_or(floor);
     let (u, total) = (unit(levels, k), units(k));
     let stripes = (0..n as u64)
         .map(|i| {
@@ -116,18 +120,23 @@ mod tests {
         // k = 3: units of 2048 rows, 5 of them over 4 parts.
         assert_eq!(p.k, 3);
         assert_eq!(p.stripes, vec![(0, 2048), (2048, 4096), (4096, 6144), (6144, 10_000)]);
-        // More parts than units at any k: k = 0, units of 256 rows, some parts empty.
-        let levels = pyramid(600, 600, 256, 3);
+        // More parts than units even at k = 2: k stays 2, units of 1024
+        // rows, some parts empty.
+        let levels = pyramid(3000, 3000, 256, 4);
         let p = plan(&levels, 5);
-        assert_eq!(p.k, 0);
-        assert_eq!(p.stripes, vec![(0, 0), (0, 256), (256, 256), (256, 512), (512, 600)]);
+        assert_eq!(p.k, 2);
+        assert_eq!(p.stripes, vec![(0, 0), (0, 1024), (1024, 1024), (1024, 2048), (2048, 3000)]);
+        // A pyramid of two levels: k is its top.
+        let p = plan(&pyramid(600, 600, 256, 2), 5);
+        assert_eq!((p.k, p.stripes[4]), (1, (512, 600)));
         // Blocks that are not powers of two: the unit is a common multiple.
         let levels = vec![
             LevelGeom { width: 3000, height: 3000, block: 500 },
             LevelGeom { width: 1500, height: 1500, block: 128 },
         ];
         let p = plan(&levels, 2);
-        assert_eq!((p.k, p.stripes[0]), (0, (0, 1500)));
+        // 2 x 128 and 500 have 32000 as least common multiple: one unit.
+        assert_eq!((p.k, p.stripes.clone()), (1, vec![(0, 0), (0, 3000)]));
     }
 
     #[test]

@@ -115,9 +115,14 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
     /// without one is neither computed nor cut. `staged`: the level whose
     /// cut rows also go to the callback.
     pub fn restrict(&mut self, windows: &[Option<LevelWindow>], staged: Option<(usize, StagedRows<'static, T>)>) {
+        let comps = self.comps;
         for (l, w) in self.levels.iter_mut().zip(windows) {
             match w {
                 Some(w) => {
+                    // Room for the halo rows above the first cut tile row
+                    // too, so the buffer never grows by doubling.
+                    let rows = l.geom.block as usize + 8 + (w.cut_start - w.start);
+                    l.data.reserve_exact(rows * l.geom.width as usize * comps);
                     l.base = w.start;
                     l.filled = w.start;
                     l.next_row = w.start;

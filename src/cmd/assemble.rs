@@ -13,9 +13,15 @@ use cogtool::{Cancel, Error};
 
 pub fn run(g: &Global, a: crate::cli::AssembleArgs) -> End {
     let out = a.output;
-    let Some((count, recipe)) = parts::staged_recipe(&out).map_err(Stop::usage)? else {
+    let Some((count, recipe)) = parts::staged_recipe(&out, &g.open_options()).map_err(Stop::usage)? else {
         // Nothing staged: a second assemble after a successful one.
-        if std::path::Path::new(&out).is_file() {
+        let exists = match cogtool::source::scheme(&out) {
+            cogtool::source::Scheme::S3 => {
+                cogtool::source::s3::object_exists(&out, &g.open_options()).map_err(Stop::usage)? == Some(true)
+            }
+            _ => std::path::Path::new(&out).is_file(),
+        };
+        if exists {
             if !g.quiet {
                 eprintln!("cogtool: {}: already assembled (no {}.parts/ left)", out, out);
             }

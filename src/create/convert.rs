@@ -241,7 +241,7 @@ pub fn write_cog(
     if let Some(d) = &o.distributed {
         let reused = cfg.level_sources.iter().any(|s| matches!(s, LevelSource::Copied(_)));
         crate::create::parts::check_supported(&cfg, o, reused)?;
-        let job = crate::create::parts::run::Job { output, o, cfg: &cfg, inp, ifds: &ifds, order };
+        let job = crate::create::parts::run::Job { output, o, remote, cfg: &cfg, inp, ifds: &ifds, order };
         return match d {
             Distributed::Part { index, count, recipe, input } => {
                 crate::create::parts::run::part(&job, src, &plans, (*index, *count), recipe, input, progress)
@@ -428,7 +428,7 @@ pub(crate) fn worst_case_bytes(cfg: &Config, ifds: &[CogIfd], slots: &[IfdSlot])
 /// byte per pixel at most) with its band-1 tile. Only an estimate for the
 /// part numbering: compressed tiles may exceed it, which the S3 part
 /// planner absorbs.
-fn segment_worst(cfg: &Config, planes: usize) -> Vec<u64> {
+pub(crate) fn segment_worst(cfg: &Config, planes: usize) -> Vec<u64> {
     let mut worst = vec![0; cfg.levels.len() * planes];
     for (level, g) in cfg.levels.iter().enumerate() {
         let pixels = g.block * g.block;

@@ -53,9 +53,10 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
     if let Some(d) = &req.options.distributed {
         // A part of a distributed run, or its assembly: staged beside a
         // local OUTPUT, from a TIFF INPUT whose identity every part records.
-        if scheme(&req.output) != Scheme::Local || req.output == "-" || req.tiling.is_some() {
+        let out = scheme(&req.output);
+        if !matches!(out, Scheme::Local | Scheme::S3) || req.output == "-" || req.tiling.is_some() {
             return Err(Error::usage(format!(
-                "{}: parts are staged beside OUTPUT: give a local (or shared) file path",
+                "{}: parts are staged beside OUTPUT: give a file path (local or shared) or s3://bucket/key",
                 req.output
             )));
         }
@@ -64,7 +65,7 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
         }
         let mut req = req.clone();
         req.options.distributed = Some(d.clone().with_input(input_identity(&req.input, &req.remote)?));
-        if matches!(d, Distributed::Assemble { .. }) {
+        if matches!(d, Distributed::Assemble { .. }) && out == Scheme::Local {
             check_local_output(&req.output, &req.options)?;
         }
         return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);

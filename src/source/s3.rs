@@ -244,6 +244,17 @@ pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
 /// The TIFFs under `s3://bucket/prefix/` (keys ending in .tif or .tiff,
 /// any case), as URLs in key order: ListObjectsV2, page by page.
 pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
+    Ok(list_objects(url, options)?
+        .into_iter()
+        .map(|(u, _)| u)
+        .filter(|u| {
+            let lower = u.to_ascii_lowercase();
+            lower.ends_with(".tif") || lower.ends_with(".tiff")
+        })
+        .collect())
+}
+
+fn bucket_and_prefix(url: &str) -> Result<(String, String)> {
     let rest = url
         .get(5..)
         .filter(|_| url[..5].eq_ignore_ascii_case("s3://"))
@@ -252,12 +263,19 @@ pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
     if bucket.is_empty() {
         return Err(Error::usage(format!("{}: expected s3://bucket/prefix/", url)));
     }
+    Ok((bucket.to_string(), prefix.to_string()))
+}
+
+/// Every object under `s3://bucket/prefix` as (URL, size), in key order:
+/// ListObjectsV2, page by page.
+pub fn list_objects(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
+    let (bucket, prefix) = bucket_and_prefix(url)?;
     runtime::block_on(async {
         let c = client(options).await;
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut req = c.list_objects_v2().bucket(bucket).prefix(prefix);
+            let mut req = c.list_objects_v2().bucket(&bucket).prefix(&prefix);
             if let Some(t) = &token {
                 req = req.continuation_token(t);
             }
@@ -274,10 +292,7 @@ pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
             })?;
             for o in page.contents() {
                 if let Some(k) = o.key() {
-                    let lower = k.to_ascii_lowercase();
-                    if lower.ends_with(".tif") || lower.ends_with(".tiff") {
-                        out.push(format!("s3://{}/{}", bucket, k));
-                    }
+                    out.push((format!("s3://{}/{}", bucket, k), o.size().unwrap_or(0).max(0) as u64));
                 }
             }
             match page.next_continuation_token() {
@@ -286,6 +301,61 @@ pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
             }
         }
         Ok(out)
+    })
+}
+
+/// Remove everything under `s3://bucket/prefix`: its objects, and the
+/// multipart uploads left open there (by a worker that was killed).
+pub fn delete_prefix(url: &str, options: &OpenOptions) -> Result<()> {
+    let (bucket, prefix) = bucket_and_prefix(url)?;
+    let objects = list_objects(url, options)?;
+    runtime::block_on(async {
+        let c = client(options).await;
+        let fail = |what: &str, e: String| Error::io(format!("cannot remove {}: {}: {}", url, what, e));
+        for (u, _) in &objects {
+            let key = &u[5 + bucket.len() + 1..];
+            c.delete_object()
+                .bucket(&bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| fail("DeleteObject", remote::error_chain(&e)))?;
+        }
+        let open = c
+            .list_multipart_uploads()
+            .bucket(&bucket)
+            .prefix(&prefix)
+            .send()
+            .await
+            .map_err(|e| fail("ListMultipartUploads", remote::error_chain(&e)))?;
+        for up in open.uploads() {
+            if let (Some(k), Some(id)) = (up.key(), up.upload_id()) {
+                c.abort_multipart_upload()
+                    .bucket(&bucket)
+                    .key(k)
+                    .upload_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| fail("AbortMultipartUpload", remote::error_chain(&e)))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Put the bytes of a small object (a manifest, a list of sizes).
+pub fn put_small(url: &str, data: Vec<u8>, options: &OpenOptions) -> Result<()> {
+    let (bucket, key) = parse_url(url)?;
+    runtime::block_on(async {
+        let c = client(options).await;
+        c.put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .body(data.into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::io(format!("{}: PutObject failed: {}", url, remote::error_chain(&e))))
     })
 }
 

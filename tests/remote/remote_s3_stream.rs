@@ -301,3 +301,60 @@ fn streamed_to_moto_equals_the_local_output_and_ctrl_c_leaves_nothing() {
     assert!(m.object("moto-cancel.tif").is_none(), "no object");
     assert!(std::fs::read_dir(&tmp).unwrap().next().is_none(), "files in TMPDIR");
 }
+
+/// `create --part I/N` to an S3 OUTPUT stages under `s3://bucket/key.parts/`;
+/// `assemble` writes the object (equal to a local single run) and removes
+/// the staging: no objects and no multipart uploads left.
+fn parts_through_s3(endpoint: &str, objects_under: &dyn Fn(&str) -> usize, object: &dyn Fn(&str) -> Option<Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let input = big_input(dir.path(), 1500);
+    let opts = ["--blocksize", "256", "--overview-resampling", "cubic", "--compress", "deflate"];
+    let want = local_cog(&input, &opts, &dir.path().join("single.tif"));
+    let url = "s3://private/dist/huge.tif";
+    for i in 0..4 {
+        let spec = format!("{}/4", i);
+        let mut args = with_endpoint(endpoint, &["create", input.to_str().unwrap(), url, "--part", spec.as_str()]);
+        args.extend_from_slice(&opts);
+        let o = run_in(&tmp, &args);
+        assert!(o.status.success(), "part {}: {}", spec, text(&o.stderr));
+    }
+    assert!(objects_under("dist/huge.tif.parts/") >= 4 * 3, "each part staged its files");
+    assert!(object("dist/huge.tif").is_none(), "no object before assemble");
+    let o = run_in(&tmp, &with_endpoint(endpoint, &["assemble", url]));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(object("dist/huge.tif").expect("the object") == want, "differs from a local single run");
+    assert_eq!(objects_under("dist/huge.tif.parts/"), 0, "staging removed");
+    assert!(std::fs::read_dir(&tmp).unwrap().next().is_none(), "files in TMPDIR");
+    // A second assemble finds nothing to do and the object in place.
+    let o = run_in(&tmp, &with_endpoint(endpoint, &["assemble", url]));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn parts_staged_on_s3_assemble_into_the_object() {
+    let s = S3Server::start();
+    let under = |prefix: &str| {
+        let root = s.root.join("private").join(prefix);
+        fn count(p: &Path) -> usize {
+            std::fs::read_dir(p)
+                .map_or(0, |d| d.flatten().map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum())
+        }
+        count(&root)
+    };
+    let object = |key: &str| std::fs::read(s.object_path("private", key)).ok();
+    parts_through_s3(&s.endpoint, &under, &object);
+    assert_eq!(open_uploads(&s), 0);
+    let Some(m) = Moto::start() else { return };
+    let under = |prefix: &str| {
+        let p = prefix.to_string();
+        m.run(|c| async move {
+            let r = c.list_objects_v2().bucket("private").prefix(p).send().await.expect("ListObjectsV2");
+            r.contents().len()
+        })
+    };
+    let object = |key: &str| m.object(key);
+    parts_through_s3(&m.endpoint, &under, &object);
+    assert_eq!(m.open_uploads(), 0);
+}

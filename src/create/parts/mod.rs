@@ -77,17 +77,35 @@ pub fn fingerprint(o: &CreateOptions, ifds_debug: &str, cfg: &Config, k: usize, 
 
 /// How many parts are staged for `output`, and the recipe recorded with
 /// them (the caller rebuilds its request from it). Parts staged with
-/// different counts are named in the error.
-pub fn staged_recipe(output: &str) -> Result<Option<(usize, Vec<String>)>> {
-    let dir = stage::staging_dir(output);
-    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(None) };
-    let mut found: Vec<(String, usize, Vec<String>)> = Vec::new();
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !name.starts_with("part-") {
-            continue;
+/// different counts are named in the error. `remote`: how an S3 OUTPUT's
+/// staging is reached.
+pub fn staged_recipe(output: &str, remote: &crate::source::OpenOptions) -> Result<Option<(usize, Vec<String>)>> {
+    // (part directory name, manifest bytes) of every finished part.
+    let mut manifests: Vec<(String, Vec<u8>)> = Vec::new();
+    let place = match stage::staging_url(output) {
+        Some(prefix) => {
+            for (url, len) in crate::source::s3::list_objects(&prefix, remote)? {
+                if let Some(rest) = url.strip_prefix(&prefix).and_then(|r| r.strip_suffix("/manifest.json")) {
+                    let src = crate::source::open(&url, remote)?;
+                    manifests.push((rest.to_string(), src.read_direct(0, len as usize)?));
+                }
+            }
+            prefix
         }
-        let Ok(text) = std::fs::read(e.path().join("manifest.json")) else { continue };
+        None => {
+            let dir = stage::staging_dir(output);
+            let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(None) };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let (true, Ok(text)) = (name.starts_with("part-"), std::fs::read(e.path().join("manifest.json"))) {
+                    manifests.push((name, text));
+                }
+            }
+            dir.display().to_string()
+        }
+    };
+    let mut found: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for (name, text) in manifests {
         let Ok(m) = serde_json::from_slice::<serde_json::Value>(&text) else { continue };
         let count = m["parts"].as_u64().unwrap_or(0) as usize;
         let recipe = m["recipe"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect());
@@ -95,13 +113,16 @@ pub fn staged_recipe(output: &str) -> Result<Option<(usize, Vec<String>)>> {
     }
     found.sort();
     let Some(first) = found.first() else {
-        return Err(Error::usage(format!("{}: no staged part (none has finished)", dir.display())));
+        if stage::staging_url(output).is_some() {
+            return Ok(None);
+        }
+        return Err(Error::usage(format!("{}: no staged part (none has finished)", place)));
     };
     let odd: Vec<&str> = found.iter().filter(|f| f.1 != first.1).map(|f| f.0.as_str()).collect();
     if !odd.is_empty() {
         return Err(Error::usage(format!(
             "{}: parts of runs with different part counts: {} and {}",
-            dir.display(),
+            place,
             first.0,
             odd.join(", ")
         )));

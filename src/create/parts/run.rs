@@ -4,9 +4,11 @@
 //! parts, computes the levels above k and writes OUTPUT.
 
 use super::plan::{self, PartPlan};
-use super::stage::{self, PartStage, StageSink, StagedPart};
+use super::stage::{self, PartStage, Piece, StageSink, StagedPart};
 use crate::create::config::Config;
-use crate::create::convert::{DistWork, Progress, SharedStage, Summary, encode_levels, worst_case_bytes};
+use crate::create::convert::{
+    DistWork, Progress, SharedStage, Summary, encode_levels, segment_worst, worst_case_bytes,
+};
 use crate::create::input::info::InputInfo;
 use crate::create::input::rows::Sources;
 use crate::create::layout::ifd::CogIfd;
@@ -14,16 +16,19 @@ use crate::create::layout::plan::{IfdOrder, choose_bigtiff, plan as plan_layout}
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::repack::Plan;
 use crate::create::pipeline::spill::Spills;
+use crate::create::sink::s3_stream::S3Stream;
 use crate::create::sink::segments::LocalSegments;
 use crate::{Error, Result};
 use serde_json::json;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// What both halves share: the resolved plan of the run.
 pub(crate) struct Job<'a> {
     pub output: &'a str,
     pub o: &'a CreateOptions,
+    /// How an S3 OUTPUT (and its staging) is reached.
+    pub remote: &'a crate::source::OpenOptions,
     pub cfg: &'a Config,
     pub inp: &'a InputInfo,
     pub ifds: &'a [CogIfd],
@@ -106,7 +111,13 @@ pub(crate) fn part(
     let cfg = job.cfg;
     let p = plan::plan(&cfg.levels, count);
     let stripe = p.stripes[index];
-    let staging = stage::staging_dir(job.output);
+    // An S3 OUTPUT's part is built in a local temp directory, then uploaded.
+    let s3_prefix = stage::staging_url(job.output);
+    let local = match &s3_prefix {
+        Some(_) => Some(stage::TempDir::new(&job.o.tmpdir.clone().unwrap_or_else(std::env::temp_dir), "part")?),
+        None => None,
+    };
+    let staging = local.as_ref().map_or_else(|| stage::staging_dir(job.output), |t| t.0.clone());
     let segments = cfg.levels.len() * job.planes();
     let stage: SharedStage = Arc::new(Mutex::new(Some(PartStage::create(&staging, index, count, segments)?)));
     let mut spills = job.spills(Box::new(StageSink(stage.clone())));
@@ -140,7 +151,11 @@ pub(crate) fn part(
     });
     drop(spills);
     let st = lock(&stage)?.take().ok_or_else(|| Error::format("internal error: staging closed"))?;
-    st.commit(&counts, manifest)?;
+    let done = st.commit(&counts, manifest)?;
+    if let Some(prefix) = &s3_prefix {
+        stage::upload_part(&done, prefix, job.remote)?;
+    }
+    let staging = s3_prefix.map_or(staging, PathBuf::from);
     let rows = if stripe.1 > stripe.0 {
         format!("rows {} to {} of full resolution, levels 0 to {}", stripe.0, stripe.1, p.k)
     } else {
@@ -170,10 +185,20 @@ pub(crate) fn assemble(
     let cfg = job.cfg;
     let p = plan::plan(&cfg.levels, count);
     let staging = stage::staging_dir(job.output);
+    let s3_prefix = stage::staging_url(job.output);
+    // An S3 staging's small files are copied here for the assembly.
+    let mirror = match &s3_prefix {
+        Some(_) => Some(stage::TempDir::new(scratch, "assemble")?),
+        None => None,
+    };
     let want = job.fingerprint(&p, count);
     let (mut missing, mut wrong, mut parts) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..count {
-        match StagedPart::open(&staging, i, count) {
+        let found = match (&s3_prefix, &mirror) {
+            (Some(prefix), Some(m)) => StagedPart::open_s3(prefix, i, count, &m.0, job.remote)?,
+            _ => StagedPart::open(&staging, i, count),
+        };
+        match found {
             None => missing.push(i.to_string()),
             Some(part) => {
                 let m = &part.manifest;
@@ -200,15 +225,23 @@ pub(crate) fn assemble(
         return Err(Error::usage(format!("cannot assemble {}: {}", job.output, why.join("; "))));
     }
     let segments = cfg.levels.len() * job.planes();
-    let sink = LocalSegments::new(Path::new(job.output), scratch, segments);
-    let mut spills = job.spills(Box::new(sink));
+    let sink: Box<dyn crate::create::sink::SegmentSink> = match &s3_prefix {
+        Some(_) => {
+            let worst = segment_worst(cfg, job.planes());
+            Box::new(S3Stream::new(job.output, &worst, job.remote, &progress.cancel(), job.o.overwrite)?)
+        }
+        None => Box::new(LocalSegments::new(Path::new(job.output), scratch, segments)),
+    };
+    let mut spills = job.spills(sink);
     // The parts' tiles of levels 0..=k, in part order within each segment.
     for level in 0..=p.k {
         for plane in 0..job.planes() {
             let seg = Spills::segment(cfg.levels.len(), job.planes(), level, plane);
             for part in &parts {
-                if let Some((path, len)) = part.segment(seg) {
-                    spills.attach(seg, &path, len)?;
+                match part.segment(seg) {
+                    Some((Piece::File(path), len)) => spills.attach(seg, &path, len)?,
+                    Some((Piece::Url(url), len)) => spills.attach_url(seg, &url, len, job.remote)?,
+                    None => {}
                 }
             }
         }
@@ -263,8 +296,11 @@ pub(crate) fn assemble(
             layout.total_len, bytes
         )));
     }
-    std::fs::remove_dir_all(&staging)
-        .map_err(|e| Error::io(format!("{}: {}", staging.display(), crate::error::describe_io(&e))))?;
+    match &s3_prefix {
+        Some(prefix) => crate::source::s3::delete_prefix(prefix, job.remote)?,
+        None => std::fs::remove_dir_all(&staging)
+            .map_err(|e| Error::io(format!("{}: {}", staging.display(), crate::error::describe_io(&e))))?,
+    }
     let report = vec![format!(
         "assembled from {} parts (levels 0 to {} staged, {} computed here)",
         count,

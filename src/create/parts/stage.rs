@@ -13,6 +13,12 @@
 //! A part writes into `part-I-of-N.tmp-PID/` and renames it into place when
 //! complete (replacing an earlier run of the same part): a part killed
 //! midway leaves no `part-I-of-N/`, which `assemble` reports as missing.
+//!
+//! For an `s3://bucket/key` OUTPUT the staging is `s3://bucket/key.parts/`:
+//! the part is built in a local temp directory as above, then its files
+//! are uploaded, the manifest last (a part without one is missing), and the
+//! local copy removed. `assemble` downloads the small files (manifest,
+//! sizes, level k's pixels) and reads the tiles straight from S3.
 
 use crate::create::sink::SegmentSink;
 use crate::{Error, Result};
@@ -26,6 +32,64 @@ pub const MANIFEST_FORMAT: u64 = 1;
 /// `OUTPUT.parts`: where the parts of OUTPUT are staged.
 pub fn staging_dir(output: &str) -> PathBuf {
     PathBuf::from(format!("{}.parts", output))
+}
+
+/// `s3://bucket/key.parts/` for an S3 OUTPUT, else None.
+pub fn staging_url(output: &str) -> Option<String> {
+    (crate::source::scheme(output) == crate::source::Scheme::S3).then(|| format!("{}.parts/", output))
+}
+
+/// A local directory removed when dropped (an S3 part's build, the
+/// assembly's copy of the parts' small files).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(base: &Path, tag: &str) -> Result<TempDir> {
+        let p = base.join(format!(".cogtool-{}-{}", tag, std::process::id()));
+        if p.exists() {
+            std::fs::remove_dir_all(&p).map_err(|e| io_err(&p, e))?;
+        }
+        std::fs::create_dir_all(&p).map_err(|e| io_err(&p, e))?;
+        Ok(TempDir(p))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Upload a committed part directory to `prefix` (`.../key.parts/`), the
+/// manifest last.
+pub fn upload_part(dir: &Path, prefix: &str, remote: &crate::source::OpenOptions) -> Result<()> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(|e| io_err(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort_by_key(|p| p.file_name().is_some_and(|n| n == "manifest.json"));
+    for f in files {
+        let file = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        crate::source::s3_upload::upload_file(&f, &format!("{}{}/{}", prefix, name, file), remote)?;
+    }
+    Ok(())
+}
+
+/// Copy the object at `url` into `path` (a part's small files).
+fn download(url: &str, path: &Path, remote: &crate::source::OpenOptions) -> Result<()> {
+    let src = crate::source::open(url, remote)?;
+    let len = src.len()?;
+    let mut out = BufWriter::new(File::create(path).map_err(|e| io_err(path, e))?);
+    let mut at = 0;
+    while at < len {
+        let n = (len - at).min(8 << 20) as usize;
+        let b = src.read_direct(at, n)?;
+        if b.is_empty() {
+            return Err(Error::io(format!("{}: ends at {} of {} bytes", url, at, len)));
+        }
+        out.write_all(&b).map_err(|e| io_err(path, e))?;
+        at += b.len() as u64;
+    }
+    out.flush().map_err(|e| io_err(path, e))
 }
 
 pub fn part_dir(staging: &Path, index: usize, count: usize) -> PathBuf {
@@ -119,8 +183,8 @@ impl PartStage {
     }
 
     /// Write the counts and the manifest, flush everything, and move the
-    /// part into place.
-    pub fn commit(mut self, counts: &[u64], mut manifest: Value) -> Result<()> {
+    /// part into place (returned).
+    pub fn commit(mut self, counts: &[u64], mut manifest: Value) -> Result<PathBuf> {
         let mut c = self.file("counts.bin")?;
         for n in counts {
             c.write_all(&n.to_le_bytes()).map_err(|e| io_err(&self.tmp, e))?;
@@ -147,7 +211,7 @@ impl PartStage {
         }
         std::fs::rename(&self.tmp, &self.done).map_err(|e| io_err(&self.done, e))?;
         self.kept = true;
-        Ok(())
+        Ok(self.done.clone())
     }
 }
 
@@ -173,10 +237,18 @@ impl SegmentSink for StageSink {
     }
 }
 
-/// A staged part, read back by `assemble`.
+/// A staged part, read back by `assemble`: its small files in `dir`, its
+/// tiles there too or under `remote` (an S3 part's URL prefix).
 pub struct StagedPart {
     pub dir: PathBuf,
     pub manifest: Value,
+    pub remote: Option<String>,
+}
+
+/// Where a part's tiles of one segment are.
+pub enum Piece {
+    File(PathBuf),
+    Url(String),
 }
 
 impl StagedPart {
@@ -184,12 +256,44 @@ impl StagedPart {
         let dir = part_dir(staging, index, count);
         let text = std::fs::read(dir.join("manifest.json")).ok()?;
         let manifest = serde_json::from_slice(&text).ok()?;
-        Some(StagedPart { dir, manifest })
+        Some(StagedPart { dir, manifest, remote: None })
     }
 
-    pub fn segment(&self, seg: usize) -> Option<(PathBuf, u64)> {
+    /// Part `index` under `prefix` (S3): its manifest, sizes and pixels
+    /// copied into `local`; None when it has no manifest.
+    pub fn open_s3(
+        prefix: &str,
+        index: usize,
+        count: usize,
+        local: &Path,
+        remote: &crate::source::OpenOptions,
+    ) -> Result<Option<StagedPart>> {
+        let name = format!("part-{:05}-of-{:05}", index, count);
+        let url = format!("{}{}/", prefix, name);
+        let listed = crate::source::s3::list_objects(&url, remote)?;
+        if !listed.iter().any(|(u, _)| u.ends_with("/manifest.json")) {
+            return Ok(None);
+        }
+        let dir = local.join(&name);
+        std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+        for file in ["manifest.json", "counts.bin", "pixels.bin", "valid.bin"] {
+            if listed.iter().any(|(u, _)| u.ends_with(&format!("/{}", file))) {
+                download(&format!("{}{}", url, file), &dir.join(file), remote)?;
+            }
+        }
+        let text = std::fs::read(dir.join("manifest.json")).map_err(|e| io_err(&dir, e))?;
+        let manifest =
+            serde_json::from_slice(&text).map_err(|e| Error::format(format!("{}manifest.json: {}", url, e)))?;
+        Ok(Some(StagedPart { dir, manifest, remote: Some(url) }))
+    }
+
+    pub fn segment(&self, seg: usize) -> Option<(Piece, u64)> {
         let n = self.manifest["segments"][seg.to_string()].as_u64()?;
-        Some((self.dir.join(format!("seg-{}.bin", seg)), n))
+        let name = format!("seg-{}.bin", seg);
+        Some(match &self.remote {
+            Some(url) => (Piece::Url(format!("{}{}", url, name)), n),
+            None => (Piece::File(self.dir.join(name)), n),
+        })
     }
 
     pub fn counts(&self) -> Result<Vec<u64>> {

@@ -244,6 +244,14 @@ impl Spills {
         }
     }
 
+    /// Streaming: the object at `url` is the next piece of segment `seg`.
+    pub fn attach_url(&mut self, seg: usize, url: &str, len: u64, remote: &crate::source::OpenOptions) -> Result<()> {
+        match &mut self.store {
+            Store::Stream(s) => s.sink.attach_url(seg, url, len, remote),
+            _ => Err(Error::format("internal error: only streamed tiles take staged pieces")),
+        }
+    }
+
     /// Streaming: put `head` in front and commit the output.
     pub fn finish_stream(self, head: Vec<u8>) -> Result<(u64, String)> {
         match self.store {

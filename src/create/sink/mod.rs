@@ -37,6 +37,22 @@ pub trait SegmentSink: Send {
         }
         Ok(())
     }
+    /// The object at `url` (`len` bytes) is the next piece of segment
+    /// `seg` (an S3 part's staged tiles): read in 8 MiB ranges and written
+    /// through [`SegmentSink::write`].
+    fn attach_url(&mut self, seg: usize, url: &str, len: u64, remote: &crate::source::OpenOptions) -> Result<()> {
+        let src = crate::source::open(url, remote)?;
+        let mut at = 0;
+        while at < len {
+            let b = src.read_direct(at, (len - at).min(8 << 20) as usize)?;
+            if b.is_empty() {
+                return Err(crate::Error::io(format!("{}: ends at {} of {} bytes", url, at, len)));
+            }
+            self.write(seg, &b)?;
+            at += b.len() as u64;
+        }
+        Ok(())
+    }
     /// Every segment is complete: write `head` in front and commit the
     /// object. Returns the bytes written and how (for -v).
     fn finish(self: Box<Self>, head: Vec<u8>) -> Result<(u64, String)>;

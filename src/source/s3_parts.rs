@@ -55,6 +55,20 @@ impl PartUpload {
     /// Send part `number` (1..=10,000); blocks while `--concurrency` parts
     /// are in flight. Returns the first failure of any part.
     pub fn send(&mut self, number: u32, bytes: Vec<u8>) -> Result<()> {
+        self.start()?;
+        while self.tasks.len() >= self.concurrency {
+            self.wait_one()?;
+        }
+        let body = Body::bytes(bytes);
+        self.sizes.push((number, body.len()));
+        let (up, id) = (self.up.clone(), self.upload_id.clone().unwrap_or_default());
+        let _in_runtime = runtime::get().enter();
+        self.tasks.spawn(async move { up.put_part(&id, number as i32, &body).await });
+        Ok(())
+    }
+
+    /// Create the multipart upload with the first part.
+    fn start(&mut self) -> Result<()> {
         if self.upload_id.is_none() {
             let up = self.up.clone();
             let cancel = self.cancel.clone();
@@ -73,14 +87,20 @@ impl PartUpload {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Part `number` copied by the server from bytes [offset, offset+len)
+    /// of `source` (UploadPartCopy); in flight like [`PartUpload::send`].
+    pub fn send_copy(&mut self, number: u32, source: &str, offset: u64, len: u64) -> Result<()> {
+        self.start()?;
         while self.tasks.len() >= self.concurrency {
             self.wait_one()?;
         }
-        let body = Body::bytes(bytes);
-        self.sizes.push((number, body.len()));
-        let (up, id) = (self.up.clone(), self.upload_id.clone().unwrap_or_default());
+        self.sizes.push((number, len));
+        let (up, id, source) = (self.up.clone(), self.upload_id.clone().unwrap_or_default(), source.to_string());
         let _in_runtime = runtime::get().enter();
-        self.tasks.spawn(async move { up.put_part(&id, number as i32, &body).await });
+        self.tasks.spawn(async move { up.copy_part(&id, number as i32, &source, offset, len).await });
         Ok(())
     }
 

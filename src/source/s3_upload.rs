@@ -333,6 +333,63 @@ impl Uploader {
         .await
     }
 
+    /// Part `number` copied by the server from bytes [offset, offset+len)
+    /// of `source` (`s3://bucket/key` in the same account): UploadPartCopy.
+    pub(crate) async fn copy_part(
+        &self,
+        upload_id: &str,
+        number: i32,
+        source: &str,
+        offset: u64,
+        len: u64,
+    ) -> Result<CompletedPart> {
+        let (sb, sk) = parse_url(source)?;
+        let copy_source = format!("{}/{}", sb, percent_encode_key(&sk));
+        let range = format!("bytes={}-{}", offset, offset + len - 1);
+        retry::run(self.retries, &self.url, |_| {
+            let (copy_source, range) = (copy_source.clone(), range.clone());
+            async move {
+                let t0 = Instant::now();
+                let r = self
+                    .client
+                    .upload_part_copy()
+                    .bucket(&self.bucket)
+                    .key(&self.key)
+                    .upload_id(upload_id)
+                    .part_number(number)
+                    .copy_source(copy_source)
+                    .copy_source_range(range)
+                    .set_request_payer(self.payer())
+                    .send()
+                    .await;
+                let a = match r {
+                    Ok(o) => {
+                        let res = o.copy_part_result();
+                        Attempt::Done(
+                            CompletedPart::builder()
+                                .set_e_tag(res.and_then(|c| c.e_tag().map(String::from)))
+                                .set_checksum_crc32(res.and_then(|c| c.checksum_crc32().map(String::from)))
+                                .part_number(number)
+                                .build(),
+                        )
+                    }
+                    Err(e) => match self.classify(&format!("UploadPartCopy {}", number), &e) {
+                        Attempt::Retry(m) => Attempt::Retry(m),
+                        Attempt::Fail(e) => Attempt::Fail(e),
+                        Attempt::Done(()) => unreachable!(),
+                    },
+                };
+                self.log(
+                    &format!("PUT part {} ({} bytes copied from {})", number, len, source),
+                    t0,
+                    attempt_status(&a),
+                );
+                a
+            }
+        })
+        .await
+    }
+
     /// All parts, at most `concurrency` in flight. Returns on the first
     /// failure; dropping the JoinSet then cancels the parts still running.
     async fn put_parts(
@@ -424,6 +481,18 @@ impl Uploader {
             );
         }
     }
+}
+
+/// A key as `x-amz-copy-source` wants it: URL-encoded, `/` kept.
+fn percent_encode_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{:02X}", b)),
+        }
+    }
+    out
 }
 
 fn attempt_status<T>(a: &Attempt<T>) -> std::result::Result<(), String> {

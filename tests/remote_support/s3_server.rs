@@ -205,6 +205,12 @@ impl S3 for Wrapped {
         }
         self.fs.upload_part(req).await
     }
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        self.fs.upload_part_copy(req).await
+    }
     async fn complete_multipart_upload(
         &self,
         mut req: S3Request<CompleteMultipartUploadInput>,

@@ -170,6 +170,54 @@ impl Planner {
         Ok(())
     }
 
+    /// Append a piece of `len` bytes that already exists remotely (a staged
+    /// part's tiles) to segment `seg`. The bytes that must be held or
+    /// joined (the segment's head, a partly filled part, the tail) are read
+    /// with `fetch(offset, len)` and taken like [`Planner::write`]'s; every
+    /// whole inner part inside the piece goes to `copy(number, offset,
+    /// len)` instead, to be copied by the server (UploadPartCopy).
+    pub fn write_remote(
+        &mut self,
+        seg: usize,
+        len: u64,
+        fetch: &mut dyn FnMut(u64, u64) -> Result<Vec<u8>>,
+        copy: &mut dyn FnMut(u32, u64, u64) -> Result<()>,
+        out: &mut dyn FnMut(Part) -> Result<()>,
+    ) -> Result<()> {
+        let mut at = 0u64;
+        while at < len {
+            let s = &self.segments[seg];
+            let aligned = s.head.len() as u64 == self.part && s.cur.is_empty();
+            let chunk = self
+                .chunk(s.count, s.inner)
+                .ok_or_else(|| Error::limit(format!("tile segment {} outgrew its {} part numbers", seg, s.count)))?;
+            if aligned && len - at >= chunk {
+                let number = s.first + 1 + s.inner;
+                copy(number, at, chunk)?;
+                let s = &mut self.segments[seg];
+                s.inner += 1;
+                s.len += chunk;
+                self.cut_any = true;
+                at += chunk;
+                continue;
+            }
+            // Fill the head or the part being filled, or take the tail.
+            let want = if (s.head.len() as u64) < self.part {
+                self.part - s.head.len() as u64
+            } else {
+                chunk - s.cur.len() as u64
+            };
+            let n = want.min(len - at);
+            let bytes = fetch(at, n)?;
+            if bytes.len() as u64 != n {
+                return Err(Error::io(format!("a staged piece gave {} bytes, not {}", bytes.len(), n)));
+            }
+            self.write(seg, &bytes, out)?;
+            at += n;
+        }
+        Ok(())
+    }
+
     /// Every segment is complete and `head` is known: send the joints and
     /// the last part to `out`, or return the whole object when it is
     /// smaller than one part and nothing was cut.
@@ -298,6 +346,61 @@ mod tests {
             let segs: Vec<_> = sizes.iter().enumerate().map(|(i, &n)| bytes(n, i as u8)).collect();
             let worst: Vec<u64> = sizes.iter().map(|&n| n as u64 + 1).collect();
             run(&bytes(17, 77), &segs, &worst, 100);
+        }
+    }
+
+    #[test]
+    fn remote_pieces_are_copied_part_by_part_and_read_only_at_the_edges() {
+        // Segment 1 is three remote pieces of 730, 95 and 410 bytes; parts
+        // of 100: the head and the partly filled parts are read, every
+        // whole part inside a piece is a server-side copy.
+        let pieces = [bytes(730, 1), bytes(95, 2), bytes(410, 3)];
+        let mut planner = Planner::new(&[100, 2000], 100).unwrap();
+        let (mut parts, mut copies, mut read) = (Vec::new(), Vec::new(), 0u64);
+        planner
+            .write(0, &bytes(40, 9), &mut |p| {
+                parts.push(p);
+                Ok(())
+            })
+            .unwrap();
+        for (i, piece) in pieces.iter().enumerate() {
+            let mut fetch = |o: u64, n: u64| {
+                read += n;
+                Ok(piece[o as usize..(o + n) as usize].to_vec())
+            };
+            let mut copy = |number: u32, o: u64, n: u64| {
+                copies.push((number, piece[o as usize..(o + n) as usize].to_vec(), i));
+                Ok(())
+            };
+            let mut out = |p: Part| {
+                parts.push(p);
+                Ok(())
+            };
+            planner.write_remote(1, piece.len() as u64, &mut fetch, &mut copy, &mut out).unwrap();
+        }
+        planner
+            .finish(bytes(20, 7), &mut |p| {
+                parts.push(p);
+                Ok(())
+            })
+            .unwrap();
+        let mut all: Vec<(u32, Vec<u8>)> = parts.into_iter().map(|p| (p.number, p.bytes)).collect();
+        all.extend(copies.iter().map(|c| (c.0, c.1.clone())));
+        all.sort_by_key(|p| p.0);
+        let joined: Vec<u8> = all.iter().flat_map(|p| p.1.iter().copied()).collect();
+        let mut want = bytes(20, 7);
+        want.extend(bytes(40, 9));
+        pieces.iter().for_each(|p| want.extend_from_slice(p));
+        assert!(joined == want, "parts joined differ from the file");
+        // 6 copies from the first piece (100..700), 3 from the last.
+        assert_eq!(copies.iter().filter(|c| c.2 == 0).count(), 6);
+        assert_eq!(copies.iter().filter(|c| c.2 == 2).count(), 3);
+        assert!(read <= 100 + 30 + 95 + 100 + 10, "read {read}");
+        for w in all.windows(2) {
+            assert!(w[0].0 < w[1].0);
+        }
+        for p in &all[..all.len() - 1] {
+            assert!(p.1.len() >= 100, "part {} has {} bytes", p.0, p.1.len());
         }
     }
 

@@ -46,6 +46,18 @@ impl SegmentSink for S3Stream {
         self.planner.write(seg, bytes, &mut |p| upload.send(p.number, p.bytes))
     }
 
+    /// A staged piece in S3 (a distributed run's part): whole parts inside
+    /// it are copied by the server (UploadPartCopy), only the bytes at its
+    /// edges are read.
+    fn attach_url(&mut self, seg: usize, url: &str, len: u64, remote: &OpenOptions) -> Result<()> {
+        let src = crate::source::open(url, remote)?;
+        let upload = std::cell::RefCell::new(&mut self.upload);
+        let mut fetch = |offset: u64, n: u64| src.read_direct(offset, n as usize);
+        let mut copy = |number: u32, offset: u64, n: u64| upload.borrow_mut().send_copy(number, url, offset, n);
+        let mut out = |p: super::parts::Part| upload.borrow_mut().send(p.number, p.bytes);
+        self.planner.write_remote(seg, len, &mut fetch, &mut copy, &mut out)
+    }
+
     fn finish(self: Box<Self>, head: Vec<u8>) -> Result<(u64, String)> {
         let S3Stream { planner, mut upload, url } = *self;
         let part = planner.part_size();

@@ -41,7 +41,7 @@ complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "create" -d 'Convert
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
-complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
+complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/, or under s3://bucket/key.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l compress -d 'Tile codec (GDAL: COMPRESS) [default: lzw]' -r -f -a "none\t''
@@ -96,7 +96,7 @@ no\t''
 if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (then `cogtool assemble OUTPUT`). I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3), then `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
@@ -222,6 +222,6 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_see
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "info" -d 'Print every IFD and tag, decoded (GeoKeys, GDAL metadata), as text or JSON'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "validate" -d 'Check the COG layout as GDAL\'s validator does, and more'
-complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
+complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "assemble" -d 'Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N` (in OUTPUT.parts/, or under s3://bucket/key.parts/), byte for byte what one `create` run writes; the staging is removed afterwards'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "gen-assets" -d 'Write shell completions and man pages into a directory (for packagers)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -143,8 +143,8 @@ pub enum Command {
     /// Check the COG layout as GDAL's validator does, and more.
     Validate(ValidateArgs),
     /// Write OUTPUT from the parts staged by `create ... OUTPUT --part I/N`
-    /// (in OUTPUT.parts/), byte for byte what one `create` run writes; the
-    /// staging is removed afterwards.
+    /// (in OUTPUT.parts/, or under s3://bucket/key.parts/), byte for byte
+    /// what one `create` run writes; the staging is removed afterwards.
     Assemble(AssembleArgs),
     /// Write shell completions and man pages into a directory (for packagers).
     #[command(hide = true)]
@@ -373,8 +373,8 @@ pub struct CreateArgs {
     #[arg(long = "co", value_name = "NAME=VALUE")]
     pub creation_options: Vec<String>,
     /// Be worker I of N of a distributed run: compute a share of the COG
-    /// and stage it in OUTPUT.parts/ (then `cogtool assemble OUTPUT`). I
-    /// counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX,
+    /// and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3), then
+    /// `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX,
     /// JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.
     #[arg(long, value_name = "I/N")]
     pub part: Option<String>,

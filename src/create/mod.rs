@@ -20,11 +20,13 @@
 pub mod batch;
 pub(crate) mod config;
 pub mod convert;
+pub(crate) mod encode;
 pub mod input;
 pub(crate) mod layout;
 pub mod options;
 pub mod parts;
 pub mod pipeline;
+pub mod report;
 pub mod run;
 pub mod sink;
 mod values;

@@ -135,7 +135,7 @@ pub struct CreateOptions {
     pub no_copy: bool,
     /// A part of a distributed run, or its assembly (set by the caller,
     /// not a flag of its own: see [`crate::create::parts`]).
-    pub distributed: Option<crate::create::parts::Distributed>,
+    pub distributed: Option<Distributed>,
 }
 
 impl Default for CreateOptions {
@@ -544,5 +544,30 @@ mod tests {
         assert!(matches!(parse_nodata("nan").unwrap(), NodataChoice::Value(v) if v.is_nan()));
         assert_eq!(parse_nodata("-9999").unwrap(), NodataChoice::Value(-9999.0));
         assert!(parse_nodata("abc").is_err());
+    }
+}
+
+/// A distributed run's role, set on [`CreateOptions::distributed`] (see
+/// [`crate::create::parts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Distributed {
+    /// Worker `index` of `count`. `recipe`: how the caller ran it (the
+    /// command line without `--part`), kept opaque in the manifest so that
+    /// `assemble` can rebuild the same request.
+    Part { index: usize, count: usize, recipe: Vec<String>, input: String },
+    /// Write OUTPUT from the `count` staged parts.
+    Assemble { count: usize, input: String },
+}
+
+impl Distributed {
+    /// `input`: what identifies INPUT (JSON: size and modification time),
+    /// filled in by [`crate::create::run::create`].
+    pub fn with_input(self, identity: String) -> Distributed {
+        match self {
+            Distributed::Part { index, count, recipe, .. } => {
+                Distributed::Part { index, count, recipe, input: identity }
+            }
+            Distributed::Assemble { count, .. } => Distributed::Assemble { count, input: identity },
+        }
     }
 }

@@ -12,29 +12,7 @@ use crate::create::config::Config;
 use crate::create::options::CreateOptions;
 use crate::{Error, Result};
 
-/// A distributed run's role, set on [`CreateOptions::distributed`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Distributed {
-    /// Worker `index` of `count`. `recipe`: how the caller ran it (the
-    /// command line without `--part`), kept opaque in the manifest so that
-    /// `assemble` can rebuild the same request.
-    Part { index: usize, count: usize, recipe: Vec<String>, input: String },
-    /// Write OUTPUT from the `count` staged parts.
-    Assemble { count: usize, input: String },
-}
-
-impl Distributed {
-    /// `input`: what identifies INPUT (JSON: size and modification time),
-    /// filled in by [`crate::create::run::create`].
-    pub fn with_input(self, identity: String) -> Distributed {
-        match self {
-            Distributed::Part { index, count, recipe, .. } => {
-                Distributed::Part { index, count, recipe, input: identity }
-            }
-            Distributed::Assemble { count, .. } => Distributed::Assemble { count, input: identity },
-        }
-    }
-}
+pub use crate::create::options::Distributed;
 
 /// What a distributed run cannot do (yet), refused before any work.
 pub fn check_supported(cfg: &Config, o: &CreateOptions, reuses_overviews: bool) -> Result<()> {

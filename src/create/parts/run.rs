@@ -1,14 +1,12 @@
-//! The two halves of a distributed run, called by
-//! [`crate::create::convert::write_cog`] once the plan is resolved:
+//! The two halves of a distributed run, called by `convert::write_cog`
+//! once the plan is resolved:
 //! [`part`] computes and stages one stripe, [`assemble`] checks the staged
 //! parts, computes the levels above k and writes OUTPUT.
 
 use super::plan::{self, PartPlan};
 use super::stage::{self, PartStage, Piece, StageSink, StagedPart};
 use crate::create::config::Config;
-use crate::create::convert::{
-    DistWork, Progress, SharedStage, Summary, encode_levels, segment_worst, worst_case_bytes,
-};
+use crate::create::encode::{DistWork, SharedStage, encode_levels, segment_worst, worst_case_bytes};
 use crate::create::input::info::InputInfo;
 use crate::create::input::rows::Sources;
 use crate::create::layout::ifd::CogIfd;
@@ -16,6 +14,7 @@ use crate::create::layout::plan::{IfdOrder, choose_bigtiff, plan as plan_layout}
 use crate::create::options::CreateOptions;
 use crate::create::pipeline::repack::Plan;
 use crate::create::pipeline::spill::Spills;
+use crate::create::report::{Progress, Summary};
 use crate::create::sink::s3_stream::S3Stream;
 use crate::create::sink::segments::LocalSegments;
 use crate::{Error, Result};

@@ -174,3 +174,58 @@ fn part_index_comes_from_array_job_variables_and_limits_are_refused() {
         assert!(!dir.path().join("x.tif.parts").join("part-00000-of-00002").exists());
     }
 }
+
+#[test]
+fn interrupted_parts_and_damaged_staging_never_make_a_wrong_cog() {
+    let dir = tempfile::tempdir().unwrap();
+    let inp = input(dir.path(), "in.tif", 3000, 2600, 3);
+    let out = dir.path().join("out.tif");
+    let staging = dir.path().join("out.tif.parts");
+    let (o, s) = (out.to_str().unwrap(), inp.to_str().unwrap());
+    // A part interrupted mid-run (SIGINT): exit 130, nothing of it staged.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cogtool"))
+        .args(["create", s, o, "--blocksize", "128", "--compress", "zstd", "--part", "0/2"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !std::fs::read_dir(&staging).is_ok_and(|d| d.count() > 0) {
+        assert!(t0.elapsed().as_secs() < 60, "the part never started staging");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let r = child.wait_with_output().unwrap();
+    if r.status.code() == Some(130) {
+        let left: Vec<_> = std::fs::read_dir(&staging).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(left.is_empty(), "an interrupted part leaves nothing: {:?}", left);
+    } else {
+        // It finished before the signal: then it is whole.
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+    for i in 0..2 {
+        let spec = format!("{}/2", i);
+        let r = cogtool(["create", s, o, "--blocksize", "128", "--compress", "zstd", "--part", spec.as_str()]);
+        assert!(r.status.success(), "{}", stderr(&r));
+    }
+    // Tile sizes cut short, then level k's pixels cut short: refused.
+    let part1 = staging.join("part-00001-of-00002");
+    let counts = std::fs::read(part1.join("counts.bin")).unwrap();
+    std::fs::write(part1.join("counts.bin"), &counts[..counts.len() - 8]).unwrap();
+    let r = cogtool(["assemble", o]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(stderr(&r).contains("tile sizes"), "{}", stderr(&r));
+    assert!(!out.exists(), "no OUTPUT");
+    std::fs::write(part1.join("counts.bin"), &counts).unwrap();
+    let pixels = std::fs::read(part1.join("pixels.bin")).unwrap();
+    std::fs::write(part1.join("pixels.bin"), &pixels[..pixels.len() / 2]).unwrap();
+    let r = cogtool(["assemble", o]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
+    assert!(!out.exists(), "no OUTPUT");
+    std::fs::write(part1.join("pixels.bin"), &pixels).unwrap();
+    let r = cogtool(["assemble", o]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let want = single(&inp, &dir.path().join("single.tif"), &["--blocksize", "128", "--compress", "zstd"]);
+    assert!(std::fs::read(&out).unwrap() == want);
+}

@@ -100,6 +100,30 @@ pub fn probe_http(url: &str, options: &OpenOptions) -> Result<http::ServerProbe>
     http::Http::new(url, &options.headers)?.probe()
 }
 
+/// Read the object at `name` front to back in 8 MiB ranges (uncached),
+/// handing each to `take`: its first `len` bytes, or all of it.
+pub fn read_chunks(
+    name: &str,
+    options: &OpenOptions,
+    len: Option<u64>,
+    take: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let src = open(name, options)?;
+    let len = match len {
+        Some(n) => n,
+        None => src.len()?,
+    };
+    let mut at = 0;
+    while at < len {
+        let b = src.read_direct(at, (len - at).min(8 << 20) as usize)?;
+        if b.is_empty() {
+            return Err(crate::Error::io(format!("{}: ends at {} of {} bytes", name, at, len)));
+        }
+        take(&b)?;
+        at += b.len() as u64;
+    }
+    Ok(())
+}
 /// Open a source by name: a local path, an `http(s)://` URL or `s3://bucket/key`.
 pub fn open(name: &str, options: &OpenOptions) -> Result<Reader> {
     let settings = remote::Settings {

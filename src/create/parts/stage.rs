@@ -76,19 +76,8 @@ pub fn upload_part(dir: &Path, prefix: &str, remote: &crate::source::OpenOptions
 
 /// Copy the object at `url` into `path` (a part's small files).
 fn download(url: &str, path: &Path, remote: &crate::source::OpenOptions) -> Result<()> {
-    let src = crate::source::open(url, remote)?;
-    let len = src.len()?;
     let mut out = BufWriter::new(File::create(path).map_err(|e| io_err(path, e))?);
-    let mut at = 0;
-    while at < len {
-        let n = (len - at).min(8 << 20) as usize;
-        let b = src.read_direct(at, n)?;
-        if b.is_empty() {
-            return Err(Error::io(format!("{}: ends at {} of {} bytes", url, at, len)));
-        }
-        out.write_all(&b).map_err(|e| io_err(path, e))?;
-        at += b.len() as u64;
-    }
+    crate::source::read_chunks(url, remote, None, &mut |b| out.write_all(b).map_err(|e| io_err(path, e)))?;
     out.flush().map_err(|e| io_err(path, e))
 }
 
@@ -109,22 +98,6 @@ pub fn fingerprint(text: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{:016x}", h)
-}
-
-/// Size and modification time of a local input, size of a remote one: a
-/// part made from another version of INPUT must not be assembled.
-pub fn input_identity(input: &str, size: u64) -> Value {
-    match std::fs::metadata(input) {
-        Ok(m) => {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos().to_string());
-            json!({ "size": m.len(), "mtime_ns": mtime })
-        }
-        Err(_) => json!({ "size": size }),
-    }
 }
 
 /// The files of one part being written.

@@ -41,17 +41,7 @@ pub trait SegmentSink: Send {
     /// `seg` (an S3 part's staged tiles): read in 8 MiB ranges and written
     /// through [`SegmentSink::write`].
     fn attach_url(&mut self, seg: usize, url: &str, len: u64, remote: &crate::source::OpenOptions) -> Result<()> {
-        let src = crate::source::open(url, remote)?;
-        let mut at = 0;
-        while at < len {
-            let b = src.read_direct(at, (len - at).min(8 << 20) as usize)?;
-            if b.is_empty() {
-                return Err(crate::Error::io(format!("{}: ends at {} of {} bytes", url, at, len)));
-            }
-            self.write(seg, &b)?;
-            at += b.len() as u64;
-        }
-        Ok(())
+        crate::source::read_chunks(url, remote, Some(len), &mut |b| self.write(seg, b))
     }
     /// Every segment is complete: write `head` in front and commit the
     /// object. Returns the bytes written and how (for -v).

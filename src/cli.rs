@@ -80,10 +80,12 @@ pub enum RequestPayerArg {
     Requester,
 }
 
-/// Options for http(s):// and s3:// sources and destinations.
-/// S3 options are named as the AWS CLI names them.
+/// Options for http(s)://, s3://, gs:// and az:// sources and
+/// destinations. S3 options are named as the AWS CLI names them; Google
+/// Cloud Storage and Azure take their credentials from the environment as
+/// their own tools do (see docs/remote.md).
 #[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Remote sources (http, https, s3)")]
+#[command(next_help_heading = "Remote sources (http, https, s3, gs, az)")]
 pub struct RemoteArgs {
     /// Extra HTTP request header, e.g. 'Authorization: Bearer TOKEN' (repeatable).
     #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
@@ -98,7 +100,8 @@ pub struct RemoteArgs {
     /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL); uses path-style addressing.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// Send S3 requests unsigned (public buckets; no credentials needed).
+    /// Send S3, Google Cloud Storage and Azure requests unsigned (public
+    /// buckets and containers; no credentials needed).
     #[arg(long, global = true)]
     pub no_sign_request: bool,
     /// Accept the charges of a requester-pays bucket.
@@ -164,8 +167,8 @@ pub struct AssembleArgs {
 #[derive(Debug, Args)]
 pub struct InfoArgs {
     /// Files (or URLs) to describe; several may be given; `@list.txt` reads
-    /// them from a file, `-` from stdin; `s3://bucket/prefix/` lists the
-    /// TIFFs under the prefix.
+    /// them from a file, `-` from stdin; `s3://bucket/prefix/` (or `gs://`,
+    /// `az://container/prefix/`) lists the TIFFs under the prefix.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Describe the TIFFs (*.tif, *.tiff) under directories given as SOURCE.
@@ -205,7 +208,8 @@ pub enum OutputFormat {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Files to check; `@list.txt` reads paths from a file, `-` from stdin;
-    /// `s3://bucket/prefix/` lists the TIFFs under the prefix.
+    /// `s3://bucket/prefix/` (or `gs://`, `az://container/prefix/`) lists
+    /// the TIFFs under the prefix.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
     /// Check the TIFFs (*.tif, *.tiff) under directories given as SOURCE.
@@ -285,7 +289,7 @@ pub struct CreateArgs {
     /// INPUT... OUTPUT: the input GeoTIFF(s), then the output COG (`-`
     /// streams it to stdout; refused when stdout is a terminal) or, as with
     /// `cp`, a directory (an existing one, or a name ending in `/`, also
-    /// `s3://bucket/prefix/`) that receives each INPUT under its own file
+    /// `s3://bucket/prefix/`, `gs://...`, `az://...`) that receives each INPUT under its own file
     /// name; several inputs need one. `-` as the only INPUT reads the input
     /// paths from stdin, one per line. A failed input is reported and the
     /// others are converted (exit 2 at the end).
@@ -378,8 +382,8 @@ pub struct CreateArgs {
     /// JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.
     #[arg(long, value_name = "I/N")]
     pub part: Option<String>,
-    /// Directory for temporary files [default: beside OUTPUT]. An s3://
-    /// OUTPUT is streamed and needs none, except with --verify,
+    /// Directory for temporary files [default: beside OUTPUT]. An s3://,
+    /// gs:// or az:// OUTPUT is streamed and needs none, except with --verify,
     /// --web-optimized/--tms or a non-TIFF INPUT (built here, then
     /// uploaded; default: the system temp directory).
     #[arg(long)]

@@ -36,7 +36,7 @@ pub fn expand(sources: &[String], recursive: bool, open: &OpenOptions) -> Result
                 Stop::about(list, cogtool::Error::io(format!("cannot read list: {}", cogtool::error::describe_io(&e))))
             })?;
             push_lines(&mut out, &text);
-        } else if scheme(s) == Scheme::S3 && s.ends_with('/') {
+        } else if scheme(s).is_cloud() && s.ends_with('/') {
             out.extend(cogtool::source::s3::list_tiffs(s, open).map_err(|e| Stop::about(s, e))?);
         } else if scheme(s) == Scheme::Local && Path::new(s).is_dir() {
             if !recursive {

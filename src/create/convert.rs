@@ -17,8 +17,8 @@ use crate::create::pipeline::repack::{self, Plan};
 use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::stats;
 pub use crate::create::report::{NoProgress, Progress, Summary};
+use crate::create::sink::cloud_stream::ObjectStream;
 use crate::create::sink::local::{TempFile, parent_dir};
-use crate::create::sink::s3_stream::S3Stream;
 use crate::raster::RasterReader;
 use crate::source::OpenOptions;
 use crate::tiff::{Image, Tiff};
@@ -43,7 +43,8 @@ fn open_input(path: &str, verbose: bool) -> Result<Tiff> {
 pub fn check_local_output(output: &str, o: &CreateOptions) -> Result<()> {
     if crate::source::scheme(output) != crate::source::Scheme::Local {
         return Err(Error::usage(format!(
-            "cannot write to {}: HTTP(S) outputs are not supported; write a local file or s3://bucket/key",
+            "cannot write to {}: HTTP(S) outputs are not supported; write a local file, s3://bucket/key, \
+             gs://bucket/key or az://container/blob",
             output
         )));
     }
@@ -215,11 +216,11 @@ pub fn write_cog(
             }
         };
     }
-    let streaming = crate::source::scheme(output) == crate::source::Scheme::S3;
+    let streaming = crate::source::scheme(output).is_cloud();
     let mut spills = if streaming {
         let planes = if cfg.separate { cfg.bands } else { 1 };
         let worst = segment_worst(&cfg, planes);
-        let sink = S3Stream::new(output, &worst, remote, &progress.cancel(), o.overwrite)?;
+        let sink = ObjectStream::new(output, &worst, remote, &progress.cancel(), o.overwrite)?;
         Spills::streaming(Box::new(sink), planes, &tiles, image_ifd, mask_ifd, per_plane)
     } else {
         Spills::new(

@@ -2,7 +2,7 @@
 //! to, how) and [`create`], which picks the input adapter and the output
 //! sink. Everything below it knows nothing of the others: the native TIFF
 //! path ([`crate::create::convert::create_tiff`]), which streams to S3 as it
-//! computes ([`crate::create::sink::s3_stream`]), the GDAL bridge for other
+//! computes ([`crate::create::sink::cloud_stream`]), the GDAL bridge for other
 //! formats and tile matrix sets ([`crate::create::input::gdal_gate`]), and
 //! the build-then-upload S3 sink ([`crate::create::sink::s3`]), which takes
 //! any local writer.
@@ -21,7 +21,8 @@ use crate::{Cancel, Error, Result};
 pub struct Request {
     /// A local path, `http(s)://` or `s3://` URL.
     pub input: String,
-    /// A local path, `-` (stdout) or `s3://bucket/key`.
+    /// A local path, `-` (stdout), `s3://bucket/key`, `gs://bucket/key` or
+    /// `az://container/blob`.
     pub output: String,
     pub options: CreateOptions,
     /// A reprojection onto a tile matrix set (GDAL's warper), if asked.
@@ -70,11 +71,11 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
         }
         return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);
     }
-    if scheme(&req.output) == Scheme::S3 && streams(req) {
+    if scheme(&req.output).is_cloud() && streams(req) {
         // Streamed while computed (convert::write_cog): no local copy.
         return create_tiff(&req.input, &req.output, &req.options, &req.remote, progress);
     }
-    if scheme(&req.output) == Scheme::S3 {
+    if scheme(&req.output).is_cloud() {
         return s3::upload_built(&req.output, &req.options, &req.remote, progress, cancel, |local, o, p| {
             create_local(req, local, o, p)
         });

@@ -26,7 +26,7 @@ impl Http {
         Ok(Http { url: url.to_string(), client })
     }
 
-    fn client(headers: &[String]) -> Result<reqwest::Client> {
+    pub(crate) fn client(headers: &[String]) -> Result<reqwest::Client> {
         let mut map = HeaderMap::new();
         for h in headers {
             let (name, value) =
@@ -51,6 +51,40 @@ impl Http {
         if let Some(tag) = if_match {
             req = req.header(IF_MATCH, tag);
         }
+        let answers = Answers {
+            version_header: None,
+            unauthorized: "authentication required (HTTP 401); pass a token with --header 'Authorization: Bearer ...'"
+                .into(),
+            denied: "access denied (HTTP 403); a signed URL may have expired, or a token is needed \
+                     (--header 'Authorization: ...'); for objects in a cloud use s3://, gs:// or az:// \
+                     with credentials"
+                .into(),
+            not_found: format!("not found (HTTP 404): {}", self.url),
+        };
+        ranged(req, offset, len, if_match, &answers).await
+    }
+}
+
+/// What a ranged GET's failures mean for one kind of source, and which
+/// header names the object's version (None: the ETag).
+pub(crate) struct Answers {
+    pub version_header: Option<&'static str>,
+    pub unauthorized: String,
+    pub denied: String,
+    pub not_found: String,
+}
+
+/// Send a ranged GET of `offset..offset+len` (already built, signed if need
+/// be) and judge the answer: the bytes, the object's size and version, or
+/// whether to retry. `pinned` is the version the read is pinned to.
+pub(crate) async fn ranged(
+    req: reqwest::RequestBuilder,
+    offset: u64,
+    len: u64,
+    pinned: Option<&str>,
+    answers: &Answers,
+) -> Response {
+    {
         let mut resp = match req.send().await {
             Ok(r) => r,
             Err(e) => return Response { status: None, outcome: transport_error(&e) },
@@ -58,7 +92,10 @@ impl Http {
         let status = resp.status().as_u16();
         let header =
             |name: HeaderName| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
-        let etag = header(ETAG);
+        let etag = match answers.version_header {
+            Some(h) => header(HeaderName::from_static(h)),
+            None => header(ETAG),
+        };
         let outcome = match status {
             206 => {
                 let Some((span, total)) = header(CONTENT_RANGE).as_deref().and_then(remote::parse_content_range) else {
@@ -87,16 +124,10 @@ impl Http {
                 Some((None, 0)) => Attempt::Done(Got { data: Vec::new(), total: 0, etag }),
                 _ => Attempt::Fail(Error::io("range not satisfiable (HTTP 416)")),
             },
-            412 => Attempt::Fail(remote::changed_error(if_match)),
-            401 => Attempt::Fail(Error::io(
-                "authentication required (HTTP 401); pass a token with --header 'Authorization: Bearer ...'",
-            )),
-            403 => Attempt::Fail(Error::io(
-                "access denied (HTTP 403); a signed URL may have expired, or a token is needed \
-                 (--header 'Authorization: ...'); for S3 objects use s3:// with credentials, \
-                 --no-sign-request or --request-payer requester",
-            )),
-            404 => Attempt::Fail(Error::io(format!("not found (HTTP 404): {}", self.url))),
+            412 => Attempt::Fail(remote::changed_error(pinned)),
+            401 => Attempt::Fail(Error::io(answers.unauthorized.clone())),
+            403 => Attempt::Fail(Error::io(answers.denied.clone())),
+            404 => Attempt::Fail(Error::io(answers.not_found.clone())),
             s if status_is_retryable(s) => Attempt::Retry(format!("HTTP {}", s)),
             s => Attempt::Fail(Error::io(format!("unexpected HTTP {}", s))),
         };
@@ -192,7 +223,7 @@ async fn read_body(resp: &mut reqwest::Response, want: u64) -> std::result::Resu
 
 /// Errors before any response: building the request is permanent, the rest
 /// (connect, timeout, reset) transient.
-fn transport_error(e: &reqwest::Error) -> Attempt<Got> {
+pub(crate) fn transport_error<T>(e: &reqwest::Error) -> Attempt<T> {
     if e.is_builder() {
         return Attempt::Fail(Error::usage(format!("bad URL: {}", error_chain(e))));
     }

@@ -8,20 +8,29 @@
 //! size, so parsing IFDs never turns into many tiny requests), and request
 //! accounting (how many reads, how many bytes) for `-v` and the JSON outputs.
 //!
-//! Remote sources (`http://`, `https://`, `s3://`) share one tokio
-//! runtime ([`runtime`]) hidden behind the synchronous trait; [`remote`] holds
-//! what they share (first read, ETag pinning, retries, logging), [`http`] and
-//! [`s3`] the backends, [`s3_upload`] the multipart upload used by `create`.
+//! Remote sources (`http://`, `https://`, `s3://`, `gs://`, `az://`) share
+//! one tokio runtime ([`runtime`]) hidden behind the synchronous trait;
+//! [`remote`] holds what they share (first read, ETag pinning, retries,
+//! logging), [`http`], [`s3`], [`gcs`] and [`azure`] the backends
+//! ([`cloud`]: what the last two share), [`s3_upload`] the S3 upload of a
+//! built file, and [`multipart`] the part-by-part writer `create` streams
+//! into, over S3 multipart uploads, Google compose or Azure block lists.
 
+pub mod azure;
+mod azure_auth;
+mod azure_upload;
 mod cache;
+pub(crate) mod cloud;
+pub mod gcs;
+mod gcs_upload;
 pub mod http;
 mod local;
 pub(crate) mod mem;
+pub mod multipart;
 pub(crate) mod remote;
 pub(crate) mod retry;
 pub mod runtime;
 pub mod s3;
-pub mod s3_parts;
 pub mod s3_upload;
 
 pub use cache::{Reader, Stats};
@@ -80,17 +89,70 @@ pub enum Scheme {
     Local,
     Http,
     S3,
+    /// Google Cloud Storage: `gs://bucket/key`.
+    Gcs,
+    /// Azure Blob Storage: `az://container/blob`.
+    Azure,
+}
+
+impl Scheme {
+    /// An object store with its own API (listing, uploads, credentials).
+    pub fn is_cloud(self) -> bool {
+        matches!(self, Scheme::S3 | Scheme::Gcs | Scheme::Azure)
+    }
 }
 
 /// Classify a source or destination name by its URL scheme.
 pub fn scheme(name: &str) -> Scheme {
     let lower = name.get(..8).unwrap_or(name).to_ascii_lowercase();
+    if lower.starts_with("https://") && !name.contains('?') {
+        // The clouds' own https forms are signed requests when there are
+        // credentials (a URL with a query, such as a SAS, is signed already).
+        let host = name[8..].split('/').next().unwrap_or("").to_ascii_lowercase();
+        if host == "storage.googleapis.com" && name[8..].split('/').filter(|s| !s.is_empty()).count() >= 3 {
+            return Scheme::Gcs;
+        }
+        if host.ends_with(".blob.core.windows.net") {
+            return Scheme::Azure;
+        }
+    }
     if lower.starts_with("http://") || lower.starts_with("https://") {
         Scheme::Http
     } else if lower.starts_with("s3://") {
         Scheme::S3
+    } else if lower.starts_with("gs://") {
+        Scheme::Gcs
+    } else if lower.starts_with("az://") {
+        Scheme::Azure
     } else {
         Scheme::Local
+    }
+}
+
+/// Whether the object at a cloud URL exists (None: not allowed to ask).
+pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
+    match scheme(url) {
+        Scheme::S3 => s3::object_exists(url, options),
+        Scheme::Gcs => {
+            let (bucket, key) = gcs::parse_url(url)?;
+            gcs::Gcs::get(options)?.exists(&bucket, &key)
+        }
+        Scheme::Azure => {
+            let (account, container, blob) = azure::parse_url(url)?;
+            azure::Azure::get(account.as_deref(), options)?.exists(&container, &blob)
+        }
+        _ => Err(crate::Error::usage(format!("{}: not an object store URL", url))),
+    }
+}
+
+/// The objects under a cloud prefix (`s3://b/p/`, `gs://b/p/`,
+/// `az://c/p/`): (URL, size), in name order.
+pub fn list_objects(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
+    match scheme(url) {
+        Scheme::S3 => s3::list_objects(url, options),
+        Scheme::Gcs => gcs_upload::list(url, options),
+        Scheme::Azure => azure_upload::list(url, options),
+        _ => Err(crate::Error::usage(format!("{}: not an object store URL", url))),
     }
 }
 
@@ -136,6 +198,8 @@ pub fn open(name: &str, options: &OpenOptions) -> Result<Reader> {
         Scheme::Local => Arc::new(LocalFile::open(name)?),
         Scheme::Http => Arc::new(remote::Remote::new(http::Http::new(name, &options.headers)?, settings)),
         Scheme::S3 => Arc::new(remote::Remote::new(s3::S3::new(name, options)?, settings)),
+        Scheme::Gcs => Arc::new(remote::Remote::new(gcs::GcsObject::new(name, options)?, settings)),
+        Scheme::Azure => Arc::new(remote::Remote::new(azure::AzureBlob::new(name, options)?, settings)),
     };
     Ok(Reader::new(src, options.header_bytes, options.verbose))
 }
@@ -180,5 +244,26 @@ impl Default for OpenOptions {
             retries: DEFAULT_RETRIES,
             concurrency: DEFAULT_CONCURRENCY,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert_eq!(scheme("gs://b/k.tif"), Scheme::Gcs);
+        assert_eq!(scheme("AZ://c/b.tif"), Scheme::Azure);
+        assert_eq!(scheme("s3://b/k"), Scheme::S3);
+        assert_eq!(scheme("https://storage.googleapis.com/b/k.tif"), Scheme::Gcs);
+        // The bucket alone, or a signed URL, stays plain HTTP.
+        assert_eq!(scheme("https://storage.googleapis.com/b"), Scheme::Http);
+        assert_eq!(scheme("https://storage.googleapis.com/b/k.tif?X-Goog-Signature=1"), Scheme::Http);
+        assert_eq!(scheme("https://acct.blob.core.windows.net/c/b.tif"), Scheme::Azure);
+        assert_eq!(scheme("https://acct.blob.core.windows.net/c/b.tif?sv=1&sig=x"), Scheme::Http);
+        assert_eq!(scheme("https://example.com/x.tif"), Scheme::Http);
+        assert_eq!(scheme("dir/x.tif"), Scheme::Local);
+        assert!(Scheme::Gcs.is_cloud() && !Scheme::Http.is_cloud());
     }
 }

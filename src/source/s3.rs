@@ -244,7 +244,7 @@ pub fn object_exists(url: &str, options: &OpenOptions) -> Result<Option<bool>> {
 /// The TIFFs under `s3://bucket/prefix/` (keys ending in .tif or .tiff,
 /// any case), as URLs in key order: ListObjectsV2, page by page.
 pub fn list_tiffs(url: &str, options: &OpenOptions) -> Result<Vec<String>> {
-    Ok(list_objects(url, options)?
+    Ok(super::list_objects(url, options)?
         .into_iter()
         .map(|(u, _)| u)
         .filter(|u| {

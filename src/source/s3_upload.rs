@@ -6,6 +6,7 @@
 //! upload: S3 keeps (and bills) the parts of an upload that is neither
 //! completed nor aborted.
 
+use super::multipart::{BoxFut, Stored, Target};
 use super::retry::{self, Attempt};
 use super::s3::{self, parse_url};
 use super::{OpenOptions, runtime};
@@ -135,9 +136,9 @@ pub(crate) enum Body {
 impl Body {
     /// In-memory bytes with their checksum (base64 of the big-endian CRC32,
     /// as the `x-amz-checksum-crc32` header carries it).
-    pub(crate) fn bytes(data: Vec<u8>) -> Body {
+    pub(crate) fn bytes(data: bytes::Bytes) -> Body {
         let crc32 = aws_smithy_types::base64::encode(crc32fast::hash(&data).to_be_bytes());
-        Body::Bytes { data: bytes::Bytes::from(data), crc32 }
+        Body::Bytes { data, crc32 }
     }
 
     pub(crate) fn len(&self) -> u64 {
@@ -480,6 +481,70 @@ impl Uploader {
                 self.url, upload_id, e, self.bucket, self.key, upload_id
             );
         }
+    }
+}
+
+/// S3 as a [`Target`] of [`super::multipart::PartUpload`]: one multipart
+/// upload whose parts carry their CRC32.
+impl Target for Uploader {
+    fn url(&self) -> &str {
+        &self.url
+    }
+    fn mechanism(&self) -> &'static str {
+        "multipart upload"
+    }
+    fn begin(&self) -> BoxFut<'_, Result<String>> {
+        Box::pin(self.create(true))
+    }
+    fn put_part<'a>(&'a self, id: &'a str, number: u32, data: bytes::Bytes) -> BoxFut<'a, Result<Stored>> {
+        Box::pin(async move {
+            let body = Body::bytes(data);
+            let p = Uploader::put_part(self, id, number as i32, &body).await?;
+            Ok(stored(p, body.len()))
+        })
+    }
+    fn copy_part<'a>(
+        &'a self,
+        id: &'a str,
+        number: u32,
+        source: &'a str,
+        offset: u64,
+        len: u64,
+    ) -> BoxFut<'a, Result<Stored>> {
+        Box::pin(
+            async move { Ok(stored(Uploader::copy_part(self, id, number as i32, source, offset, len).await?, len)) },
+        )
+    }
+    fn copies_from(&self, source: &str) -> bool {
+        super::scheme(source) == super::Scheme::S3
+    }
+    fn complete<'a>(&'a self, id: &'a str, parts: Vec<Stored>) -> BoxFut<'a, Result<()>> {
+        let parts = parts
+            .into_iter()
+            .map(|p| {
+                CompletedPart::builder()
+                    .e_tag(p.tag)
+                    .set_checksum_crc32(p.checksum)
+                    .part_number(p.number as i32)
+                    .build()
+            })
+            .collect();
+        Box::pin(Uploader::complete(self, id, parts))
+    }
+    fn abort<'a>(&'a self, id: &'a str) -> BoxFut<'a, ()> {
+        Box::pin(Uploader::abort(self, id))
+    }
+    fn put_whole(&self, data: bytes::Bytes) -> BoxFut<'_, Result<()>> {
+        Box::pin(async move { Uploader::put_whole(self, &Body::bytes(data)).await })
+    }
+}
+
+fn stored(p: CompletedPart, len: u64) -> Stored {
+    Stored {
+        number: p.part_number().unwrap_or(0) as u32,
+        tag: p.e_tag().unwrap_or_default().to_string(),
+        checksum: p.checksum_crc32().map(String::from),
+        len,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Real servers on 127.0.0.1 for the remote tests (tests/remote_*.rs).
 #![allow(dead_code)]
 
+pub mod cloud_emulators;
 pub mod http_server;
 pub mod moto_server;
 pub mod s3_server;
@@ -14,6 +15,19 @@ pub fn isolated_env(cmd: &mut Command) -> &mut Command {
     for v in ["AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION"] {
         cmd.env_remove(v);
     }
+    // Nor the user's Google or Azure configuration.
+    for v in [
+        "STORAGE_EMULATOR_HOST",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_STORAGE_ACCOUNT",
+        "AZURE_STORAGE_KEY",
+        "AZURE_STORAGE_SAS_TOKEN",
+        "AZURE_CLIENT_ID",
+    ] {
+        cmd.env_remove(v);
+    }
+    cmd.env("CLOUDSDK_CONFIG", "/nonexistent/cogtool-test/gcloud");
     cmd.env("AWS_ACCESS_KEY_ID", s3_server::ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", s3_server::SECRET_KEY)
         .env("AWS_REGION", "us-east-1")
@@ -45,6 +59,21 @@ pub fn isolate_process_env() {
     });
 }
 
+thread_local! {
+    /// Variables every cogtool run of this test thread gets (an emulator's
+    /// address), set by [`with_env`].
+    static EXTRA_ENV: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with `vars` in the environment of every cogtool it starts (the
+/// helpers below included); tests run in threads of their own.
+pub fn with_env<T>(vars: &[(String, String)], f: impl FnOnce() -> T) -> T {
+    let old = EXTRA_ENV.with(|e| std::mem::replace(&mut *e.borrow_mut(), vars.to_vec()));
+    let r = f();
+    EXTRA_ENV.with(|e| *e.borrow_mut() = old);
+    r
+}
+
 pub fn cogtool_env<I, S>(args: I, extra_env: &[(&str, &str)]) -> Output
 where
     I: IntoIterator<Item = S>,
@@ -52,6 +81,11 @@ where
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cogtool"));
     isolated_env(&mut cmd);
+    EXTRA_ENV.with(|e| {
+        for (k, v) in e.borrow().iter() {
+            cmd.env(k, v);
+        }
+    });
     for (k, v) in extra_env {
         cmd.env(k, v);
     }

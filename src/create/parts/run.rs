@@ -15,7 +15,7 @@ use crate::create::options::CreateOptions;
 use crate::create::pipeline::repack::Plan;
 use crate::create::pipeline::spill::Spills;
 use crate::create::report::{Progress, Summary};
-use crate::create::sink::s3_stream::S3Stream;
+use crate::create::sink::cloud_stream::ObjectStream;
 use crate::create::sink::segments::LocalSegments;
 use crate::{Error, Result};
 use serde_json::json;
@@ -227,7 +227,7 @@ pub(crate) fn assemble(
     let sink: Box<dyn crate::create::sink::SegmentSink> = match &s3_prefix {
         Some(_) => {
             let worst = segment_worst(cfg, job.planes());
-            Box::new(S3Stream::new(job.output, &worst, job.remote, &progress.cancel(), job.o.overwrite)?)
+            Box::new(ObjectStream::new(job.output, &worst, job.remote, &progress.cancel(), job.o.overwrite)?)
         }
         None => Box::new(LocalSegments::new(Path::new(job.output), scratch, segments)),
     };

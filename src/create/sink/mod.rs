@@ -1,12 +1,12 @@
 //! Where a COG's bytes go: [`local`] (a file that gets its name only once
-//! complete, stdout, nameless scratch files), [`s3_stream`] (a multipart
+//! complete, stdout, nameless scratch files), [`cloud_stream`] (a multipart
 //! upload fed while the pyramid is computed, cut by [`parts`]) and [`s3`]
 //! (built locally, then uploaded: for the writers that need a local file).
 
+pub mod cloud_stream;
 pub mod local;
 pub mod parts;
 pub(crate) mod s3;
-pub mod s3_stream;
 pub mod segments;
 
 use crate::Result;

@@ -1,5 +1,5 @@
 //! How a COG streamed to S3 is cut into the parts of a multipart upload
-//! while it is computed (the rules only; [`super::s3_stream`] sends them).
+//! while it is computed (the rules only; [`super::cloud_stream`] sends them).
 //!
 //! The file is the head (header, IFDs, tile arrays: known last) followed by
 //! segments in file order: each level's framed tiles, smallest level first

@@ -1,16 +1,18 @@
-//! `cogtool create INPUT s3://bucket/key`: the COG is assembled in a local
-//! temporary file (in --tmpdir, else the system temp directory), exactly as
-//! for a local OUTPUT, then uploaded by [`crate::source::s3_upload`]: one
-//! PutObject below 8 MiB, else a multipart upload of parts of at least
-//! 8 MiB, `--concurrency` in flight, each streamed from the file (never a
-//! second copy in memory). A failure or a cancel during the upload aborts the
-//! multipart upload, so no parts are left behind to be billed; the temp
-//! file is removed in every case.
+//! `cogtool create INPUT s3://bucket/key` (or `gs://`, `az://`) for the
+//! writers that need a local file (`--verify`, the GDAL bridge): the COG is
+//! assembled in a local temporary file (in --tmpdir, else the system temp
+//! directory), exactly as for a local OUTPUT, then uploaded: to S3 by
+//! [`crate::source::s3_upload`] (one PutObject below 8 MiB, else a
+//! multipart upload of parts of at least 8 MiB, `--concurrency` in flight,
+//! each streamed from the file), to the other clouds by
+//! [`crate::source::multipart::upload_file`]. A failure or a cancel during
+//! the upload aborts it, so no parts are left behind to be billed; the
+//! temp file is removed in every case.
 
 use crate::create::convert::{Progress, Summary};
 use crate::create::options::CreateOptions;
 use crate::create::sink::local::{TempFile, open_unlinked};
-use crate::source::{OpenOptions, s3, s3_upload};
+use crate::source::{OpenOptions, multipart, object_exists};
 use crate::{Cancel, Error, Result};
 
 /// Run `build` (any writer of a local COG: the plain conversion, or the warp
@@ -23,10 +25,10 @@ pub fn upload_built(
     cancel: &Cancel,
     build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
 ) -> Result<Summary> {
-    let (_, key) = s3::parse_url(url)?;
+    let key = url.rsplit('/').next().unwrap_or_default();
     // Same rule as for local files: never replace silently. (If the HEAD is
     // not allowed, the answer is unknown and the upload goes ahead.)
-    if !o.overwrite && s3::object_exists(url, remote)? == Some(true) {
+    if !o.overwrite && object_exists(url, remote)? == Some(true) {
         return Err(Error::usage(format!("{} exists; use --overwrite to replace it", url)));
     }
     let dir = o.tmpdir.clone().unwrap_or_else(std::env::temp_dir);
@@ -41,7 +43,7 @@ pub fn upload_built(
     // leaves nothing in the temp directory.
     let (_open, built) = open_unlinked(&local.path)?;
     cancel.check(&format!("{}: upload not started", url))?;
-    let report = s3_upload::upload_file_until(&built, url, remote, cancel.cancelled())?;
+    let report = multipart::upload_file(&built, url, remote, cancel, o.overwrite)?;
     if remote.verbose {
         eprintln!("cogtool: uploaded {} bytes to {} ({})", report.bytes, url, report.describe());
     }

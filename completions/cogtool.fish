@@ -34,7 +34,7 @@ complete -c cogtool -n "__fish_cogtool_needs_command" -l concurrency -d 'Remote 
 complete -c cogtool -n "__fish_cogtool_needs_command" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_needs_command" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_needs_command" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_needs_command" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_needs_command" -s V -l version -d 'Print version'
 complete -c cogtool -n "__fish_cogtool_needs_command" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
@@ -97,7 +97,7 @@ if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3), then `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3://, gs:// or az:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''
 average\t''
@@ -130,7 +130,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l no-copy -d 'D
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l web-optimized -d 'Reproject to WebMercatorQuad and align tiles with it, as GDAL\'s TILING_SCHEME=GoogleMapsCompatible (needs a build with --features gdal)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l xyz -d 'Tile column, row and level (0 = full resolution, 1 = first overview)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s o -l output -d 'Output file, directory (bulk) or `-` for stdout' -r
@@ -152,7 +152,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l all -d 'Dump ev
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l overwrite -d 'Replace output files that exist'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
@@ -167,7 +167,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l json -d 'One JS
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l all-values -d 'Print long arrays (TileOffsets, ...) whole instead of shortened'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand info" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l format -d 'Output format: `text`; `json` (one object per line); `github` (workflow commands: errors and warnings as annotations in GitHub Actions); `junit` (JUnit XML, one testcase per source, for GitLab, Jenkins, Azure Pipelines) [default: text]' -r -f -a "text\t''
 json\t''
@@ -192,7 +192,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l strict -d '
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l json -d 'One JSON object per source, one per line (the same as --format json)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
@@ -204,7 +204,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l concurrency
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand assemble" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l header -d 'Extra HTTP request header, e.g. \'Authorization: Bearer TOKEN\' (repeatable)' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l profile -d 'AWS profile from ~/.aws/config (default: AWS_PROFILE, else `default`)' -r
@@ -216,7 +216,7 @@ complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l concurren
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l header-bytes -d 'Size of the first read of a file, and the least of later header reads' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s q -l quiet -d 'Silence messages on stderr (errors are still printed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s v -l verbose -d 'Log each byte range read (and, for remote sources, each request)'
-complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l no-sign-request -d 'Send S3 requests unsigned (public buckets; no credentials needed)'
+complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -l no-sign-request -d 'Send S3, Google Cloud Storage and Azure requests unsigned (public buckets and containers; no credentials needed)'
 complete -c cogtool -n "__fish_cogtool_using_subcommand gen-assets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "create" -d 'Convert a GeoTIFF into a Cloud Optimized GeoTIFF with overviews'
 complete -c cogtool -n "__fish_cogtool_using_subcommand help; and not __fish_seen_subcommand_from create dump info validate assemble gen-assets help" -f -a "dump" -d 'Write raw compressed tiles by x/y/z, without decoding them'

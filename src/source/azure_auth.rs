@@ -74,7 +74,10 @@ pub(crate) fn resolve(host_account: Option<&str>, anonymous: bool) -> Result<Acc
         let from = "AZURE_STORAGE_CONNECTION_STRING".to_string();
         if get("usedevelopmentstorage").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             let endpoint = format!("http://127.0.0.1:10000/{}", DEV_ACCOUNT);
-            let cred = if anonymous { Cred::Anonymous } else { Cred::Key(decode_key(DEV_KEY, &from)?) };
+            if anonymous {
+                return Ok(Account { name: DEV_ACCOUNT.into(), endpoint, cred: Cred::Anonymous, from: "--no-sign-request".into() });
+            }
+            let cred = Cred::Key(decode_key(DEV_KEY, &from)?);
             return Ok(Account { name: DEV_ACCOUNT.into(), endpoint, cred, from });
         }
         let name = get("accountname").or_else(|| host_account.map(str::to_string));
@@ -91,14 +94,14 @@ pub(crate) fn resolve(host_account: Option<&str>, anonymous: bool) -> Result<Acc
             }
         };
         let name = name.or_else(|| account_of_endpoint(&endpoint)).unwrap_or_default();
-        let cred = if anonymous {
-            Cred::Anonymous
+        let (cred, from) = if anonymous {
+            (Cred::Anonymous, "--no-sign-request".to_string())
         } else if let Some(k) = get("accountkey") {
-            Cred::Key(decode_key(&k, &from)?)
+            (Cred::Key(decode_key(&k, &from)?), from)
         } else if let Some(sas) = get("sharedaccesssignature") {
-            Cred::Sas(sas.trim_start_matches('?').to_string())
+            (Cred::Sas(sas.trim_start_matches('?').to_string()), from)
         } else {
-            Cred::Anonymous
+            (Cred::Anonymous, format!("{} has no AccountKey or SharedAccessSignature", from))
         };
         return Ok(Account { name, endpoint, cred, from });
     }

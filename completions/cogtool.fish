@@ -96,7 +96,7 @@ no\t''
 if-needed\t''
 if-safer\t''"
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l co -d 'GDAL COG creation option, e.g. `COMPRESS=DEFLATE` (repeatable)' -r
-complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3), then `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
+complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l part -d 'Be worker I of N of a distributed run: compute a share of the COG and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3, likewise gs://, az://), then `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX, JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID' -r
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tmpdir -d 'Directory for temporary files [default: beside OUTPUT]. An s3://, gs:// or az:// OUTPUT is streamed and needs none, except with --verify, --web-optimized/--tms or a non-TIFF INPUT (built here, then uploaded; default: the system temp directory)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l tms -d 'Reproject to the OGC TileMatrixSet JSON in FILE and align tiles with it (needs a build with --features gdal)' -r -F
 complete -c cogtool -n "__fish_cogtool_using_subcommand create" -l warp-resampling -d 'Resampling of the reprojection, default nearest (GDAL: WARP_RESAMPLING; needs a build with --features gdal)' -r -f -a "nearest\t''

@@ -377,7 +377,7 @@ pub struct CreateArgs {
     #[arg(long = "co", value_name = "NAME=VALUE")]
     pub creation_options: Vec<String>,
     /// Be worker I of N of a distributed run: compute a share of the COG
-    /// and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3), then
+    /// and stage it in OUTPUT.parts/ (s3://bucket/key.parts/ for S3, likewise gs://, az://), then
     /// `cogtool assemble OUTPUT` once all are done. I counts from 0; `auto/N` reads it from AWS_BATCH_JOB_ARRAY_INDEX,
     /// JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID.
     #[arg(long, value_name = "I/N")]

@@ -15,11 +15,10 @@ pub fn run(g: &Global, a: crate::cli::AssembleArgs) -> End {
     let out = a.output;
     let Some((count, recipe)) = parts::staged_recipe(&out, &g.open_options()).map_err(Stop::usage)? else {
         // Nothing staged: a second assemble after a successful one.
-        let exists = match cogtool::source::scheme(&out) {
-            cogtool::source::Scheme::S3 => {
-                cogtool::source::s3::object_exists(&out, &g.open_options()).map_err(Stop::usage)? == Some(true)
-            }
-            _ => std::path::Path::new(&out).is_file(),
+        let exists = if cogtool::source::scheme(&out).is_cloud() {
+            cogtool::source::object_exists(&out, &g.open_options()).map_err(Stop::usage)? == Some(true)
+        } else {
+            std::path::Path::new(&out).is_file()
         };
         if exists {
             if !g.quiet {

@@ -55,9 +55,9 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
         // A part of a distributed run, or its assembly: staged beside a
         // local OUTPUT, from a TIFF INPUT whose identity every part records.
         let out = scheme(&req.output);
-        if !matches!(out, Scheme::Local | Scheme::S3) || req.output == "-" || req.tiling.is_some() {
+        if !(out == Scheme::Local || out.is_cloud()) || req.output == "-" || req.tiling.is_some() {
             return Err(Error::usage(format!(
-                "{}: parts are staged beside OUTPUT: give a file path (local or shared) or s3://bucket/key",
+                "{}: parts are staged beside OUTPUT: give a file path (local or shared), or an s3://, gs:// or az:// URL",
                 req.output
             )));
         }

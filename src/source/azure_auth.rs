@@ -75,7 +75,12 @@ pub(crate) fn resolve(host_account: Option<&str>, anonymous: bool) -> Result<Acc
         if get("usedevelopmentstorage").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             let endpoint = format!("http://127.0.0.1:10000/{}", DEV_ACCOUNT);
             if anonymous {
-                return Ok(Account { name: DEV_ACCOUNT.into(), endpoint, cred: Cred::Anonymous, from: "--no-sign-request".into() });
+                return Ok(Account {
+                    name: DEV_ACCOUNT.into(),
+                    endpoint,
+                    cred: Cred::Anonymous,
+                    from: "--no-sign-request".into(),
+                });
             }
             let cred = Cred::Key(decode_key(DEV_KEY, &from)?);
             return Ok(Account { name: DEV_ACCOUNT.into(), endpoint, cred, from });

@@ -180,6 +180,39 @@ impl Target for AzureBlocks {
 
 /// Blobs under `az://container/prefix`: (URL, size), in name order.
 pub fn list(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
+    list_with(url, options, "")
+}
+
+/// Delete every blob under `az://container/prefix`; a blob with only
+/// uncommitted blocks (a writer killed mid-upload) gets an empty block
+/// list first, which discards them, then is deleted.
+pub fn delete_prefix(url: &str, options: &OpenOptions) -> Result<()> {
+    for (u, _) in list_with(url, options, "&include=uncommittedblobs")? {
+        let blocks = AzureBlocks::new(&u, options, true)?;
+        runtime::block_on(async {
+            let del = blocks.az.send(&Call::new(reqwest::Method::DELETE, blocks.url_with(""))).await?;
+            match del.status {
+                s if (200..300).contains(&s) => Ok(()),
+                404 => {
+                    let a = blocks.commit(&[], true).await?;
+                    if !a.ok() && a.status != 409 && a.status != 412 {
+                        return Err(a.error(blocks.az.as_ref(), &format!("cannot remove {}", u)));
+                    }
+                    let d = blocks.az.send(&Call::new(reqwest::Method::DELETE, blocks.url_with(""))).await?;
+                    if d.ok() || d.status == 404 {
+                        Ok(())
+                    } else {
+                        Err(d.error(blocks.az.as_ref(), &format!("cannot remove {}", u)))
+                    }
+                }
+                _ => Err(del.error(blocks.az.as_ref(), &format!("cannot remove {}", u))),
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn list_with(url: &str, options: &OpenOptions, include: &str) -> Result<Vec<(String, u64)>> {
     let (account, container, prefix) = parse_url(url)?;
     let az = Azure::get(account.as_deref(), options)?;
     let mut base = url[..url.len() - prefix.len()].to_string();
@@ -190,7 +223,7 @@ pub fn list(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
         let mut out = Vec::new();
         let mut marker = String::new();
         loop {
-            let mut q = format!("restype=container&comp=list&prefix={}", cloud::encode(&prefix));
+            let mut q = format!("restype=container&comp=list&prefix={}{}", cloud::encode(&prefix), include);
             if !marker.is_empty() {
                 q.push_str(&format!("&marker={}", cloud::encode(&marker)));
             }

@@ -232,6 +232,23 @@ pub fn list(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
     })
 }
 
+/// Delete every object under `gs://bucket/prefix`.
+pub fn delete_prefix(url: &str, options: &OpenOptions) -> Result<()> {
+    let (bucket, _) = parse_url(url)?;
+    let gcs = Gcs::get(options)?;
+    let objects = list(url, options)?;
+    runtime::block_on(async {
+        for (u, _) in objects {
+            let name = &u[5 + bucket.len() + 1..];
+            let a = gcs.send(&Call::new(reqwest::Method::DELETE, gcs.object_url(&bucket, name, ""))).await?;
+            if !a.ok() && a.status != 404 {
+                return Err(a.error(gcs.as_ref(), &format!("cannot remove {}", u)));
+            }
+        }
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,7 @@ impl Http {
                 .into(),
             denied: "access denied (HTTP 403); a signed URL may have expired, or a token is needed \
                      (--header 'Authorization: ...'); for objects in a cloud use s3://, gs:// or az:// \
-                     with credentials"
+                     with credentials, or --no-sign-request for public ones"
                 .into(),
             not_found: format!("not found (HTTP 404): {}", self.url),
         };

@@ -156,6 +156,18 @@ pub fn list_objects(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64
     }
 }
 
+/// Remove everything under a cloud prefix: its objects (and, on S3, the
+/// multipart uploads left open there; on Azure, blobs that have only
+/// uncommitted blocks).
+pub fn delete_prefix(url: &str, options: &OpenOptions) -> Result<()> {
+    match scheme(url) {
+        Scheme::S3 => s3::delete_prefix(url, options),
+        Scheme::Gcs => gcs_upload::delete_prefix(url, options),
+        Scheme::Azure => azure_upload::delete_prefix(url, options),
+        _ => Err(crate::Error::usage(format!("{}: not an object store URL", url))),
+    }
+}
+
 /// Ask an `http(s)://` server about byte ranges and CORS (see
 /// [`http::ServerProbe`]).
 pub fn probe_http(url: &str, options: &OpenOptions) -> Result<http::ServerProbe> {

@@ -62,7 +62,7 @@ pub fn staged_recipe(output: &str, remote: &crate::source::OpenOptions) -> Resul
     let mut manifests: Vec<(String, Vec<u8>)> = Vec::new();
     let place = match stage::staging_url(output) {
         Some(prefix) => {
-            for (url, len) in crate::source::s3::list_objects(&prefix, remote)? {
+            for (url, len) in crate::source::list_objects(&prefix, remote)? {
                 if let Some(rest) = url.strip_prefix(&prefix).and_then(|r| r.strip_suffix("/manifest.json")) {
                     let src = crate::source::open(&url, remote)?;
                     manifests.push((rest.to_string(), src.read_direct(0, len as usize)?));

@@ -296,7 +296,7 @@ pub(crate) fn assemble(
         )));
     }
     match &s3_prefix {
-        Some(prefix) => crate::source::s3::delete_prefix(prefix, job.remote)?,
+        Some(prefix) => crate::source::delete_prefix(prefix, job.remote)?,
         None => std::fs::remove_dir_all(&staging)
             .map_err(|e| Error::io(format!("{}: {}", staging.display(), crate::error::describe_io(&e))))?,
     }

@@ -34,9 +34,10 @@ pub fn staging_dir(output: &str) -> PathBuf {
     PathBuf::from(format!("{}.parts", output))
 }
 
-/// `s3://bucket/key.parts/` for an S3 OUTPUT, else None.
+/// `s3://bucket/key.parts/` for an S3 OUTPUT (`gs://...`, `az://...`
+/// likewise), else None.
 pub fn staging_url(output: &str) -> Option<String> {
-    (crate::source::scheme(output) == crate::source::Scheme::S3).then(|| format!("{}.parts/", output))
+    crate::source::scheme(output).is_cloud().then(|| format!("{}.parts/", output))
 }
 
 /// A local directory removed when dropped (an S3 part's build, the
@@ -69,7 +70,8 @@ pub fn upload_part(dir: &Path, prefix: &str, remote: &crate::source::OpenOptions
     files.sort_by_key(|p| p.file_name().is_some_and(|n| n == "manifest.json"));
     for f in files {
         let file = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        crate::source::s3_upload::upload_file(&f, &format!("{}{}/{}", prefix, name, file), remote)?;
+        let dest = format!("{}{}/{}", prefix, name, file);
+        crate::source::multipart::upload_file(&f, &dest, remote, &crate::Cancel::new(), true)?;
     }
     Ok(())
 }
@@ -243,7 +245,7 @@ impl StagedPart {
     ) -> Result<Option<StagedPart>> {
         let name = format!("part-{:05}-of-{:05}", index, count);
         let url = format!("{}{}/", prefix, name);
-        let listed = crate::source::s3::list_objects(&url, remote)?;
+        let listed = crate::source::list_objects(&url, remote)?;
         if !listed.iter().any(|(u, _)| u.ends_with("/manifest.json")) {
             return Ok(None);
         }

@@ -1,7 +1,8 @@
 //! `gs://bucket/key` sources (and `https://storage.googleapis.com/bucket/key`)
 //! over Google Cloud Storage's JSON API: ranged media downloads, each
 //! later read pinned to the generation the first one saw
-//! (`ifGenerationMatch`, so a replaced object is a clear error, never a mix).
+//! (`ifGenerationMatch`; `If-Match` on the ETag where no generation is
+//! reported), so a replaced object is a clear error, never a mix.
 //!
 //! Credentials are found the way Google's own libraries find them:
 //! `STORAGE_EMULATOR_HOST` (an emulator, no credentials), then
@@ -207,10 +208,15 @@ impl GcsObject {
 
 impl Fetch for GcsObject {
     async fn get(&self, offset: u64, len: u64, if_match: Option<&str>) -> Response {
-        let pin = if_match.map(|g| format!("&ifGenerationMatch={}", cloud::encode(g))).unwrap_or_default();
-        let call =
+        // Pinned to the generation Google reported, else to the ETag.
+        let generation = if_match.and_then(|v| v.strip_prefix("x-goog-generation:"));
+        let pin = generation.map(|g| format!("&ifGenerationMatch={}", cloud::encode(g))).unwrap_or_default();
+        let mut call =
             Call::new(reqwest::Method::GET, self.gcs.object_url(&self.bucket, &self.key, &format!("alt=media{}", pin)))
                 .header("range", format!("bytes={}-{}", offset, offset + len - 1));
+        if let (Some(tag), None) = (if_match, generation) {
+            call = call.header("if-match", tag);
+        }
         let req = match self.gcs.prepare(&call).await {
             Ok(r) => r,
             Err(e) => return Response { status: None, outcome: super::retry::Attempt::Fail(e) },

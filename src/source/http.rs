@@ -66,7 +66,8 @@ impl Http {
 }
 
 /// What a ranged GET's failures mean for one kind of source, and which
-/// header names the object's version (None: the ETag).
+/// header names the object's version (None: the ETag; else that header,
+/// the version then reads `name:value`, or the ETag when it is absent).
 pub(crate) struct Answers {
     pub version_header: Option<&'static str>,
     pub unauthorized: String,
@@ -93,7 +94,7 @@ pub(crate) async fn ranged(
         let header =
             |name: HeaderName| resp.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
         let etag = match answers.version_header {
-            Some(h) => header(HeaderName::from_static(h)),
+            Some(h) => header(HeaderName::from_static(h)).map(|v| format!("{}:{}", h, v)).or_else(|| header(ETAG)),
             None => header(ETAG),
         };
         let outcome = match status {

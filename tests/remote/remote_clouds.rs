@@ -278,21 +278,40 @@ fn missing_or_wrong_credentials_say_what_to_set() {
         let out = with_env(&a.env(), || cogtool(["--no-sign-request", "info", "az://cont/x.tif"]));
         let err = text(&out.stderr);
         assert!(err.contains("anonymous") && err.contains("AZURE_STORAGE_KEY"), "{err}");
-        // Replaced between two reads of one run: refused, never mixed.
-        isolate_process_env();
-        let env = a.env();
-        // SAFETY: only this test reads this variable in-process.
-        unsafe { std::env::set_var(&env[0].0, &env[0].1) };
-        let r = cogtool::source::open(
-            "az://cont/x.tif",
-            &cogtool::source::OpenOptions { header_bytes: 1024, ..Default::default() },
-        )
-        .unwrap();
+    }
+}
+
+/// An object replaced between two reads of one run stops the run, never
+/// mixes two versions: Azure pins reads to the ETag (If-Match), Google to
+/// the generation (ifGenerationMatch; the emulator reports none, so the
+/// proxy adds Google's header).
+#[test]
+fn an_object_replaced_between_reads_is_never_mixed() {
+    isolate_process_env();
+    let opts = cogtool::source::OpenOptions { header_bytes: 1024, ..Default::default() };
+    for c in clouds() {
+        let (name, value) = c.env().remove(0);
+        // SAFETY: only this test reads these variables in-process.
+        unsafe { std::env::set_var(&name, &value) };
+        c.put("pin.tif", &std::fs::read(testdata("striped.tif")).unwrap());
+        if let Cloud::Gcs(g) = &c {
+            *g.proxy.add_header.lock().unwrap() = Some("x-goog-generation: 1".into());
+        }
+        let url = format!("{}pin.tif", c.scheme());
+        let r = cogtool::source::open(&url, &opts).unwrap();
         assert!(r.read_direct(0, 16).is_ok());
-        a.put("x.tif", &std::fs::read(testdata("remote_mask.tif")).unwrap());
+        c.put("pin.tif", &std::fs::read(testdata("remote_mask.tif")).unwrap());
+        if let Cloud::Gcs(g) = &c {
+            *g.proxy.add_header.lock().unwrap() = Some("x-goog-generation: 2".into());
+        }
+        let _ = c.proxy().take();
         let e = r.read_direct(4096, 64).unwrap_err();
-        assert!(e.message.contains("changed"), "{}", e.message);
-        unsafe { std::env::remove_var(&env[0].0) };
+        assert!(e.message.contains("changed"), "{}: {}", c.scheme(), e.message);
+        if let Cloud::Gcs(_) = &c {
+            let seen = c.proxy().take();
+            assert!(!seen.is_empty() && seen.iter().all(|s| s.path.contains("ifGenerationMatch=1")), "{:?}", seen);
+        }
+        unsafe { std::env::remove_var(&name) };
     }
 }
 

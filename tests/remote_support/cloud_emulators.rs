@@ -105,6 +105,8 @@ pub struct Proxy {
     pub port: u16,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     pub refuse: Arc<Mutex<Option<Refuse>>>,
+    /// A header added to every answer (what the emulator cannot say).
+    pub add_header: Arc<Mutex<Option<String>>>,
 }
 
 impl Proxy {
@@ -113,16 +115,18 @@ impl Proxy {
         let port = l.local_addr().unwrap().port();
         let seen: Arc<Mutex<Vec<Seen>>> = Default::default();
         let refuse: Arc<Mutex<Option<Refuse>>> = Default::default();
-        let (s2, r2) = (seen.clone(), refuse.clone());
+        let add_header: Arc<Mutex<Option<String>>> = Default::default();
+        let (s2, r2, a2) = (seen.clone(), refuse.clone(), add_header.clone());
         std::thread::spawn(move || {
             for c in l.incoming().flatten() {
-                let (seen, refuse) = (s2.clone(), r2.clone());
+                let (seen, refuse, add) = (s2.clone(), r2.clone(), a2.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(c, upstream, &seen, &refuse);
+                    let extra = add.lock().unwrap().clone();
+                    let _ = serve(c, upstream, &seen, &refuse, extra);
                 });
             }
         });
-        Proxy { port, seen, refuse }
+        Proxy { port, seen, refuse, add_header }
     }
 
     pub fn take(&self) -> Vec<Seen> {
@@ -135,6 +139,7 @@ fn serve(
     upstream: u16,
     seen: &Mutex<Vec<Seen>>,
     refuse: &Mutex<Option<Refuse>>,
+    extra: Option<String>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 4096];
@@ -203,7 +208,11 @@ fn serve(
         ans.extend_from_slice(&byte[..n]);
     };
     let head = String::from_utf8_lossy(&ans[..split]).to_string();
-    let head: Vec<&str> = head.split("\r\n").filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
+    let mut head: Vec<&str> =
+        head.split("\r\n").filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
+    if let Some(h) = &extra {
+        head.push(h);
+    }
     c.write_all(format!("{}\r\nConnection: close\r\n\r\n", head.join("\r\n")).as_bytes())?;
     c.write_all(&ans[split + 4..])?;
     std::io::copy(&mut u, &mut c)?;

@@ -240,10 +240,10 @@ pub fn write_cog(
             }
             _ => e,
         })?;
-    if let Some(per_band) = encoded {
+    if let Some(st) = encoded {
         // Statistics are known once the pixels have passed: the full
         // resolution IFD gets them (its size is not needed before).
-        stats::insert_items(&mut cfg.metadata, per_band);
+        stats::insert_items(&mut cfg.metadata, st.items());
         ifds[order.image(0)] = config::image_ifd(&cfg, inp, 0);
     }
 

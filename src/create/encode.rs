@@ -21,7 +21,6 @@ use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::stats::{Statistics, Validity};
 use crate::create::pipeline::tile_encoder::{CutTile, TileEncoder};
 use crate::create::report::Progress;
-use crate::tiff::gdal_metadata::Item;
 use crate::{Error, Result};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,7 +28,7 @@ use std::sync::Arc;
 /// Every level of the pyramid computed and encoded into `spills`, on two
 /// pools of `--threads`: one compresses tiles, the other reads and
 /// resamples (in parallel where it can) and cuts the next tiles meanwhile.
-/// Returns each band's statistics items when they are computed.
+/// Returns the band statistics when they are computed.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_levels(
     cfg: &Config,
@@ -40,7 +39,7 @@ pub(crate) fn encode_levels(
     spills: &mut Spills,
     progress: &mut dyn Progress,
     dist: &DistWork,
-) -> Result<Option<BandItems>> {
+) -> Result<Option<Statistics>> {
     let threads = o.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pool = |name: &'static str| {
         rayon::ThreadPoolBuilder::new()
@@ -74,17 +73,14 @@ pub(crate) fn encode_levels(
     // Statistics need the full resolution's pixels even when its tiles are copied.
     decoded[0] |= cfg.statistics;
     let fed = Feeds { decoded, cut: plans.iter().map(|p| !p.is_copy()).collect(), dist };
-    let mut items = None;
+    let mut stats = None;
     if fed.decoded.iter().any(|&d| d) {
-        items = work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
+        stats = work_pool.install(|| run_pyramid(cfg, inp, src, &fed, &encode_pool, spills, progress))?;
     }
     spills.finish()?;
     progress.finish();
-    Ok(items)
+    Ok(stats)
 }
-
-/// Statistics items of each band.
-type BandItems = Vec<Vec<Item>>;
 
 /// The largest size the tile data could take (every tile stored raw, plus
 /// its leader and trailer): with `BIGTIFF=IF_SAFER`, GDAL's rule.
@@ -157,7 +153,7 @@ fn run_pyramid(
     encode_pool: &rayon::ThreadPool,
     spills: &mut Spills,
     progress: &mut dyn Progress,
-) -> Result<Option<BandItems>> {
+) -> Result<Option<Statistics>> {
     let complex = inp.is_complex();
     let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
     let parts = if complex { 2 } else { 1 };
@@ -176,9 +172,9 @@ fn stream<T: Sample>(
     spills: &mut Spills,
     progress: &mut dyn Progress,
     parts: usize,
-) -> Result<Option<BandItems>> {
+) -> Result<Option<Statistics>> {
     let comps = cfg.bands * parts;
-    let mut stats = cfg.statistics.then(|| Statistics::new(cfg.bands, parts, validity(cfg)));
+    let mut stats: Option<Statistics> = None;
     // Tiles in flight: half a row of full-resolution tiles plus two per
     // thread keeps every encoder busy while the next rows are read (each
     // finished tile makes room for the next one) without holding more.
@@ -195,6 +191,8 @@ fn stream<T: Sample>(
         };
         let mut pyr = Pyramid::<T, _>::new(cfg, comps, cfg.with_mask(), &fed.cut, sink);
         let mut rows0 = (0, inp.height);
+        // Full-resolution rows the statistics count: a part's own stripe.
+        let mut counted = rows0;
         match fed.dist {
             DistWork::None => {}
             DistWork::Part { windows, staged } => {
@@ -210,12 +208,18 @@ fn stream<T: Sample>(
                 pyr.restrict(windows, keep);
                 let w0 = windows[0].expect("a part with rows has a full-resolution window");
                 rows0 = (w0.start as u64, w0.end as u64);
+                counted = (w0.cut_start as u64, w0.cut_end as u64);
             }
             DistWork::Assemble { k, parts: staged } => {
                 pyr.only_above(*k);
                 feed_staged(cfg, *k, staged, comps, &mut pyr)?;
                 rows0 = (0, 0);
             }
+        }
+        if cfg.statistics {
+            let new = Statistics::new::<T>(cfg.bands, parts, validity(cfg), rows0.0, counted);
+            // A part keeps each block's state for the assembly to merge.
+            stats = Some(if matches!(fed.dist, DistWork::Part { .. }) { new.keep_blocks() } else { new });
         }
         if fed.decoded[0] && rows0.1 > rows0.0 {
             let full = Fed { level: 0, width: inp.width, rows: rows0, image: src.image, mask: src.mask };
@@ -234,7 +238,21 @@ fn stream<T: Sample>(
         }
     }
     queue.finish(spills, &mut done)?;
-    Ok(stats.map(|s| s.items::<T>()))
+    if let Some(s) = stats.as_mut() {
+        s.finish::<T>();
+    }
+    Ok(stats)
+}
+
+/// Empty statistics of the output's bands, for a distributed run's
+/// assembly to merge the parts' staged blocks into.
+pub(crate) fn empty_statistics(cfg: &Config, inp: &InputInfo) -> Result<Statistics> {
+    let complex = inp.is_complex();
+    let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
+    let parts = if complex { 2 } else { 1 };
+    for_sample_type!(inp.sample_format, comp_bytes,
+        T => Ok(Statistics::new::<T>(cfg.bands, parts, validity(cfg), 0, (0, 0))),
+        _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))
 }
 
 /// Which samples statistics count, as GDAL decides: by nodata when the

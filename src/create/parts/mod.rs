@@ -17,9 +17,6 @@ pub use crate::create::options::Distributed;
 /// What a distributed run cannot do (yet), refused before any work.
 pub fn check_supported(cfg: &Config, o: &CreateOptions, reuses_overviews: bool) -> Result<()> {
     let refuse = |what: &str| Err(Error::usage(format!("--part: {}", what)));
-    if cfg.statistics {
-        return refuse("statistics are computed over the whole image; use --statistics no");
-    }
     if reuses_overviews {
         return refuse(
             "the input's own overviews would be kept; pass --overviews ignore-existing \

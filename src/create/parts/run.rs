@@ -133,7 +133,13 @@ pub(crate) fn part(
         }
         let windows = plan::windows(&cfg.levels, p.k, cfg.method, cfg.complex, stripe);
         let dist = DistWork::Part { windows, staged: staged_level.map(|k| (k, stage.clone())) };
-        encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &dist)?;
+        let stats = encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &dist)?;
+        if let Some(st) = stats {
+            let g = lock(&stage)?;
+            g.as_ref()
+                .ok_or_else(|| Error::format("internal error: staging closed"))?
+                .write_file("stats.bin", &st.staged())?;
+        }
     }
     let all = spills.counts();
     let counts: Vec<u64> = job.stripe_tiles(p.k, stripe).iter().map(|&(i, t)| all[i][t]).collect();
@@ -285,9 +291,31 @@ pub(crate) fn assemble(
             counts[i][t] = n;
         }
     }
+    // Statistics: the parts' block states merged in row order, as a
+    // single run merges them; the full-resolution IFD gets the items.
+    let mut ifds = job.ifds.to_vec();
+    if cfg.statistics {
+        let mut st = crate::create::encode::empty_statistics(cfg, job.inp)?;
+        for (part, &stripe) in parts.iter().zip(&p.stripes) {
+            match part.stats()? {
+                Some(b) => st.merge_staged(&b, &part.dir.display().to_string())?,
+                None if stripe.1 > stripe.0 => {
+                    return Err(Error::format(format!(
+                        "cannot assemble {}: part {} has no statistics",
+                        job.output,
+                        part.dir.display()
+                    )));
+                }
+                None => {}
+            }
+        }
+        let mut with = cfg.clone();
+        crate::create::pipeline::stats::insert_items(&mut with.metadata, st.items());
+        ifds[job.order.image(0)] = crate::create::config::image_ifd(&with, job.inp, 0);
+    }
     let slots = job.order.sequence();
-    let bigtiff = choose_bigtiff(job.o.bigtiff, job.ifds, &counts, job.order, worst_case_bytes(cfg, job.ifds, &slots))?;
-    let layout = plan_layout(job.ifds, &counts, job.order, bigtiff);
+    let bigtiff = choose_bigtiff(job.o.bigtiff, &ifds, &counts, job.order, worst_case_bytes(cfg, &ifds, &slots))?;
+    let layout = plan_layout(&ifds, &counts, job.order, bigtiff);
     let (bytes, _) = spills.finish_stream(layout.head.clone())?;
     if bytes != layout.total_len {
         return Err(Error::format(format!(

@@ -6,6 +6,8 @@
 //!   IFD, band by band, in tile order);
 //! - `pixels.bin`, `valid.bin`: level k's rows of the stripe (samples as
 //!   stored in memory, little-endian; validity one byte per pixel);
+//! - `stats.bin`: with statistics, the state of each block of 16 rows of
+//!   the stripe ([`crate::create::pipeline::stats::Statistics::staged`]);
 //! - `manifest.json`: what the part was made from (cogtool version, input
 //!   identity, fingerprint of the plan and options, the command line), so
 //!   that `assemble` refuses parts that do not belong together.
@@ -157,6 +159,12 @@ impl PartStage {
         Ok(())
     }
 
+    /// Write a small file of the part (`stats.bin`).
+    pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let p = self.tmp.join(name);
+        std::fs::write(&p, bytes).map_err(|e| io_err(&p, e))
+    }
+
     /// Write the counts and the manifest, flush everything, and move the
     /// part into place (returned).
     pub fn commit(mut self, counts: &[u64], mut manifest: Value) -> Result<PathBuf> {
@@ -251,7 +259,7 @@ impl StagedPart {
         }
         let dir = local.join(&name);
         std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-        for file in ["manifest.json", "counts.bin", "pixels.bin", "valid.bin"] {
+        for file in ["manifest.json", "counts.bin", "pixels.bin", "valid.bin", "stats.bin"] {
             if listed.iter().any(|(u, _)| u.ends_with(&format!("/{}", file))) {
                 download(&format!("{}{}", url, file), &dir.join(file), remote)?;
             }
@@ -269,6 +277,16 @@ impl StagedPart {
             Some(url) => (Piece::Url(format!("{}{}", url, name)), n),
             None => (Piece::File(self.dir.join(name)), n),
         })
+    }
+
+    /// The staged statistics (None when the part has no rows).
+    pub fn stats(&self) -> Result<Option<Vec<u8>>> {
+        let p = self.dir.join("stats.bin");
+        match std::fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&p, e)),
+        }
     }
 
     pub fn counts(&self) -> Result<Vec<u64>> {

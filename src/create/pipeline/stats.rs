@@ -73,6 +73,13 @@ impl Band {
 }
 
 /// Statistics of every band of level 0, fed band of rows by band of rows.
+///
+/// The pixels are taken in blocks of [`BLOCK_ROWS`] rows on absolute row
+/// multiples (chunks of at most [`CHUNK_PIXELS`] inside each), and the
+/// blocks merged in row order. So the result depends on the image alone,
+/// never on how the rows were fed, the threads, or how a distributed run
+/// cut the image: its parts keep each block's state ([`Statistics::keep_blocks`])
+/// and the assembly merges them in the same order ([`Statistics::merge_staged`]).
 pub struct Statistics {
     bands: Vec<Band>,
     /// Pixels seen (valid or not).
@@ -82,6 +89,18 @@ pub struct Statistics {
     comps: usize,
     /// 2 for complex samples (real, imaginary), else 1.
     parts: usize,
+    /// Mean and deviation from the exact sums (integers of up to 32 bits).
+    exact: bool,
+    /// Absolute row of the next row fed.
+    row: u64,
+    /// Rows that count, [start, end): a part's stripe, not its halo.
+    window: (u64, u64),
+    width: usize,
+    /// Rows of the unfinished block (a `Vec<T>`) and their mask bytes.
+    pending: Option<Box<dyn std::any::Any + Send>>,
+    pending_valid: Vec<u8>,
+    /// Each block's state in row order, when kept (a distributed part).
+    kept: Option<Vec<Vec<Band>>>,
 }
 
 /// Pixels per parallel chunk: the chunking depends on the input alone, so
@@ -89,9 +108,37 @@ pub struct Statistics {
 /// of squares of one chunk fit in 64 bits).
 const CHUNK_PIXELS: usize = 1 << 16;
 
+/// Rows per block: a divisor of every stripe height of a distributed run
+/// (tile sides are multiples of 16).
+pub const BLOCK_ROWS: u64 = 16;
+
+/// Bytes of one band's state in a staged file.
+const STATE_BYTES: usize = 8 * 5 + 16 * 2;
+
 impl Statistics {
-    pub fn new(bands: usize, parts: usize, rule: Validity) -> Statistics {
-        Statistics { bands: vec![Band::default(); bands], pixels: 0, rule, comps: bands * parts, parts }
+    /// Statistics of `bands` bands of samples `T`, fed from absolute row
+    /// `first`, counting the rows of `window` only.
+    pub fn new<T: Sample>(bands: usize, parts: usize, rule: Validity, first: u64, window: (u64, u64)) -> Statistics {
+        Statistics {
+            bands: vec![Band::default(); bands],
+            pixels: 0,
+            rule,
+            comps: bands * parts,
+            parts,
+            exact: !T::FLOAT && T::BYTES <= 4 && parts == 1,
+            row: first,
+            window,
+            width: 0,
+            pending: None,
+            pending_valid: Vec::new(),
+            kept: None,
+        }
+    }
+
+    /// Keep every block's state (see [`Statistics::staged`]).
+    pub fn keep_blocks(mut self) -> Statistics {
+        self.kept = Some(Vec::new());
+        self
     }
 
     /// Add full rows of `width` pixels; `valid` holds one byte per pixel
@@ -101,29 +148,143 @@ impl Statistics {
         if row == 0 {
             return;
         }
-        let rows = data.len() / row;
-        self.pixels += (rows * width) as u64;
-        let (comps, parts, rule, nb) = (self.comps, self.parts, self.rule, self.bands.len());
-        let mask = if rule.use_mask { valid } else { None };
-        let partials: Vec<Vec<Band>> = data[..rows * row]
-            .par_chunks(CHUNK_PIXELS * comps)
-            .enumerate()
-            .map(|(c, chunk)| {
-                let p0 = c * CHUNK_PIXELS;
-                let m = mask.map(|m| &m[p0..p0 + chunk.len() / comps]);
-                chunk_stats(chunk, comps, parts, nb, m, rule)
-            })
-            .collect();
-        for p in partials {
-            for (acc, part) in self.bands.iter_mut().zip(&p) {
-                acc.merge(part);
+        self.width = width;
+        let rows = (data.len() / row) as u64;
+        let (a, b) = (self.row, self.row + rows);
+        self.row = b;
+        let (lo, hi) = (a.max(self.window.0), b.min(self.window.1));
+        if lo >= hi {
+            return;
+        }
+        let cut = |x: u64| (x - a) as usize;
+        let mut data = &data[cut(lo) * row..cut(hi) * row];
+        let mut valid = valid.map(|v| &v[cut(lo) * width..cut(hi) * width]);
+        self.pixels += (hi - lo) * width as u64;
+        let mut at = lo;
+        // First complete the block begun by the last call.
+        if let Some(mut pending) = self.pending.take() {
+            let buf = pending.downcast_mut::<Vec<T>>().expect("statistics fed one sample type");
+            let need = (BLOCK_ROWS - at % BLOCK_ROWS).min(hi - at) as usize;
+            buf.extend_from_slice(&data[..need * row]);
+            if let Some(v) = valid {
+                self.pending_valid.extend_from_slice(&v[..need * width]);
             }
+            data = &data[need * row..];
+            valid = valid.map(|v| &v[need * width..]);
+            at += need as u64;
+            if at.is_multiple_of(BLOCK_ROWS) {
+                let pv = std::mem::take(&mut self.pending_valid);
+                let state = self.block(buf, (!pv.is_empty()).then_some(&pv[..]));
+                self.merge_block(state);
+            } else {
+                self.pending = Some(pending);
+                return;
+            }
+        }
+        // Whole blocks, in parallel, merged in order.
+        let whole = ((hi - at) / BLOCK_ROWS) as usize;
+        let block_len = BLOCK_ROWS as usize * row;
+        let block_px = BLOCK_ROWS as usize * width;
+        debug_assert!(at.is_multiple_of(BLOCK_ROWS), "blocks start on row multiples of {}", BLOCK_ROWS);
+        let shape = self.shape();
+        let states: Vec<Vec<Band>> = data[..whole * block_len]
+            .par_chunks(block_len)
+            .enumerate()
+            .map(|(i, blk)| block_state(shape, blk, valid.map(|v| &v[i * block_px..(i + 1) * block_px])))
+            .collect();
+        for st in states {
+            self.merge_block(st);
+        }
+        // The rest waits for the next rows.
+        let rest = &data[whole * block_len..];
+        if !rest.is_empty() {
+            self.pending = Some(Box::new(rest.to_vec()));
+            self.pending_valid = valid.map(|v| v[whole * block_px..].to_vec()).unwrap_or_default();
         }
     }
 
+    /// Take in the last, partial block (the image's bottom rows).
+    pub fn finish<T: Sample>(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            let buf = pending.downcast::<Vec<T>>().expect("statistics fed one sample type");
+            let pv = std::mem::take(&mut self.pending_valid);
+            let state = self.block(&buf, (!pv.is_empty()).then_some(&pv[..]));
+            self.merge_block(state);
+        }
+    }
+
+    fn shape(&self) -> Shape {
+        Shape { comps: self.comps, parts: self.parts, rule: self.rule, nb: self.bands.len() }
+    }
+
+    fn block<T: Sample>(&self, data: &[T], valid: Option<&[u8]>) -> Vec<Band> {
+        block_state(self.shape(), data, valid)
+    }
+    fn merge_block(&mut self, state: Vec<Band>) {
+        for (acc, s) in self.bands.iter_mut().zip(&state) {
+            acc.merge(s);
+        }
+        if let Some(k) = &mut self.kept {
+            k.push(state);
+        }
+    }
+
+    /// The kept block states and the pixel count, as a part stages them:
+    /// pixels, blocks, bands (u64 LE), then each block's band states.
+    pub fn staged(&self) -> Vec<u8> {
+        let kept = self.kept.as_deref().unwrap_or_default();
+        let mut out = Vec::with_capacity(24 + kept.len() * self.bands.len() * STATE_BYTES);
+        for v in [self.pixels, kept.len() as u64, self.bands.len() as u64] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for b in kept.iter().flatten() {
+            out.extend_from_slice(&b.count.to_le_bytes());
+            for f in [b.min, b.max, b.mean, b.m2] {
+                out.extend_from_slice(&f.to_le_bytes());
+            }
+            out.extend_from_slice(&b.sum.to_le_bytes());
+            out.extend_from_slice(&b.sum_sq.to_le_bytes());
+        }
+        out
+    }
+
+    /// Merge a part's staged states (parts in row order), checking their
+    /// shape; `what` names the part for errors.
+    pub fn merge_staged(&mut self, bytes: &[u8], what: &str) -> crate::Result<()> {
+        let bad = || crate::Error::format(format!("{}: the staged statistics are cut short or damaged", what));
+        let word = |i: usize| bytes.get(i * 8..i * 8 + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap()));
+        let (pixels, blocks, bands) = (word(0).ok_or_else(bad)?, word(1).ok_or_else(bad)?, word(2).ok_or_else(bad)?);
+        let body = &bytes[24..];
+        if bands as usize != self.bands.len()
+            || (body.len() as u64) != blocks.saturating_mul(bands).saturating_mul(STATE_BYTES as u64)
+        {
+            return Err(bad());
+        }
+        for block in body.chunks_exact(STATE_BYTES * self.bands.len()) {
+            let state = block
+                .chunks_exact(STATE_BYTES)
+                .map(|c| {
+                    let f = |i: usize| f64::from_le_bytes(c[8 + i * 8..16 + i * 8].try_into().unwrap());
+                    Band {
+                        count: u64::from_le_bytes(c[..8].try_into().unwrap()),
+                        min: f(0),
+                        max: f(1),
+                        mean: f(2),
+                        m2: f(3),
+                        sum: i128::from_le_bytes(c[40..56].try_into().unwrap()),
+                        sum_sq: i128::from_le_bytes(c[56..72].try_into().unwrap()),
+                    }
+                })
+                .collect();
+            self.merge_block(state);
+        }
+        self.pixels += pixels;
+        Ok(())
+    }
+
     /// GDAL's items for every band, in GDAL's (alphabetical) order.
-    pub fn items<T: Sample>(&self) -> Vec<Vec<Item>> {
-        let exact = !T::FLOAT && T::BYTES <= 4 && self.parts == 1;
+    pub fn items(&self) -> Vec<Vec<Item>> {
+        let exact = self.exact;
         self.bands
             .iter()
             .enumerate()
@@ -154,6 +315,29 @@ impl Statistics {
             })
             .collect()
     }
+}
+
+/// What a block's computation needs of [`Statistics`].
+#[derive(Clone, Copy)]
+struct Shape {
+    comps: usize,
+    parts: usize,
+    rule: Validity,
+    nb: usize,
+}
+
+/// One block's state: its chunks, from its first pixel, merged in order.
+fn block_state<T: Sample>(sh: Shape, data: &[T], valid: Option<&[u8]>) -> Vec<Band> {
+    let mask = if sh.rule.use_mask { valid } else { None };
+    let mut acc = vec![Band::default(); sh.nb];
+    for (c, chunk) in data.chunks(CHUNK_PIXELS * sh.comps).enumerate() {
+        let p0 = c * CHUNK_PIXELS;
+        let m = mask.map(|m| &m[p0..p0 + chunk.len() / sh.comps]);
+        for (a, s) in acc.iter_mut().zip(chunk_stats(chunk, sh.comps, sh.parts, sh.nb, m, sh.rule)) {
+            a.merge(&s);
+        }
+    }
+    acc
 }
 
 /// GDAL's STATISTICS_VALID_PERCENT text: an indicator with 4 significant
@@ -357,9 +541,10 @@ mod tests {
     #[test]
     fn byte_statistics_are_exact_and_skip_nodata_nan_and_mask() {
         let rule = Validity { nodata: Some(0.0), use_mask: false, alpha: None };
-        let mut s = Statistics::new(1, 1, rule);
+        let mut s = Statistics::new::<u8>(1, 1, rule, 0, (0, 2));
         s.add(&[0u8, 1, 2, 3, 0, 4], 3, None);
-        let items = s.items::<u8>();
+        s.finish::<u8>();
+        let items = s.items();
         let v: Vec<(&str, &str)> = items[0].iter().map(|i| (i.name.as_str(), i.value.as_str())).collect();
         assert_eq!(
             v,
@@ -373,9 +558,10 @@ mod tests {
         );
         // Float samples: NaN never counts; a mask without nodata decides.
         let rule = Validity { nodata: None, use_mask: true, alpha: None };
-        let mut s = Statistics::new(2, 1, rule);
+        let mut s = Statistics::new::<f32>(2, 1, rule, 0, (0, 1));
         s.add(&[1.0f32, f32::NAN, 3.0, 5.0, 100.0, 7.0], 3, Some(&[255, 255, 0]));
-        let items = s.items::<f32>();
+        s.finish::<f32>();
+        let items = s.items();
         assert_eq!(items[0][1].value, "2");
         assert_eq!(items[1][0].value, "5");
         assert_eq!(items[1][4].value, "33.33");
@@ -384,13 +570,15 @@ mod tests {
     #[test]
     fn signed_bytes_and_16_bit_samples() {
         let rule = Validity { nodata: Some(-1.0), use_mask: false, alpha: None };
-        let mut s = Statistics::new(1, 1, rule);
+        let mut s = Statistics::new::<i8>(1, 1, rule, 0, (0, 2));
         s.add(&[-128i8, -1, 5, 5], 2, None);
-        let v: Vec<String> = s.items::<i8>()[0].iter().map(|i| i.value.clone()).collect();
+        s.finish::<i8>();
+        let v: Vec<String> = s.items()[0].iter().map(|i| i.value.clone()).collect();
         assert_eq!(v, ["5", "-39.333333333333", "-128", "62.696801265207", "75"]);
-        let mut s = Statistics::new(1, 1, Validity { nodata: None, use_mask: false, alpha: None });
+        let mut s = Statistics::new::<u16>(1, 1, Validity { nodata: None, use_mask: false, alpha: None }, 0, (0, 1));
         s.add(&[65535u16, 0, 65535, 0], 4, None);
-        let v: Vec<String> = s.items::<u16>()[0].iter().map(|i| i.value.clone()).collect();
+        s.finish::<u16>();
+        let v: Vec<String> = s.items()[0].iter().map(|i| i.value.clone()).collect();
         assert_eq!(v, ["65535", "32767.5", "0", "32767.5", "100"]);
     }
 
@@ -398,13 +586,53 @@ mod tests {
     fn many_chunks_merge_to_the_one_pass_result() {
         let rule = Validity { nodata: None, use_mask: false, alpha: None };
         let data: Vec<f64> = (0..100_000).map(|i| ((i * 7919) % 1000) as f64 * 0.37 + 1e6).collect();
-        let mut s = Statistics::new(1, 1, rule);
+        let mut s = Statistics::new::<f64>(1, 1, rule, 0, (0, 1000));
         s.add(&data, 100, None);
+        s.finish::<f64>();
         let n = data.len() as f64;
         let mean = data.iter().sum::<f64>() / n;
         let std = (data.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt();
         let b = s.bands[0];
         assert!((b.mean - mean).abs() < 1e-9 && ((b.m2 / n).sqrt() - std).abs() < 1e-9);
+    }
+
+    /// However the rows are fed, and however a distributed run cuts them
+    /// (on block multiples), the items are the same, to the last digit.
+    #[test]
+    fn feeding_and_cutting_do_not_change_the_result() {
+        let rule = Validity { nodata: Some(-9999.0), use_mask: false, alpha: None };
+        let (w, h) = (37usize, 203u64);
+        let data: Vec<f32> = (0..w * h as usize)
+            .map(|i| if i % 13 == 0 { -9999.0 } else { ((i * 7919) % 1009) as f32 * 0.731 + 1e4 })
+            .collect();
+        let whole = |feeds: &[u64]| {
+            let mut s = Statistics::new::<f32>(1, 1, rule, 0, (0, h));
+            let mut at = 0;
+            for &n in feeds {
+                s.add(&data[at as usize * w..(at + n) as usize * w], w, None);
+                at += n;
+            }
+            s.finish::<f32>();
+            s.items()
+        };
+        let one = whole(&[h]);
+        assert_eq!(one, whole(&[5, 100, 1, 97]));
+        assert_eq!(one, whole(&[16, 16, 171]));
+        // Two parts cut at row 96, each fed with a halo of 7 rows.
+        let mut staged = Vec::new();
+        for (a, b) in [(0u64, 96u64), (96, h)] {
+            let (f0, f1) = (a.saturating_sub(7), (b + 7).min(h));
+            let mut s = Statistics::new::<f32>(1, 1, rule, f0, (a, b)).keep_blocks();
+            s.add(&data[f0 as usize * w..f1 as usize * w], w, None);
+            s.finish::<f32>();
+            staged.push(s.staged());
+        }
+        let mut s = Statistics::new::<f32>(1, 1, rule, 0, (0, 0));
+        for (i, st) in staged.iter().enumerate() {
+            s.merge_staged(st, &format!("part {}", i)).unwrap();
+        }
+        assert_eq!(one, s.items());
+        assert!(s.merge_staged(&staged[0][..30], "cut").is_err());
     }
 
     #[test]

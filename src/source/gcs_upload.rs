@@ -179,9 +179,18 @@ impl Target for GcsParts {
             Ok(())
         })
     }
-    fn abort<'a>(&'a self, _id: &'a str) -> BoxFut<'a, ()> {
+    fn abort<'a>(&'a self, id: &'a str) -> BoxFut<'a, ()> {
         Box::pin(async move {
-            if let Err(e) = self.cleanup().await {
+            // A part whose request was cut short by the abort may still have
+            // been stored: whatever is left under the upload's prefix goes too.
+            let mut r = self.cleanup().await;
+            if r.is_ok()
+                && let Ok(left) = list_names(&self.gcs, &self.bucket, id, &self.url).await
+            {
+                left.iter().for_each(|(n, _)| self.remember(n));
+                r = self.cleanup().await;
+            }
+            if let Err(e) = r {
                 eprintln!("cogtool: {}: {}; remove them with `gcloud storage rm`", self.url, e.message);
             }
         })
@@ -202,34 +211,38 @@ fn combine(group: &[(String, u32, u64)]) -> (u32, u64) {
 pub fn list(url: &str, options: &OpenOptions) -> Result<Vec<(String, u64)>> {
     let (bucket, prefix) = parse_url(url)?;
     let gcs = Gcs::get(options)?;
-    runtime::block_on(async {
-        let mut out = Vec::new();
-        let mut token = String::new();
-        loop {
-            let mut q =
-                format!("{}/storage/v1/b/{}/o?prefix={}", gcs.base, cloud::encode(&bucket), cloud::encode(&prefix));
-            if !token.is_empty() {
-                q.push_str(&format!("&pageToken={}", cloud::encode(&token)));
-            }
-            let a = gcs.send(&Call::new(reqwest::Method::GET, q)).await?;
-            if !a.ok() {
-                return Err(a.error(gcs.as_ref(), url));
-            }
-            let json: serde_json::Value = serde_json::from_slice(&a.body)
-                .map_err(|e| Error::io(format!("{}: listing is not JSON: {}", url, e)))?;
-            for item in json.get("items").and_then(|v| v.as_array()).into_iter().flatten() {
-                let name = item.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-                let size = item.get("size").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()).unwrap_or(0);
-                out.push((format!("gs://{}/{}", bucket, name), size));
-            }
-            match json.get("nextPageToken").and_then(|v| v.as_str()) {
-                Some(t) if !t.is_empty() => token = t.to_string(),
-                _ => break,
-            }
+    let mut out = runtime::block_on(list_names(&gcs, &bucket, &prefix, url))?;
+    out.iter_mut().for_each(|(n, _)| *n = format!("gs://{}/{}", bucket, n));
+    Ok(out)
+}
+
+/// Names and sizes of the objects under `prefix`, in name order.
+async fn list_names(gcs: &Gcs, bucket: &str, prefix: &str, what: &str) -> Result<Vec<(String, u64)>> {
+    let mut out = Vec::new();
+    let mut token = String::new();
+    loop {
+        let mut q = format!("{}/storage/v1/b/{}/o?prefix={}", gcs.base, cloud::encode(bucket), cloud::encode(prefix));
+        if !token.is_empty() {
+            q.push_str(&format!("&pageToken={}", cloud::encode(&token)));
         }
-        out.sort();
-        Ok(out)
-    })
+        let a = gcs.send(&Call::new(reqwest::Method::GET, q)).await?;
+        if !a.ok() {
+            return Err(a.error(gcs, what));
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&a.body).map_err(|e| Error::io(format!("{}: listing is not JSON: {}", what, e)))?;
+        for item in json.get("items").and_then(|v| v.as_array()).into_iter().flatten() {
+            let name = item.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+            let size = item.get("size").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()).unwrap_or(0);
+            out.push((name.to_string(), size));
+        }
+        match json.get("nextPageToken").and_then(|v| v.as_str()) {
+            Some(t) if !t.is_empty() => token = t.to_string(),
+            _ => break,
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Delete every object under `gs://bucket/prefix`.

@@ -14,7 +14,7 @@
 
 use super::azure::{Azure, parse_url};
 use super::cloud::{self, Call};
-use super::multipart::{BoxFut, Stored, Target};
+use super::target::{BoxFut, Stored, Target};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
 use md5::Digest;
@@ -115,6 +115,9 @@ impl Target for AzureBlocks {
     }
     fn mechanism(&self) -> &'static str {
         "block upload (uncommitted blocks discarded)"
+    }
+    fn single(&self) -> &'static str {
+        "Put Blob"
     }
     fn begin(&self) -> BoxFut<'_, Result<String>> {
         let id = cloud::unique_tag();

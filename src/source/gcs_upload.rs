@@ -11,7 +11,7 @@
 
 use super::cloud::{self, Call};
 use super::gcs::{Gcs, parse_url};
-use super::multipart::{BoxFut, Stored, Target};
+use super::target::{BoxFut, Stored, Target};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
 use std::sync::{Arc, Mutex};
@@ -133,6 +133,9 @@ impl Target for GcsParts {
     }
     fn mechanism(&self) -> &'static str {
         "upload (temporary objects deleted)"
+    }
+    fn single(&self) -> &'static str {
+        "media upload"
     }
     fn begin(&self) -> BoxFut<'_, Result<String>> {
         let id = format!("{}.cogtool-{}/", self.key, cloud::unique_tag());

@@ -32,6 +32,7 @@ pub(crate) mod retry;
 pub mod runtime;
 pub mod s3;
 pub mod s3_upload;
+pub(crate) mod target;
 
 pub use cache::{Reader, Stats};
 pub use local::LocalFile;

@@ -15,58 +15,11 @@
 //! ([`PartUpload::put_whole`]).
 
 use super::s3_upload::{UploadReport, Uploader};
+use super::target::{Stored, Target};
 use super::{OpenOptions, Scheme, runtime};
 use crate::{Cancel, Error, Result};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use tokio::task::JoinSet;
-
-pub(crate) type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// One part as stored: what completing the upload must name.
-#[derive(Debug, Clone)]
-pub(crate) struct Stored {
-    pub number: u32,
-    /// The S3 ETag, the Google temporary object's name, the Azure block id.
-    pub tag: String,
-    /// The S3 CRC32 (base64), the Google CRC32C, if known.
-    pub checksum: Option<String>,
-    pub len: u64,
-}
-
-/// Where parts go: one cloud's mechanism. Implementations retry their
-/// own requests; an error here is final.
-pub(crate) trait Target: Send + Sync {
-    fn url(&self) -> &str;
-    /// What is left behind when it fails, for messages ("multipart upload").
-    fn mechanism(&self) -> &'static str;
-    /// Start an upload; returns its id.
-    fn begin(&self) -> BoxFut<'_, Result<String>>;
-    fn put_part<'a>(&'a self, id: &'a str, number: u32, data: bytes::Bytes) -> BoxFut<'a, Result<Stored>>;
-    /// Part `number` copied by the server from `source`'s bytes
-    /// [offset, offset+len); only where the cloud can (S3).
-    fn copy_part<'a>(
-        &'a self,
-        _id: &'a str,
-        _number: u32,
-        _source: &'a str,
-        _offset: u64,
-        _len: u64,
-    ) -> BoxFut<'a, Result<Stored>> {
-        Box::pin(async { Err(Error::unsupported("server-side part copies are only supported on S3")) })
-    }
-    /// Whether [`Target::copy_part`] works from `source`.
-    fn copies_from(&self, _source: &str) -> bool {
-        false
-    }
-    /// Join the parts (sorted by number) into the object.
-    fn complete<'a>(&'a self, id: &'a str, parts: Vec<Stored>) -> BoxFut<'a, Result<()>>;
-    /// Remove what an unfinished upload left; best effort, reports on stderr.
-    fn abort<'a>(&'a self, id: &'a str) -> BoxFut<'a, ()>;
-    /// The whole object in one request.
-    fn put_whole(&self, data: bytes::Bytes) -> BoxFut<'_, Result<()>>;
-}
 
 /// The target for `dest` by its scheme. `replace`: whether an object that
 /// appears meanwhile may be replaced (else the final request is
@@ -221,10 +174,11 @@ impl PartUpload {
         Ok(UploadReport {
             bytes: self.sizes.iter().map(|s| s.1).sum(),
             parts: self.sizes.iter().map(|s| s.1).collect(),
+            single: self.up.single(),
         })
     }
 
-    /// The whole object in one PutObject (when no part was sent).
+    /// The whole object in one request (when no part was sent).
     pub fn put_whole(self, bytes: Vec<u8>) -> Result<UploadReport> {
         let data = bytes::Bytes::from(bytes);
         let len = data.len() as u64;
@@ -237,7 +191,7 @@ impl PartUpload {
         });
         match r {
             None => Err(Error::interrupted(format!("{}: upload interrupted", self.up.url()))),
-            Some(r) => Ok(UploadReport { bytes: r?, parts: Vec::new() }),
+            Some(r) => Ok(UploadReport { bytes: r?, parts: Vec::new(), single: self.up.single() }),
         }
     }
 }

@@ -6,9 +6,9 @@
 //! upload: S3 keeps (and bills) the parts of an upload that is neither
 //! completed nor aborted.
 
-use super::multipart::{BoxFut, Stored, Target};
 use super::retry::{self, Attempt};
 use super::s3::{self, parse_url};
+use super::target::{BoxFut, Stored, Target};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
 use aws_sdk_s3::config::http::HttpResponse;
@@ -31,16 +31,18 @@ pub const MAX_OBJECT: u64 = 5 * 1024 * 1024 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadReport {
     pub bytes: u64,
-    /// Size of each part in number order; empty for a single PutObject.
+    /// Size of each part in number order; empty for a single request.
     pub parts: Vec<u64>,
+    /// What that single request is called on this cloud (`PutObject`).
+    pub single: &'static str,
 }
 
 impl UploadReport {
     /// How it went up, with the real sizes, runs of equal parts grouped:
-    /// `one PutObject`, `3 parts: 2 x 8388608, 5242880 bytes`.
+    /// `one PutObject` (`one Put Blob`...), `3 parts: 2 x 8388608, 5242880 bytes`.
     pub fn describe(&self) -> String {
         if self.parts.is_empty() {
-            return "one PutObject".to_string();
+            return format!("one {}", self.single);
         }
         let mut runs: Vec<(u64, usize)> = Vec::new();
         for &p in &self.parts {
@@ -97,7 +99,7 @@ pub fn upload_file_until(
                 _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted", dest))),
             }
         })?;
-        return Ok(UploadReport { bytes: len, parts: Vec::new() });
+        return Ok(UploadReport { bytes: len, parts: Vec::new(), single: "PutObject" });
     }
     let concurrency = options.concurrency.max(1);
     runtime::block_on(async {
@@ -123,7 +125,7 @@ pub fn upload_file_until(
         }
     })?;
     let parts = (0..len.div_ceil(part)).map(|i| part.min(len - i * part)).collect();
-    Ok(UploadReport { bytes: len, parts })
+    Ok(UploadReport { bytes: len, parts, single: "PutObject" })
 }
 
 /// What one request sends: a range of the finished file, or bytes in
@@ -493,6 +495,9 @@ impl Target for Uploader {
     fn mechanism(&self) -> &'static str {
         "multipart upload"
     }
+    fn single(&self) -> &'static str {
+        "PutObject"
+    }
     fn begin(&self) -> BoxFut<'_, Result<String>> {
         Box::pin(self.create(true))
     }
@@ -574,7 +579,9 @@ mod tests {
 
     #[test]
     fn reports_name_the_real_part_sizes() {
-        let r = |parts: &[u64]| UploadReport { bytes: parts.iter().sum(), parts: parts.to_vec() }.describe();
+        let r = |parts: &[u64]| {
+            UploadReport { bytes: parts.iter().sum(), parts: parts.to_vec(), single: "PutObject" }.describe()
+        };
         assert_eq!(r(&[]), "one PutObject");
         assert_eq!(r(&[MIN_PART]), "1 part: 8388608 bytes");
         assert_eq!(r(&[MIN_PART, MIN_PART]), "2 parts: 2 x 8388608 bytes");

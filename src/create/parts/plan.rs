@@ -12,8 +12,12 @@
 //! are 1/64 of the total or less) that still leaves at least one unit per
 //! part, and at least 2 (or the top level) even when that leaves parts
 //! without a unit: a lower k would move a quarter or more of the work (and
-//! of the staged pixels) to the assembly. So at most H / (4 x block) parts
-//! have work; the others finish at once.
+//! of the staged pixels) to the assembly. Then k goes up while the busiest
+//! part (ceil(units / N) units) holds no more rows at the higher k: fewer,
+//! taller units leave some parts idle but cost no time, and leave less to
+//! the assembly (12288 rows at block 512 in 4 parts: 6 units of 2048 rows
+//! at k = 2, 2 for the busiest part, or 3 units of 4096 at k = 3: the same
+//! 4096 rows, with 1/64 of the work left to the assembly instead of 1/16).
 //!
 //! A part reads and computes more rows than it cuts: the rows its
 //! resampling kernel needs from the neighbouring stripes (the halo), level
@@ -54,7 +58,12 @@ pub fn plan(levels: &[LevelGeom], n: usize) -> PartPlan {
     let top = (levels.len() - 1).min(MAX_K);
     let units = |k: usize| h.div_ceil(unit(levels, k));
     let floor = top.min(2);
-    let k = (floor..=top).rev().find(|&k| units(k) >= n as u64).unwrap_or(floor);
+    let mut k = (floor..=top).rev().find(|&k| units(k) >= n as u64).unwrap_or(floor);
+    // Rows of the busiest part at level choice k.
+    let busiest = |k: usize| units(k).div_ceil(n.max(1) as u64) * unit(levels, k);
+    while k < top && busiest(k + 1) <= busiest(k) {
+        k += 1;
+    }
     let (u, total) = (unit(levels, k), units(k));
     let stripes = (0..n as u64)
         .map(|i| {
@@ -120,6 +129,15 @@ mod tests {
         // k = 3: units of 2048 rows, 5 of them over 4 parts.
         assert_eq!(p.k, 3);
         assert_eq!(p.stripes, vec![(0, 2048), (2048, 4096), (4096, 6144), (6144, 10_000)]);
+        // The same rows for the busiest part at k = 2 and k = 3: the higher
+        // k, which leaves less to the assembly (and one part idle).
+        let p = plan(&pyramid(12288, 12288, 512, 6), 4);
+        assert_eq!(p.k, 3);
+        assert_eq!(p.stripes, vec![(0, 0), (0, 4096), (4096, 8192), (8192, 12288)]);
+        // More parts than units at k = 3, and the busiest part would grow:
+        // k stays 2 (489 busy parts of 2048 rows).
+        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 1000).k, 2);
+        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 10).k, 3);
         // More parts than units even at k = 2: k stays 2, units of 1024
         // rows, some parts empty.
         let levels = pyramid(3000, 3000, 256, 4);

@@ -144,6 +144,12 @@ pub(crate) enum DistWork {
 /// A part's staging, shared by the tile sink and the staged rows.
 pub(crate) type SharedStage = Arc<std::sync::Mutex<Option<PartStage>>>;
 
+/// Bytes of one sample component, and components per sample (2 for the
+/// real and imaginary parts of complex samples, else 1).
+fn components(cfg: &Config, inp: &InputInfo) -> (usize, usize) {
+    if inp.is_complex() { (cfg.sample_bytes / 2, 2) } else { (cfg.sample_bytes, 1) }
+}
+
 /// Dispatch on the sample type, then stream the rows through the pyramid.
 fn run_pyramid(
     cfg: &Config,
@@ -154,9 +160,7 @@ fn run_pyramid(
     spills: &mut Spills,
     progress: &mut dyn Progress,
 ) -> Result<Option<Statistics>> {
-    let complex = inp.is_complex();
-    let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
-    let parts = if complex { 2 } else { 1 };
+    let (comp_bytes, parts) = components(cfg, inp);
     for_sample_type!(inp.sample_format, comp_bytes,
         T => stream::<T>(cfg, inp, src, fed, encode_pool, spills, progress, parts),
         _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))
@@ -247,9 +251,7 @@ fn stream<T: Sample>(
 /// Empty statistics of the output's bands, for a distributed run's
 /// assembly to merge the parts' staged blocks into.
 pub(crate) fn empty_statistics(cfg: &Config, inp: &InputInfo) -> Result<Statistics> {
-    let complex = inp.is_complex();
-    let comp_bytes = if complex { cfg.sample_bytes / 2 } else { cfg.sample_bytes };
-    let parts = if complex { 2 } else { 1 };
+    let (comp_bytes, parts) = components(cfg, inp);
     for_sample_type!(inp.sample_format, comp_bytes,
         T => Ok(Statistics::new::<T>(cfg.bands, parts, validity(cfg), 0, (0, 0))),
         _ => Err(Error::unsupported(format!("{}-byte {} samples", comp_bytes, inp.sample_format.name()))))

@@ -6,7 +6,6 @@
 
 use super::azure_auth::{self, API_VERSION, Account, Cred};
 use super::cloud::{self, Call, Signer};
-use super::http::{Answers, ranged};
 use super::remote::{Fetch, Response};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
@@ -174,17 +173,7 @@ impl Fetch for AzureBlob {
         if let Some(tag) = if_match {
             call = call.header("if-match", tag);
         }
-        let req = match self.az.prepare(&call).await {
-            Ok(r) => r,
-            Err(e) => return Response { status: None, outcome: super::retry::Attempt::Fail(e) },
-        };
-        let answers = Answers {
-            version_header: None,
-            unauthorized: self.az.denied(401),
-            denied: self.az.denied(403),
-            not_found: format!("not found (HTTP 404): {}", self.url),
-        };
-        ranged(req, offset, len, if_match, &answers).await
+        cloud::signed_ranged(self.az.as_ref(), &call, (offset, len), if_match, None, &self.url).await
     }
     fn url(&self) -> &str {
         &self.url

@@ -118,6 +118,31 @@ pub(crate) async fn send(signer: &impl Signer, call: &Call, retries: u32, verbos
     .await
 }
 
+/// One ranged GET for a [`super::remote::Fetch`] backend: `call` signed
+/// by `signer`, its answer judged by [`super::http::ranged`] with the
+/// signer's refusal messages. `version_header` names the object's version
+/// (None: the ETag).
+pub(crate) async fn signed_ranged(
+    signer: &impl Signer,
+    call: &Call,
+    (offset, len): (u64, u64),
+    pinned: Option<&str>,
+    version_header: Option<&'static str>,
+    url: &str,
+) -> super::remote::Response {
+    let req = match signer.prepare(call).await {
+        Ok(r) => r,
+        Err(e) => return super::remote::Response { status: None, outcome: Attempt::Fail(e) },
+    };
+    let answers = super::http::Answers {
+        version_header,
+        unauthorized: signer.denied(401),
+        denied: signer.denied(403),
+        not_found: format!("not found (HTTP 404): {}", url),
+    };
+    super::http::ranged(req, offset, len, pinned, &answers).await
+}
+
 /// A URL without its query's signature (a SAS token is a secret).
 pub(crate) fn strip_secrets(url: &str) -> String {
     match url.split_once('?') {

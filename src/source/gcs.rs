@@ -14,7 +14,6 @@
 //! Apache Arrow's `object_store` credential providers, which refresh them.
 
 use super::cloud::{self, Call, Signer};
-use super::http::{Answers, ranged};
 use super::remote::{Fetch, Response};
 use super::{OpenOptions, runtime};
 use crate::{Error, Result};
@@ -217,17 +216,8 @@ impl Fetch for GcsObject {
         if let (Some(tag), None) = (if_match, generation) {
             call = call.header("if-match", tag);
         }
-        let req = match self.gcs.prepare(&call).await {
-            Ok(r) => r,
-            Err(e) => return Response { status: None, outcome: super::retry::Attempt::Fail(e) },
-        };
-        let answers = Answers {
-            version_header: Some("x-goog-generation"),
-            unauthorized: self.gcs.denied(401),
-            denied: self.gcs.denied(403),
-            not_found: format!("not found (HTTP 404): {}", self.url),
-        };
-        ranged(req, offset, len, if_match, &answers).await
+        let generation_header = Some("x-goog-generation");
+        cloud::signed_ranged(self.gcs.as_ref(), &call, (offset, len), if_match, generation_header, &self.url).await
     }
     fn url(&self) -> &str {
         &self.url

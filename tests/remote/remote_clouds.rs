@@ -6,12 +6,11 @@
 //! upload and Ctrl-C leave no object, no temporary object and no
 //! uncommitted block; an existing object is kept without --overwrite.
 
-use crate::create_support;
 use crate::remote_support;
 
 use remote_support::cloud_emulators::{Azurite, GcsEmulator, Proxy, Refuse};
 use remote_support::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One of the two clouds, as the tests see it: where cogtool reads and
 /// writes, how to put a fixture there, what is stored.
@@ -76,25 +75,6 @@ impl Cloud {
 
 fn clouds() -> Vec<Cloud> {
     GcsEmulator::start().map(Cloud::Gcs).into_iter().chain(Azurite::start().map(Cloud::Azure)).collect()
-}
-
-/// The RGB input of the S3 streaming tests: 20 MB uncompressed, several parts.
-fn big_input(dir: &Path, w: usize) -> PathBuf {
-    let p = dir.join(format!("big_{}.tif", w));
-    if !p.exists() {
-        create_support::write_tiff(&p, w, w, 3, 1, 1, &create_support::pixels(w, w, 3, 1, 1), Vec::new());
-    }
-    p
-}
-
-fn local_cog(input: &Path, extra: &[&str], out: &Path) -> Vec<u8> {
-    let _ = std::fs::remove_file(out);
-    let mut args = vec!["create"];
-    args.extend_from_slice(extra);
-    args.extend([input.to_str().unwrap(), out.to_str().unwrap()]);
-    let o = cogtool(&args);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    std::fs::read(out).unwrap()
 }
 
 #[test]

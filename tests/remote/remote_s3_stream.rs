@@ -5,7 +5,6 @@
 //! behind (no object, no multipart upload, no part, no temp file) when a
 //! part fails, a connection drops, or the run is interrupted.
 
-use crate::create_support;
 use crate::remote_support;
 
 use remote_support::moto_server::Moto;
@@ -19,16 +18,6 @@ fn with_endpoint<'a>(endpoint: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
-/// An RGB input whose uncompressed full resolution (20 MB) is more than two
-/// 8 MiB parts: inner parts go up while the overviews are computed.
-fn big_input(dir: &Path, w: usize) -> PathBuf {
-    let p = dir.join(format!("big_{}.tif", w));
-    if !p.exists() {
-        create_support::write_tiff(&p, w, w, 3, 1, 1, &create_support::pixels(w, w, 3, 1, 1), Vec::new());
-    }
-    p
-}
-
 fn open_uploads(s: &S3Server) -> usize {
     isolate_process_env();
     let opts = cogtool::source::OpenOptions { endpoint_url: Some(s.endpoint.clone()), ..Default::default() };
@@ -37,16 +26,6 @@ fn open_uploads(s: &S3Server) -> usize {
         let out = c.list_multipart_uploads().bucket("private").send().await.expect("ListMultipartUploads");
         out.uploads().len()
     })
-}
-
-fn local_cog(input: &Path, extra: &[&str], out: &Path) -> Vec<u8> {
-    let _ = std::fs::remove_file(out);
-    let mut args = vec!["create"];
-    args.extend_from_slice(extra);
-    args.extend([input.to_str().unwrap(), out.to_str().unwrap()]);
-    let o = cogtool(&args);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    std::fs::read(out).unwrap()
 }
 
 /// Run cogtool with TMPDIR pointing at `tmp` (which must stay empty).

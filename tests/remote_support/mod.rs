@@ -115,6 +115,29 @@ pub fn fixtures() -> Vec<PathBuf> {
     v
 }
 
+/// A square RGB input of side `w` in `dir` (made once): at 2600, 20 MB
+/// uncompressed, more than two 8 MiB parts, so inner parts of a streamed
+/// upload go up while the overviews are computed.
+pub fn big_input(dir: &std::path::Path, w: usize) -> PathBuf {
+    let p = dir.join(format!("big_{}.tif", w));
+    if !p.exists() {
+        let px = crate::create_support::pixels(w, w, 3, 1, 1);
+        crate::create_support::write_tiff(&p, w, w, 3, 1, 1, &px, Vec::new());
+    }
+    p
+}
+
+/// `cogtool create [extra] INPUT OUT` to a local file; its bytes.
+pub fn local_cog(input: &std::path::Path, extra: &[&str], out: &std::path::Path) -> Vec<u8> {
+    let _ = std::fs::remove_file(out);
+    let mut args = vec!["create"];
+    args.extend_from_slice(extra);
+    args.extend([input.to_str().unwrap(), out.to_str().unwrap()]);
+    let o = cogtool(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    std::fs::read(out).unwrap()
+}
+
 pub fn testdata(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
 }

@@ -25,14 +25,13 @@ pub fn upload_built(
     cancel: &Cancel,
     build: impl FnOnce(&str, &CreateOptions, &mut dyn Progress) -> Result<Summary>,
 ) -> Result<Summary> {
-    let key = url.rsplit('/').next().unwrap_or_default();
     // Same rule as for local files: never replace silently. (If the HEAD is
     // not allowed, the answer is unknown and the upload goes ahead.)
     if !o.overwrite && object_exists(url, remote)? == Some(true) {
         return Err(Error::usage(format!("{} exists; use --overwrite to replace it", url)));
     }
     let dir = o.tmpdir.clone().unwrap_or_else(std::env::temp_dir);
-    let stem = key.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("upload.tif");
+    let stem = url.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("upload.tif");
     // Reserve a name; the pipeline replaces this file with the COG, and the
     // reservation removes it on drop (error, upload done) or on cancel.
     let local = TempFile::named_in(&dir, stem, "cogtool-upload")?;

@@ -415,12 +415,20 @@ impl Uploader {
                 tasks.spawn(async move { up.put_part(&id, number, &Body::File { offset, len: n }).await });
                 next += 1;
             }
-            match tasks.join_next().await {
-                Some(Ok(Ok(p))) => done.push(p),
-                Some(Ok(Err(e))) => return Err(e),
-                Some(Err(e)) => return Err(Error::io(format!("{}: upload task failed: {}", self.url, e))),
+            let failed = match tasks.join_next().await {
+                Some(Ok(Ok(p))) => {
+                    done.push(p);
+                    continue;
+                }
+                Some(Ok(Err(e))) => e,
+                Some(Err(e)) => Error::io(format!("{}: upload task failed: {}", self.url, e)),
                 None => break,
-            }
+            };
+            // Let the parts already in flight finish before the caller
+            // aborts: a part the server is still storing when the abort
+            // lands would be kept (and billed) after it.
+            while tasks.join_next().await.is_some() {}
+            return Err(failed);
         }
         done.sort_by_key(|p| p.part_number());
         Ok(done)

@@ -12,7 +12,6 @@ use crate::create::input::rows::{LevelRows, RowSource, Sources, StoredLevel};
 use crate::create::layout::plan::{IfdOrder, IfdSlot, choose_bigtiff, plan};
 use crate::create::options::CreateOptions;
 use crate::create::options::Distributed;
-use crate::create::pipeline::levels::LevelSource;
 use crate::create::pipeline::repack::{self, Plan};
 use crate::create::pipeline::spill::Spills;
 use crate::create::pipeline::stats;
@@ -204,8 +203,7 @@ pub fn write_cog(
     let per_plane: Vec<usize> = cfg.levels.iter().map(|l| l.tiles() as usize).collect();
     let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
     if let Some(d) = &o.distributed {
-        let reused = cfg.level_sources.iter().any(|s| matches!(s, LevelSource::Copied(_)));
-        crate::create::parts::check_supported(&cfg, o, reused)?;
+        crate::create::parts::check_supported(&cfg, o)?;
         let job = crate::create::parts::run::Job { output, o, remote, cfg: &cfg, inp, ifds: &ifds, order };
         return match d {
             Distributed::Part { index, count, recipe, input } => {

@@ -59,8 +59,10 @@ pub(crate) fn encode_levels(
             // A part copies its stripe's tile rows; the assembly the levels above k.
             let rows = match dist {
                 DistWork::None => Some(0..g.tiles_down() as usize),
-                DistWork::Part { windows, .. } => windows[level]
-                    .map(|w| w.cut_start / g.block as usize..(w.cut_end as u64).div_ceil(g.block) as usize),
+                DistWork::Part { windows, .. } => windows[level].map(|w| {
+                    let b = g.block as usize;
+                    if w.cut_end > w.cut_start { w.cut_start / b..w.cut_end.div_ceil(b) } else { 0..0 }
+                }),
                 DistWork::Assemble { k, .. } => (level > *k).then(|| 0..g.tiles_down() as usize),
             };
             let Some(rows) = rows else { continue };
@@ -236,8 +238,15 @@ fn stream<T: Sample>(
             {
                 let (g, rows) = (cfg.levels[level], &src.overviews[i]);
                 let mask = if cfg.mask == MaskSource::InputMask { rows.mask } else { None };
-                let fed = Fed { level, width: g.width, rows: (0, g.height), image: rows.image, mask };
-                feed_rows(cfg, &fed, &mut pyr, parts, None)?;
+                // A part reads its window of the level only.
+                let window = match fed.dist {
+                    DistWork::Part { windows, .. } => windows[level].map_or((0, 0), |w| (w.start as u64, w.end as u64)),
+                    _ => (0, g.height),
+                };
+                if window.1 > window.0 {
+                    let fed = Fed { level, width: g.width, rows: window, image: rows.image, mask };
+                    feed_rows(cfg, &fed, &mut pyr, parts, None)?;
+                }
             }
         }
     }

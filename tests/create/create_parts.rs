@@ -61,7 +61,27 @@ fn parts_then_assemble_equal_a_single_run() {
     let (r, t) = (rgb.to_str().unwrap(), tiled.to_str().unwrap());
     let o = cogtool(["create", "--overviews", "none", "--compress", "deflate", "--blocksize", "256", r, t]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let cases: Vec<(&Path, Vec<&str>, usize)> = vec![
+    // Inputs with overviews of their own, kept as GDAL keeps them (every
+    // level read, none computed): a COG of the RGB image, and one of the
+    // gray image with a mask and mask overviews.
+    let cog = dir.path().join("cog.tif");
+    let o = cogtool(["create", "--compress", "deflate", "--blocksize", "256", r, cog.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let masked = dir.path().join("masked.tif");
+    let g = gray.to_str().unwrap();
+    let o = cogtool(["create", "--nodata", "0", "--add-mask", "--blocksize", "128", g, masked.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Overviews with sizes GDAL's rule would not make (a factor of 4,
+    // unsorted), in an external .ovr, with and without mask overviews.
+    let own: Vec<PathBuf> = ["ovr_external", "ovr_factor4", "ovr_internal_mask", "ovr_mask_no_ovr", "ovr_unsorted"]
+        .iter()
+        .map(|f| testdata(&format!("{}.tif", f)))
+        .collect();
+    let mut cases: Vec<(&Path, Vec<&str>, usize)> = vec![
+        // Every level's tiles copied as they are, or decoded and encoded again.
+        (&cog, vec!["--compress", "deflate", "--blocksize", "256"], 3),
+        (&cog, vec!["--compress", "zstd", "--blocksize", "256", "--statistics", "yes"], 4),
+        (&masked, vec!["--blocksize", "128", "--compress", "lzw"], 7),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "cubic"], 4),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "lanczos", "--compress", "zstd"], 3),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "average", "--interleave", "band"], 4),
@@ -92,6 +112,7 @@ fn parts_then_assemble_equal_a_single_run() {
             5,
         ),
     ];
+    cases.extend(own.iter().map(|p| (p.as_path(), vec!["--blocksize", "128"], 3)));
     for (i, (inp, opts, n)) in cases.iter().enumerate() {
         let want = single(inp, &dir.path().join(format!("single{}.tif", i)), opts);
         let out = dir.path().join(format!("out{}.tif", i));

@@ -15,14 +15,8 @@ use crate::{Error, Result};
 pub use crate::create::options::Distributed;
 
 /// What a distributed run cannot do (yet), refused before any work.
-pub fn check_supported(cfg: &Config, o: &CreateOptions, reuses_overviews: bool) -> Result<()> {
+pub fn check_supported(cfg: &Config, o: &CreateOptions) -> Result<()> {
     let refuse = |what: &str| Err(Error::usage(format!("--part: {}", what)));
-    if reuses_overviews {
-        return refuse(
-            "the input's own overviews would be kept; pass --overviews ignore-existing \
-             (to the single run you compare with too)",
-        );
-    }
     if cfg.complex && cfg.method == crate::create::pipeline::resample::Method::Nearest {
         return refuse("complex samples with nearest overviews are not supported");
     }

@@ -19,6 +19,12 @@
 //! at k = 2, 2 for the busiest part, or 3 units of 4096 at k = 3: the same
 //! 4096 rows, with 1/64 of the work left to the assembly instead of 1/16).
 //!
+//! An input whose own overviews are kept (GDAL's default) computes no
+//! level from another: every level is read. Then each level's tile rows
+//! are shared out on their own, part i taking rows [i T / N, (i + 1) T / N)
+//! of the level's T tile rows, k is the top level and nothing is staged
+//! for the assembly but tiles.
+//!
 //! A part reads and computes more rows than it cuts: the rows its
 //! resampling kernel needs from the neighbouring stripes (the halo), level
 //! by level down to full resolution, with the same footprints as a single
@@ -36,8 +42,33 @@ pub struct PartPlan {
     /// Parts compute levels 0..=k.
     pub k: usize,
     /// Full-resolution rows of each part: [start, end), empty for a part
-    /// with nothing to do.
+    /// with nothing at full resolution.
     pub stripes: Vec<(u64, u64)>,
+    /// Every level is read, none computed (the input's overviews kept):
+    /// each level's tile rows are shared out on their own.
+    pub fed: bool,
+}
+
+impl PartPlan {
+    /// Rows of level `l` that part `part` cuts.
+    pub fn rows(&self, levels: &[LevelGeom], l: usize, part: usize) -> (u64, u64) {
+        if self.fed { share(levels[l], part, self.stripes.len()) } else { level_rows(levels, l, self.stripes[part]) }
+    }
+
+    /// Whether part `part` has no tile to cut at any level up to k.
+    pub fn idle(&self, levels: &[LevelGeom], part: usize) -> bool {
+        (0..=self.k).all(|l| {
+            let (a, b) = self.rows(levels, l, part);
+            b <= a
+        })
+    }
+}
+
+/// Part `i` of `n`'s share of a level's tile rows, as rows.
+fn share(g: LevelGeom, i: usize, n: usize) -> (u64, u64) {
+    let (t, n, i) = (g.tiles_down(), n.max(1) as u64, i as u64);
+    let row = |t: u64| (t * g.block).min(g.height);
+    (row(i * t / n), row((i + 1) * t / n))
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
@@ -52,9 +83,15 @@ fn unit(levels: &[LevelGeom], k: usize) -> u64 {
     })
 }
 
-/// The plan for `n` parts of a pyramid with `levels` (full resolution first).
-pub fn plan(levels: &[LevelGeom], n: usize) -> PartPlan {
+/// The plan for `n` parts of a pyramid with `levels` (full resolution
+/// first); `fed`: every level is read, none computed from another.
+pub fn plan(levels: &[LevelGeom], n: usize, fed: bool) -> PartPlan {
     let h = levels[0].height;
+    if fed {
+        let k = levels.len() - 1;
+        let stripes = (0..n).map(|i| share(levels[0], i, n)).collect();
+        return PartPlan { k, stripes, fed };
+    }
     let top = (levels.len() - 1).min(MAX_K);
     let units = |k: usize| h.div_ceil(unit(levels, k));
     let floor = top.min(2);
@@ -71,7 +108,7 @@ pub fn plan(levels: &[LevelGeom], n: usize) -> PartPlan {
             ((a * u).min(h), (b * u).min(h))
         })
         .collect();
-    PartPlan { k, stripes }
+    PartPlan { k, stripes, fed }
 }
 
 /// Rows of level `l` a stripe [r0, r1) of full resolution covers: whole
@@ -81,22 +118,32 @@ pub fn level_rows(levels: &[LevelGeom], l: usize, (r0, r1): (u64, u64)) -> (u64,
     ((r0 >> l).min(end), end)
 }
 
-/// What each level of a part holds, computes and cuts (None above k); the
-/// full-resolution rows it reads are `windows[0]`'s [start, end).
+/// What each level of part `part` holds, computes and cuts (None above
+/// k); the full-resolution rows it reads are `windows[0]`'s [start, end).
 pub fn windows(
     levels: &[LevelGeom],
-    k: usize,
+    p: &PartPlan,
+    part: usize,
     method: Method,
     complex: bool,
-    stripe: (u64, u64),
 ) -> Vec<Option<LevelWindow>> {
     let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
     let mut out: Vec<Option<LevelWindow>> = vec![None; levels.len()];
+    let k = p.k;
+    if p.fed {
+        // Read levels: a level holds exactly the rows it cuts.
+        for (l, w) in out.iter_mut().enumerate().take(k + 1) {
+            let (a, b) = p.rows(levels, l, part);
+            let (a, b) = (a as usize, b.max(a) as usize);
+            *w = Some(LevelWindow { start: a, cut_start: a, cut_end: b, end: b });
+        }
+        return out;
+    }
     // From level k down: each level holds its own stripe plus what the
     // level computed from it needs.
     let mut need: Vec<(usize, usize)> = vec![(0, 0); k + 1];
     for l in (0..=k).rev() {
-        let (c0, c1) = level_rows(levels, l, stripe);
+        let (c0, c1) = p.rows(levels, l, part);
         let mut n = (c0 as usize, c1 as usize);
         for (j, &(n0, n1)) in need.iter().enumerate().skip(l + 1) {
             if resample::source_level(method, complex, j) == l && n1 > n0 {
@@ -125,42 +172,63 @@ mod tests {
     #[test]
     fn stripes_are_whole_units_and_cover_the_image() {
         let levels = pyramid(10_000, 10_000, 256, 6);
-        let p = plan(&levels, 4);
+        let p = plan(&levels, 4, false);
         // k = 3: units of 2048 rows, 5 of them over 4 parts.
         assert_eq!(p.k, 3);
         assert_eq!(p.stripes, vec![(0, 2048), (2048, 4096), (4096, 6144), (6144, 10_000)]);
         // The same rows for the busiest part at k = 2 and k = 3: the higher
         // k, which leaves less to the assembly (and one part idle).
-        let p = plan(&pyramid(12288, 12288, 512, 6), 4);
+        let p = plan(&pyramid(12288, 12288, 512, 6), 4, false);
         assert_eq!(p.k, 3);
         assert_eq!(p.stripes, vec![(0, 0), (0, 4096), (4096, 8192), (8192, 12288)]);
         // More parts than units at k = 3, and the busiest part would grow:
         // k stays 2 (489 busy parts of 2048 rows).
-        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 1000).k, 2);
-        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 10).k, 3);
+        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 1000, false).k, 2);
+        assert_eq!(plan(&pyramid(1_000_000, 1_000_000, 512, 12), 10, false).k, 3);
         // More parts than units even at k = 2: k stays 2, units of 1024
         // rows, some parts empty.
         let levels = pyramid(3000, 3000, 256, 4);
-        let p = plan(&levels, 5);
+        let p = plan(&levels, 5, false);
         assert_eq!(p.k, 2);
         assert_eq!(p.stripes, vec![(0, 0), (0, 1024), (1024, 1024), (1024, 2048), (2048, 3000)]);
         // A pyramid of two levels: k is its top.
-        let p = plan(&pyramid(600, 600, 256, 2), 5);
+        let p = plan(&pyramid(600, 600, 256, 2), 5, false);
         assert_eq!((p.k, p.stripes[4]), (1, (512, 600)));
         // Blocks that are not powers of two: the unit is a common multiple.
         let levels = vec![
             LevelGeom { width: 3000, height: 3000, block: 500 },
             LevelGeom { width: 1500, height: 1500, block: 128 },
         ];
-        let p = plan(&levels, 2);
+        let p = plan(&levels, 2, false);
         // 2 x 128 and 500 have 32000 as least common multiple: one unit.
         assert_eq!((p.k, p.stripes.clone()), (1, vec![(0, 0), (0, 3000)]));
     }
 
     #[test]
+    fn read_levels_are_shared_out_level_by_level() {
+        // 1000 rows with an overview of its own at 250 (a factor of 4): no
+        // level is computed from another, each level's tile rows are shared.
+        let levels = vec![
+            LevelGeom { width: 1000, height: 1000, block: 256 },
+            LevelGeom { width: 250, height: 250, block: 256 },
+        ];
+        let p = plan(&levels, 3, true);
+        assert_eq!((p.k, p.stripes.clone()), (1, vec![(0, 256), (256, 512), (512, 1000)]));
+        assert_eq!((0..3).map(|i| p.rows(&levels, 1, i)).collect::<Vec<_>>(), vec![(0, 0), (0, 0), (0, 250)]);
+        assert!((0..3).all(|i| !p.idle(&levels, i)));
+        let w = windows(&levels, &p, 2, Method::Cubic, false);
+        assert_eq!(w[0], Some(LevelWindow { start: 512, cut_start: 512, cut_end: 1000, end: 1000 }));
+        assert_eq!(w[1], Some(LevelWindow { start: 0, cut_start: 0, cut_end: 250, end: 250 }));
+        // More parts than tile rows: some parts are idle.
+        let p = plan(&levels, 6, true);
+        assert_eq!((0..6).filter(|&i| p.idle(&levels, i)).count(), 2);
+    }
+
+    #[test]
     fn windows_hold_the_kernel_halo() {
         let levels = pyramid(4096, 4096, 256, 4);
-        let w = windows(&levels, 2, Method::Cubic, false, (1024, 2048));
+        let p = PartPlan { k: 2, stripes: vec![(0, 1024), (1024, 2048), (2048, 4096)], fed: false };
+        let w = windows(&levels, &p, 1, Method::Cubic, false);
         let l0 = w[0].unwrap();
         assert_eq!((l0.cut_start, l0.cut_end), (1024, 2048));
         assert!(l0.start < 1024 && l0.end > 2048, "{l0:?}");
@@ -168,7 +236,7 @@ mod tests {
         assert_eq!((l2.start, l2.cut_start, l2.cut_end, l2.end), (256, 256, 512, 512));
         assert!(w[3].is_none());
         // Average on even sizes needs nothing beyond the stripe.
-        let w = windows(&levels, 2, Method::Average, false, (1024, 2048));
+        let w = windows(&levels, &p, 1, Method::Average, false);
         assert_eq!(w[0].unwrap(), LevelWindow { start: 1024, cut_start: 1024, cut_end: 2048, end: 2048 });
     }
 }

@@ -12,6 +12,7 @@ use crate::create::input::rows::Sources;
 use crate::create::layout::ifd::CogIfd;
 use crate::create::layout::plan::{IfdOrder, choose_bigtiff, plan as plan_layout};
 use crate::create::options::CreateOptions;
+use crate::create::pipeline::levels::LevelSource;
 use crate::create::pipeline::repack::Plan;
 use crate::create::pipeline::spill::Spills;
 use crate::create::report::{Progress, Summary};
@@ -55,16 +56,22 @@ impl Job<'_> {
         super::fingerprint(self.o, &format!("{:?}", self.ifds), self.cfg, p.k, count)
     }
 
-    /// The tiles of a stripe, IFD by IFD (image, then mask, level by level
+    /// The plan of a run in `count` parts.
+    fn plan(&self, count: usize) -> PartPlan {
+        let fed = !self.cfg.level_sources.contains(&LevelSource::Computed);
+        plan::plan(&self.cfg.levels, count, fed)
+    }
+
+    /// The tiles of a part, IFD by IFD (image, then mask, level by level
     /// up to k), band by band: (IFD, index) in the order counts.bin keeps.
-    fn stripe_tiles(&self, k: usize, stripe: (u64, u64)) -> Vec<(usize, usize)> {
+    fn part_tiles(&self, p: &PartPlan, part: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        if stripe.1 <= stripe.0 {
-            return out;
-        }
-        for level in 0..=k {
+        for level in 0..=p.k {
             let g = self.cfg.levels[level];
-            let (r0, r1) = plan::level_rows(&self.cfg.levels, level, stripe);
+            let (r0, r1) = p.rows(&self.cfg.levels, level, part);
+            if r1 <= r0 {
+                continue;
+            }
             let across = g.tiles_across() as usize;
             let (t0, t1) = ((r0 / g.block) as usize * across, (r1.div_ceil(g.block)) as usize * across);
             let per_plane = g.tiles() as usize;
@@ -108,8 +115,9 @@ pub(crate) fn part(
         return Err(Error::usage(format!("--part {}/{}: the index must be below the count", index, count)));
     }
     let cfg = job.cfg;
-    let p = plan::plan(&cfg.levels, count);
+    let p = job.plan(count);
     let stripe = p.stripes[index];
+    let busy = !p.idle(&cfg.levels, index);
     // An S3 OUTPUT's part is built in a local temp directory, then uploaded.
     let s3_prefix = stage::staging_url(job.output);
     let local = match &s3_prefix {
@@ -121,17 +129,17 @@ pub(crate) fn part(
     let stage: SharedStage = Arc::new(Mutex::new(Some(PartStage::create(&staging, index, count, segments)?)));
     let mut spills = job.spills(Box::new(StageSink(stage.clone())));
     let staged_level = (p.k + 1 < cfg.levels.len()).then_some(p.k);
-    if stripe.1 > stripe.0 {
+    if busy {
         if staged_level.is_some() {
             let mut g = lock(&stage)?;
             g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?.open_pixels(cfg.with_mask())?;
         }
         for level in 0..=p.k {
             let g = cfg.levels[level];
-            let (r0, _) = plan::level_rows(&cfg.levels, level, stripe);
+            let (r0, _) = p.rows(&cfg.levels, level, index);
             spills.start_at(level, (r0 / g.block) as usize * g.tiles_across() as usize);
         }
-        let windows = plan::windows(&cfg.levels, p.k, cfg.method, cfg.complex, stripe);
+        let windows = plan::windows(&cfg.levels, &p, index, cfg.method, cfg.complex);
         let dist = DistWork::Part { windows, staged: staged_level.map(|k| (k, stage.clone())) };
         let stats = encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &dist)?;
         if let Some(st) = stats {
@@ -142,7 +150,7 @@ pub(crate) fn part(
         }
     }
     let all = spills.counts();
-    let counts: Vec<u64> = job.stripe_tiles(p.k, stripe).iter().map(|&(i, t)| all[i][t]).collect();
+    let counts: Vec<u64> = job.part_tiles(&p, index).iter().map(|&(i, t)| all[i][t]).collect();
     let manifest = json!({
         "format": stage::MANIFEST_FORMAT,
         "cogtool": env!("CARGO_PKG_VERSION"),
@@ -161,7 +169,9 @@ pub(crate) fn part(
         stage::upload_part(&done, prefix, job.remote)?;
     }
     let staging = s3_prefix.map_or(staging, PathBuf::from);
-    let rows = if stripe.1 > stripe.0 {
+    let rows = if p.fed && busy {
+        format!("its share of the tile rows of levels 0 to {} (all read, none computed)", p.k)
+    } else if busy {
         format!("rows {} to {} of full resolution, levels 0 to {}", stripe.0, stripe.1, p.k)
     } else {
         "nothing (more parts than stripes)".to_string()
@@ -188,7 +198,7 @@ pub(crate) fn assemble(
     progress: &mut dyn Progress,
 ) -> Result<Summary> {
     let cfg = job.cfg;
-    let p = plan::plan(&cfg.levels, count);
+    let p = job.plan(count);
     let staging = stage::staging_dir(job.output);
     let s3_prefix = stage::staging_url(job.output);
     // An S3 staging's small files are copied here for the assembly.
@@ -275,9 +285,9 @@ pub(crate) fn assemble(
         spills.finish()?;
     }
     let mut counts = spills.counts();
-    for (part, &stripe) in parts.iter().zip(&p.stripes) {
+    for (i, part) in parts.iter().enumerate() {
         let sizes = part.counts()?;
-        let tiles = job.stripe_tiles(p.k, stripe);
+        let tiles = job.part_tiles(&p, i);
         if sizes.len() != tiles.len() {
             return Err(Error::format(format!(
                 "cannot assemble {}: part {} has {} tile sizes, not {}",

@@ -203,7 +203,7 @@ pub fn write_cog(
     let per_plane: Vec<usize> = cfg.levels.iter().map(|l| l.tiles() as usize).collect();
     let plans = repack::plan(&cfg, o, inp.sample_format, src.stored);
     if let Some(d) = &o.distributed {
-        crate::create::parts::check_supported(&cfg, o)?;
+        crate::create::parts::check_supported(o)?;
         let job = crate::create::parts::run::Job { output, o, remote, cfg: &cfg, inp, ifds: &ifds, order };
         return match d {
             Distributed::Part { index, count, recipe, input } => {

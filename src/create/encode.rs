@@ -134,13 +134,14 @@ struct Feeds<'d> {
 pub(crate) enum DistWork {
     /// A single run: everything.
     None,
-    /// A part: what each level handles; the level whose pixels are staged
-    /// and where they go.
-    Part { windows: Vec<Option<LevelWindow>>, staged: Option<(usize, SharedStage)> },
-    /// The assembly: level `k`'s rows come from the parts' staged pixels
-    /// (each part's directory and its number of rows, in order); only the
-    /// levels above k are computed.
-    Assemble { k: usize, parts: Vec<(PathBuf, u64)> },
+    /// A part: what each level handles (it cuts levels up to `k`); the
+    /// levels whose pixels are staged and where they go.
+    Part { windows: Vec<Option<LevelWindow>>, k: usize, staged: Vec<usize>, stage: SharedStage },
+    /// The assembly: levels up to `k` are the parts' tiles; each staged
+    /// level's rows come from the parts' pixels (each part's directory and
+    /// its number of rows, in order); the other levels above k are
+    /// computed.
+    Assemble { k: usize, staged: Vec<(usize, Vec<(PathBuf, u64)>)> },
 }
 
 /// A part's staging, shared by the tile sink and the staged rows.
@@ -201,24 +202,29 @@ fn stream<T: Sample>(
         let mut counted = rows0;
         match fed.dist {
             DistWork::None => {}
-            DistWork::Part { windows, staged } => {
-                let keep = staged.as_ref().map(|(k, stage)| {
-                    let stage = stage.clone();
-                    let f: StagedRows<'static, T> = Box::new(move |data: &[T], valid: Option<&[u8]>| {
-                        let mut g = stage.lock().map_err(|_| Error::format("internal error: staging lock"))?;
-                        let st = g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?;
-                        st.write_pixels(bytemuck::cast_slice(data), valid)
-                    });
-                    (*k, f)
-                });
-                pyr.restrict(windows, keep);
+            DistWork::Part { windows, k, staged, stage } => {
+                let keep = staged
+                    .iter()
+                    .map(|&level| {
+                        let stage = stage.clone();
+                        let f: StagedRows<'static, T> = Box::new(move |data: &[T], valid: Option<&[u8]>| {
+                            let mut g = stage.lock().map_err(|_| Error::format("internal error: staging lock"))?;
+                            let st = g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?;
+                            st.write_pixels(level, bytemuck::cast_slice(data), valid)
+                        });
+                        (level, f)
+                    })
+                    .collect();
+                pyr.restrict(windows, *k, keep);
                 let w0 = windows[0].expect("a part with rows has a full-resolution window");
                 rows0 = (w0.start as u64, w0.end as u64);
                 counted = (w0.cut_start as u64, w0.cut_end as u64);
             }
-            DistWork::Assemble { k, parts: staged } => {
-                pyr.only_above(*k);
-                feed_staged(cfg, *k, staged, comps, &mut pyr)?;
+            DistWork::Assemble { k, staged } => {
+                pyr.only_above(*k, &staged.iter().map(|s| s.0).collect::<Vec<_>>());
+                for (level, parts) in staged {
+                    feed_staged(cfg, *level, parts, comps, &mut pyr)?;
+                }
                 rows0 = (0, 0);
             }
         }
@@ -290,7 +296,8 @@ struct Fed<'a> {
 }
 
 /// Assembling: level `k`'s rows from each part's staged pixels (and
-/// validity), in order, a tile row at a time.
+/// validity), in order, a tile row at a time (the levels are fed one after
+/// the other: each holds at most a tile row).
 fn feed_staged<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
     cfg: &Config,
     k: usize,
@@ -305,10 +312,11 @@ fn feed_staged<T: Sample, S: FnMut(CutTile<T>) -> Result<()>>(
         std::fs::File::open(&p).map_err(|e| Error::io(format!("{}: {}", p.display(), crate::error::describe_io(&e))))
     };
     let (mut bytes, mut samples) = (Vec::new(), Vec::<T>::new());
+    let (pixel_file, valid_file) = crate::create::parts::stage::pixel_files(k);
     for (dir, rows) in staged {
-        let mut pixels = std::io::BufReader::new(open(dir.join("pixels.bin"))?);
+        let mut pixels = std::io::BufReader::new(open(dir.join(&pixel_file))?);
         let mut valid =
-            if cfg.with_mask() { Some(std::io::BufReader::new(open(dir.join("valid.bin"))?)) } else { None };
+            if cfg.with_mask() { Some(std::io::BufReader::new(open(dir.join(&valid_file))?)) } else { None };
         let mut left = *rows;
         while left > 0 {
             let n = left.min(g.block) as usize;

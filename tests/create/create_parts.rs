@@ -56,6 +56,19 @@ fn parts_then_assemble_equal_a_single_run() {
         .flat_map(|i| (if i % 13 == 0 { -9999.0f32 } else { ((i * 7919) % 1009) as f32 * 0.731 + 1e4 }).to_le_bytes())
         .collect();
     create_support::write_tiff(&float, fw, 1201, 1, 4, 3, &fpx, Vec::new());
+    // Complex samples (CInt16, odd sizes): under NEAREST every overview is
+    // computed from full resolution, so parts stage their rows of each
+    // level above k instead of level k's pixels.
+    let cint = dir.path().join("cint.tif");
+    let (cw, ch) = (1501usize, 1337usize);
+    let cpx: Vec<u8> = (0..cw * ch)
+        .flat_map(|i| {
+            let (x, y) = ((i % cw) as i16, (i / cw) as i16);
+            let (re, im) = (x.wrapping_mul(3).wrapping_sub(y), y.wrapping_mul(5) ^ x);
+            [re.to_le_bytes(), im.to_le_bytes()].concat()
+        })
+        .collect();
+    create_support::write_tiff(&cint, cw, ch, 1, 4, 5, &cpx, Vec::new());
     // Tiles the output can take as they are: full resolution is copied.
     let tiled = dir.path().join("tiled.tif");
     let (r, t) = (rgb.to_str().unwrap(), tiled.to_str().unwrap());
@@ -82,6 +95,9 @@ fn parts_then_assemble_equal_a_single_run() {
         (&cog, vec!["--compress", "deflate", "--blocksize", "256"], 3),
         (&cog, vec!["--compress", "zstd", "--blocksize", "256", "--statistics", "yes"], 4),
         (&masked, vec!["--blocksize", "128", "--compress", "lzw"], 7),
+        (&cint, vec!["--blocksize", "128", "--overview-resampling", "nearest"], 3),
+        (&cint, vec!["--blocksize", "128", "--compress", "deflate", "--statistics", "yes"], 5),
+        (&cint, vec!["--blocksize", "128", "--overview-resampling", "average"], 2),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "cubic"], 4),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "lanczos", "--compress", "zstd"], 3),
         (&rgb, vec!["--blocksize", "256", "--overview-resampling", "average", "--interleave", "band"], 4),
@@ -260,13 +276,19 @@ fn interrupted_parts_and_damaged_staging_never_make_a_wrong_cog() {
     assert!(stderr(&r).contains("tile sizes"), "{}", stderr(&r));
     assert!(!out.exists(), "no OUTPUT");
     std::fs::write(part1.join("counts.bin"), &counts).unwrap();
-    let pixels = std::fs::read(part1.join("pixels.bin")).unwrap();
-    std::fs::write(part1.join("pixels.bin"), &pixels[..pixels.len() / 2]).unwrap();
+    let staged = std::fs::read_dir(&part1)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("pixels-"))
+        .expect("staged pixels");
+    let pixels = std::fs::read(&staged).unwrap();
+    std::fs::write(&staged, &pixels[..pixels.len() / 2]).unwrap();
     let r = cogtool(["assemble", o]);
     assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
     assert_eq!(stderr(&r).lines().count(), 1, "{}", stderr(&r));
     assert!(!out.exists(), "no OUTPUT");
-    std::fs::write(part1.join("pixels.bin"), &pixels).unwrap();
+    std::fs::write(&staged, &pixels).unwrap();
     let r = cogtool(["assemble", o]);
     assert!(r.status.success(), "{}", stderr(&r));
     let want = single(&inp, &dir.path().join("single.tif"), &["--blocksize", "128", "--compress", "zstd"]);

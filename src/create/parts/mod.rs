@@ -15,11 +15,8 @@ use crate::{Error, Result};
 pub use crate::create::options::Distributed;
 
 /// What a distributed run cannot do (yet), refused before any work.
-pub fn check_supported(cfg: &Config, o: &CreateOptions) -> Result<()> {
+pub fn check_supported(o: &CreateOptions) -> Result<()> {
     let refuse = |what: &str| Err(Error::usage(format!("--part: {}", what)));
-    if cfg.complex && cfg.method == crate::create::pipeline::resample::Method::Nearest {
-        return refuse("complex samples with nearest overviews are not supported");
-    }
     if o.verify {
         return refuse("--verify reads the finished file; validate the assembled COG instead");
     }
@@ -33,8 +30,9 @@ pub fn fingerprint(o: &CreateOptions, ifds_debug: &str, cfg: &Config, k: usize, 
     let shape =
         CreateOptions { threads: None, tmpdir: None, overwrite: false, verify: false, distributed: None, ..o.clone() };
     stage::fingerprint(&format!(
-        "{}|{:?}|{}|{:?}|{:?}|k={}|n={}",
+        "{}|format={}|{:?}|{}|{:?}|{:?}|k={}|n={}",
         env!("CARGO_PKG_VERSION"),
+        stage::MANIFEST_FORMAT,
         shape,
         ifds_debug,
         cfg.method,

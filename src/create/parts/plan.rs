@@ -118,8 +118,60 @@ pub fn level_rows(levels: &[LevelGeom], l: usize, (r0, r1): (u64, u64)) -> (u64,
     ((r0 >> l).min(end), end)
 }
 
-/// What each level of part `part` holds, computes and cuts (None above
-/// k); the full-resolution rows it reads are `windows[0]`'s [start, end).
+/// Whether the levels above the first overview are computed from full
+/// resolution rather than from the level before (complex samples under
+/// NEAREST: see [`resample::source_level`]).
+fn from_full(method: Method, complex: bool, levels: usize) -> bool {
+    levels > 2 && resample::source_level(method, complex, 2) == 0
+}
+
+/// Rows of level `l` whose source row at full resolution is in `stripe`
+/// (the last stripe's run to the level's end): a level computed from full
+/// resolution, shared out by the rows it reads.
+fn owned(levels: &[LevelGeom], l: usize, method: Method, complex: bool, (r0, r1): (u64, u64)) -> (u64, u64) {
+    if r1 <= r0 {
+        return (0, 0);
+    }
+    let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
+    let h = levels[l].height;
+    // The first row whose source row is at or past `r`.
+    let first = |r: u64| {
+        let (mut lo, mut hi) = (0u64, h);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (a, _) = resample::src_rows_for(method, complex, geom(0), geom(l), mid as usize, mid as usize + 1);
+            if (a as u64) < r { lo = mid + 1 } else { hi = mid }
+        }
+        lo
+    };
+    let end = if r1 >= levels[0].height { h } else { first(r1) };
+    (if r0 == 0 { 0 } else { first(r0) }.min(end), end)
+}
+
+/// The levels whose pixels part `part` stages for the assembly, with the
+/// rows of each: level k's rows when the levels above it are computed
+/// from it, else (complex samples under NEAREST) each level above k's own.
+/// None when nothing is computed at assembly.
+pub fn staged(
+    levels: &[LevelGeom],
+    p: &PartPlan,
+    part: usize,
+    method: Method,
+    complex: bool,
+) -> Vec<(usize, (u64, u64))> {
+    if p.k + 1 >= levels.len() {
+        Vec::new()
+    } else if from_full(method, complex, levels.len()) {
+        (p.k + 1..levels.len()).map(|j| (j, owned(levels, j, method, complex, p.stripes[part]))).collect()
+    } else {
+        vec![(p.k, p.rows(levels, p.k, part))]
+    }
+}
+
+/// What each level of part `part` holds, computes and cuts (None above k,
+/// but for levels computed from full resolution, which it computes and
+/// stages but does not cut); the full-resolution rows it reads are
+/// `windows[0]`'s [start, end).
 pub fn windows(
     levels: &[LevelGeom],
     p: &PartPlan,
@@ -130,6 +182,7 @@ pub fn windows(
     let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
     let mut out: Vec<Option<LevelWindow>> = vec![None; levels.len()];
     let k = p.k;
+    let stripe = p.stripes[part];
     if p.fed {
         // Read levels: a level holds exactly the rows it cuts.
         for (l, w) in out.iter_mut().enumerate().take(k + 1) {
@@ -139,11 +192,15 @@ pub fn windows(
         }
         return out;
     }
-    // From level k down: each level holds its own stripe plus what the
-    // level computed from it needs.
-    let mut need: Vec<(usize, usize)> = vec![(0, 0); k + 1];
-    for l in (0..=k).rev() {
-        let (c0, c1) = p.rows(levels, l, part);
+    // Levels above k computed from full resolution (complex samples under
+    // NEAREST) are computed here too, the rows whose source row is in the
+    // stripe, and staged whole.
+    let top = if from_full(method, complex, levels.len()) { levels.len() - 1 } else { k };
+    // From the top down: each level holds its own rows plus what the
+    // levels computed from it need.
+    let mut need: Vec<(usize, usize)> = vec![(0, 0); top + 1];
+    for l in (0..=top).rev() {
+        let (c0, c1) = if l <= k { p.rows(levels, l, part) } else { owned(levels, l, method, complex, stripe) };
         let mut n = (c0 as usize, c1 as usize);
         for (j, &(n0, n1)) in need.iter().enumerate().skip(l + 1) {
             if resample::source_level(method, complex, j) == l && n1 > n0 {
@@ -222,6 +279,41 @@ mod tests {
         // More parts than tile rows: some parts are idle.
         let p = plan(&levels, 6, true);
         assert_eq!((0..6).filter(|&i| p.idle(&levels, i)).count(), 2);
+    }
+
+    #[test]
+    fn levels_from_full_resolution_are_staged_by_the_rows_they_read() {
+        // Complex samples under NEAREST: the levels above k are shared out
+        // by their source rows, end to end, and each part's full-resolution
+        // window holds the rows they read.
+        let levels: Vec<LevelGeom> = [(1501, 1337), (750, 668), (375, 334), (187, 167), (93, 83)]
+            .iter()
+            .map(|&(width, height)| LevelGeom { width, height, block: 128 })
+            .collect();
+        let p = plan(&levels, 3, false);
+        assert_eq!(p.k, 2);
+        for j in 3..5 {
+            let mut next = 0;
+            for i in 0..3 {
+                let st = staged(&levels, &p, i, Method::Nearest, true);
+                assert_eq!(st.iter().map(|s| s.0).collect::<Vec<_>>(), vec![3, 4]);
+                let (a, b) = st[j - 3].1;
+                assert_eq!(a, next, "level {j} part {i}");
+                next = b;
+                let w = windows(&levels, &p, i, Method::Nearest, true);
+                let (l0, lj) = (w[0].unwrap(), w[j].unwrap());
+                assert_eq!(
+                    (lj.start, lj.end, lj.cut_start, lj.cut_end),
+                    (a as usize, b as usize, a as usize, b as usize)
+                );
+                let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
+                let (s0, s1) = resample::src_rows_for(Method::Nearest, true, geom(0), geom(j), a as usize, b as usize);
+                assert!(b == a || (s0 >= l0.cut_start && s1 <= l0.cut_end), "{j} {i}: {s0}..{s1} in {l0:?}");
+            }
+            assert_eq!(next, levels[j].height);
+        }
+        // Real samples stage level k only.
+        assert_eq!(staged(&levels, &p, 1, Method::Nearest, false), vec![(2, p.rows(&levels, 2, 1))]);
     }
 
     #[test]

@@ -128,11 +128,13 @@ pub(crate) fn part(
     let segments = cfg.levels.len() * job.planes();
     let stage: SharedStage = Arc::new(Mutex::new(Some(PartStage::create(&staging, index, count, segments)?)));
     let mut spills = job.spills(Box::new(StageSink(stage.clone())));
-    let staged_level = (p.k + 1 < cfg.levels.len()).then_some(p.k);
+    let staged: Vec<usize> =
+        plan::staged(&cfg.levels, &p, index, cfg.method, cfg.complex).iter().map(|s| s.0).collect();
     if busy {
-        if staged_level.is_some() {
+        for &level in &staged {
             let mut g = lock(&stage)?;
-            g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?.open_pixels(cfg.with_mask())?;
+            let st = g.as_mut().ok_or_else(|| Error::format("internal error: staging closed"))?;
+            st.open_pixels(level, cfg.with_mask())?;
         }
         for level in 0..=p.k {
             let g = cfg.levels[level];
@@ -140,7 +142,7 @@ pub(crate) fn part(
             spills.start_at(level, (r0 / g.block) as usize * g.tiles_across() as usize);
         }
         let windows = plan::windows(&cfg.levels, &p, index, cfg.method, cfg.complex);
-        let dist = DistWork::Part { windows, staged: staged_level.map(|k| (k, stage.clone())) };
+        let dist = DistWork::Part { windows, k: p.k, staged, stage: stage.clone() };
         let stats = encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &dist)?;
         if let Some(st) = stats {
             let g = lock(&stage)?;
@@ -262,25 +264,22 @@ pub(crate) fn assemble(
         }
     }
     if p.k + 1 < cfg.levels.len() {
-        let staged: Vec<_> = parts
-            .iter()
-            .zip(&p.stripes)
-            .filter(|(_, s)| s.1 > s.0)
-            .map(|(part, &s)| {
-                let (a, b) = plan::level_rows(&cfg.levels, p.k, s);
-                (part.dir.clone(), b - a)
-            })
-            .collect();
-        encode_levels(
-            cfg,
-            job.o,
-            job.inp,
-            src,
-            plans,
-            &mut spills,
-            progress,
-            &DistWork::Assemble { k: p.k, parts: staged },
-        )?;
+        // Each staged level's rows, part by part (parts without rows there
+        // staged none).
+        let mut staged: Vec<(usize, Vec<(PathBuf, u64)>)> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            for (n, (level, (a, b))) in
+                plan::staged(&cfg.levels, &p, i, cfg.method, cfg.complex).into_iter().enumerate()
+            {
+                if staged.len() <= n {
+                    staged.push((level, Vec::new()));
+                }
+                if b > a {
+                    staged[n].1.push((part.dir.clone(), b - a));
+                }
+            }
+        }
+        encode_levels(cfg, job.o, job.inp, src, plans, &mut spills, progress, &DistWork::Assemble { k: p.k, staged })?;
     } else {
         spills.finish()?;
     }

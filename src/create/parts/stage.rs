@@ -4,8 +4,10 @@
 //!   band) that fall in the part's stripe, in file order;
 //! - `counts.bin`: the payload size of each of those tiles (u64 LE, IFD by
 //!   IFD, band by band, in tile order);
-//! - `pixels.bin`, `valid.bin`: level k's rows of the stripe (samples as
-//!   stored in memory, little-endian; validity one byte per pixel);
+//! - `pixels-L.bin`, `valid-L.bin`: the part's rows of level L that the
+//!   assembly computes from (level k; for complex samples under NEAREST
+//!   each level above k), samples as stored in memory, little-endian,
+//!   validity one byte per pixel;
 //! - `stats.bin`: with statistics, the state of each block of 16 rows of
 //!   the stripe ([`crate::create::pipeline::stats::Statistics::staged`]);
 //! - `manifest.json`: what the part was made from (cogtool version, input
@@ -20,7 +22,7 @@
 //! the part is built in a local temp directory as above, then its files
 //! are uploaded, the manifest last (a part without one is missing), and the
 //! local copy removed. `assemble` downloads the small files (manifest,
-//! sizes, level k's pixels) and reads the tiles straight from S3.
+//! sizes, the staged pixels) and reads the tiles straight from S3.
 
 use crate::create::sink::SegmentSink;
 use crate::{Error, Result};
@@ -29,7 +31,12 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-pub const MANIFEST_FORMAT: u64 = 1;
+pub const MANIFEST_FORMAT: u64 = 2;
+
+/// The files of level `level`'s staged pixels and validity.
+pub fn pixel_files(level: usize) -> (String, String) {
+    (format!("pixels-{}.bin", level), format!("valid-{}.bin", level))
+}
 
 /// `OUTPUT.parts`: where the parts of OUTPUT are staged.
 pub fn staging_dir(output: &str) -> PathBuf {
@@ -109,7 +116,8 @@ pub struct PartStage {
     tmp: PathBuf,
     done: PathBuf,
     segments: Vec<Option<(BufWriter<File>, u64)>>,
-    pixels: Option<(BufWriter<File>, Option<BufWriter<File>>)>,
+    /// Staged pixels: (level, samples, validity).
+    pixels: Vec<(usize, BufWriter<File>, Option<BufWriter<File>>)>,
     kept: bool,
 }
 
@@ -123,7 +131,7 @@ impl PartStage {
             std::fs::remove_dir_all(&tmp).map_err(|e| io_err(&tmp, e))?;
         }
         std::fs::create_dir(&tmp).map_err(|e| io_err(&tmp, e))?;
-        Ok(PartStage { tmp, done, segments: (0..segments).map(|_| None).collect(), pixels: None, kept: false })
+        Ok(PartStage { tmp, done, segments: (0..segments).map(|_| None).collect(), pixels: Vec::new(), kept: false })
     }
 
     fn file(&self, name: &str) -> Result<BufWriter<File>> {
@@ -131,16 +139,22 @@ impl PartStage {
         Ok(BufWriter::with_capacity(256 << 10, File::create(&p).map_err(|e| io_err(&p, e))?))
     }
 
-    /// Level k's rows go to `pixels.bin` (and `valid.bin` when `valid`).
-    pub fn open_pixels(&mut self, valid: bool) -> Result<()> {
-        let v = if valid { Some(self.file("valid.bin")?) } else { None };
-        self.pixels = Some((self.file("pixels.bin")?, v));
+    /// Level `level`'s staged rows go to its pixel file (and validity file
+    /// when `valid`).
+    pub fn open_pixels(&mut self, level: usize, valid: bool) -> Result<()> {
+        let (pixels, validity) = pixel_files(level);
+        let v = if valid { Some(self.file(&validity)?) } else { None };
+        self.pixels.push((level, self.file(&pixels)?, v));
         Ok(())
     }
 
-    pub fn write_pixels(&mut self, samples: &[u8], valid: Option<&[u8]>) -> Result<()> {
-        let path = self.tmp.join("pixels.bin");
-        let (p, v) = self.pixels.as_mut().ok_or_else(|| Error::format("internal error: no pixel file"))?;
+    pub fn write_pixels(&mut self, level: usize, samples: &[u8], valid: Option<&[u8]>) -> Result<()> {
+        let path = self.tmp.join(pixel_files(level).0);
+        let (_, p, v) = self
+            .pixels
+            .iter_mut()
+            .find(|f| f.0 == level)
+            .ok_or_else(|| Error::format("internal error: no pixel file"))?;
         p.write_all(samples).map_err(|e| io_err(&path, e))?;
         if let (Some(v), Some(valid)) = (v.as_mut(), valid) {
             v.write_all(valid).map_err(|e| io_err(&path, e))?;
@@ -180,7 +194,7 @@ impl PartStage {
                 segs.insert(s.to_string(), json!(n));
             }
         }
-        if let Some((p, v)) = self.pixels.as_mut() {
+        for (_, p, v) in self.pixels.iter_mut() {
             p.flush().map_err(|e| io_err(&self.tmp, e))?;
             if let Some(v) = v {
                 v.flush().map_err(|e| io_err(&self.tmp, e))?;
@@ -259,8 +273,11 @@ impl StagedPart {
         }
         let dir = local.join(&name);
         std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-        for file in ["manifest.json", "counts.bin", "pixels.bin", "valid.bin", "stats.bin"] {
-            if listed.iter().any(|(u, _)| u.ends_with(&format!("/{}", file))) {
+        for (u, _) in &listed {
+            let Some(file) = u.strip_prefix(&url) else { continue };
+            let small = ["manifest.json", "counts.bin", "stats.bin"].contains(&file)
+                || ((file.starts_with("pixels-") || file.starts_with("valid-")) && file.ends_with(".bin"));
+            if small && !file.contains('/') {
                 download(&format!("{}{}", url, file), &dir.join(file), remote)?;
             }
         }

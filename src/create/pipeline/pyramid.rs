@@ -65,10 +65,10 @@ pub struct Pyramid<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> {
     complex: bool,
     levels: Vec<LevelBuf<T>>,
     sink: S,
-    /// A level whose cut rows are also handed over whole (full width, with
+    /// Levels whose cut rows are also handed over whole (full width, with
     /// validity), a tile row at a time: the pixels a part stages for the
     /// levels computed at assembly.
-    staged: Option<(usize, StagedRows<'static, T>)>,
+    staged: Vec<(usize, StagedRows<'static, T>)>,
 }
 
 /// Receives the rows of the staged level: samples and validity.
@@ -107,16 +107,25 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
             complex: cfg.complex,
             levels,
             sink,
-            staged: None,
+            staged: Vec::new(),
         }
     }
 
     /// A part of a distributed run: level j handles `windows[j]`; a level
-    /// without one is neither computed nor cut. `staged`: the level whose
-    /// cut rows also go to the callback.
-    pub fn restrict(&mut self, windows: &[Option<LevelWindow>], staged: Option<(usize, StagedRows<'static, T>)>) {
+    /// without one is neither computed nor cut, a level above `k` is not
+    /// cut (only staged). `staged`: the levels whose cut rows (the rows of
+    /// their window) also go to a callback.
+    pub fn restrict(
+        &mut self,
+        windows: &[Option<LevelWindow>],
+        k: usize,
+        staged: Vec<(usize, StagedRows<'static, T>)>,
+    ) {
         let comps = self.comps;
-        for (l, w) in self.levels.iter_mut().zip(windows) {
+        for (j, (l, w)) in self.levels.iter_mut().zip(windows).enumerate() {
+            if j > k {
+                l.cut = false;
+            }
             match w {
                 Some(w) => {
                     // Room for the halo rows above the first cut tile row
@@ -142,12 +151,17 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
     }
 
     /// Assembling a distributed run: levels up to `k` are done (their tiles
-    /// were made by the parts); level `k` is fed, the levels above it are
-    /// computed and cut as in a single run.
-    pub fn only_above(&mut self, k: usize) {
+    /// were made by the parts); the levels in `fed` get the parts' staged
+    /// rows (level k, or the levels above it computed from full
+    /// resolution), the other levels above k are computed; all above k are
+    /// cut as in a single run.
+    pub fn only_above(&mut self, k: usize, fed: &[usize]) {
         for l in &mut self.levels[..=k] {
             l.source = FED;
             l.cut = false;
+        }
+        for &j in fed {
+            self.levels[j].source = FED;
         }
     }
 
@@ -318,13 +332,15 @@ impl<T: Sample, S: FnMut(CutTile<T>) -> Result<()>> Pyramid<T, S> {
         loop {
             let l = &self.levels[k];
             let g = l.geom;
-            let (b, h, w) = (g.block as usize, g.height as usize, g.width as usize);
+            let (b, w) = (g.block as usize, g.width as usize);
             let row0 = l.emitted;
-            if row0 >= l.cut_end || (l.filled < row0 + b && l.filled < h) {
+            // The last rows may be fewer than a tile row: the image's end, or
+            // the end of the rows a part stages of a level it does not cut.
+            if row0 >= l.cut_end || (l.filled < row0 + b && l.filled < l.cut_end) {
                 return Ok(());
             }
-            let rows = b.min(h - row0);
-            if let Some((_, keep)) = self.staged.as_mut().filter(|s| s.0 == k) {
+            let rows = b.min(l.cut_end - row0);
+            if let Some((_, keep)) = self.staged.iter_mut().find(|s| s.0 == k) {
                 let (off, w, comps) = (row0 - l.base, w, self.comps);
                 let data = &l.data[off * w * comps..(off + rows) * w * comps];
                 let valid = l.valid.as_ref().map(|v| &v[off * w..(off + rows) * w]);

@@ -8,7 +8,7 @@
 //! in flight, and [`PartUpload::send`] blocks while that many are, so
 //! memory stays bounded by concurrency x part size. A failed part (after
 //! its retries), a cancel, or dropping the writer before
-//! [`PartUpload::complete`] stops the parts in flight and aborts: S3 keeps,
+//! [`PartUpload::complete`] waits for the parts in flight and aborts: S3 keeps,
 //! and bills, the parts of an upload that is neither completed nor
 //! aborted; Google keeps temporary objects; Azure keeps uncommitted blocks
 //! for a week. An object smaller than one part goes up whole
@@ -196,16 +196,29 @@ impl PartUpload {
     }
 }
 
+/// How long an unfinished upload waits for its parts in flight before it
+/// stops them and aborts.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Drop for PartUpload {
-    /// Not completed: stop the parts in flight (none lands after the
-    /// abort), then abort the upload.
+    /// Not completed: let the parts in flight finish (for up to [`SETTLE`]),
+    /// then abort the upload. A part dropped mid-request may still be
+    /// stored by the server after the abort, and stay (S3 bills the parts
+    /// of an aborted upload that land late; Google would keep a temporary
+    /// object, Azure an uncommitted block); a finished one is removed by
+    /// the abort.
     fn drop(&mut self) {
         if self.settled {
             return;
         }
-        self.tasks.abort_all();
         let tasks = &mut self.tasks;
-        runtime::block_on(async { while tasks.join_next().await.is_some() {} });
+        runtime::block_on(async {
+            let settled = tokio::time::timeout(SETTLE, async { while tasks.join_next().await.is_some() {} }).await;
+            if settled.is_err() {
+                tasks.abort_all();
+                while tasks.join_next().await.is_some() {}
+            }
+        });
         if let Some(id) = &self.upload_id {
             runtime::block_on(self.up.abort(id));
         }

@@ -10,7 +10,9 @@
 #   sparse.tif 6656 x  4096 Int16, 96% nodata (an island in a sea of nodata)
 #                                      -> default options both sides (LZW,
 #                                         CUBIC, 512; GDAL's default threads)
-# BENCH_ONLY=sparse (or rgb, dem) runs one case.
+#   tall.tif   1024 x 262144 Byte, striped (a tall, narrow raster)
+#                                      -> default options both sides
+# BENCH_ONLY=sparse (or rgb, dem, tall) runs one case.
 # Prints per input: median wall time, output size and peak RSS of each tool,
 # and the ratios cogtool/GDAL. Needs GDAL (gdal_translate, python3-gdal),
 # numpy and GNU time (/usr/bin/time -v).
@@ -78,7 +80,19 @@ def sparse(path, w, h):
         b.WriteArray(a, 0, y0)
     ds = None
 
+def tall(path, w, h):
+    if os.path.exists(path): return
+    ds = drv.Create(path, w, h, 1, gdal.GDT_Byte, ["COMPRESS=DEFLATE"])
+    ds.SetGeoTransform([300000, 10, 0, 5000000, 0, -10]); ds.SetProjection(srs.ExportToWkt())
+    b = ds.GetRasterBand(1)
+    for y0 in range(0, h, 4096):
+        yy, xx = np.mgrid[y0:y0 + 4096, 0:w].astype("float64")
+        a = 128 + 100 * np.sin(xx / 90.0) * np.cos(yy / 310.0) + 20 * np.sin(xx / 7.0 + yy / 11.0)
+        b.WriteArray(a.astype("uint8"), 0, y0)
+    ds = None
+
 rgb(f"{d}/rgb.tif", 12288, 12288)
+tall(f"{d}/tall.tif", 1024, 262144)
 sparse(f"{d}/sparse.tif", 6656, 4096)
 dem(f"{d}/dem.tif", 8192, 8192)
 dem(f"{d}/dem4.tif", 8192, 32768)
@@ -106,7 +120,7 @@ bench() {
     local -a gdal_co=(-co COMPRESS=DEFLATE -co LEVEL=6 -co RESAMPLING=AVERAGE -co BLOCKSIZE=512 -co NUM_THREADS=ALL_CPUS)
     case "$label" in
         rgb) ;;
-        sparse) gdal_co=() ;;   # GDAL's defaults, as ours
+        sparse|tall) gdal_co=() ;;   # GDAL's defaults, as ours
         *) gdal_co+=(-co PREDICTOR=FLOATING_POINT) ;;
     esac
     if [ -n "${BENCH_ONLY:-}" ] && [ "$BENCH_ONLY" != "$label" ]; then return; fi
@@ -132,6 +146,7 @@ OPTS=(--compress deflate --level 6 --resampling average --blocksize 512)
 bench rgb "$DIR/rgb.tif" "${OPTS[@]}"
 bench dem "$DIR/dem.tif" "${OPTS[@]}" --predictor float
 bench sparse "$DIR/sparse.tif"
+bench tall "$DIR/tall.tif"
 # Height x4: only our RSS matters here (one run each is enough).
 [ -n "${BENCH_ONLY:-}" ] && exit 0
 RUNS=1 bench dem4 "$DIR/dem4.tif" "${OPTS[@]}" --predictor float

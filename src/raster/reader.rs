@@ -115,6 +115,24 @@ impl<'a> RasterReader<'a> {
             let block_bytes = reader.layout(0).decoded_bytes()? as u64;
             let compressed = image.compression != Compression::NONE;
             reader.estimated_counts = Some(estimate_counts(&offsets, tiff.file_size, block_bytes, compressed));
+        } else if !image.tiled && image.blocks == 1 {
+            // libtiff's rule for an image of one strip whose byte count is 0
+            // at a non-zero offset (writers that did not know it): the count
+            // is "bogus" and estimated from the image length (compressed: to
+            // the end of the file), not read as a sparse strip. GDAL then
+            // reads the strip, or fails when the file is shorter.
+            let (oe, ce) = (image.offsets_entry(ifd)?, image.counts_entry(ifd)?);
+            let (offset, count) = (tiff.entry_u64_range(oe, 0, 1)?, tiff.entry_u64_range(ce, 0, 1)?);
+            if let ([offset], [0]) = (offset.as_slice(), count.as_slice())
+                && *offset != 0
+            {
+                let estimate = if image.compression == Compression::NONE {
+                    reader.layout(0).decoded_bytes()? as u64
+                } else {
+                    tiff.file_size.saturating_sub(*offset)
+                };
+                reader.estimated_counts = Some(vec![estimate]);
+            }
         }
         Ok(reader)
     }

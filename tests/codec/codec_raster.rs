@@ -103,3 +103,59 @@ fn corrupt_blocks_error_with_the_block_number() {
     let e = r.read_rows(0, image.height).unwrap_err();
     assert!(e.message.contains("past end of file") && e.message.starts_with("tile "), "{}", e.message);
 }
+
+/// A little-endian TIFF of one uncompressed Byte strip, `w` x `h`, whose
+/// StripByteCounts is 0 (writers that did not know it): the IFD at 8,
+/// then `data` at the strip offset.
+fn one_strip_count_zero(w: u32, h: u32, data: &[u8]) -> Vec<u8> {
+    let entries: [(u16, u16, u32); 9] = [
+        (256, 4, w),
+        (257, 4, h),
+        (258, 3, 8),
+        (259, 3, 1),
+        (262, 3, 1),
+        (273, 4, 8 + 2 + 9 * 12 + 4),
+        (277, 3, 1),
+        (278, 4, h),
+        (279, 4, 0),
+    ];
+    let mut b = b"II*\0".to_vec();
+    b.extend_from_slice(&8u32.to_le_bytes());
+    b.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+    for (tag, typ, value) in entries {
+        b.extend_from_slice(&tag.to_le_bytes());
+        b.extend_from_slice(&typ.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        b.extend_from_slice(&value.to_le_bytes());
+    }
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+/// libtiff's rule, which GDAL reads by: one strip with a byte count of 0 at
+/// a non-zero offset has a bogus count, estimated from the image length;
+/// it is not a sparse strip. So the strip's pixels are read when the file
+/// holds them, and a file too short for them is an error naming the strip
+/// (GDAL fails on it too), never an image of zeros.
+#[test]
+fn one_strip_with_a_zero_byte_count_is_read_as_libtiff_estimates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data: Vec<u8> = (0..16 * 8).map(|i| (i * 7 % 251) as u8 + 1).collect();
+    let whole = dir.path().join("whole.tif");
+    std::fs::write(&whole, one_strip_count_zero(16, 8, &data)).unwrap();
+    let (tiff, image) = open(&whole);
+    let r = RasterReader::new(&tiff, &image).unwrap();
+    assert_eq!(r.read_rows(0, 8).unwrap(), data);
+    // Declared 1000 rows high, with 8 rows of data in the file.
+    let short = dir.path().join("short.tif");
+    std::fs::write(&short, one_strip_count_zero(16, 1000, &data)).unwrap();
+    let (tiff, image) = open(&short);
+    let r = RasterReader::new(&tiff, &image).unwrap();
+    let e = r.read_rows(0, 8).unwrap_err();
+    assert!(e.message.starts_with("strip 0:"), "{}", e.message);
+    let o = common::cogtool(["create", short.to_str().unwrap(), dir.path().join("out.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("strip 0"), "{}", common::stderr(&o));
+    assert!(!dir.path().join("out.tif").exists());
+}

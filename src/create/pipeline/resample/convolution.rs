@@ -165,8 +165,12 @@ fn tap_args(a: usize, b: usize, center: f64, scale_w: f64, vertical: bool, out: 
     }
 }
 
-fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool, vertical: bool) -> Taps {
+/// The taps of destination indices `dst` (entry i is index dst.start + i):
+/// only those a call computes, so that a call's cost follows its rows, not
+/// the level's height (a tall raster is resampled in many calls).
+fn taps(dst: std::ops::Range<usize>, ratio: f64, n_src: usize, k: Kernel, normalise: bool, vertical: bool) -> Taps {
     let scale_w = if ratio <= 1.0 { 1.0 } else { 1.0 / ratio };
+    let n_dst = dst.len();
     let mut t = Taps {
         a: Vec::with_capacity(n_dst),
         b: Vec::with_capacity(n_dst),
@@ -175,7 +179,7 @@ fn taps(n_dst: usize, ratio: f64, n_src: usize, k: Kernel, normalise: bool, vert
         sum: Vec::with_capacity(n_dst),
     };
     let mut args = Vec::new();
-    for d in 0..n_dst {
+    for d in dst {
         let tp = tap(d, ratio, n_src, k);
         let start = t.w.len();
         let mut sum = 0.0;
@@ -252,8 +256,9 @@ impl Plan {
             rb,
             check,
             runs: k.needs_run(),
-            xt: taps(g.dst.width, g.rx, g.src.width, k, !check, false),
-            yt: taps(g.dst.height, g.ry, g.src.height, k, !check, true),
+            xt: taps(0..g.dst.width, g.rx, g.src.width, k, !check, false),
+            // Indexed by dy - dst_y0.
+            yt: taps(g.dst_y0..g.dst_y1, g.ry, g.src.height, k, !check, true),
             tw: g.dst.width * s.bands,
         }
     }
@@ -468,7 +473,8 @@ fn vertical<T: Pixel>(s: &Src<T>, g: &Geometry, p: &Plan, lines: &Lines, out: &m
     };
     let line = |y: usize| (y - p.ra) * tw..(y - p.ra + 1) * tw;
     for dy in g.dst_y0..g.dst_y1 {
-        let (a, b, off) = (p.yt.a[dy], p.yt.b[dy], p.yt.off[dy]);
+        let i = dy - g.dst_y0;
+        let (a, b, off) = (p.yt.a[i], p.yt.b[i], p.yt.off[i]);
         let w = &p.yt.w[off..off + (b - a)];
         let o_row = (dy - g.dst_y0) * dw;
         let orow = &mut out.data[o_row * bands..(o_row + dw) * bands];

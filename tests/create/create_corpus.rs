@@ -53,6 +53,73 @@ fn corpus_files_convert_or_fail_cleanly() {
     std::fs::remove_dir_all(&out_dir).unwrap();
 }
 
+/// A distributed run over the corpus: for every file (under 1 MB, up to
+/// 1 M samples) that converts, 3 parts and `assemble` give the bytes
+/// of a single run, at 64-pixel tiles (so that small images still make
+/// several stripes and levels) with a kernel that needs a halo. A file a
+/// single run refuses is refused by a part or the assembly too, and leaves
+/// no OUTPUT.
+#[test]
+fn corpus_files_in_parts_equal_single_runs() {
+    let Some(dir) = corpus_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (single, out) = (tmp.path().join("single.tif"), tmp.path().join("out.tif"));
+    let (s, o) = (single.to_str().unwrap(), out.to_str().unwrap());
+    let opts = ["--blocksize", "64", "--overview-resampling", "lanczos"];
+    let (mut same, mut refused) = (0, 0);
+    for row in common::manifest(&dir) {
+        let path = dir.join(&row["path"]);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
+        let dim = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        if size > 1 << 20 || dim("width") * dim("height") * dim("bands").max(1) > 1_000_000 {
+            continue;
+        }
+        let p = path.to_str().unwrap();
+        let _ = std::fs::remove_file(&single);
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec!["create", "-q", p, s];
+        args.extend(opts);
+        let one = common::cogtool(&args);
+        let mut failed = None;
+        for i in 0..3 {
+            let spec = format!("{}/3", i);
+            let mut args = vec!["create", "-q", p, o, "--part", spec.as_str()];
+            args.extend(opts);
+            let r = common::cogtool(&args);
+            if !r.status.success() {
+                failed = Some(r);
+                break;
+            }
+        }
+        if failed.is_none() {
+            let r = common::cogtool(["assemble", "-q", o]);
+            if !r.status.success() {
+                failed = Some(r);
+            }
+        }
+        match (one.status.code(), failed) {
+            (Some(0), None) => {
+                assert!(
+                    std::fs::read(&out).unwrap() == std::fs::read(&single).unwrap(),
+                    "{}: 3 parts differ from a single run",
+                    row["path"]
+                );
+                same += 1;
+            }
+            (Some(0), Some(r)) => panic!("{}: a single run converts it, the parts fail: {}", row["path"], stderr(&r)),
+            (Some(2), Some(r)) => {
+                assert_eq!(r.status.code(), Some(2), "{}: {}", row["path"], stderr(&r));
+                assert!(!out.exists(), "{}: OUTPUT left by a failed distributed run", row["path"]);
+                refused += 1;
+            }
+            (c, _) => panic!("{}: single run exit {:?}, parts succeeded: {}", row["path"], c, stderr(&one)),
+        }
+        let _ = std::fs::remove_dir_all(tmp.path().join("out.tif.parts"));
+    }
+    eprintln!("parts over the corpus: {} byte-identical, {} refused by both", same, refused);
+    assert!(same > 100, "only {} corpus files compared", same);
+}
+
 /// The same corpus through `cogtool create` and `gdal_translate -of COG`
 /// (default options, files up to 2 MB and 4 M samples): GDAL reads back the
 /// same size, georeferencing, metadata, nodata, palette, mask flags,

@@ -55,14 +55,23 @@ pub fn create(req: &Request, progress: &mut dyn Progress, cancel: &Cancel) -> Re
         // A part of a distributed run, or its assembly: staged beside a
         // local OUTPUT, from a TIFF INPUT whose identity every part records.
         let out = scheme(&req.output);
-        if !(out == Scheme::Local || out.is_cloud()) || req.output == "-" || req.tiling.is_some() {
+        if req.tiling.is_some() {
+            return Err(Error::usage(
+                "--part does not take --web-optimized or --tms: the warp onto a tiling scheme is GDAL's",
+            ));
+        }
+        if !(out == Scheme::Local || out.is_cloud()) || req.output == "-" {
             return Err(Error::usage(format!(
-                "{}: parts are staged beside OUTPUT: give a file path (local or shared), or an s3://, gs:// or az:// URL",
+                "--part: parts are staged beside OUTPUT, and {} cannot have them beside it: give a file path \
+                 (local or shared), or an s3://, gs:// or az:// URL",
                 req.output
             )));
         }
+        // (The caller names INPUT in front of the message.)
         if scheme(&req.input) == Scheme::Local && !gdal_gate::looks_like_tiff(&req.input) {
-            return Err(Error::usage(format!("{}: --part needs a TIFF input", req.input)));
+            return Err(Error::usage(
+                "--part needs a TIFF input (other formats are read through GDAL, which parts do not use)",
+            ));
         }
         let mut req = req.clone();
         req.options.distributed = Some(d.clone().with_input(input_identity(&req.input, &req.remote)?));

@@ -223,7 +223,11 @@ fn part_index_comes_from_array_job_variables_and_limits_are_refused() {
     assert!(r.status.success(), "{}", stderr(&r));
     assert!(std::fs::read(&out).unwrap() == single(&inp, &dir.path().join("s.tif"), &["--blocksize", "256"]));
     // What a distributed run cannot do is refused before any work.
-    for (extra, want) in [(vec!["--part", "2/2"], "expected I/N"), (vec!["--part", "0/2", "--verify"], "--verify")] {
+    for (extra, want) in [
+        (vec!["--part", "2/2"], "expected I/N"),
+        (vec!["--part", "0/2", "--verify"], "--verify"),
+        (vec!["--part", "0/2", "--web-optimized"], "--web-optimized"),
+    ] {
         let x = dir.path().join("x.tif");
         let mut args = vec!["create", inp.to_str().unwrap(), x.to_str().unwrap()];
         args.extend(extra.iter());
@@ -232,6 +236,16 @@ fn part_index_comes_from_array_job_variables_and_limits_are_refused() {
         assert!(stderr(&r).contains(want), "{want}: {}", stderr(&r));
         assert!(!dir.path().join("x.tif.parts").join("part-00000-of-00002").exists());
     }
+    // Not a TIFF (a single run reads it through GDAL with the `gdal`
+    // feature): one line, naming INPUT once.
+    let png = dir.path().join("in.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n not really").unwrap();
+    let r = cogtool(["create", png.to_str().unwrap(), dir.path().join("y.tif").to_str().unwrap(), "--part", "0/2"]);
+    assert_eq!(r.status.code(), Some(2));
+    let err = stderr(&r);
+    assert!(err.contains("--part needs a TIFF input"), "{err}");
+    assert_eq!((err.lines().count(), err.matches(png.to_str().unwrap()).count()), (1, 1), "{err}");
+    assert!(!dir.path().join("y.tif.parts").exists());
 }
 
 #[test]

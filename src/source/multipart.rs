@@ -196,29 +196,14 @@ impl PartUpload {
     }
 }
 
-/// How long an unfinished upload waits for its parts in flight before it
-/// stops them and aborts.
-const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
-
 impl Drop for PartUpload {
-    /// Not completed: let the parts in flight finish (for up to [`SETTLE`]),
-    /// then abort the upload. A part dropped mid-request may still be
-    /// stored by the server after the abort, and stay (S3 bills the parts
-    /// of an aborted upload that land late; Google would keep a temporary
-    /// object, Azure an uncommitted block); a finished one is removed by
-    /// the abort.
+    /// Not completed: let the parts in flight finish (see
+    /// [`super::target::settle`]), then abort the upload.
     fn drop(&mut self) {
         if self.settled {
             return;
         }
-        let tasks = &mut self.tasks;
-        runtime::block_on(async {
-            let settled = tokio::time::timeout(SETTLE, async { while tasks.join_next().await.is_some() {} }).await;
-            if settled.is_err() {
-                tasks.abort_all();
-                while tasks.join_next().await.is_some() {}
-            }
-        });
+        runtime::block_on(super::target::settle(&mut self.tasks));
         if let Some(id) = &self.upload_id {
             runtime::block_on(self.up.abort(id));
         }

@@ -108,8 +108,9 @@ pub fn upload_file_until(
             r = up.clone().put_parts(&upload_id, len, part, concurrency) => r,
             _ = cancel => Err(Error::interrupted(format!("{}: upload interrupted, multipart upload aborted", dest))),
         };
-        // Dropping the part tasks (above, on error or cancel) stops them
-        // before the abort, so no part lands after it.
+        // On a failed part, put_parts returned once the parts in flight had
+        // settled. On cancel it is dropped, which stops them mid-request: a
+        // part the server was still storing could land after the abort.
         match result {
             Ok(parts) => match up.complete(&upload_id, parts).await {
                 Ok(()) => Ok(()),
@@ -394,7 +395,8 @@ impl Uploader {
     }
 
     /// All parts, at most `concurrency` in flight. Returns on the first
-    /// failure; dropping the JoinSet then cancels the parts still running.
+    /// failure, once the parts still in flight have settled (see
+    /// [`super::target::settle`]), so that the caller's abort comes last.
     async fn put_parts(
         self: Arc<Self>,
         upload_id: &str,
@@ -424,10 +426,7 @@ impl Uploader {
                 Some(Err(e)) => Error::io(format!("{}: upload task failed: {}", self.url, e)),
                 None => break,
             };
-            // Let the parts already in flight finish before the caller
-            // aborts: a part the server is still storing when the abort
-            // lands would be kept (and billed) after it.
-            while tasks.join_next().await.is_some() {}
+            super::target::settle(&mut tasks).await;
             return Err(failed);
         }
         done.sort_by_key(|p| p.part_number());

@@ -10,6 +10,23 @@ use std::pin::Pin;
 
 pub(crate) type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// How long an upload that will be aborted waits for its parts in flight
+/// before it stops them.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Before an abort: let the parts in flight finish (for up to [`SETTLE`],
+/// then stop them). A part dropped mid-request may still be stored by the
+/// server after the abort, and stay (S3 bills the parts of an aborted
+/// upload that land late; Google would keep a temporary object, Azure an
+/// uncommitted block); a finished one is removed by the abort.
+pub(crate) async fn settle<T: 'static>(tasks: &mut tokio::task::JoinSet<T>) {
+    let settled = tokio::time::timeout(SETTLE, async { while tasks.join_next().await.is_some() {} }).await;
+    if settled.is_err() {
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+}
+
 /// One part as stored: what completing the upload must name.
 #[derive(Debug, Clone)]
 pub(crate) struct Stored {

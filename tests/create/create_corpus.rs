@@ -8,7 +8,24 @@
 use crate::common;
 
 use common::{corpus_dir, stderr};
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+/// The manifest's rows of files under 1 MB holding at most `samples`
+/// samples, with their paths (sparse files can be tiny on disk yet hold
+/// 100 M pixels: too slow for a debug-build test).
+fn small_files(dir: &std::path::Path, samples: u64) -> Vec<(HashMap<String, String>, PathBuf)> {
+    common::manifest(dir)
+        .into_iter()
+        .filter_map(|row| {
+            let path = dir.join(&row["path"]);
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
+            let dim = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            (size <= 1 << 20 && dim("width") * dim("height") * dim("bands").max(1) <= samples).then_some((row, path))
+        })
+        .collect()
+}
 
 #[test]
 fn corpus_files_convert_or_fail_cleanly() {
@@ -17,15 +34,7 @@ fn corpus_files_convert_or_fail_cleanly() {
     std::fs::create_dir_all(&out_dir).unwrap();
     let out = out_dir.join("out.tif");
     let (mut ok, mut refused) = (0, 0);
-    for row in common::manifest(&dir) {
-        let path = dir.join(&row["path"]);
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
-        // Small files only, and no big rasters (sparse files can be tiny on
-        // disk yet hold 100 M pixels: too slow for a debug-build test).
-        let dim = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        if size > 1 << 20 || dim("width") * dim("height") * dim("bands").max(1) > 4_000_000 {
-            continue;
-        }
+    for (row, path) in small_files(&dir, 4_000_000) {
         let _ = std::fs::remove_file(&out);
         let t = Instant::now();
         let o = common::cogtool(["create", "-q", path.to_str().unwrap(), out.to_str().unwrap(), "--overwrite"]);
@@ -68,13 +77,7 @@ fn corpus_files_in_parts_equal_single_runs() {
     let (s, o) = (single.to_str().unwrap(), out.to_str().unwrap());
     let opts = ["--blocksize", "64", "--overview-resampling", "lanczos"];
     let (mut same, mut refused) = (0, 0);
-    for row in common::manifest(&dir) {
-        let path = dir.join(&row["path"]);
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX);
-        let dim = |k: &str| row.get(k).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-        if size > 1 << 20 || dim("width") * dim("height") * dim("bands").max(1) > 1_000_000 {
-            continue;
-        }
+    for (row, path) in small_files(&dir, 1_000_000) {
         let p = path.to_str().unwrap();
         let _ = std::fs::remove_file(&single);
         let _ = std::fs::remove_file(&out);

@@ -118,6 +118,11 @@ pub fn level_rows(levels: &[LevelGeom], l: usize, (r0, r1): (u64, u64)) -> (u64,
     ((r0 >> l).min(end), end)
 }
 
+/// Level `l`'s size, as the resampler takes it.
+fn level(levels: &[LevelGeom], l: usize) -> Level {
+    Level { width: levels[l].width as usize, height: levels[l].height as usize }
+}
+
 /// Whether the levels above the first overview are computed from full
 /// resolution rather than from the level before (complex samples under
 /// NEAREST: see [`resample::source_level`]).
@@ -132,14 +137,20 @@ fn owned(levels: &[LevelGeom], l: usize, method: Method, complex: bool, (r0, r1)
     if r1 <= r0 {
         return (0, 0);
     }
-    let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
     let h = levels[l].height;
     // The first row whose source row is at or past `r`.
     let first = |r: u64| {
         let (mut lo, mut hi) = (0u64, h);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (a, _) = resample::src_rows_for(method, complex, geom(0), geom(l), mid as usize, mid as usize + 1);
+            let (a, _) = resample::src_rows_for(
+                method,
+                complex,
+                level(levels, 0),
+                level(levels, l),
+                mid as usize,
+                mid as usize + 1,
+            );
             if (a as u64) < r { lo = mid + 1 } else { hi = mid }
         }
         lo
@@ -179,7 +190,6 @@ pub fn windows(
     method: Method,
     complex: bool,
 ) -> Vec<Option<LevelWindow>> {
-    let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
     let mut out: Vec<Option<LevelWindow>> = vec![None; levels.len()];
     let k = p.k;
     let stripe = p.stripes[part];
@@ -204,7 +214,7 @@ pub fn windows(
         let mut n = (c0 as usize, c1 as usize);
         for (j, &(n0, n1)) in need.iter().enumerate().skip(l + 1) {
             if resample::source_level(method, complex, j) == l && n1 > n0 {
-                let (a, b) = resample::src_rows_for(method, complex, geom(l), geom(j), n0, n1);
+                let (a, b) = resample::src_rows_for(method, complex, level(levels, l), level(levels, j), n0, n1);
                 if n.1 <= n.0 {
                     n = (a, b);
                 } else {
@@ -306,8 +316,14 @@ mod tests {
                     (lj.start, lj.end, lj.cut_start, lj.cut_end),
                     (a as usize, b as usize, a as usize, b as usize)
                 );
-                let geom = |l: usize| Level { width: levels[l].width as usize, height: levels[l].height as usize };
-                let (s0, s1) = resample::src_rows_for(Method::Nearest, true, geom(0), geom(j), a as usize, b as usize);
+                let (s0, s1) = resample::src_rows_for(
+                    Method::Nearest,
+                    true,
+                    level(&levels, 0),
+                    level(&levels, j),
+                    a as usize,
+                    b as usize,
+                );
                 assert!(b == a || (s0 >= l0.cut_start && s1 <= l0.cut_end), "{j} {i}: {s0}..{s1} in {l0:?}");
             }
             assert_eq!(next, levels[j].height);
